@@ -1,0 +1,176 @@
+import { Chunk, Effect, Layer, Option, Stream } from "effect"
+import { DatabaseService, type DatabaseServiceShape } from "../ports/DatabaseService.js"
+import { type BulkResult, DEFAULT_PAGE_SIZE, type Document, type DocumentInput } from "../ports/Document.js"
+import { Conflict, type DatabaseError, NotFound } from "../ports/Errors.js"
+import { project, toJsonBody } from "../ports/Json.js"
+import {
+  bodyOf,
+  documentProblem,
+  expectedRevOf,
+  idProblem,
+  validateCollection,
+  validateDocument,
+  validateId,
+  validateIndex,
+  validateKey,
+  validateQuery
+} from "../ports/Validation.js"
+
+type Table = Map<string, Document>
+
+const deepFreeze = <A>(value: A): A => {
+  if (value !== null && typeof value === "object") {
+    for (const child of Object.values(value)) deepFreeze(child)
+    Object.freeze(value)
+  }
+  return value
+}
+
+/**
+ * The in-memory backend. Each operation runs synchronously inside one Effect.sync, so a
+ * check-and-write can never interleave with another fiber's: compare-and-swap is exact.
+ * Stored documents are frozen copies, so callers can share them without cloning on read.
+ */
+export const make = Effect.sync((): DatabaseServiceShape => {
+  const tables = new Map<string, Table>()
+  let writes = 0
+
+  const table = (collection: string): Table => {
+    let t = tables.get(collection)
+    if (t === undefined) {
+      t = new Map()
+      tables.set(collection, t)
+    }
+    return t
+  }
+
+  // A revision is "<generation>-<process-wide write counter>": never reused, even after a delete.
+  const nextRev = (previous: string | undefined): string => {
+    const generation = previous === undefined ? 1 : Number.parseInt(previous, 10) + 1
+    writes += 1
+    return `${generation}-${writes.toString(16).padStart(8, "0")}`
+  }
+
+  const write = (
+    collection: string,
+    id: string,
+    body: Record<string, unknown>,
+    create: boolean,
+    expected: string | undefined
+  ): string | undefined => {
+    const t = table(collection)
+    const existing = t.get(id)
+    if (create && existing !== undefined) return undefined
+    if (expected !== undefined && existing?._rev !== expected) return undefined
+    const rev = nextRev(existing?._rev)
+    t.set(id, deepFreeze({ ...body, _id: id, _rev: rev }))
+    return rev
+  }
+
+  const save: DatabaseServiceShape["save"] = (collection, id, doc, options) =>
+    Effect.gen(function*() {
+      yield* validateKey(collection, id)
+      yield* validateDocument(doc)
+      const body = yield* toJsonBody("save", bodyOf(doc))
+      const rev = write(collection, id, body, options?.mode === "create", expectedRevOf(doc, options?.expectedRev))
+      if (rev === undefined) return yield* new Conflict({ collection, id })
+      return { id, rev }
+    }).pipe(Effect.withSpan("Memory.save"))
+
+  const saveOne = (collection: string, doc: DocumentInput & { _id: string }): Effect.Effect<BulkResult, DatabaseError> => {
+    const reason = idProblem(doc._id) ?? documentProblem(doc)?.message
+    if (reason !== undefined) return Effect.succeed({ id: String(doc._id), ok: false, error: "invalid", reason })
+    return Effect.map(toJsonBody("saveMany", bodyOf(doc)), (body): BulkResult => {
+      const rev = write(collection, doc._id, body, false, expectedRevOf(doc, undefined))
+      return rev === undefined
+        ? { id: doc._id, ok: false, error: "conflict", reason: "revision differs or document is gone" }
+        : { id: doc._id, ok: true, rev }
+    })
+  }
+
+  return {
+    provider: "memory",
+    ping: Effect.void,
+
+    get: (collection, id) =>
+      Effect.flatMap(validateKey(collection, id), () => {
+        const doc = tables.get(collection)?.get(id)
+        return doc === undefined ? Effect.fail(new NotFound({ collection, id })) : Effect.succeed(doc)
+      }).pipe(Effect.withSpan("Memory.get")),
+
+    save,
+
+    delete: (collection, id, options) =>
+      Effect.flatMap(validateKey(collection, id), (): Effect.Effect<void, NotFound | Conflict> => {
+        const t = tables.get(collection)
+        const existing = t?.get(id)
+        if (t === undefined || existing === undefined) return Effect.fail(new NotFound({ collection, id }))
+        if (options?.expectedRev !== undefined && options.expectedRev !== existing._rev) {
+          return Effect.fail(new Conflict({ collection, id }))
+        }
+        t.delete(id)
+        return Effect.void
+      }).pipe(Effect.withSpan("Memory.delete")),
+
+    listAll: (collection) =>
+      Effect.map(validateCollection(collection), () => Array.from(tables.get(collection)?.values() ?? []))
+        .pipe(Effect.withSpan("Memory.listAll")),
+
+    stream: (collection, options) => {
+      const pageSize = Math.max(1, Math.floor(options?.pageSize ?? DEFAULT_PAGE_SIZE))
+      // Snapshot the ids once; each page then reads the documents as they are at that moment.
+      return Stream.unwrap(Effect.map(validateCollection(collection), () => {
+        const ids = Array.from(tables.get(collection)?.keys() ?? [])
+        return Stream.paginateChunkEffect(0, (offset) =>
+          Effect.sync(() => {
+            const t = tables.get(collection)
+            const page: Array<Document> = []
+            for (const id of ids.slice(offset, offset + pageSize)) {
+              const doc = t?.get(id)
+              if (doc !== undefined) page.push(doc)
+            }
+            const next = offset + pageSize
+            return [Chunk.unsafeFromArray(page), next < ids.length ? Option.some(next) : Option.none()] as const
+          }))
+      }))
+    },
+
+    find: (collection, selector, options) =>
+      Effect.map(validateQuery(collection, selector, options), () => {
+        const limit = options?.limit ?? Number.POSITIVE_INFINITY
+        const entries = Object.entries(selector)
+        const out: Array<Document> = []
+        if (limit <= 0) return out
+        for (const doc of tables.get(collection)?.values() ?? []) {
+          if (entries.every(([field, value]) => doc[field] === value)) {
+            out.push(project(doc, options?.fields))
+            if (out.length >= limit) break
+          }
+        }
+        return out
+      }).pipe(Effect.withSpan("Memory.find")),
+
+    ensureIndex: (collection, fields) => validateIndex(collection, fields),
+
+    getMany: (collection, ids) =>
+      Effect.map(Effect.zipRight(validateCollection(collection), Effect.forEach(ids, validateId, { discard: true })), () => {
+        const t = tables.get(collection)
+        return new Map(ids.map((id) => [id, t?.get(id) ?? null] as const))
+      }).pipe(Effect.withSpan("Memory.getMany")),
+
+    saveMany: (collection, docs) =>
+      Effect.flatMap(validateCollection(collection), () => Effect.forEach(docs, (doc) => saveOne(collection, doc)))
+        .pipe(Effect.withSpan("Memory.saveMany")),
+
+    deleteMany: (collection, ids) =>
+      Effect.map(validateCollection(collection), () =>
+        ids.map((id): BulkResult => {
+          const reason = idProblem(id)
+          if (reason !== undefined) return { id: String(id), ok: false, error: "invalid", reason }
+          tables.get(collection)?.delete(id)
+          return { id, ok: true }
+        })).pipe(Effect.withSpan("Memory.deleteMany"))
+  }
+})
+
+export const layer: Layer.Layer<DatabaseService> = Layer.effect(DatabaseService, make)

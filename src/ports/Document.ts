@@ -1,0 +1,53 @@
+/** A stored document as every backend returns it: its fields plus `_id` and an opaque `_rev`. */
+export interface Document {
+  readonly _id: string
+  readonly _rev: string
+  readonly [field: string]: unknown
+}
+
+/** What a caller hands to `save`: any JSON object; a `_rev` in it makes the write conditional. */
+export type DocumentInput = { readonly _rev?: string | undefined; readonly [field: string]: unknown }
+
+export interface SaveOptions {
+  /** `upsert` (default): create or replace; `create`: only when no document has that id. */
+  readonly mode?: "upsert" | "create" | undefined
+  /** Write only if the stored revision is this one; overrides `_rev` in the document. */
+  readonly expectedRev?: string | undefined
+}
+
+export interface SaveResult {
+  readonly id: string
+  readonly rev: string
+}
+
+export interface DeleteOptions {
+  readonly expectedRev?: string | undefined
+}
+
+export interface StreamOptions {
+  readonly pageSize?: number | undefined
+}
+
+/** Equality on top-level fields. */
+export type Selector = Readonly<Record<string, string | number | boolean | null>>
+
+export interface FindOptions {
+  /** Project to these fields; `_id` and `_rev` always come back. */
+  readonly fields?: ReadonlyArray<string> | undefined
+  /** At most this many documents; absent means every match. */
+  readonly limit?: number | undefined
+}
+
+/** A document for `saveMany`: `_id` names it, `_rev` (optional) makes its write conditional. */
+export type BulkDocument = { readonly _id: string; readonly _rev?: string | undefined; readonly [field: string]: unknown }
+
+export type BulkResult =
+  | { readonly id: string; readonly ok: true; readonly rev?: string | undefined }
+  | {
+    readonly id: string
+    readonly ok: false
+    readonly error: "conflict" | "invalid" | "failed"
+    readonly reason: string
+  }
+
+export const DEFAULT_PAGE_SIZE = 100
