@@ -1,0 +1,8 @@
+import { HttpApiBuilder } from "@effect/platform"
+import { Effect } from "effect"
+import { Deployments } from "../../domain/Deployments.js"
+import { DocportApi } from "./Api.js"
+import { httpErrors } from "./ApiErrors.js"
+
+export const DeploymentsLive = HttpApiBuilder.group(DocportApi, "deployments", (handlers) =>
+  Effect.map(Deployments, (deployments) => handlers.handle("list", () => httpErrors(deployments.list))))

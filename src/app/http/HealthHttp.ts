@@ -1,0 +1,30 @@
+import { HttpApiBuilder } from "@effect/platform"
+import { Effect } from "effect"
+import { DatabaseService } from "../../ports/DatabaseService.js"
+import { DocportApi, Unhealthy } from "./Api.js"
+
+const PING_TIMEOUT = "2 seconds"
+
+export const HealthLive = HttpApiBuilder.group(DocportApi, "health", (handlers) =>
+  Effect.gen(function*() {
+    const db = yield* DatabaseService
+    return handlers.handle("health", () =>
+      db.ping.pipe(
+        Effect.timeoutFail({
+          duration: PING_TIMEOUT,
+          onTimeout: () => ({ _tag: "Timeout" as const, message: `no answer within ${PING_TIMEOUT}` })
+        }),
+        Effect.as({ status: "healthy" as const, database: { provider: db.provider, ok: true } }),
+        Effect.catchAll((error) =>
+          Effect.logWarning(`health check failed: ${error.message}`).pipe(
+            Effect.zipRight(Effect.fail(
+              new Unhealthy({
+                message: `the ${db.provider} database does not answer`,
+                status: "unhealthy",
+                database: { provider: db.provider, ok: false }
+              })
+            ))
+          )
+        )
+      ))
+  }))

@@ -1,0 +1,19 @@
+import { Schema } from "effect"
+
+/** Any JSON value the platform stores without interpreting it (schemas of tools, model configs…). */
+export const JsonValue = Schema.Unknown.annotations({ identifier: "JsonValue", description: "any JSON value" })
+
+export const JsonObject = Schema.Record({ key: Schema.String, value: Schema.Unknown }).annotations({
+  identifier: "JsonObject"
+})
+
+/** An optional field that JSON clients may also send as null. */
+export const optionalNullable = <S extends Schema.Schema.Any>(schema: S) => Schema.optional(Schema.NullOr(schema))
+
+/** Server-managed fields of every stored entity. */
+export const StoredFields = {
+  _id: Schema.String,
+  _rev: Schema.String,
+  createdAt: Schema.String,
+  updatedAt: Schema.String
+}
