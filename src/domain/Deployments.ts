@@ -1,6 +1,7 @@
 import { Context, Effect, Layer } from "effect"
 import { DatabaseService } from "../ports/DatabaseService.js"
 import { type Conflict, DatabaseError, type InvalidName, type NotFound } from "../ports/Errors.js"
+import { validateId } from "../ports/Validation.js"
 import { AGENTS } from "./Agent.js"
 import {
   DEPLOYMENTS,
@@ -76,7 +77,8 @@ export const make = Effect.gen(function*() {
     }).pipe(Effect.withSpan("Deployments.deploy"))
 
   const undeploy: DeploymentsShape["undeploy"] = (agentId) =>
-    ofAgent(agentId).pipe(
+    validateId(agentId).pipe(
+      Effect.zipRight(ofAgent(agentId)),
       Effect.flatMap((docs) => db.deleteMany(DEPLOYMENTS, docs.map((d) => d._id))),
       Effect.flatMap((results) => {
         const failed = results.filter((r) => !r.ok).map((r) => r.id)
