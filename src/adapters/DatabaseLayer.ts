@@ -2,6 +2,7 @@ import { Config, Effect, Layer } from "effect"
 import type { ConfigError } from "effect/ConfigError"
 import { DatabaseService } from "../ports/DatabaseService.js"
 import { DatabaseError } from "../ports/Errors.js"
+import * as DynamoDbDatabase from "./dynamodb/DynamoDbDatabase.js"
 import * as MemoryDatabase from "./MemoryDatabase.js"
 
 export const PROVIDERS = ["memory", "couchdb", "firestore", "dynamodb"] as const
@@ -21,7 +22,7 @@ const layers: Record<Provider, Layer.Layer<DatabaseService, ConfigError | Databa
   memory: MemoryDatabase.layer,
   couchdb: notBuiltYet("couchdb"),
   firestore: notBuiltYet("firestore"),
-  dynamodb: notBuiltYet("dynamodb")
+  dynamodb: DynamoDbDatabase.layerConfig
 }
 
 /**

@@ -1,0 +1,122 @@
+import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb"
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb"
+import { Duration, Effect, type Scope } from "effect"
+import { DatabaseError } from "../../ports/Errors.js"
+import { toDatabaseError } from "./errors.js"
+
+export interface DynamoDbOptions {
+  /** Default us-east-1. */
+  readonly region?: string | undefined
+  /** DynamoDB Local, dynalite or a VPC endpoint; absent means AWS's endpoint for the region. */
+  readonly endpoint?: string | undefined
+  /** Prepended to every collection name to make its table name. */
+  readonly tablePrefix?: string | undefined
+  /** Explicit credentials (tests, DynamoDB Local); absent means the SDK's default provider chain. */
+  readonly credentials?: DynamoDBClientConfig["credentials"]
+  /** Attempts per request, including the SDK's retries of throttling and network errors. Default 3. */
+  readonly maxAttempts?: number | undefined
+  /** One HTTP attempt. Default 5 seconds. */
+  readonly requestTimeout?: Duration.DurationInput | undefined
+  /** One SDK call with all its attempts. Default 20 seconds. */
+  readonly operationTimeout?: Duration.DurationInput | undefined
+  /** The start-up probe. Default 10 seconds. */
+  readonly startupTimeout?: Duration.DurationInput | undefined
+  /** Waiting for a new table to become ACTIVE. Default 2 minutes. */
+  readonly tableTimeout?: Duration.DurationInput | undefined
+}
+
+/** One SDK call: the thunk gets the abort signal that interruption and the timeout fire. */
+export type Call = <A>(
+  operation: string,
+  run: (options: { readonly abortSignal: AbortSignal }) => Promise<A>
+) => Effect.Effect<A, DatabaseError>
+
+export interface DynamoDb {
+  readonly documents: DynamoDBDocumentClient
+  readonly call: Call
+  /** The endpoint (without any user info) or the region, for messages. */
+  readonly where: string
+  readonly tablePrefix: string
+  readonly tableTimeout: Duration.Duration
+}
+
+// DynamoDB table names: [A-Za-z0-9_.-], at most 255; collections take up to 64 of them.
+const PREFIX = /^[A-Za-z0-9_.-]{0,191}$/
+export const TABLE_PREFIX_RULE = "must be at most 191 characters from A-Z, a-z, 0-9, '_', '.' and '-'"
+export const tablePrefixProblem = (prefix: string): string | undefined => PREFIX.test(prefix) ? undefined : TABLE_PREFIX_RULE
+
+const startupError = (message: string) => new DatabaseError({ operation: "startup", message })
+
+const endpointLabel = (endpoint: string): Effect.Effect<string, DatabaseError> =>
+  Effect.try({
+    try: () => {
+      const url = new URL(endpoint)
+      url.username = ""
+      url.password = ""
+      return url.toString().replace(/\/$/, "")
+    },
+    catch: () => startupError("the DynamoDB endpoint is not a valid URL")
+  })
+
+/**
+ * Builds the one client of the process (destroyed when the scope closes) and the `call` wrapper
+ * every operation goes through: abortable, time-bounded, failures typed as DatabaseError.
+ */
+export const acquire = (options: DynamoDbOptions): Effect.Effect<DynamoDb, DatabaseError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const region = options.region ?? "us-east-1"
+    const tablePrefix = options.tablePrefix ?? ""
+    const prefixProblem = tablePrefixProblem(tablePrefix)
+    if (prefixProblem !== undefined) return yield* startupError(`the DynamoDB table prefix ${prefixProblem}`)
+    const endpoint = options.endpoint === "" ? undefined : options.endpoint
+    const where = endpoint === undefined ? `region ${region}` : yield* endpointLabel(endpoint)
+    const requestTimeout = Duration.toMillis(Duration.decode(options.requestTimeout ?? "5 seconds"))
+    const operationTimeout = Duration.decode(options.operationTimeout ?? "20 seconds")
+
+    const client = yield* Effect.acquireRelease(
+      Effect.try({
+        try: () =>
+          new DynamoDBClient({
+            region,
+            endpoint,
+            credentials: options.credentials,
+            maxAttempts: options.maxAttempts ?? 3,
+            // Options for the SDK's own NodeHttpHandler, so no direct dependency on @smithy packages.
+            requestHandler: { connectionTimeout: Math.min(requestTimeout, 3_000), requestTimeout }
+          }),
+        catch: (cause) => toDatabaseError("startup", where, cause)
+      }),
+      (client) => Effect.sync(() => client.destroy())
+    )
+    const documents = DynamoDBDocumentClient.from(client, {
+      // Empty strings, lists and maps are legal attribute values since 2020: keep them as they are.
+      marshallOptions: { convertEmptyValues: false, removeUndefinedValues: true, allowImpreciseNumbers: true },
+      // DynamoDB keeps the decimal digits it was sent, which are the shortest exact form of the
+      // double, so Number() restores the same double; the default would turn large ones into BigInt.
+      unmarshallOptions: { wrapNumbers: (digits: string) => Number(digits) }
+    })
+
+    const call: Call = (operation, run) =>
+      Effect.tryPromise({
+        try: (abortSignal) => run({ abortSignal }),
+        catch: (cause) => toDatabaseError(operation, where, cause)
+      }).pipe(
+        Effect.timeoutFail({
+          duration: operationTimeout,
+          onTimeout: () =>
+            new DatabaseError({
+              operation,
+              message: `DynamoDB ${operation} at ${where} did not answer within ${Duration.format(operationTimeout)}`,
+              unavailable: true
+            })
+        })
+      )
+
+    return {
+      documents,
+      call,
+      where,
+      tablePrefix,
+      tableTimeout: Duration.decode(options.tableTimeout ?? "2 minutes")
+    }
+  })
