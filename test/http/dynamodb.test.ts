@@ -1,0 +1,4 @@
+import { dynamoTestLayer } from "../support/dynalite.js"
+import { httpContract } from "./HttpContract.js"
+
+httpContract("dynamodb", dynamoTestLayer)
