@@ -1,9 +1,9 @@
 import { DeleteTableCommand, DynamoDBClient, paginateListTables } from "@aws-sdk/client-dynamodb"
-import { Effect, Layer } from "effect"
+import { Context, Effect, Layer } from "effect"
 import { randomUUID } from "node:crypto"
 import { createRequire } from "node:module"
 import * as DynamoDbDatabase from "../../src/adapters/dynamodb/DynamoDbDatabase.js"
-import { DatabaseService } from "../../src/ports/DatabaseService.js"
+import { DatabaseService, type DatabaseServiceShape } from "../../src/ports/DatabaseService.js"
 import { type ChildServer, freePort, startChildServer } from "./ChildServer.js"
 
 /** dynalite accepts any signature; the SDK still insists on signing with something. */
@@ -83,8 +83,30 @@ export const dynamoTestOptions = Effect.gen(function*() {
   return { endpoint: dynalite.endpoint, region: "us-east-1", credentials: DUMMY_CREDENTIALS, tablePrefix }
 })
 
+/** The adapter under test with the options it was built from, for tests that also look at the raw tables. */
+export class DynamoTest extends Context.Tag("test/DynamoTest")<DynamoTest, {
+  readonly db: DatabaseServiceShape
+  readonly options: DynamoDbDatabase.DynamoDbOptions
+  /** A plain SDK client on the same server, destroyed with the scope. */
+  readonly raw: DynamoDBClient
+}>() {}
+
+export const rawClient = (options: DynamoDbDatabase.DynamoDbOptions) =>
+  Effect.acquireRelease(
+    Effect.sync(() => new DynamoDBClient({ region: options.region, endpoint: options.endpoint, credentials: options.credentials })),
+    (client) => Effect.sync(() => client.destroy())
+  )
+
+export const dynamoTestContext = Layer.scoped(
+  DynamoTest,
+  Effect.gen(function*() {
+    const options = yield* Effect.orDie(dynamoTestOptions)
+    const db = yield* DynamoDbDatabase.make(options)
+    return { db, options, raw: yield* rawClient(options) }
+  })
+)
+
 /** The DynamoDB DatabaseService for tests, on its own server or the one named by DYNAMODB_ENDPOINT_URL. */
-export const dynamoTestLayer = Layer.scoped(
-  DatabaseService,
-  Effect.flatMap(Effect.orDie(dynamoTestOptions), (options) => DynamoDbDatabase.make(options))
+export const dynamoTestLayer = Layer.effect(DatabaseService, Effect.map(DynamoTest, (test) => test.db)).pipe(
+  Layer.provide(dynamoTestContext)
 )

@@ -82,7 +82,8 @@ export const acquire = (options: DynamoDbOptions): Effect.Effect<DynamoDb, Datab
             credentials: options.credentials,
             maxAttempts: options.maxAttempts ?? 3,
             // Options for the SDK's own NodeHttpHandler, so no direct dependency on @smithy packages.
-            requestHandler: { connectionTimeout: Math.min(requestTimeout, 3_000), requestTimeout }
+            // Without throwOnRequestTimeout a request past its timeout only logs a warning and waits on.
+            requestHandler: { connectionTimeout: Math.min(requestTimeout, 3_000), requestTimeout, throwOnRequestTimeout: true }
           }),
         catch: (cause) => toDatabaseError("startup", where, cause)
       }),

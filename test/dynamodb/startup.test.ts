@@ -1,0 +1,133 @@
+import { describe, expect, it } from "@effect/vitest"
+import { ConfigProvider, Duration, Effect, Layer } from "effect"
+import { createServer, type Socket } from "node:net"
+import { afterEach, vi } from "vitest"
+import { layerFromConfig } from "../../src/adapters/DatabaseLayer.js"
+import * as DynamoDbDatabase from "../../src/adapters/dynamodb/DynamoDbDatabase.js"
+import { DatabaseService } from "../../src/ports/DatabaseService.js"
+import { freePort } from "../support/ChildServer.js"
+import { DUMMY_CREDENTIALS, freshTablePrefix, startDynalite } from "../support/dynalite.js"
+
+const SECRET = "wJalrXUtnFEMI-not-a-real-secret"
+
+const withConfig = (entries: Record<string, string>) =>
+  Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(entries))))
+
+// A server that accepts connections and never answers: a hung backend.
+const silentServer = Effect.acquireRelease(
+  Effect.async<{ port: number; close: () => void }>((resume) => {
+    const sockets = new Set<Socket>()
+    const server = createServer((socket) => {
+      sockets.add(socket)
+      socket.on("close", () => sockets.delete(socket))
+    })
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address()
+      const port = typeof address === "object" && address !== null ? address.port : 0
+      resume(Effect.succeed({
+        port,
+        close: () => {
+          for (const socket of sockets) socket.destroy()
+          server.close()
+        }
+      }))
+    })
+  }),
+  (server) => Effect.sync(server.close)
+)
+
+describe("DynamoDB start-up", () => {
+  afterEach(() => {
+    vi.unstubAllEnvs()
+  })
+
+  it.live("an endpoint nobody listens on stops start-up with a DatabaseError naming it, never the secret", () =>
+    Effect.gen(function*() {
+      const port = yield* freePort
+      const started = Date.now()
+      const error = yield* Effect.flip(Effect.scoped(DynamoDbDatabase.make({
+        endpoint: `http://127.0.0.1:${port}`,
+        credentials: { accessKeyId: "AKIAEXAMPLE", secretAccessKey: SECRET },
+        maxAttempts: 2
+      })))
+      expect(error).toMatchObject({ _tag: "DatabaseError", operation: "startup", unavailable: true })
+      expect(error.message).toContain(`http://127.0.0.1:${port}`)
+      expect(error.message).toContain("ECONNREFUSED")
+      expect(error.message).not.toContain(SECRET)
+      expect(Date.now() - started).toBeLessThan(10_000)
+    }))
+
+  it.live("an endpoint that accepts and never answers fails by the request timeout, or else the start-up timeout", () =>
+    Effect.gen(function*() {
+      const server = yield* silentServer
+      const endpoint = `http://127.0.0.1:${server.port}`
+      const timed = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+        Effect.map(Effect.timed(Effect.flip(Effect.scoped(effect))), ([elapsed, error]) => ({ ms: Duration.toMillis(elapsed), error }))
+
+      const byRequest = yield* timed(DynamoDbDatabase.make({
+        endpoint,
+        credentials: DUMMY_CREDENTIALS,
+        maxAttempts: 2,
+        requestTimeout: "300 millis"
+      }))
+      expect(byRequest.error).toMatchObject({ _tag: "DatabaseError", operation: "startup", unavailable: true })
+      expect(byRequest.error.message).toContain(endpoint)
+      expect(byRequest.error.message).toContain("TimeoutError")
+      expect(byRequest.ms).toBeLessThan(5_000)
+
+      const byStartup = yield* timed(DynamoDbDatabase.make({
+        endpoint,
+        credentials: DUMMY_CREDENTIALS,
+        requestTimeout: "1 minute",
+        startupTimeout: "500 millis"
+      }))
+      expect(byStartup.error).toMatchObject({ _tag: "DatabaseError", operation: "startup", unavailable: true })
+      expect(byStartup.error.message).toContain("did not answer within")
+      expect(byStartup.ms).toBeLessThan(3_000)
+    }).pipe(Effect.scoped))
+
+  it.live("a table prefix DynamoDB would reject stops start-up before any request", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(Effect.scoped(DynamoDbDatabase.make({
+        endpoint: "http://127.0.0.1:9",
+        credentials: DUMMY_CREDENTIALS,
+        tablePrefix: "bad prefix/"
+      })))
+      expect(error).toMatchObject({ _tag: "DatabaseError", operation: "startup" })
+      expect(error.message).toContain("table prefix")
+    }))
+
+  it.live("layerConfig names the variable that is wrong", () =>
+    Effect.gen(function*() {
+      const badPrefix = yield* Effect.flip(Layer.build(DynamoDbDatabase.layerConfig).pipe(
+        Effect.scoped,
+        Effect.provide(withConfig({ DYNAMODB_TABLE_PREFIX: "no spaces" }))
+      ))
+      expect(String(badPrefix)).toContain("DYNAMODB_TABLE_PREFIX")
+      const badUrl = yield* Effect.flip(Layer.build(DynamoDbDatabase.layerConfig).pipe(
+        Effect.scoped,
+        Effect.provide(withConfig({ DYNAMODB_ENDPOINT_URL: "not a url" }))
+      ))
+      expect(String(badUrl)).toContain("DYNAMODB_ENDPOINT_URL")
+    }))
+
+  it.live("DATABASE_PROVIDER=dynamodb runs on DYNAMODB_* variables with credentials from the SDK's default chain", () =>
+    Effect.gen(function*() {
+      const dynalite = yield* startDynalite()
+      // The default chain's first link is the environment.
+      vi.stubEnv("AWS_ACCESS_KEY_ID", DUMMY_CREDENTIALS.accessKeyId)
+      vi.stubEnv("AWS_SECRET_ACCESS_KEY", DUMMY_CREDENTIALS.secretAccessKey)
+      const config = withConfig({
+        DATABASE_PROVIDER: "dynamodb",
+        DYNAMODB_ENDPOINT_URL: dynalite.endpoint,
+        DYNAMODB_REGION: "eu-west-1",
+        DYNAMODB_TABLE_PREFIX: freshTablePrefix()
+      })
+      yield* Effect.gen(function*() {
+        const db = yield* DatabaseService
+        expect(db.provider).toBe("dynamodb")
+        const { rev } = yield* db.save("agents", "a1", { name: "n" })
+        expect(yield* db.get("agents", "a1")).toEqual({ _id: "a1", _rev: rev, name: "n" })
+      }).pipe(Effect.provide(layerFromConfig), Effect.provide(config))
+    }).pipe(Effect.scoped))
+})
