@@ -1,4 +1,5 @@
-import { HttpApiBuilder, HttpApiSwagger } from "@effect/platform"
+import { HttpApiBuilder, type HttpPlatform, HttpServer, HttpApiSwagger } from "@effect/platform"
+import type { Etag } from "@effect/platform"
 import { Layer } from "effect"
 import * as Agents from "../domain/Agents.js"
 import * as Demos from "../domain/Demos.js"
@@ -6,9 +7,9 @@ import * as Deployments from "../domain/Deployments.js"
 import type { DatabaseService } from "../ports/DatabaseService.js"
 import { AgentsLive } from "./http/AgentsHttp.js"
 import { DocportApi } from "./http/Api.js"
-import { fallbackErrors } from "./http/FallbackErrors.js"
 import { DemosLive } from "./http/DemosHttp.js"
 import { DeploymentsLive } from "./http/DeploymentsHttp.js"
+import { fallbackErrors } from "./http/FallbackErrors.js"
 import { HealthLive } from "./http/HealthHttp.js"
 
 const ApiLive = HttpApiBuilder.api(DocportApi).pipe(
@@ -17,16 +18,24 @@ const ApiLive = HttpApiBuilder.api(DocportApi).pipe(
 
 const DomainLive = Layer.mergeAll(Agents.layer, Demos.layer).pipe(Layer.provideMerge(Deployments.layer))
 
+type ServerServices = HttpServer.HttpServer | HttpPlatform.HttpPlatform | Etag.Generator
+
 /**
- * The whole application on top of one DatabaseService layer, still needing an HttpServer.
- * main.ts gives it the configured backend and a listening Node server; tests give it theirs.
+ * The whole application over one database layer and one HTTP server layer. The nesting fixes
+ * the order of shutdown: the server stops taking requests and drains the ones in flight before
+ * the domain and the database client are released.
  */
-export const makeHttpLive = <E>(database: Layer.Layer<DatabaseService, E>) =>
+export const makeHttpLive = <E1, E2, S extends ServerServices>(
+  database: Layer.Layer<DatabaseService, E1>,
+  server: Layer.Layer<S, E2>
+) =>
   HttpApiBuilder.serve().pipe(
     Layer.provide(HttpApiBuilder.middleware(fallbackErrors)),
     Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
     Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
     Layer.provide(ApiLive),
+    HttpServer.withLogAddress,
+    Layer.provideMerge(server),
     Layer.provide(DomainLive),
     Layer.provide(database)
   )

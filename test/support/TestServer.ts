@@ -18,10 +18,7 @@ export const testServer = <E>(database: Layer.Layer<DatabaseService, E>) =>
       if (address._tag !== "TcpAddress") throw new Error("expected a TCP address")
       return `http://127.0.0.1:${address.port}`
     })
-  ).pipe(
-    Layer.provideMerge(makeHttpLive(database)),
-    Layer.provide(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" }))
-  )
+  ).pipe(Layer.provide(makeHttpLive(database, NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" }))))
 
 export interface RawResponse {
   readonly status: number

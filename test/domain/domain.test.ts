@@ -1,0 +1,122 @@
+import { describe, expect, layer } from "@effect/vitest"
+import { Effect, Either, Layer } from "effect"
+import * as MemoryDatabase from "../../src/adapters/MemoryDatabase.js"
+import * as Agents from "../../src/domain/Agents.js"
+import * as Demos from "../../src/domain/Demos.js"
+import * as Deployments from "../../src/domain/Deployments.js"
+import { DatabaseService } from "../../src/ports/DatabaseService.js"
+import { DatabaseError } from "../../src/ports/Errors.js"
+
+const DomainLive = Layer.mergeAll(Agents.layer, Demos.layer).pipe(Layer.provideMerge(Deployments.layer))
+const agent = (friendlyName?: string) => ({ name: "n", description: "d", code: "c", ...(friendlyName ? { friendlyName } : {}) })
+
+layer(DomainLive.pipe(Layer.provideMerge(MemoryDatabase.layer)), { excludeTestServices: true })("domain on memory", (it) => {
+  it.effect("ten agents racing for one friendly name: exactly one deploys, the others get FriendlyNameTaken", () =>
+    Effect.gen(function*() {
+      const agents = yield* Agents.Agents
+      const deployments = yield* Deployments.Deployments
+      const created = yield* Effect.forEach(Array.from({ length: 10 }), () => agents.create(agent("contested")))
+      const outcomes = yield* Effect.forEach(created, (a) => Effect.either(deployments.deploy(a._id)), {
+        concurrency: "unbounded"
+      })
+      const winners = outcomes.filter(Either.isRight)
+      expect(winners.length).toBe(1)
+      const losers = outcomes.filter(Either.isLeft).map((o) => o.left)
+      expect(losers.every((e) => e._tag === "FriendlyNameTaken")).toBe(true)
+      const holder = winners[0]!.right.agentId
+      expect(losers.every((e) => e._tag === "FriendlyNameTaken" && e.agentId === holder)).toBe(true)
+      expect((yield* deployments.list).filter((d) => d.friendlyName === "contested")).toEqual([
+        { friendlyName: "contested", agentId: holder, agentName: "n", description: "d" }
+      ])
+    }))
+
+  it.effect("removing an agent removes every deployment of it, and only those", () =>
+    Effect.gen(function*() {
+      const agents = yield* Agents.Agents
+      const deployments = yield* Deployments.Deployments
+      const db = yield* DatabaseService
+      const doomed = yield* agents.create(agent("doomed"))
+      const other = yield* agents.create(agent("survivor"))
+      yield* deployments.deploy(doomed._id)
+      yield* deployments.deploy(other._id)
+      // a stray second deployment of the same agent, as an older version could leave behind
+      yield* db.save("deployments", "doomed-old", { friendlyName: "doomed-old", agentId: doomed._id })
+      yield* agents.remove(doomed._id)
+      const names = (yield* deployments.list).map((d) => d.friendlyName)
+      expect(names).toContain("survivor")
+      expect(names).not.toContain("doomed")
+      expect(names).not.toContain("doomed-old")
+      expect((yield* Effect.flip(agents.get(doomed._id)))._tag).toBe("NotFound")
+      expect((yield* Effect.flip(agents.remove(doomed._id)))._tag).toBe("NotFound")
+    }))
+
+  it.effect("deploy fails typed: NotFound, NoFriendlyName; redeploying a renamed agent moves its deployment", () =>
+    Effect.gen(function*() {
+      const agents = yield* Agents.Agents
+      const deployments = yield* Deployments.Deployments
+      expect((yield* Effect.flip(deployments.deploy("no-such-agent")))._tag).toBe("NotFound")
+      const nameless = yield* agents.create(agent())
+      const error = yield* Effect.flip(deployments.deploy(nameless._id))
+      expect(error._tag).toBe("NoFriendlyName")
+      expect(error.message).toContain("friendlyName")
+      const a = yield* agents.create(agent("first-name"))
+      yield* deployments.deploy(a._id)
+      yield* agents.update(a._id, { friendlyName: "second-name" })
+      yield* deployments.deploy(a._id)
+      const mine = (yield* deployments.list).filter((d) => d.agentId === a._id).map((d) => d.friendlyName)
+      expect(mine).toEqual(["second-name"])
+      expect(yield* deployments.status(a._id)).toEqual({ isDeployed: true, friendlyName: "second-name" })
+      expect((yield* Effect.flip(deployments.status("no-such-agent")))._tag).toBe("NotFound")
+    }))
+
+  it.effect("update merges, a stale _rev is a Conflict, a missing entity NotFound", () =>
+    Effect.gen(function*() {
+      const demos = yield* Demos.Demos
+      const demo = yield* demos.create({ name: "demo", isPublic: false })
+      const merged = yield* demos.update(demo._id, { userPrompt: "p", _rev: demo._rev })
+      expect(merged).toMatchObject({ name: "demo", isPublic: false, userPrompt: "p", createdAt: demo.createdAt })
+      expect((yield* Effect.flip(demos.update(demo._id, { name: "x", _rev: demo._rev })))._tag).toBe("Conflict")
+      expect((yield* Effect.flip(demos.update("missing", { name: "x" })))._tag).toBe("NotFound")
+      expect((yield* demos.get(demo._id))._rev).toBe(merged._rev)
+    }))
+
+  it.effect("twenty concurrent merges without _rev lose nothing", () =>
+    Effect.gen(function*() {
+      const demos = yield* Demos.Demos
+      const demo = yield* demos.create({ name: "counter", config: {} })
+      // each merge reads config and adds its key: a lost update would drop a key
+      const addKey = (i: number) =>
+        Effect.flatMap(demos.get(demo._id), (current) =>
+          demos.update(demo._id, { config: { ...(current.config ?? {}), [`k${i}`]: i }, _rev: current._rev })).pipe(
+            Effect.retry({ while: (e) => e._tag === "Conflict", times: 200 })
+          )
+      yield* Effect.all(Array.from({ length: 20 }, (_, i) => addKey(i)), { concurrency: "unbounded" })
+      expect(Object.keys((yield* demos.get(demo._id)).config ?? {}).length).toBe(20)
+    }))
+})
+
+describe("domain over a failing database", () => {
+  const failing = new DatabaseError({ operation: "get", message: "connection refused", unavailable: true })
+  const broken = Layer.effect(
+    DatabaseService,
+    Effect.map(MemoryDatabase.make, (memory) => ({
+      ...memory,
+      get: () => Effect.fail(failing),
+      listAll: () => Effect.fail(failing)
+    }))
+  )
+  layer(DomainLive.pipe(Layer.provide(broken)), { excludeTestServices: true })((it) => {
+    it.effect("port failures reach the caller as typed DatabaseErrors, not defects", () =>
+      Effect.gen(function*() {
+        const agents = yield* Agents.Agents
+        const deployments = yield* Deployments.Deployments
+        for (const effect of [agents.list, agents.get("x"), deployments.deploy("x"), agents.update("x", { name: "y" })]) {
+          const exit = yield* Effect.exit(effect)
+          expect(exit._tag).toBe("Failure")
+          const error = yield* Effect.flip(effect)
+          expect(error._tag).toBe("DatabaseError")
+          expect(error.message).toBe("connection refused")
+        }
+      }))
+  })
+})
