@@ -1,5 +1,7 @@
 import { HttpApiBuilder, type HttpPlatform, HttpServer, HttpApiSwagger } from "@effect/platform"
 import type { Etag } from "@effect/platform"
+import type { FileSystem } from "@effect/platform/FileSystem"
+import type { Path } from "@effect/platform/Path"
 import { Layer } from "effect"
 import * as Agents from "../domain/Agents.js"
 import * as Demos from "../domain/Demos.js"
@@ -18,16 +20,16 @@ const ApiLive = HttpApiBuilder.api(DocportApi).pipe(
 
 const DomainLive = Layer.mergeAll(Agents.layer, Demos.layer).pipe(Layer.provideMerge(Deployments.layer))
 
-type ServerServices = HttpServer.HttpServer | HttpPlatform.HttpPlatform | Etag.Generator
+type ServerServices = HttpServer.HttpServer | HttpPlatform.HttpPlatform | Etag.Generator | FileSystem | Path
 
 /**
  * The whole application over one database layer and one HTTP server layer. The nesting fixes
  * the order of shutdown: the server stops taking requests and drains the ones in flight before
  * the domain and the database client are released.
  */
-export const makeHttpLive = <E1, E2, S extends ServerServices>(
+export const makeHttpLive = <E1, E2>(
   database: Layer.Layer<DatabaseService, E1>,
-  server: Layer.Layer<S, E2>
+  server: Layer.Layer<ServerServices, E2>
 ) =>
   HttpApiBuilder.serve().pipe(
     Layer.provide(HttpApiBuilder.middleware(fallbackErrors)),

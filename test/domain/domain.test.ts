@@ -110,7 +110,13 @@ describe("domain over a failing database", () => {
       Effect.gen(function*() {
         const agents = yield* Agents.Agents
         const deployments = yield* Deployments.Deployments
-        for (const effect of [agents.list, agents.get("x"), deployments.deploy("x"), agents.update("x", { name: "y" })]) {
+        const calls: ReadonlyArray<Effect.Effect<unknown, { readonly _tag: string; readonly message: string }>> = [
+          agents.list,
+          agents.get("x"),
+          deployments.deploy("x"),
+          agents.update("x", { name: "y" })
+        ]
+        for (const effect of calls) {
           const exit = yield* Effect.exit(effect)
           expect(exit._tag).toBe("Failure")
           const error = yield* Effect.flip(effect)

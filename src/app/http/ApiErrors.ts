@@ -2,6 +2,7 @@ import { HttpApiSchema } from "@effect/platform"
 import { Effect, Schema } from "effect"
 import type { FriendlyNameTaken, NoFriendlyName } from "../../domain/Deployment.js"
 import type { Conflict, DatabaseError, InvalidName, NotFound } from "../../ports/Errors.js"
+import { describeCause } from "./describeCause.js"
 
 // What the HTTP edge sends: a `_tag` and a readable `message`, never a backend's cause.
 const body = { message: Schema.String }
@@ -30,8 +31,8 @@ const toApiError = (error: DomainError): Effect.Effect<ApiError> => {
     case "NoFriendlyName":
       return Effect.succeed(new BadRequestError({ message: error.message }))
     case "DatabaseError":
-      // The cause goes to the log (adapters keep secrets out of it); the client gets the message only.
-      return Effect.logError(`database ${error.operation} failed: ${error.message}`, error.cause ?? "").pipe(
+      // The log gets a secret-free line about the cause; the client gets the message only.
+      return Effect.logError(`database ${error.operation} failed: ${error.message}`, describeCause(error.cause)).pipe(
         Effect.as(
           error.unavailable
             ? new DatabaseUnavailable({ message: `the database is unavailable: ${error.message}` })
