@@ -2,6 +2,7 @@ import { Config, Effect, Layer } from "effect"
 import type { ConfigError } from "effect/ConfigError"
 import { DatabaseService } from "../ports/DatabaseService.js"
 import { DatabaseError } from "../ports/Errors.js"
+import * as CouchDbDatabase from "./couchdb/CouchDbDatabase.js"
 import * as DynamoDbDatabase from "./dynamodb/DynamoDbDatabase.js"
 import * as MemoryDatabase from "./MemoryDatabase.js"
 
@@ -20,7 +21,7 @@ const notBuiltYet = (provider: Provider) =>
 
 const layers: Record<Provider, Layer.Layer<DatabaseService, ConfigError | DatabaseError>> = {
   memory: MemoryDatabase.layer,
-  couchdb: notBuiltYet("couchdb"),
+  couchdb: CouchDbDatabase.layerConfig,
   firestore: notBuiltYet("firestore"),
   dynamodb: DynamoDbDatabase.layerConfig
 }

@@ -1,0 +1,90 @@
+import { Config, type Duration, Effect, Layer, type Scope } from "effect"
+import type { ConfigError } from "effect/ConfigError"
+import { DatabaseService, type DatabaseServiceShape } from "../../ports/DatabaseService.js"
+import { DatabaseError } from "../../ports/Errors.js"
+import { bulkOperations } from "./CouchDbBulk.js"
+import { type CouchClient, type CouchDbConnection, makeClient } from "./CouchDbClient.js"
+import { makeCollections } from "./CouchDbCollections.js"
+import { documentOperations } from "./CouchDbDocuments.js"
+import { queryOperations } from "./CouchDbQueries.js"
+import { decode, Session } from "./CouchDbResponses.js"
+
+export interface CouchDbOptions extends CouchDbConnection {
+  /** How long start-up waits for the server to answer the credential check (default 10 seconds). */
+  readonly startupTimeout?: Duration.DurationInput | undefined
+  /**
+   * Put before every collection's database name, so that several deployments (or test runs) can
+   * share one server. Lowercase letters, digits, '_' and '-', starting with a letter.
+   */
+  readonly databasePrefix?: string | undefined
+}
+
+/** Proves the server answers and knows us: without valid credentials, _session answers anonymously. */
+const checkSession = (client: CouchClient, operation: string): Effect.Effect<void, DatabaseError> =>
+  client.request(operation, { path: "_session" }).pipe(
+    Effect.flatMap(decode(operation, Session)),
+    Effect.filterOrFail(
+      ({ userCtx }) => userCtx.name === client.username,
+      () =>
+        new DatabaseError({
+          operation,
+          message: `authentication failed: CouchDB at ${client.endpoint} did not accept user '${client.username}'`
+        })
+    ),
+    Effect.asVoid,
+    client.orDatabaseError(operation)
+  )
+
+/**
+ * The CouchDB backend: one database per collection, revisions are CouchDB's own `_rev`.
+ * Start-up fails unless the server answers and accepts the credentials.
+ */
+export const make = (options: CouchDbOptions): Effect.Effect<DatabaseServiceShape, DatabaseError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const prefix = options.databasePrefix ?? ""
+    if (prefix !== "" && !/^[a-z][a-z0-9_-]{0,63}$/.test(prefix)) {
+      return yield* new DatabaseError({
+        operation: "startup",
+        message: "the CouchDB database prefix must be lowercase letters, digits, '_' or '-', starting with a letter"
+      })
+    }
+    const client = yield* makeClient(options)
+    yield* checkSession(client, "startup").pipe(
+      Effect.timeoutFail({
+        duration: options.startupTimeout ?? "10 seconds",
+        onTimeout: () =>
+          new DatabaseError({ operation: "startup", message: `CouchDB at ${client.endpoint} did not answer in time`, unavailable: true })
+      }),
+      Effect.mapError((error) =>
+        new DatabaseError({
+          operation: "startup",
+          message: `cannot start the couchdb backend: ${error.message}`,
+          unavailable: error.unavailable,
+          cause: error.cause
+        })
+      )
+    )
+    const collections = makeCollections(client, prefix)
+    return {
+      provider: "couchdb",
+      ping: checkSession(client, "ping").pipe(Effect.withSpan("CouchDb.ping")),
+      ...documentOperations(client, collections),
+      ...queryOperations(client, collections),
+      ...bulkOperations(client, collections)
+    }
+  })
+
+export const layer = (options: CouchDbOptions): Layer.Layer<DatabaseService, DatabaseError> =>
+  Layer.scoped(DatabaseService, make(options))
+
+/** COUCHDB_URL, COUCHDB_USER and COUCHDB_PASSWORD (redacted); a missing one stops start-up naming it. */
+export const layerConfig: Layer.Layer<DatabaseService, ConfigError | DatabaseError> = Layer.unwrapEffect(
+  Effect.map(
+    Config.all({
+      url: Config.nonEmptyString("COUCHDB_URL"),
+      username: Config.nonEmptyString("COUCHDB_USER"),
+      password: Config.redacted("COUCHDB_PASSWORD")
+    }),
+    layer
+  )
+)
