@@ -44,13 +44,17 @@ layer(dynamoTestContext, { timeout: "120 seconds", excludeTestServices: true })(
       expect(yield* db.find(c, { tenth: 0.1000001 })).toEqual([])
     }))
 
-  it.effect("a number beyond DynamoDB's range is a DatabaseError, not a crash", () =>
+  it.effect("a number beyond DynamoDB's range is a DatabaseError, or an invalid result in saveMany, not a crash", () =>
     Effect.gen(function*() {
       const { db } = yield* DynamoTest
       const c = freshCollection()
-      const error = yield* Effect.flip(db.save(c, "far", { value: 1e200 }))
+      const error = yield* Effect.flip(db.save(c, "far", { nested: { value: 1e200 } }))
       expect(error).toMatchObject({ _tag: "DatabaseError", unavailable: false })
-      expect(error.message).toMatch(/overflow|range/i)
+      expect(error.message).toContain("out of DynamoDB's range")
+      const results = yield* db.saveMany(c, [{ _id: "near", v: 1e-130 }, { _id: "tiny", v: [5e-324] }, { _id: "big", v: -1e126 }])
+      expect(results.map((r) => [r.id, r.ok])).toEqual([["near", true], ["tiny", false], ["big", false]])
+      expect(results[1]).toMatchObject({ error: "invalid", reason: expect.stringContaining("out of DynamoDB's range") })
+      expect((yield* db.get(c, "near")).v).toBe(1e-130)
     }))
 
   it.effect("a document over the 400 KB item limit is refused with a clear message; one under it is stored", () =>

@@ -32,7 +32,7 @@ import { BATCH_CONCURRENCY, chunksOf, GET_BATCH, untilProcessed, WRITE_BATCH } f
 import { acquire, type DynamoDbOptions, TABLE_PREFIX_RULE, tablePrefixProblem } from "./DynamoDbClient.js"
 import { isConditionFailed, isMissingTable } from "./errors.js"
 import { deleteCondition, findExpression, writeCondition } from "./expressions.js"
-import { oversizeReason } from "./itemSize.js"
+import { itemProblem } from "./itemLimits.js"
 import { ID, makeTables, REV } from "./tables.js"
 
 export type { DynamoDbOptions } from "./DynamoDbClient.js"
@@ -158,9 +158,9 @@ export const make = (options: DynamoDbOptions = {}): Effect.Effect<DatabaseServi
           yield* validateKey(collection, id)
           yield* validateDocument(doc)
           const item = yield* toItem("save", id, doc)
-          const tooBig = oversizeReason(item)
-          if (tooBig !== undefined) {
-            return yield* new DatabaseError({ operation: "save", message: `cannot save '${id}' in '${collection}': ${tooBig}` })
+          const problem = itemProblem(item)
+          if (problem !== undefined) {
+            return yield* new DatabaseError({ operation: "save", message: `cannot save '${id}' in '${collection}': ${problem}` })
           }
           yield* put("save", collection, item, options?.mode === "create", expectedRevOf(doc, options?.expectedRev)).pipe(
             Effect.catchIf(isConditionFailed, () => Effect.fail(new Conflict({ collection, id })))
@@ -253,9 +253,9 @@ export const make = (options: DynamoDbOptions = {}): Effect.Effect<DatabaseServi
               continue
             }
             const item = yield* toItem("saveMany", doc._id, doc)
-            const tooBig = oversizeReason(item)
-            if (tooBig !== undefined) {
-              results[index] = invalid(doc._id, tooBig)
+            const problem = itemProblem(item)
+            if (problem !== undefined) {
+              results[index] = invalid(doc._id, problem)
               continue
             }
             const round = occurrences.get(doc._id) ?? 0
