@@ -4,39 +4,32 @@
  * Run: npx tsx bench/dynamodb-bulk.ts [count]
  */
 import { Effect } from "effect"
-import { createServer, request } from "node:http"
+import { request } from "node:http"
 import * as DynamoDbDatabase from "../src/adapters/dynamodb/DynamoDbDatabase.js"
-import { dynamoTestOptions } from "../test/support/dynalite.js"
+import { dynamoTestOptions, serveLocally } from "../test/support/dynalite.js"
 
 const COUNT = Number(process.argv[2] ?? 10_000)
 
 // Counts requests per DynamoDB operation on their way to the real endpoint.
 const countingProxy = (target: string) =>
-  Effect.acquireRelease(
-    Effect.async<{ endpoint: string; counts: Map<string, number>; close: () => void }>((resume) => {
-      const counts = new Map<string, number>()
-      const upstream = new URL(target)
-      const server = createServer((req, res) => {
-        const operation = String(req.headers["x-amz-target"]).split(".")[1] ?? "?"
-        counts.set(operation, (counts.get(operation) ?? 0) + 1)
-        const forward = request(
-          { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
-          (answer) => {
-            res.writeHead(answer.statusCode ?? 502, answer.headers)
-            answer.pipe(res)
-          }
-        )
-        forward.on("error", () => res.destroy())
-        req.pipe(forward)
-      })
-      server.listen(0, "127.0.0.1", () => {
-        const address = server.address()
-        const port = typeof address === "object" && address !== null ? address.port : 0
-        resume(Effect.succeed({ endpoint: `http://127.0.0.1:${port}`, counts, close: () => server.close() }))
-      })
-    }),
-    (proxy) => Effect.sync(proxy.close)
-  )
+  Effect.gen(function*() {
+    const counts = new Map<string, number>()
+    const upstream = new URL(target)
+    const { endpoint } = yield* serveLocally((req, res) => {
+      const operation = String(req.headers["x-amz-target"]).split(".")[1] ?? "?"
+      counts.set(operation, (counts.get(operation) ?? 0) + 1)
+      const forward = request(
+        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers)
+          answer.pipe(res)
+        }
+      )
+      forward.on("error", () => res.destroy())
+      req.pipe(forward)
+    })
+    return { endpoint, counts }
+  })
 
 const measure = <A, E>(label: string, counts: Map<string, number>, effect: Effect.Effect<A, E>) =>
   Effect.gen(function*() {

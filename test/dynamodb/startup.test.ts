@@ -1,40 +1,16 @@
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Duration, Effect, Layer } from "effect"
-import { createServer, type Socket } from "node:net"
 import { afterEach, vi } from "vitest"
 import { layerFromConfig } from "../../src/adapters/DatabaseLayer.js"
 import * as DynamoDbDatabase from "../../src/adapters/dynamodb/DynamoDbDatabase.js"
 import { DatabaseService } from "../../src/ports/DatabaseService.js"
 import { freePort } from "../support/ChildServer.js"
-import { DUMMY_CREDENTIALS, freshTablePrefix, startDynalite } from "../support/dynalite.js"
+import { DUMMY_CREDENTIALS, freshTablePrefix, serveLocally, startDynalite } from "../support/dynalite.js"
 
 const SECRET = "wJalrXUtnFEMI-not-a-real-secret"
 
 const withConfig = (entries: Record<string, string>) =>
   Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(entries))))
-
-// A server that accepts connections and never answers: a hung backend.
-const silentServer = Effect.acquireRelease(
-  Effect.async<{ port: number; close: () => void }>((resume) => {
-    const sockets = new Set<Socket>()
-    const server = createServer((socket) => {
-      sockets.add(socket)
-      socket.on("close", () => sockets.delete(socket))
-    })
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      const port = typeof address === "object" && address !== null ? address.port : 0
-      resume(Effect.succeed({
-        port,
-        close: () => {
-          for (const socket of sockets) socket.destroy()
-          server.close()
-        }
-      }))
-    })
-  }),
-  (server) => Effect.sync(server.close)
-)
 
 describe("DynamoDB start-up", () => {
   afterEach(() => {
@@ -59,8 +35,8 @@ describe("DynamoDB start-up", () => {
 
   it.live("an endpoint that accepts and never answers fails by the request timeout, or else the start-up timeout", () =>
     Effect.gen(function*() {
-      const server = yield* silentServer
-      const endpoint = `http://127.0.0.1:${server.port}`
+      // Accepts the connection, reads the request, never answers: a hung backend.
+      const { endpoint } = yield* serveLocally(() => {})
       const timed = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
         Effect.map(Effect.timed(Effect.flip(Effect.scoped(effect))), ([elapsed, error]) => ({ ms: Duration.toMillis(elapsed), error }))
 

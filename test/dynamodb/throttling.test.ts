@@ -1,8 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { createServer } from "node:http"
 import * as DynamoDbDatabase from "../../src/adapters/dynamodb/DynamoDbDatabase.js"
-import { DUMMY_CREDENTIALS } from "../support/dynalite.js"
+import { DUMMY_CREDENTIALS, serveLocally } from "../support/dynalite.js"
 
 type Answer = { readonly status: number; readonly body: unknown }
 type Script = (operation: string, request: any, nth: number) => Answer | undefined
@@ -18,38 +17,27 @@ const throttled: Answer = {
  * signing, retries and parsing all run as against AWS. It counts requests per operation.
  */
 const scriptedDynamo = (script: Script) =>
-  Effect.acquireRelease(
-    Effect.async<{ endpoint: string; count: (operation: string) => number; close: () => void }>((resume) => {
-      const counts = new Map<string, number>()
-      const server = createServer((req, res) => {
-        let text = ""
-        req.on("data", (chunk) => (text += chunk))
-        req.on("end", () => {
-          const operation = String(req.headers["x-amz-target"]).split(".")[1] ?? "?"
-          const nth = (counts.get(operation) ?? 0) + 1
-          counts.set(operation, nth)
-          const answer = script(operation, JSON.parse(text), nth) ??
-            (operation === "ListTables"
-              ? ok({ TableNames: [] })
-              : operation === "DescribeTable"
-              ? ok({ Table: { TableName: "t", TableStatus: "ACTIVE" } })
-              : { status: 500, body: { __type: "InternalServerError", message: `unscripted ${operation}` } })
-          res.writeHead(answer.status, { "content-type": "application/x-amz-json-1.0", "x-amzn-requestid": `fake-${nth}` })
-          res.end(JSON.stringify(answer.body))
-        })
+  Effect.gen(function*() {
+    const counts = new Map<string, number>()
+    const { endpoint } = yield* serveLocally((req, res) => {
+      let text = ""
+      req.on("data", (chunk) => (text += chunk))
+      req.on("end", () => {
+        const operation = String(req.headers["x-amz-target"]).split(".")[1] ?? "?"
+        const nth = (counts.get(operation) ?? 0) + 1
+        counts.set(operation, nth)
+        const answer = script(operation, JSON.parse(text), nth) ??
+          (operation === "ListTables"
+            ? ok({ TableNames: [] })
+            : operation === "DescribeTable"
+            ? ok({ Table: { TableName: "t", TableStatus: "ACTIVE" } })
+            : { status: 500, body: { __type: "InternalServerError", message: `unscripted ${operation}` } })
+        res.writeHead(answer.status, { "content-type": "application/x-amz-json-1.0", "x-amzn-requestid": `fake-${nth}` })
+        res.end(JSON.stringify(answer.body))
       })
-      server.listen(0, "127.0.0.1", () => {
-        const address = server.address()
-        const port = typeof address === "object" && address !== null ? address.port : 0
-        resume(Effect.succeed({
-          endpoint: `http://127.0.0.1:${port}`,
-          count: (operation: string) => counts.get(operation) ?? 0,
-          close: () => server.close()
-        }))
-      })
-    }),
-    (fake) => Effect.sync(fake.close)
-  )
+    })
+    return { endpoint, count: (operation: string) => counts.get(operation) ?? 0 }
+  })
 
 const adapterOn = (endpoint: string) =>
   DynamoDbDatabase.make({ endpoint, credentials: DUMMY_CREDENTIALS, tablePrefix: "p-", maxAttempts: 3 })

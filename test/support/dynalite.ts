@@ -1,6 +1,7 @@
 import { DeleteTableCommand, DynamoDBClient, paginateListTables } from "@aws-sdk/client-dynamodb"
 import { Context, Effect, Layer } from "effect"
 import { randomUUID } from "node:crypto"
+import { createServer, type RequestListener } from "node:http"
 import { createRequire } from "node:module"
 import * as DynamoDbDatabase from "../../src/adapters/dynamodb/DynamoDbDatabase.js"
 import { DatabaseService, type DatabaseServiceShape } from "../../src/ports/DatabaseService.js"
@@ -45,6 +46,28 @@ export const startDynalite = (port?: number, extraArgs: ReadonlyArray<string> = 
     })
     return { server, port: chosen, endpoint: `http://127.0.0.1:${chosen}` } satisfies Dynalite
   })
+
+/**
+ * An HTTP server of the test's own on a free 127.0.0.1 port (a hung or scripted DynamoDB, a counting
+ * proxy), closed with its open connections when the scope closes.
+ */
+export const serveLocally = (handler: RequestListener) =>
+  Effect.acquireRelease(
+    Effect.async<{ readonly endpoint: string; readonly port: number; readonly close: () => void }, Error>((resume) => {
+      const server = createServer(handler)
+      server.on("error", (error) => resume(Effect.fail(error)))
+      server.listen(0, "127.0.0.1", () => {
+        const address = server.address()
+        const port = typeof address === "object" && address !== null ? address.port : 0
+        const close = () => {
+          server.closeAllConnections()
+          server.close()
+        }
+        resume(Effect.succeed({ endpoint: `http://127.0.0.1:${port}`, port, close }))
+      })
+    }),
+    (server) => Effect.sync(server.close)
+  )
 
 /** A table prefix no other run shares, so that runs against one server never meet. */
 export const freshTablePrefix = () => `docport-test-${randomUUID().slice(0, 8)}-`
