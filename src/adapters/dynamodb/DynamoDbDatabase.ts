@@ -299,13 +299,15 @@ export const layerConfig: Layer.Layer<DatabaseService, ConfigError | DatabaseErr
   Effect.map(
     Config.all({
       region: Config.string("DYNAMODB_REGION").pipe(Config.withDefault("us-east-1")),
-      endpoint: Config.option(Config.url("DYNAMODB_ENDPOINT_URL")),
+      endpoint: Config.option(
+        Config.string("DYNAMODB_ENDPOINT_URL").pipe(Config.validate({ message: "must be a URL", validation: (url) => URL.canParse(url) }))
+      ),
       tablePrefix: Config.string("DYNAMODB_TABLE_PREFIX").pipe(
         Config.validate({ message: TABLE_PREFIX_RULE, validation: (prefix) => tablePrefixProblem(prefix) === undefined }),
         Config.withDefault("")
       )
     }),
     ({ endpoint, region, tablePrefix }) =>
-      layer({ region, tablePrefix, endpoint: Option.getOrUndefined(Option.map(endpoint, (url) => url.toString())) })
+      layer({ region, tablePrefix, endpoint: Option.getOrUndefined(endpoint) })
   )
 )
