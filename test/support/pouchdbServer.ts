@@ -99,3 +99,15 @@ export const couchTestLayer = Layer.scoped(
   DatabaseService,
   Effect.flatMap(couchTestOptions, CouchDbDatabase.make)
 )
+
+const signal = (server: ChildServer, name: NodeJS.Signals) =>
+  Effect.sync(() => {
+    if (server.process.exitCode === null && server.process.signalCode === null) process.kill(-server.process.pid!, name)
+  })
+
+/**
+ * Freezes the server (SIGSTOP) until the scope closes: the kernel still accepts connections but
+ * nothing answers, which is what a hung backend looks like to a client.
+ */
+export const freezeServer = (server: ChildServer) =>
+  Effect.acquireRelease(signal(server, "SIGSTOP"), () => signal(server, "SIGCONT"))

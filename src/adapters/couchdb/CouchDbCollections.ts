@@ -42,16 +42,17 @@ export const makeCollections = (client: CouchClient, prefix: string): Collection
   const known = new Map<string, Set<string>>()
   const db = (collection: string) => prefix + collection
 
+  // Suspended: whether the database is known must be decided when the effect runs, not when it is built.
   const ensure = (operation: string, name: string): Effect.Effect<void, CouchFailure> =>
-    known.has(name)
-      ? Effect.void
-      : client.request(operation, { method: "PUT", db: name }).pipe(
+    Effect.suspend(() =>
+      known.has(name) ? Effect.void : client.request(operation, { method: "PUT", db: name }).pipe(
         // Another process (or fiber) created it first: just as good.
         recover(hasStatus(412), () => Effect.void),
         Effect.andThen(() => {
           if (!known.has(name)) known.set(name, new Set())
         })
       )
+    )
 
   const forget = (name: string) => Effect.sync(() => known.delete(name))
 
@@ -65,11 +66,13 @@ export const makeCollections = (client: CouchClient, prefix: string): Collection
     recover(isMissingDatabase, () => Effect.zipRight(forget(db(collection)), whenMissing()))(effect)
 
   const index: Collections["index"] = (operation, collection, key, create) =>
-    known.get(db(collection))?.has(key) === true
-      ? Effect.void
-      : write(operation, collection, create).pipe(Effect.andThen(() => {
-        known.get(db(collection))?.add(key)
-      }))
+    Effect.suspend(() =>
+      known.get(db(collection))?.has(key) === true
+        ? Effect.void
+        : write(operation, collection, create).pipe(Effect.andThen(() => {
+          known.get(db(collection))?.add(key)
+        }))
+    )
 
   return { db, write, read, index }
 }

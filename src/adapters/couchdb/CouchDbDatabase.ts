@@ -1,4 +1,4 @@
-import { Config, type Duration, Effect, Layer, type Scope } from "effect"
+import { Config, Duration, Effect, Layer, type Scope } from "effect"
 import type { ConfigError } from "effect/ConfigError"
 import { DatabaseService, type DatabaseServiceShape } from "../../ports/DatabaseService.js"
 import { DatabaseError } from "../../ports/Errors.js"
@@ -49,11 +49,16 @@ export const make = (options: CouchDbOptions): Effect.Effect<DatabaseServiceShap
       })
     }
     const client = yield* makeClient(options)
+    const startupTimeout = Duration.decode(options.startupTimeout ?? "10 seconds")
     yield* checkSession(client, "startup").pipe(
       Effect.timeoutFail({
-        duration: options.startupTimeout ?? "10 seconds",
+        duration: startupTimeout,
         onTimeout: () =>
-          new DatabaseError({ operation: "startup", message: `CouchDB at ${client.endpoint} did not answer in time`, unavailable: true })
+          new DatabaseError({
+            operation: "startup",
+            message: `CouchDB at ${client.endpoint} did not answer within ${Duration.format(startupTimeout)}`,
+            unavailable: true
+          })
       }),
       Effect.mapError((error) =>
         new DatabaseError({
