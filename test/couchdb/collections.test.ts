@@ -1,5 +1,5 @@
 import { describe, expect, layer } from "@effect/vitest"
-import { Context, Effect, Layer, Redacted } from "effect"
+import { Chunk, Context, Effect, Layer, Redacted, Stream } from "effect"
 import * as CouchDbDatabase from "../../src/adapters/couchdb/CouchDbDatabase.js"
 import { freshCollection } from "../contract/DatabaseContract.js"
 import { couchTestOptions } from "../support/pouchdbServer.js"
@@ -80,6 +80,10 @@ layer(couch, { timeout: "120 seconds", excludeTestServices: true })("CouchDB dat
         expect(calls.filter((call) => call.endsWith("/_index")).length).toBe(2)
         yield* db.save(c, "d", { agentId: "x" })
         expect((yield* db.find(c, { agentId: "x" })).map((d) => d._id)).toEqual(["d"])
+        // The indexes' design documents are CouchDB's, never the caller's documents.
+        expect((yield* db.listAll(c)).map((d) => d._id)).toEqual(["d"])
+        expect((yield* db.find(c, {})).map((d) => d._id)).toEqual(["d"])
+        expect(Chunk.toReadonlyArray(yield* Stream.runCollect(db.stream(c, { pageSize: 1 }))).map((d) => d._id)).toEqual(["d"])
       }).pipe(Effect.scoped))
 
     it.effect("saveMany of 2,500 documents is one database creation and two requests per 1,000", () =>

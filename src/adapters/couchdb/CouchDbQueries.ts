@@ -23,20 +23,21 @@ const isUserDocument = (doc: Document): boolean => !doc._id.startsWith("_design/
 const allDocuments = (
   client: CouchClient,
   collections: Collections,
+  operation: string,
   collection: string,
   pageSize: number
 ): Stream.Stream<Document, CouchFailure> =>
   Stream.paginateChunkEffect(undefined as string | undefined, (startkey) =>
     collections.read(
       collection,
-      client.request("stream", {
+      client.request(operation, {
         db: collections.db(collection),
         path: "_all_docs",
         qs: startkey === undefined
           ? { include_docs: true, limit: pageSize + 1 }
           : { include_docs: true, limit: pageSize + 1, startkey }
       }).pipe(
-        Effect.flatMap(decode("stream", AllDocsPage)),
+        Effect.flatMap(decode(operation, AllDocsPage)),
         Effect.map(({ rows }) => {
           const page = rows.slice(0, pageSize).map((row) => row.doc).filter(isUserDocument)
           const next = rows[pageSize]
@@ -75,7 +76,7 @@ const findDocuments = (
     let bookmark: string | undefined
     let skip = 0
     while (found.length < limit) {
-      const want = Math.min(FIND_PAGE, limit - found.length)
+      const want = Math.min(FIND_PAGE, Math.ceil(limit - found.length))
       const paging = bookmark !== undefined ? { bookmark } : skip > 0 ? { skip } : {}
       const { docs, bookmark: next } = yield* client.request("find", {
         method: "POST",
@@ -104,7 +105,7 @@ export const queryOperations = (
     Effect.zipRight(
       validateCollection(collection),
       Effect.map(
-        Stream.runCollect(Stream.mapError(allDocuments(client, collections, collection, LIST_PAGE), client.toDatabaseError("listAll"))),
+        Stream.runCollect(Stream.mapError(allDocuments(client, collections, "listAll", collection, LIST_PAGE), client.toDatabaseError("listAll"))),
         (chunk): ReadonlyArray<Document> => Chunk.toReadonlyArray(chunk)
       )
     ).pipe(Effect.withSpan("CouchDb.listAll")),
@@ -113,7 +114,7 @@ export const queryOperations = (
     const pageSize = Math.max(1, Math.floor(options?.pageSize ?? DEFAULT_PAGE_SIZE))
     return Stream.unwrap(Effect.map(
       validateCollection(collection),
-      () => Stream.mapError(allDocuments(client, collections, collection, pageSize), client.toDatabaseError("stream"))
+      () => Stream.mapError(allDocuments(client, collections, "stream", collection, pageSize), client.toDatabaseError("stream"))
     )).pipe(Stream.withSpan("CouchDb.stream"))
   },
 
