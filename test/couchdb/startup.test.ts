@@ -89,16 +89,24 @@ describe("CouchDB start-up", () => {
         expect(error.message).not.toContain(SECRET)
       }
       const { error } = yield* startupError({ url: "http://127.0.0.1:9", username: "admin", password, databasePrefix: "Bad/" })
-      expect(error.message).toContain("prefix")
+      expect(error.message).toContain("COUCHDB_DATABASE_PREFIX")
     }))
 
-  it.live("layerConfig names the variable that is missing", () =>
+  it.live("layerConfig names the variable that is missing or wrong", () =>
     Effect.gen(function*() {
       const build = (entries: Record<string, string>) =>
         Effect.flip(Layer.build(CouchDbDatabase.layerConfig).pipe(Effect.scoped, Effect.provide(withConfig(entries))))
       expect(String(yield* build({ COUCHDB_USER: "u", COUCHDB_PASSWORD: SECRET }))).toContain("COUCHDB_URL")
       expect(String(yield* build({ COUCHDB_URL: "http://127.0.0.1:9", COUCHDB_PASSWORD: SECRET }))).toContain("COUCHDB_USER")
       expect(String(yield* build({ COUCHDB_URL: "http://127.0.0.1:9", COUCHDB_USER: "u" }))).toContain("COUCHDB_PASSWORD")
+      const badPrefix = yield* build({
+        COUCHDB_URL: "http://127.0.0.1:9",
+        COUCHDB_USER: "u",
+        COUCHDB_PASSWORD: SECRET,
+        COUCHDB_DATABASE_PREFIX: "Prod/"
+      })
+      expect(String(badPrefix)).toContain("COUCHDB_DATABASE_PREFIX")
+      expect(String(yield* build({ COUCHDB_URL: "localhost:5984", COUCHDB_USER: "u", COUCHDB_PASSWORD: SECRET }))).toContain("COUCHDB_URL")
     }))
 
   it.live("DATABASE_PROVIDER=couchdb serves from the COUCHDB_* variables", () =>

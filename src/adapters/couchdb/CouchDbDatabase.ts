@@ -45,7 +45,7 @@ export const make = (options: CouchDbOptions): Effect.Effect<DatabaseServiceShap
     if (prefix !== "" && !/^[a-z][a-z0-9_-]{0,63}$/.test(prefix)) {
       return yield* new DatabaseError({
         operation: "startup",
-        message: "the CouchDB database prefix must be lowercase letters, digits, '_' or '-', starting with a letter"
+        message: "COUCHDB_DATABASE_PREFIX must be lowercase letters, digits, '_' or '-', starting with a letter"
       })
     }
     const client = yield* makeClient(options)
@@ -82,13 +82,17 @@ export const make = (options: CouchDbOptions): Effect.Effect<DatabaseServiceShap
 export const layer = (options: CouchDbOptions): Layer.Layer<DatabaseService, DatabaseError> =>
   Layer.scoped(DatabaseService, make(options))
 
-/** COUCHDB_URL, COUCHDB_USER and COUCHDB_PASSWORD (redacted); a missing one stops start-up naming it. */
+/**
+ * COUCHDB_URL, COUCHDB_USER and COUCHDB_PASSWORD (redacted), required: a missing one stops start-up
+ * naming it. COUCHDB_DATABASE_PREFIX is optional.
+ */
 export const layerConfig: Layer.Layer<DatabaseService, ConfigError | DatabaseError> = Layer.unwrapEffect(
   Effect.map(
     Config.all({
       url: Config.nonEmptyString("COUCHDB_URL"),
       username: Config.nonEmptyString("COUCHDB_USER"),
-      password: Config.redacted("COUCHDB_PASSWORD")
+      password: Config.redacted("COUCHDB_PASSWORD"),
+      databasePrefix: Config.string("COUCHDB_DATABASE_PREFIX").pipe(Config.withDefault(""))
     }),
     layer
   )
