@@ -39,7 +39,7 @@ describe("CouchDB start-up", () => {
       expect(JSON.stringify(inUrl.error)).not.toContain(SECRET)
     }))
 
-  it.live("a wrong password stops start-up saying authentication failed; the right one starts", () =>
+  it.live("a wrong password stops start-up saying authentication failed; the right one works until it is changed", () =>
     Effect.gen(function*() {
       const pouchdb = yield* startPouchdbServer()
       const { error } = yield* startupError({ url: pouchdb.url, username: TEST_ADMIN, password: Redacted.make(SECRET) })
@@ -54,6 +54,25 @@ describe("CouchDB start-up", () => {
       const db = yield* CouchDbDatabase.make({ url: pouchdb.url, username: TEST_ADMIN, password: Redacted.make(pouchdb.password) })
       yield* db.ping
       expect(db.provider).toBe("couchdb")
+      yield* db.save("creds", "a", { n: 1 })
+
+      // The password changes under a running service: its requests fail as authentication errors.
+      const changed = yield* Effect.promise(() =>
+        fetch(`${pouchdb.url}/_config/admins/${TEST_ADMIN}`, {
+          method: "PUT",
+          headers: {
+            authorization: `Basic ${Buffer.from(`${TEST_ADMIN}:${pouchdb.password}`).toString("base64")}`,
+            "content-type": "application/json"
+          },
+          body: JSON.stringify(SECRET)
+        }).then((res) => res.status)
+      )
+      expect(changed).toBe(200)
+      for (const failed of [yield* Effect.flip(db.get("creds", "a")), yield* Effect.flip(db.ping)]) {
+        expect(failed).toMatchObject({ _tag: "DatabaseError", unavailable: false })
+        expect(failed.message).toContain("authentication failed")
+        expect(failed.message).not.toContain(pouchdb.password)
+      }
     }).pipe(Effect.scoped))
 
   it.live("a server that accepts and never answers fails by the request timeout, or else the start-up timeout", () =>
