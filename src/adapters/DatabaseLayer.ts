@@ -4,6 +4,7 @@ import { DatabaseService } from "../ports/DatabaseService.js"
 import { DatabaseError } from "../ports/Errors.js"
 import * as CouchDbDatabase from "./couchdb/CouchDbDatabase.js"
 import * as DynamoDbDatabase from "./dynamodb/DynamoDbDatabase.js"
+import * as FirestoreDatabase from "./firestore/FirestoreDatabase.js"
 import * as MemoryDatabase from "./MemoryDatabase.js"
 
 export const PROVIDERS = ["memory", "couchdb", "firestore", "dynamodb"] as const
@@ -14,15 +15,10 @@ export const providerConfig: Config.Config<Provider> = Config.literal(...PROVIDE
   Config.withDefault("memory" as const)
 )
 
-const notBuiltYet = (provider: Provider) =>
-  Layer.fail(
-    new DatabaseError({ operation: "startup", message: `the ${provider} backend is not implemented yet; use DATABASE_PROVIDER=memory` })
-  )
-
 const layers: Record<Provider, Layer.Layer<DatabaseService, ConfigError | DatabaseError>> = {
   memory: MemoryDatabase.layer,
   couchdb: CouchDbDatabase.layerConfig,
-  firestore: notBuiltYet("firestore"),
+  firestore: FirestoreDatabase.layerConfig,
   dynamodb: DynamoDbDatabase.layerConfig
 }
 

@@ -1,0 +1,4 @@
+import { firestoreTestLayer, withEmulator } from "../support/firestoreEmulator.js"
+import { httpContract } from "./HttpContract.js"
+
+withEmulator("HTTP API: firestore", () => httpContract("firestore", firestoreTestLayer))
