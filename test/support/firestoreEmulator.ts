@@ -73,9 +73,12 @@ export const withEmulator = (name: string, register: () => void): void => {
   })
 }
 
-const spawnEmulator = (source: { readonly kind: "jar"; readonly jar: string } | { readonly kind: "gcloud"; readonly gcloud: string }) =>
+const spawnEmulator = (
+  source: { readonly kind: "jar"; readonly jar: string } | { readonly kind: "gcloud"; readonly gcloud: string },
+  chosenPort: number | undefined
+) =>
   Effect.gen(function*() {
-    const port = yield* freePort
+    const port = chosenPort ?? (yield* freePort)
     const server = yield* startChildServer({
       name: "Firestore emulator",
       ...(source.kind === "jar"
@@ -109,17 +112,19 @@ export interface Emulator {
   readonly server: ChildServer | undefined
 }
 
-/** An emulator of the test's own on a free loopback port, stopped with the scope (or the one FIRESTORE_EMULATOR_HOST names). */
-export const startEmulator = Effect.suspend((): Effect.Effect<Emulator, Error, Scope.Scope> => {
-  switch (emulatorSource.kind) {
-    case "external":
-      return Effect.succeed({ host: emulatorSource.host, server: undefined })
-    case "missing":
-      return Effect.fail(new Error(`Google's Firestore emulator was not found: ${INSTALL_HINT}`))
-    default:
-      return spawnEmulator(emulatorSource)
-  }
-})
+/**
+ * An emulator of the test's own on 127.0.0.1 (a free port unless one is given, e.g. to restart it
+ * where it was), stopped when the scope closes.
+ */
+export const startOwnEmulator = (port?: number): Effect.Effect<Emulator, Error, Scope.Scope> =>
+  emulatorSource.kind === "jar" || emulatorSource.kind === "gcloud"
+    ? spawnEmulator(emulatorSource, port)
+    : Effect.fail(new Error(`no Firestore emulator to start (${emulatorSource.kind === "external" ? "FIRESTORE_EMULATOR_HOST is set" : INSTALL_HINT})`))
+
+/** The emulator FIRESTORE_EMULATOR_HOST names, else one of the test's own. */
+export const startEmulator: Effect.Effect<Emulator, Error, Scope.Scope> = Effect.suspend(() =>
+  emulatorSource.kind === "external" ? Effect.succeed({ host: emulatorSource.host, server: undefined }) : startOwnEmulator()
+)
 
 /** A project no other suite uses: the emulator keeps each project's data apart. */
 export const freshProjectId = () => `docport-test-${randomUUID().slice(0, 8)}`

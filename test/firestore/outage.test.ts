@@ -1,0 +1,102 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Duration, Effect, Schedule, Stream } from "effect"
+import * as FirestoreDatabase from "../../src/adapters/firestore/FirestoreDatabase.js"
+import type { DatabaseServiceShape } from "../../src/ports/DatabaseService.js"
+import { type ChildServer, freePort, stopChildServer } from "../support/ChildServer.js"
+import { emulatorSource, freshProjectId, startOwnEmulator, withEmulator } from "../support/firestoreEmulator.js"
+
+const REQUEST_TIMEOUT_MS = 1_000
+
+/** Every operation that reaches Firestore (ensureIndex does not: it is a no-op). */
+const everyOperation = (db: DatabaseServiceShape, c: string, rev: string) => ({
+  ping: db.ping,
+  get: db.get(c, "a"),
+  save: db.save(c, "a", { n: 2 }),
+  saveWithRev: db.save(c, "a", { n: 2 }, { expectedRev: rev }),
+  create: db.save(c, "new", { n: 2 }, { mode: "create" }),
+  delete: db.delete(c, "a"),
+  deleteWithRev: db.delete(c, "a", { expectedRev: rev }),
+  listAll: db.listAll(c),
+  stream: Stream.runCollect(db.stream(c)),
+  find: db.find(c, { n: 1 }),
+  getMany: db.getMany(c, ["a", "b"]),
+  saveMany: db.saveMany(c, [{ _id: "b" }, { _id: "a", _rev: rev }]),
+  deleteMany: db.deleteMany(c, ["a"])
+})
+
+/** Runs every operation at once; each must fail as unavailable, naming the emulator, within about one request timeout. */
+const expectAllUnavailable = (db: DatabaseServiceShape, c: string, rev: string, host: string) =>
+  Effect.gen(function*() {
+    const [elapsed] = yield* Effect.timed(Effect.forEach(Object.entries(everyOperation(db, c, rev)), ([name, operation]) =>
+      Effect.map(Effect.flip(operation), (error) => {
+        expect({ name, error }).toMatchObject({ name, error: { _tag: "DatabaseError", unavailable: true } })
+        expect(error.message).toContain(host)
+      }), { discard: true, concurrency: "unbounded" }))
+    expect(Duration.toMillis(elapsed)).toBeLessThan(REQUEST_TIMEOUT_MS + 1_500)
+  })
+
+const signal = (server: ChildServer, name: NodeJS.Signals) =>
+  Effect.sync(() => {
+    if (server.process.exitCode === null && server.process.signalCode === null) process.kill(-server.process.pid!, name)
+  })
+
+/** Freezes the emulator (SIGSTOP) until the scope closes: the kernel still accepts connections, nothing answers. */
+const freeze = (server: ChildServer) => Effect.acquireRelease(signal(server, "SIGSTOP"), () => signal(server, "SIGCONT"))
+
+withEmulator("Firestore outages", () =>
+  // These tests stop and freeze an emulator of their own, so FIRESTORE_EMULATOR_HOST's cannot serve.
+  describe.skipIf(emulatorSource.kind === "external")("Firestore outages", () => {
+    it.live("an emulator that dies: every operation fails unavailable within the request timeout, then works once it is back", () =>
+      Effect.gen(function*() {
+        const port = yield* freePort
+        const first = yield* startOwnEmulator(port)
+        const db = yield* FirestoreDatabase.make({
+          projectId: freshProjectId(),
+          emulatorHost: first.host,
+          requestTimeout: `${REQUEST_TIMEOUT_MS} millis`
+        })
+        const c = "outage"
+        const { rev } = yield* db.save(c, "a", { n: 1 })
+
+        yield* stopChildServer(first.server!)
+        yield* expectAllUnavailable(db, c, rev, first.host)
+
+        // Same port; the emulator keeps data in memory, so the document is gone.
+        yield* startOwnEmulator(port)
+        // gRPC reconnects with its own backoff, so the first calls may still find the channel down.
+        yield* Effect.retry(db.ping, Schedule.intersect(Schedule.spaced("200 millis"), Schedule.recurs(50)))
+        const saved = yield* db.save(c, "b", { n: 2 })
+        expect(yield* db.get(c, "b")).toEqual({ _id: "b", _rev: saved.rev, n: 2 })
+        expect((yield* Effect.flip(db.get(c, "a")))._tag).toBe("NotFound")
+      }).pipe(Effect.scoped))
+
+    it.live("a frozen emulator: operations time out as unavailable instead of waiting, and recover when it thaws", () =>
+      Effect.gen(function*() {
+        const emulator = yield* startOwnEmulator()
+        const db = yield* FirestoreDatabase.make({
+          projectId: freshProjectId(),
+          emulatorHost: emulator.host,
+          requestTimeout: `${REQUEST_TIMEOUT_MS} millis`
+        })
+        const c = "frozen"
+        const { rev } = yield* db.save(c, "a", { n: 1 })
+        yield* Effect.scoped(Effect.zipRight(freeze(emulator.server!), expectAllUnavailable(db, c, rev, emulator.host)))
+        expect((yield* Effect.retry(db.get(c, "a"), Schedule.recurs(3))).n).toBe(1)
+      }).pipe(Effect.scoped))
+
+    it.live("closing the layer after an outage does not wait for the SDK's background retries", () =>
+      Effect.gen(function*() {
+        const emulator = yield* startOwnEmulator()
+        const [elapsed] = yield* Effect.timed(Effect.scoped(Effect.gen(function*() {
+          const db = yield* FirestoreDatabase.make({
+            projectId: freshProjectId(),
+            emulatorHost: emulator.host,
+            requestTimeout: `${REQUEST_TIMEOUT_MS} millis`
+          })
+          yield* stopChildServer(emulator.server!)
+          yield* Effect.flip(db.get("closing", "a"))
+          yield* Effect.flip(db.save("closing", "a", { n: 1 }))
+        })))
+        expect(Duration.toMillis(elapsed)).toBeLessThan(REQUEST_TIMEOUT_MS + 7_000)
+      }).pipe(Effect.scoped))
+  }))
