@@ -207,7 +207,7 @@ withEmulator("Firestore values and writes", () =>
           expect((yield* db.listAll(c)).map((d) => d._id)).toEqual(["again", "twice"])
         }).pipe(Effect.scoped))
 
-      it.effect("round trips: one per single-document call, one per 500 writes in bulk", () =>
+      it.effect("round trips: one per single-document call, one per 500 writes in bulk, one per 1,000 documents read", () =>
         Effect.gen(function*() {
           const { db } = yield* adapter
           const c = "trips"
@@ -221,9 +221,17 @@ withEmulator("Firestore values and writes", () =>
           // A stale revision on delete takes a second read to tell Conflict from NotFound.
           expect((yield* countRequests(Effect.flip(db.delete(c, "d", { expectedRev: created.result.rev })))).requests).toBe(2)
           expect((yield* countRequests(db.delete(c, "d", { expectedRev: replaced.result.rev }))).requests).toBe(1)
-          const many = Array.from({ length: 700 }, (_, i) => ({ _id: `m${i}`, i }))
-          expect((yield* countRequests(db.saveMany(c, many))).requests).toBe(2)
-          expect((yield* countRequests(db.deleteMany(c, many.map((d) => d._id)))).requests).toBe(2)
+          const many = Array.from({ length: 1100 }, (_, i) => ({ _id: `m${String(i).padStart(4, "0")}`, kind: "m", i }))
+          expect((yield* countRequests(db.saveMany(c, many))).requests).toBe(3)
+          // Reads come in pages of 1,000.
+          const found = yield* countRequests(db.find(c, { kind: "m" }))
+          expect([found.requests, found.result.length]).toEqual([2, 1100])
+          expect(found.result.map((d) => d._id)).toEqual(many.map((d) => d._id))
+          const limited = yield* countRequests(db.find(c, { kind: "m" }, { limit: 1050 }))
+          expect([limited.requests, limited.result.length]).toEqual([2, 1050])
+          expect((yield* countRequests(db.find(c, { kind: "m" }, { limit: 5 }))).requests).toBe(1)
+          expect((yield* countRequests(db.listAll(c))).requests).toBe(2)
+          expect((yield* countRequests(db.deleteMany(c, many.map((d) => d._id)))).requests).toBe(3)
         }).pipe(Effect.scoped))
 
       it.effect("DATABASE_PROVIDER=firestore runs on FIRESTORE_PROJECT_ID (or GOOGLE_CLOUD_PROJECT) and FIRESTORE_EMULATOR_HOST", () =>
