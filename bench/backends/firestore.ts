@@ -1,0 +1,58 @@
+import { Effect } from "effect"
+import { deleteApp, initializeApp } from "firebase-admin/app"
+import { type DocumentReference, type Firestore, initializeFirestore, type Timestamp } from "firebase-admin/firestore"
+import * as FirestoreDatabase from "../../src/adapters/firestore/FirestoreDatabase.js"
+import { startEmulator } from "../../test/support/firestoreEmulator.js"
+import { type BenchBackend, type RawClient, uniqueName } from "./Backend.js"
+
+/** The Firestore SDK on the emulator, making the calls the adapter makes, the way a hand-written service would. */
+const rawClient = (host: string, projectId: string) =>
+  Effect.map(
+    Effect.acquireRelease(
+      Effect.sync(() => {
+        const app = initializeApp({ projectId }, `bench-raw-${projectId}`)
+        const db = initializeFirestore(app)
+        db.settings({ host, ssl: false, universeDomain: "googleapis.com" })
+        return { app, db }
+      }),
+      ({ app }) => Effect.promise(() => deleteApp(app))
+    ),
+    ({ db }: { db: Firestore }): RawClient => {
+      const updated = new Map<string, Timestamp>()
+      const ref = (collection: string, id: string): DocumentReference => db.collection(collection).doc(id)
+      return {
+        get: async (collection, id) => (await ref(collection, id).get()).data(),
+        refresh: async (collection, ids) => {
+          for (const snapshot of await db.getAll(...ids.map((id) => ref(collection, id)))) {
+            if (snapshot.updateTime !== undefined) updated.set(snapshot.id, snapshot.updateTime)
+          }
+        },
+        // Replace at a known update time: a guarded delete and the set, in one commit.
+        save: async (collection, id, body) => {
+          const target = ref(collection, id)
+          const results = await db.batch().delete(target, { lastUpdateTime: updated.get(id)! }).set(target, body).commit()
+          updated.set(id, results[1]!.writeTime)
+        },
+        find: async (collection, field, value, limit) =>
+          (await db.collection(collection).where(field, "==", value).limit(limit).get()).docs.map((d) => d.data()),
+        getMany: async (collection, ids) =>
+          (await db.getAll(...ids.map((id) => ref(collection, id)))).filter((s) => s.exists).length
+      }
+    }
+  )
+
+/** Google's Firestore emulator, started the way the tests start it (or FIRESTORE_EMULATOR_HOST's). */
+export const firestore: BenchBackend = {
+  name: "firestore",
+  start: Effect.map(startEmulator, (emulator) => ({
+    name: "firestore",
+    endpoint: `http://${emulator.host}`,
+    protocol: "h2c" as const,
+    // A project per namespace: the emulator keeps each project's data apart.
+    namespace: () => `bench-${uniqueName()}`,
+    docportEnv: (namespace) => ({ FIRESTORE_PROJECT_ID: namespace, FIRESTORE_EMULATOR_HOST: emulator.host }),
+    adapter: (namespace, via) =>
+      FirestoreDatabase.make({ projectId: namespace, emulatorHost: via === undefined ? emulator.host : new URL(via).host }),
+    raw: (namespace) => rawClient(emulator.host, namespace)
+  }))
+}

@@ -1,0 +1,91 @@
+import { Effect } from "effect"
+import { type HttpTarget, type ProcessOptions, startBaseline, startDocport } from "../support/processes.js"
+import { type LoadOptions, type LoadResult, runLoad } from "./load.js"
+import { type Agents, newAgents, SCENARIOS, type ScenarioId, seedAgents } from "./scenarios.js"
+
+export interface HttpSettings extends LoadOptions {
+  readonly warmupS: number
+  readonly rounds: number
+  readonly scenarios: ReadonlyArray<ScenarioId>
+  readonly log: (line: string) => void
+}
+
+/** One measured run: which server, on which backend, in which round, under which scenario. */
+export interface HttpRun {
+  readonly target: string
+  readonly backend: string
+  readonly round: number
+  readonly scenario: ScenarioId
+  readonly result: LoadResult
+}
+
+interface Contestant {
+  readonly target: HttpTarget
+  readonly backend: string
+  readonly agents: Agents
+}
+
+const describe = (r: LoadResult) =>
+  `${Math.round(r.rps)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, ${r.errors} errors, ${r.conflicts} 409, ` +
+  `server CPU ${Math.round(r.cpuUsPerRequest)} µs/req (${(r.cpuShare * 100).toFixed(0)}% of a core)`
+
+/**
+ * Every scenario, in order, on the given servers. Within a scenario the servers take turns, and
+ * the order of the turns flips every round, so that neither always runs on a warmer machine.
+ */
+const runScenarios = (contestants: ReadonlyArray<Contestant>, round: number, settings: HttpSettings) =>
+  Effect.gen(function*() {
+    const runs: Array<HttpRun> = []
+    for (const scenario of SCENARIOS.filter((s) => settings.scenarios.includes(s.id))) {
+      for (const c of contestants) yield* seedAgents(c.target.url, c.agents, scenario.agents)
+      const order = round % 2 === 1 ? contestants : [...contestants].reverse()
+      for (const c of order) {
+        const requests = scenario.requests(c.agents)
+        if (settings.warmupS > 0) yield* runLoad(c.target.url, requests, { ...settings, durationS: settings.warmupS })
+        const result = yield* runLoad(c.target.url, requests, { ...settings, serverPid: c.target.pid })
+        settings.log(`  round ${round} ${scenario.id.padEnd(4)} ${c.target.name}/${c.backend}: ${describe(result)}`)
+        runs.push({ target: c.target.name, backend: c.backend, round, scenario: scenario.id, result })
+      }
+    }
+    return runs
+  })
+
+/** docport on memory against the baseline, each round on two fresh processes. */
+export const memoryVsBaseline = (settings: HttpSettings, processOptions: ProcessOptions = {}) =>
+  Effect.gen(function*() {
+    const runs: Array<HttpRun> = []
+    for (let round = 1; round <= settings.rounds; round++) {
+      const contestants = yield* Effect.scoped(Effect.gen(function*() {
+        const docport = yield* startDocport({ DATABASE_PROVIDER: "memory" }, processOptions)
+        const baseline = yield* startBaseline()
+        return yield* runScenarios([
+          { target: docport, backend: "memory", agents: newAgents() },
+          { target: baseline, backend: "map", agents: newAgents() }
+        ], round, settings)
+      }))
+      runs.push(...contestants)
+    }
+    return runs
+  })
+
+/**
+ * docport on a remote backend: each round a fresh docport process over fresh collections
+ * (`docportEnv` names them), against the one backend server the caller started.
+ */
+export const onBackend = (
+  backend: string,
+  docportEnv: (round: number) => Effect.Effect<Record<string, string>, Error>,
+  settings: HttpSettings,
+  processOptions: ProcessOptions = {}
+) =>
+  Effect.gen(function*() {
+    const runs: Array<HttpRun> = []
+    for (let round = 1; round <= settings.rounds; round++) {
+      const env = yield* docportEnv(round)
+      runs.push(...yield* Effect.scoped(Effect.gen(function*() {
+        const docport = yield* startDocport({ ...env, DATABASE_PROVIDER: backend }, processOptions)
+        return yield* runScenarios([{ target: docport, backend, agents: newAgents() }], round, settings)
+      })))
+    }
+    return runs
+  })

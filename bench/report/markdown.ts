@@ -1,0 +1,250 @@
+import type { BulkRun } from "../bulk/bulkBench.js"
+import type { HttpRun } from "../http/httpBench.js"
+import type { PortRun } from "../port/portBench.js"
+import type { Machine, Noise } from "../support/machine.js"
+import type { ProfileSummary } from "../support/profile.js"
+import { median } from "../support/stats.js"
+import type { BackendHttp, BulkFigures, Comparison, PortFigures, StreamRun } from "./summary.js"
+
+export interface Results {
+  readonly date: string
+  readonly command: string
+  readonly settings: Record<string, unknown>
+  readonly machine: Machine
+  readonly versions: Record<string, string>
+  readonly noise: Noise
+  readonly wallSeconds: number
+  readonly http: ReadonlyArray<HttpRun>
+  readonly port: ReadonlyArray<PortRun>
+  readonly bulk: ReadonlyArray<BulkRun>
+  readonly stream: ReadonlyArray<StreamRun>
+  readonly failures: ReadonlyArray<string>
+  readonly summary: {
+    readonly comparisons: ReadonlyArray<Comparison>
+    readonly backends: ReadonlyArray<BackendHttp>
+    readonly port: ReadonlyArray<PortFigures>
+    readonly bulk: ReadonlyArray<BulkFigures>
+  }
+  readonly profiles: Record<string, ProfileSummary>
+}
+
+const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>) =>
+  [`| ${header.join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n")
+
+const n0 = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? "–" : Math.round(n).toLocaleString("en-US"))
+const n2 = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? "–" : n.toFixed(2))
+const ms = (n: number) => (n >= 10 ? n.toFixed(1) : n.toFixed(2))
+const mark = (ok: boolean) => (ok ? "✅" : "❌")
+
+/** The targets of the issue, for the memory comparison. */
+export const httpTargets = (c: Comparison) => c.ratio >= 0.5 && (c.scenario !== "get" || c.docport.p99 < 10)
+
+export const SAVE_MANY_LIMITS: Record<string, { readonly limit: number; readonly note: string }> = {
+  couchdb: { limit: 10, note: "≤ 10" },
+  dynamodb: { limit: 400, note: "≤ 400 + retries" },
+  firestore: { limit: 20, note: "≤ 20" }
+}
+
+/** Retries (unprocessed items resent) are allowed on top of DynamoDB's 400 BatchWriteItem calls. */
+const saveManyOk = (b: BulkFigures) => {
+  const rule = SAVE_MANY_LIMITS[b.backend]
+  if (rule === undefined || b.requests === undefined) return undefined
+  if (b.backend !== "dynamodb") return b.requests <= rule.limit
+  return (b.requestKinds?.["BatchWriteItem"] ?? b.requests) <= rule.limit + Math.ceil(rule.limit / 10)
+}
+
+export const httpComparisonTable = (comparisons: ReadonlyArray<Comparison>) =>
+  table(
+    ["scenario", "docport req/s", "baseline req/s", "ratio", "docport p50 / p99 ms", "baseline p50 / p99 ms", "errors", "409s", "server CPU µs/req (docport / baseline)", "target"],
+    comparisons.map((c) => [
+      c.label,
+      n0(c.docport.rps),
+      n0(c.baseline.rps),
+      `**${n2(c.ratio)}**`,
+      `${ms(c.docport.p50)} / ${ms(c.docport.p99)}`,
+      `${ms(c.baseline.p50)} / ${ms(c.baseline.p99)}`,
+      `${c.docport.errors} / ${c.baseline.errors}`,
+      `${c.docport.conflicts} / ${c.baseline.conflicts}`,
+      `${n0(c.docport.cpuUsPerRequest)} / ${n0(c.baseline.cpuUsPerRequest)} (${n2(c.cpuRatio)})`,
+      mark(httpTargets(c))
+    ])
+  )
+
+export const backendTable = (backends: ReadonlyArray<BackendHttp>) =>
+  table(
+    ["backend", "scenario", "req/s", "p50 ms", "p99 ms", "errors", "409s", "server CPU µs/req", "spread"],
+    backends.map((b) => [
+      b.backend,
+      b.label,
+      n0(b.figures.rps),
+      ms(b.figures.p50),
+      ms(b.figures.p99),
+      String(b.figures.errors),
+      String(b.figures.conflicts),
+      n0(b.figures.cpuUsPerRequest),
+      `${(b.figures.spread * 100).toFixed(0)} %`
+    ])
+  )
+
+export const portTable = (port: ReadonlyArray<PortFigures>) =>
+  table(
+    ["backend", "operation", "adapter ops/s", "raw client ops/s", "adapter / raw time", "client CPU µs/op (adapter / raw)", "target ≤ 1.10"],
+    port.map((p) => [
+      p.backend,
+      p.op === "getMany" ? "getMany (100 ids)" : p.op,
+      n0(p.adapterOps),
+      n0(p.rawOps),
+      p.overhead === undefined ? "–" : `**${n2(p.overhead)}**`,
+      `${n0(p.adapterCpuUs)} / ${n0(p.rawCpuUs)}`,
+      p.overhead === undefined ? "–" : mark(p.overhead <= 1.1)
+    ])
+  )
+
+export const bulkTable = (bulk: ReadonlyArray<BulkFigures>) =>
+  table(
+    ["backend", "operation", "documents", "time", "requests to the backend", "of which", "target"],
+    bulk.map((b) => {
+      const ok = b.op === "saveMany" ? saveManyOk(b) : undefined
+      return [
+        b.backend,
+        b.op,
+        n0(b.documents),
+        `${(b.ms / 1000).toFixed(2)} s`,
+        b.requests === undefined ? "– (in process)" : String(b.requests),
+        b.requestKinds === undefined ? "" : Object.entries(b.requestKinds).map(([k, v]) => `${k} ×${v}`).join(", "),
+        ok === undefined ? "" : `${mark(ok)} ${SAVE_MANY_LIMITS[b.backend]!.note}`
+      ]
+    })
+  )
+
+export const streamTable = (stream: ReadonlyArray<StreamRun>) =>
+  table(
+    ["backend", "documents", "page size", "time", "peak extra heap", "of it live after GC", "peak extra RSS", "listAll holds (for contrast)", "target < 50 MB"],
+    stream.map((s) => [
+      s.backend,
+      n0(s.documents),
+      String(s.pageSize),
+      `${(s.ms / 1000).toFixed(2)} s`,
+      `${s.extraHeapMB.toFixed(1)} MB`,
+      `${s.extraLiveHeapMB.toFixed(1)} MB`,
+      `${s.extraRssMB.toFixed(1)} MB`,
+      `${s.listAllHeapMB.toFixed(1)} MB`,
+      mark(Math.max(s.extraHeapMB, s.extraRssMB) < 50)
+    ])
+  )
+
+export const noiseLine = (noise: Noise) => {
+  const loads = [...noise.loadAverages].sort((a, b) => a - b)
+  return `load average (1 min) sampled every 5 s: min ${loads[0]}, median ${median(loads).toFixed(2)}, max ${loads.at(-1)}` +
+    (noise.busyShare === undefined ? "" : `; all CPUs ${Math.round(noise.busyShare * 100)} % busy over the run (the bench's own processes included)`)
+}
+
+const roundsTable = (http: ReadonlyArray<HttpRun>) =>
+  table(
+    ["round", "scenario", "server", "req/s", "p50 ms", "p99 ms", "errors", "409s", "server CPU µs/req"],
+    http.map((r) => [
+      String(r.round),
+      r.scenario,
+      `${r.target}/${r.backend}`,
+      n0(r.result.rps),
+      ms(r.result.p50),
+      ms(r.result.p99),
+      String(r.result.errors),
+      String(r.result.conflicts),
+      n0(r.result.cpuUsPerRequest)
+    ])
+  )
+
+const profileSection = (name: string, p: ProfileSummary) =>
+  [
+    `### ${name}`,
+    "",
+    `${p.totalMs.toFixed(0)} ms sampled, ${p.idleMs.toFixed(0)} ms idle. Self time by area (share of busy time):`,
+    "",
+    table(["area", "share", "ms"], p.byArea.slice(0, 10).map((l) => [l.name, `${(l.share * 100).toFixed(1)} %`, l.ms.toFixed(0)])),
+    "",
+    "Top functions by self time:",
+    "",
+    table(["function", "share"], p.topFunctions.slice(0, 12).map((l) => [`\`${l.name}\``, `${(l.share * 100).toFixed(1)} %`])),
+    "",
+    "docport's own functions, inclusive:",
+    "",
+    table(["function", "share"], p.docportInclusive.slice(0, 8).map((l) => [`\`${l.name}\``, `${(l.share * 100).toFixed(1)} %`]))
+  ].join("\n")
+
+export const markdown = (r: Results, chartFile: string): string => {
+  const s = r.summary
+  return [
+    `# docport benchmark, ${r.date}`,
+    "",
+    `Command: \`${r.command}\` · commit ${r.machine.commit} · ${Math.round(r.wallSeconds / 60)} min`,
+    "",
+    `Machine: ${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memoryGB} GB, ${r.machine.os}, Node ${r.machine.node}. ` +
+      `Versions: ${Object.entries(r.versions).map(([k, v]) => `${k} ${v}`).join(", ")}.`,
+    "",
+    `Noise: ${noiseLine(r.noise)}.`,
+    "",
+    `Settings: ${Object.entries(r.settings).map(([k, v]) => `${k} ${JSON.stringify(v)}`).join(", ")}.`,
+    "",
+    "## HTTP: docport on memory against the baseline",
+    "",
+    "The baseline is the same routes on plain `node:http` with a `Map` (bench/baseline/server.ts). Both run as processes of " +
+    "their own, alternating scenario by scenario in each round (the order flips every round); figures are medians over " +
+    "the rounds, the ratio is the median of each round's docport/baseline. Errors are non-2xx answers other than 409 " +
+    "(409s are PUTs that raced for one revision, expected). Server CPU is user + system time of the server process per request.",
+    "",
+    httpComparisonTable(s.comparisons),
+    "",
+    `![docport vs baseline](${chartFile})`,
+    "",
+    "## HTTP on every backend",
+    "",
+    backendTable(s.backends),
+    "",
+    "## The port without HTTP: adapter against the raw client",
+    "",
+    "Calls one at a time through the adapter and through the backend's own client (nano, the DynamoDB document client, " +
+    "the Firestore SDK) doing the same requests, against the same collection of 1,000 documents on the same server, " +
+    "taking turns. Adapter/raw time is the time per call through the adapter over the time per call through the raw " +
+    "client (1.00 = no overhead). Client CPU is the bench process's own CPU time per call.",
+    "",
+    portTable(s.port),
+    "",
+    "## Bulk",
+    "",
+    "saveMany of new documents into a new collection, then getMany of all of them, the adapter talking to its server " +
+    "through a proxy that counts requests (the time includes the proxy's hop).",
+    "",
+    bulkTable(s.bulk),
+    "",
+    "## Stream",
+    "",
+    "In a fresh process (node --expose-gc) on docport's own layer: load the documents, collect garbage, then stream " +
+    "them; memory is the peak above what the process held just before the stream.",
+    "",
+    streamTable(r.stream),
+    ...(r.failures.length === 0 ? [] : ["", "## Not measured", "", ...r.failures.map((f) => `- ${f}`)]),
+    ...(Object.keys(r.profiles).length === 0
+      ? []
+      : ["", "## CPU profiles", "", ...Object.entries(r.profiles).map(([name, p]) => profileSection(name, p))]),
+    "",
+    "## Every HTTP round",
+    "",
+    roundsTable(r.http),
+    ""
+  ].join("\n")
+}
+
+/** What the console shows at the end. */
+export const consoleSummary = (r: Results) =>
+  [
+    "docport / baseline (memory):",
+    httpComparisonTable(r.summary.comparisons),
+    "",
+    ...(r.summary.backends.length > 0 ? ["docport per backend:", backendTable(r.summary.backends), ""] : []),
+    ...(r.summary.port.length > 0 ? ["port, adapter vs raw client:", portTable(r.summary.port), ""] : []),
+    ...(r.summary.bulk.length > 0 ? ["bulk:", bulkTable(r.summary.bulk), ""] : []),
+    ...(r.stream.length > 0 ? ["stream:", streamTable(r.stream), ""] : []),
+    `noise: ${noiseLine(r.noise)}`,
+    ...r.failures.map((f) => `not measured: ${f}`)
+  ].join("\n")

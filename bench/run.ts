@@ -1,0 +1,164 @@
+/**
+ * `npm run bench`: docport against a raw node:http baseline over HTTP, each adapter against its
+ * raw client, bulk calls and streaming, on every backend; servers started here, results written
+ * to bench/results/<date>.{md,json,svg}. `npm run bench -- --help` lists the options.
+ */
+import { Effect } from "effect"
+import { mkdirSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import type { BenchBackend, RunningBackend } from "./backends/Backend.js"
+import { couchdb } from "./backends/couchdb.js"
+import { dynamodb } from "./backends/dynamodb.js"
+import { memory } from "./backends/memory.js"
+import { type BulkRun, bulkBench } from "./bulk/bulkBench.js"
+import { type StreamRun, streamBench } from "./bulk/streamBench.js"
+import { type HttpRun, type HttpSettings, memoryVsBaseline, onBackend } from "./http/httpBench.js"
+import { profileDocport } from "./http/httpProfile.js"
+import { type BackendName, type Options, parseOptions, USAGE } from "./options.js"
+import { type PortRun, portBench, type PortSettings } from "./port/portBench.js"
+import { httpChart } from "./report/chart.js"
+import { consoleSummary, markdown, type Results } from "./report/markdown.js"
+import { bulkFigures, compareWithBaseline, httpByBackend, portFigures } from "./report/summary.js"
+import { machine, versions, watchLoad } from "./support/machine.js"
+import type { ProfileSummary } from "./support/profile.js"
+import { ROOT } from "./support/processes.js"
+
+const started = Date.now()
+const log = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(5)} s] ${line}`)
+
+// The Firestore starter is loaded only when asked for: it needs Java and Google's emulator.
+const backendNamed = (name: BackendName): Effect.Effect<BenchBackend, Error> => {
+  switch (name) {
+    case "memory":
+      return Effect.succeed(memory)
+    case "couchdb":
+      return Effect.succeed(couchdb)
+    case "dynamodb":
+      return Effect.succeed(dynamodb)
+    case "firestore":
+      return Effect.tryPromise({
+        try: async () => (await import("./backends/firestore.js")).firestore,
+        catch: (cause) => new Error(`cannot load the Firestore starter: ${String(cause).split("\n")[0]}`)
+      })
+  }
+}
+
+const bench = (options: Options) =>
+  Effect.gen(function*() {
+    const http: Array<HttpRun> = []
+    const port: Array<PortRun> = []
+    const bulk: Array<BulkRun> = []
+    const stream: Array<StreamRun> = []
+    const profiles: Record<string, ProfileSummary> = {}
+    const failures: Array<string> = []
+    const wants = (section: Options["sections"][number]) => options.sections.includes(section)
+
+    // A section that fails is reported and skipped; the others still run.
+    const attempt = <A>(what: string, effect: Effect.Effect<A, unknown>) =>
+      effect.pipe(
+        Effect.map((a): A | undefined => a),
+        Effect.catchAllCause((cause) => {
+          const message = `${what}: ${String(cause).split("\n").slice(0, 3).join(" ")}`
+          failures.push(message)
+          log(`FAILED ${message}`)
+          return Effect.succeed(undefined)
+        })
+      )
+
+    const httpSettings: HttpSettings = {
+      connections: options.connections,
+      durationS: options.durationS,
+      warmupS: options.warmupS,
+      rounds: options.rounds,
+      scenarios: options.scenarios,
+      log
+    }
+    const portSettings: PortSettings = {
+      durationS: options.portDurationS,
+      warmupS: options.portWarmupS,
+      rounds: options.rounds,
+      concurrency: 1,
+      profileOps: options.profile ? ["get", "getMany"] : [],
+      log
+    }
+
+    if (wants("http")) {
+      log(`HTTP: docport on memory against the baseline, ${options.rounds} round(s) of ${options.durationS} s per scenario`)
+      http.push(...(yield* attempt("HTTP, memory against the baseline", memoryVsBaseline(httpSettings))) ?? [])
+      if (options.profile) {
+        for (const scenario of ["get", "list"] as const) {
+          log(`profiling docport on memory under ${scenario}`)
+          const profile = yield* attempt(`profile of ${scenario}`, profileDocport(scenario, options.connections, options.durationS))
+          if (profile !== undefined) {
+            profiles[`docport on memory, ${scenario} (${profile.file})`] = profile.summary
+          }
+        }
+      }
+    }
+
+    for (const name of options.backends) {
+      yield* attempt(name, Effect.scoped(Effect.gen(function*() {
+        const backend = yield* backendNamed(name)
+        log(`${name}: starting`)
+        const running: RunningBackend = yield* backend.start
+        if (wants("http") && name !== "memory") {
+          log(`HTTP: docport on ${name}`)
+          const runs = yield* attempt(`HTTP on ${name}`, onBackend(name, () => Effect.succeed(running.docportEnv(running.namespace())), httpSettings))
+          http.push(...(runs ?? []))
+        }
+        if (wants("port")) {
+          log(`port: ${name} adapter${running.raw === undefined ? "" : " against the raw client"}`)
+          const result = yield* attempt(`port on ${name}`, portBench(running, portSettings))
+          port.push(...(result?.runs ?? []))
+          for (const p of result?.profiles ?? []) profiles[`${p.backend} ${p.op} through the ${p.client === "raw" ? "raw client" : "adapter"}`] = p.summary
+        }
+        if (wants("bulk")) {
+          log(`bulk: ${name}`)
+          const runs = yield* attempt(`bulk on ${name}`, bulkBench(running, { documents: options.bulkDocuments, rounds: options.bulkRounds, log }))
+          bulk.push(...(runs ?? []))
+        }
+        if (wants("stream") && (name === "memory" || name === options.streamBackend)) {
+          log(`stream: ${name}, ${options.streamDocuments} documents`)
+          const run = yield* attempt(`stream on ${name}`, streamBench(running, options.streamDocuments, 100, log))
+          if (run !== undefined) stream.push(run)
+        }
+      })))
+    }
+    return { http, port, bulk, stream, profiles, failures }
+  })
+
+const main = async () => {
+  const options = parseOptions(process.argv.slice(2))
+  if (options === "help") {
+    console.log(USAGE)
+    return
+  }
+  const noise = watchLoad()
+  const measured = await Effect.runPromise(bench(options))
+  const date = new Date().toISOString().replace(/:/g, "-").replace(/\.\d+Z$/, "Z")
+  const comparisons = compareWithBaseline(measured.http)
+  const backends = httpByBackend(measured.http)
+  const results: Results = {
+    date,
+    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`,
+    settings: { ...options },
+    machine: machine(),
+    versions: versions(),
+    noise: noise.stop(),
+    wallSeconds: (Date.now() - started) / 1000,
+    ...measured,
+    summary: { comparisons, backends, port: portFigures(measured.port), bulk: bulkFigures(measured.bulk) }
+  }
+  const out = join(ROOT, options.out)
+  mkdirSync(out, { recursive: true })
+  const subtitle = `${date.slice(0, 10)}, ${results.machine.cpus} × ${results.machine.cpuModel}, median of ${options.rounds} round(s) of ${options.durationS} s`
+  writeFileSync(join(out, `${date}.svg`), httpChart(comparisons, backends, subtitle))
+  writeFileSync(join(out, `${date}.json`), JSON.stringify(results, null, 2) + "\n")
+  writeFileSync(join(out, `${date}.md`), markdown(results, `./${date}.svg`))
+  console.log(`\n${consoleSummary(results)}\n\nwritten: ${options.out}/${date}.md, .json and .svg`)
+}
+
+main().catch((error) => {
+  console.error(error)
+  process.exitCode = 1
+})

@@ -1,0 +1,55 @@
+import { Effect, type Scope } from "effect"
+import { fileURLToPath } from "node:url"
+import { freePort, startChildServer } from "../../test/support/ChildServer.js"
+
+export const ROOT = fileURLToPath(new URL("../../", import.meta.url))
+
+/** An HTTP server under load, running in a process of its own. */
+export interface HttpTarget {
+  readonly name: string
+  readonly url: string
+  readonly pid: number
+}
+
+export interface ProcessOptions {
+  /** Write a V8 CPU profile into this directory when the process exits. */
+  readonly cpuProfileDir?: string | undefined
+}
+
+// `node --import tsx` runs the TypeScript sources in this very process: no tsx wrapper process
+// between the signal and the server, and V8 flags such as --cpu-prof apply to the server itself.
+const tsNode = (script: string, options: ProcessOptions) => [
+  ...(options.cpuProfileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`]),
+  "--import",
+  "tsx",
+  script
+]
+
+const startTsServer = (
+  name: string,
+  script: string,
+  env: Record<string, string>,
+  ready: string,
+  options: ProcessOptions
+): Effect.Effect<HttpTarget, Error, Scope.Scope> =>
+  Effect.gen(function*() {
+    const port = yield* freePort
+    const server = yield* startChildServer({
+      name,
+      command: process.execPath,
+      args: tsNode(script, options),
+      cwd: ROOT,
+      env: { ...env, PORT: String(port), HOST: "127.0.0.1", NODE_ENV: "production" },
+      ready: (output) => output.includes(ready),
+      startTimeoutMs: 60_000
+    })
+    return { name, url: `http://127.0.0.1:${port}`, pid: server.process.pid ?? 0 }
+  })
+
+/** docport itself, exactly as `npm start` runs it, on the backend the environment names. */
+export const startDocport = (env: Record<string, string>, options: ProcessOptions = {}) =>
+  startTsServer("docport", "src/app/main.ts", env, "Listening on", options)
+
+/** The plain node:http + Map server of bench/baseline. */
+export const startBaseline = (options: ProcessOptions = {}) =>
+  startTsServer("baseline", "bench/baseline/server.ts", {}, "baseline listening", options)
