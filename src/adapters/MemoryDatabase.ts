@@ -18,6 +18,9 @@ import {
 
 type Table = Map<string, Document>
 
+// A span's call-site stack trace costs more than the operation it wraps here (an Error per call).
+const span = (operation: string) => Effect.withSpan(`Memory.${operation}`, { captureStackTrace: false })
+
 const deepFreeze = <A>(value: A): A => {
   if (value !== null && typeof value === "object") {
     for (const child of Object.values(value)) deepFreeze(child)
@@ -75,7 +78,7 @@ export const make = Effect.sync((): DatabaseServiceShape => {
       const rev = write(collection, id, body, options?.mode === "create", expectedRevOf(doc, options?.expectedRev))
       if (rev === undefined) return yield* new Conflict({ collection, id })
       return { id, rev }
-    }).pipe(Effect.withSpan("Memory.save"))
+    }).pipe(span("save"))
 
   const saveOne = (collection: string, doc: DocumentInput & { _id: string }): Effect.Effect<BulkResult, DatabaseError> => {
     const reason = idProblem(doc._id) ?? documentProblem(doc)?.message
@@ -96,7 +99,7 @@ export const make = Effect.sync((): DatabaseServiceShape => {
       Effect.flatMap(validateKey(collection, id), () => {
         const doc = tables.get(collection)?.get(id)
         return doc === undefined ? Effect.fail(new NotFound({ collection, id })) : Effect.succeed(doc)
-      }).pipe(Effect.withSpan("Memory.get")),
+      }).pipe(span("get")),
 
     save,
 
@@ -110,11 +113,11 @@ export const make = Effect.sync((): DatabaseServiceShape => {
         }
         t.delete(id)
         return Effect.void
-      }).pipe(Effect.withSpan("Memory.delete")),
+      }).pipe(span("delete")),
 
     listAll: (collection) =>
       Effect.map(validateCollection(collection), () => Array.from(tables.get(collection)?.values() ?? []))
-        .pipe(Effect.withSpan("Memory.listAll")),
+        .pipe(span("listAll")),
 
     stream: (collection, options) => {
       const pageSize = Math.max(1, Math.floor(options?.pageSize ?? DEFAULT_PAGE_SIZE))
@@ -148,7 +151,7 @@ export const make = Effect.sync((): DatabaseServiceShape => {
           }
         }
         return out
-      }).pipe(Effect.withSpan("Memory.find")),
+      }).pipe(span("find")),
 
     ensureIndex: (collection, fields) => validateIndex(collection, fields),
 
@@ -156,11 +159,11 @@ export const make = Effect.sync((): DatabaseServiceShape => {
       Effect.map(Effect.zipRight(validateCollection(collection), Effect.forEach(ids, validateId, { discard: true })), () => {
         const t = tables.get(collection)
         return new Map(ids.map((id) => [id, t?.get(id) ?? null] as const))
-      }).pipe(Effect.withSpan("Memory.getMany")),
+      }).pipe(span("getMany")),
 
     saveMany: (collection, docs) =>
       Effect.flatMap(validateCollection(collection), () => Effect.forEach(docs, (doc) => saveOne(collection, doc)))
-        .pipe(Effect.withSpan("Memory.saveMany")),
+        .pipe(span("saveMany")),
 
     deleteMany: (collection, ids) =>
       Effect.map(validateCollection(collection), () =>
@@ -169,7 +172,7 @@ export const make = Effect.sync((): DatabaseServiceShape => {
           if (reason !== undefined) return { id: String(id), ok: false, error: "invalid", reason }
           tables.get(collection)?.delete(id)
           return { id, ok: true }
-        })).pipe(Effect.withSpan("Memory.deleteMany"))
+        })).pipe(span("deleteMany"))
   }
 })
 
