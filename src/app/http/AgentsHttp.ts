@@ -1,19 +1,24 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect } from "effect"
+import { Agent } from "../../domain/Agent.js"
 import { Agents } from "../../domain/Agents.js"
 import { Deployments } from "../../domain/Deployments.js"
 import { DocportApi } from "./Api.js"
 import { httpErrors } from "./ApiErrors.js"
+import { storedJson } from "./StoredJson.js"
+
+const agent = storedJson(Agent)
+const created = storedJson(Agent, 201)
 
 export const AgentsLive = HttpApiBuilder.group(DocportApi, "agents", (handlers) =>
   Effect.gen(function*() {
     const agents = yield* Agents
     const deployments = yield* Deployments
     return handlers
-      .handle("create", ({ payload }) => httpErrors(agents.create(payload)))
-      .handle("list", () => httpErrors(agents.list))
-      .handle("get", ({ path }) => httpErrors(agents.get(path.id)))
-      .handle("update", ({ path, payload }) => httpErrors(agents.update(path.id, payload)))
+      .handle("create", ({ payload }) => httpErrors(Effect.map(agents.create(payload), created.one)))
+      .handle("list", () => httpErrors(Effect.map(agents.list, agent.many)))
+      .handle("get", ({ path }) => httpErrors(Effect.map(agents.get(path.id), agent.one)))
+      .handle("update", ({ path, payload }) => httpErrors(Effect.map(agents.update(path.id, payload), agent.one)))
       .handle("remove", ({ path }) => httpErrors(agents.remove(path.id)))
       .handle("deploy", ({ path }) => httpErrors(deployments.deploy(path.id)))
       .handle("undeploy", ({ path }) => httpErrors(deployments.undeploy(path.id)))

@@ -1,14 +1,19 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect } from "effect"
+import { Demo } from "../../domain/Demo.js"
 import { Demos } from "../../domain/Demos.js"
 import { DocportApi } from "./Api.js"
 import { httpErrors } from "./ApiErrors.js"
+import { storedJson } from "./StoredJson.js"
+
+const demo = storedJson(Demo)
+const created = storedJson(Demo, 201)
 
 export const DemosLive = HttpApiBuilder.group(DocportApi, "demos", (handlers) =>
   Effect.map(Demos, (demos) =>
     handlers
-      .handle("create", ({ payload }) => httpErrors(demos.create(payload)))
-      .handle("list", () => httpErrors(demos.list))
-      .handle("get", ({ path }) => httpErrors(demos.get(path.id)))
-      .handle("update", ({ path, payload }) => httpErrors(demos.update(path.id, payload)))
+      .handle("create", ({ payload }) => httpErrors(Effect.map(demos.create(payload), created.one)))
+      .handle("list", () => httpErrors(Effect.map(demos.list, demo.many)))
+      .handle("get", ({ path }) => httpErrors(Effect.map(demos.get(path.id), demo.one)))
+      .handle("update", ({ path, payload }) => httpErrors(Effect.map(demos.update(path.id, payload), demo.one)))
       .handle("remove", ({ path }) => httpErrors(demos.remove(path.id)))))
