@@ -42,6 +42,8 @@ const chunksOf = (pending: ReadonlyArray<Pending>): Array<Array<Pending>> => {
   return chunks
 }
 
+const STALE = "revision differs or document is gone"
+
 const failed = (id: string, error: "conflict" | "invalid" | "failed", reason: string): BulkResult => ({ id, ok: false, error, reason })
 
 /**
@@ -60,7 +62,7 @@ export const bulkOperations = (client: FirestoreClient): Pick<DatabaseServiceSha
           Effect.catchTag("FirestoreStatus", (status) =>
             Effect.succeed(
               status.code === GrpcStatus.FAILED_PRECONDITION
-                ? failed(item.id, "conflict", "revision differs or document is gone")
+                ? failed(item.id, "conflict", STALE)
                 : failed(item.id, status.code === GrpcStatus.INVALID_ARGUMENT ? "invalid" : "failed", status.message)
             ))
         ), { concurrency: FALLBACK_CONCURRENCY })
@@ -73,6 +75,7 @@ export const bulkOperations = (client: FirestoreClient): Pick<DatabaseServiceSha
       for (const item of chunk) {
         const ref = collectionOf(collection).doc(item.id)
         if (item.expected !== undefined) {
+          // Pending writes carry only revisions that parse (see saveMany).
           batch.delete(ref, { lastUpdateTime: updateTimeOf(item.expected)! })
           position += 1
         }
@@ -105,7 +108,7 @@ export const bulkOperations = (client: FirestoreClient): Pick<DatabaseServiceSha
         const expected = expectedRevOf(doc, undefined)
         if ("problem" in encoded) results[index] = failed(id, "invalid", encoded.problem)
         else if (expected !== undefined && updateTimeOf(expected) === undefined) {
-          results[index] = failed(id, "conflict", "revision differs or document is gone")
+          results[index] = failed(id, "conflict", STALE)
         } else pending.push({ index, id, data: encoded.data, expected })
       }
       for (const chunk of chunksOf(pending)) {

@@ -61,12 +61,14 @@ const codeOf = (cause: unknown): GrpcStatus | undefined => {
   return typeof code === "number" && GrpcStatus[code] !== undefined ? code : undefined
 }
 
+const CLOSE_TIMEOUT = Duration.seconds(5)
+
 // firebase-admin lets FIRESTORE_EMULATOR_HOST override any host given in code, silently.
 const environmentEmulatorHost = (): string | undefined => process.env.FIRESTORE_EMULATOR_HOST || undefined
 
 /**
  * A named firebase-admin app of its own (never the global default app) and its Firestore client,
- * deleted when the scope closes. With an emulator host the client speaks plain gRPC to it, as
+ * both closed when the scope closes. With an emulator host the client speaks plain gRPC to it, as
  * the SDK does under FIRESTORE_EMULATOR_HOST, without touching the process environment.
  */
 export const makeClient = (connection: FirestoreConnection): Effect.Effect<FirestoreClient, DatabaseError, Scope.Scope> =>
@@ -83,6 +85,8 @@ export const makeClient = (connection: FirestoreConnection): Effect.Effect<Fires
     const endpoint = `${emulatorHost === undefined ? "firestore.googleapis.com" : `the emulator at ${emulatorHost}`} ` +
       `(project ${connection.projectId})`
     const requestTimeout = Duration.decode(connection.requestTimeout ?? "10 seconds")
+    const setupError = (cause: unknown) =>
+      new DatabaseError({ operation: "startup", message: `cannot set up Firestore for ${endpoint}: ${detailsOf(cause)}`, cause })
 
     const app = yield* Effect.acquireRelease(
       Effect.try({
@@ -94,30 +98,36 @@ export const makeClient = (connection: FirestoreConnection): Effect.Effect<Fires
             },
             `docport-${randomUUID()}`
           ),
-        catch: (cause) =>
-          new DatabaseError({ operation: "startup", message: `cannot set up Firestore for ${endpoint}: ${detailsOf(cause)}`, cause })
+        catch: setupError
       }),
-      // Deleting the app terminates the client, which first waits for calls still retrying in the background.
-      (app) =>
-        Effect.tryPromise(() => deleteApp(app)).pipe(
-          Effect.timeout("5 seconds"),
-          Effect.catchAll((cause) => Effect.logWarning(`closing the Firestore client for ${endpoint} did not finish`, cause))
+      (app) => Effect.ignore(Effect.tryPromise(() => deleteApp(app)))
+    )
+    const db = yield* Effect.acquireRelease(
+      Effect.try({
+        try: () => {
+          const firestore = initializeFirestore(app)
+          firestore.settings({
+            ...deadlineSettings,
+            // Naming the universe keeps google-auth from probing the GCE metadata server for it,
+            // which it would do before the first call although the emulator needs no credentials.
+            ...(emulatorHost === undefined ? {} : { host: emulatorHost, ssl: false, universeDomain: "googleapis.com" })
+          })
+          return firestore
+        },
+        catch: setupError
+      }),
+      // Deleting the app leaves the Firestore client open, so it is terminated here. Termination
+      // waits for calls still retrying in the background, hence the bound, which must be able to
+      // interrupt (a finalizer is uninterruptible otherwise).
+      (firestore) =>
+        Effect.tryPromise({ try: () => firestore.terminate(), catch: (cause) => cause }).pipe(
+          Effect.interruptible,
+          Effect.timeout(CLOSE_TIMEOUT),
+          Effect.catchAll((cause) =>
+            Effect.logWarning(`closing the Firestore client for ${endpoint} did not complete: ${detailsOf(cause)}`)
+          )
         )
     )
-    const db = yield* Effect.try({
-      try: () => {
-        const firestore = initializeFirestore(app)
-        firestore.settings({
-          ...deadlineSettings,
-          // Naming the universe keeps google-auth from probing the GCE metadata server for it,
-          // which it would do before the first call although the emulator needs no credentials.
-          ...(emulatorHost === undefined ? {} : { host: emulatorHost, ssl: false, universeDomain: "googleapis.com" })
-        })
-        return firestore
-      },
-      catch: (cause) =>
-        new DatabaseError({ operation: "startup", message: `cannot set up Firestore for ${endpoint}: ${detailsOf(cause)}`, cause })
-    })
 
     const classify = (operation: string, cause: unknown): FirestoreFailure => {
       const code = codeOf(cause)
