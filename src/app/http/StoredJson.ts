@@ -8,14 +8,17 @@ import type { Schema } from "effect"
  * went away without it). Only the fields the schema declares are sent, as the encode would.
  */
 export const storedJson = <F extends Schema.Struct.Fields>(schema: Schema.Struct<F>, status = 200) => {
-  const fields = Object.keys(schema.fields)
-  const declared = (entity: Schema.Struct.Type<F>): Record<string, unknown> => {
+  const fields = new Set(Object.keys(schema.fields))
+  const only = (entity: Record<string, unknown>): Record<string, unknown> => {
     const out: Record<string, unknown> = {}
-    for (const field of fields) {
-      const value = (entity as Record<string, unknown>)[field]
-      if (value !== undefined) out[field] = value
-    }
+    for (const field of fields) if (entity[field] !== undefined) out[field] = entity[field]
     return out
+  }
+  // Copying costs as much as a third of the JSON itself, and a stored entity rarely has anything to drop.
+  const declared = (entity: Schema.Struct.Type<F>): Record<string, unknown> => {
+    const record = entity as Record<string, unknown>
+    for (const key in record) if (!fields.has(key)) return only(record)
+    return record
   }
   return {
     one: (entity: Schema.Struct.Type<F>) => HttpServerResponse.unsafeJson(declared(entity), { status }),
