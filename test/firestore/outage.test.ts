@@ -7,6 +7,10 @@ import { emulatorSource, freshProjectId, startOwnEmulator, withEmulator } from "
 
 const REQUEST_TIMEOUT_MS = 1_000
 
+/** The adapter on a fresh project of `host`'s emulator, giving up on a call after REQUEST_TIMEOUT_MS. */
+const adapterOn = (host: string) =>
+  FirestoreDatabase.make({ projectId: freshProjectId(), emulatorHost: host, requestTimeout: `${REQUEST_TIMEOUT_MS} millis` })
+
 /** Every operation that reaches Firestore (ensureIndex does not: it is a no-op). */
 const everyOperation = (db: DatabaseServiceShape, c: string, rev: string) => ({
   ping: db.ping,
@@ -50,11 +54,7 @@ withEmulator("Firestore outages", () =>
       Effect.gen(function*() {
         const port = yield* freePort
         const first = yield* startOwnEmulator(port)
-        const db = yield* FirestoreDatabase.make({
-          projectId: freshProjectId(),
-          emulatorHost: first.host,
-          requestTimeout: `${REQUEST_TIMEOUT_MS} millis`
-        })
+        const db = yield* adapterOn(first.host)
         const c = "outage"
         const { rev } = yield* db.save(c, "a", { n: 1 })
 
@@ -73,11 +73,7 @@ withEmulator("Firestore outages", () =>
     it.live("a frozen emulator: operations time out as unavailable instead of waiting, and recover when it thaws", () =>
       Effect.gen(function*() {
         const emulator = yield* startOwnEmulator()
-        const db = yield* FirestoreDatabase.make({
-          projectId: freshProjectId(),
-          emulatorHost: emulator.host,
-          requestTimeout: `${REQUEST_TIMEOUT_MS} millis`
-        })
+        const db = yield* adapterOn(emulator.host)
         const c = "frozen"
         const { rev } = yield* db.save(c, "a", { n: 1 })
         const untouched = yield* db.save(c, "untouched", { n: 1 })
@@ -92,11 +88,7 @@ withEmulator("Firestore outages", () =>
     const closingAfter = (failing: (db: DatabaseServiceShape) => ReadonlyArray<Effect.Effect<unknown, unknown>>) =>
       Effect.gen(function*() {
         const emulator = yield* startOwnEmulator()
-        const db = yield* FirestoreDatabase.make({
-          projectId: freshProjectId(),
-          emulatorHost: emulator.host,
-          requestTimeout: `${REQUEST_TIMEOUT_MS} millis`
-        })
+        const db = yield* adapterOn(emulator.host)
         yield* stopChildServer(emulator.server!)
         yield* Effect.forEach(failing(db), Effect.flip, { concurrency: "unbounded" })
         // Closing terminates the SDK client, which first waits for every call still running.
