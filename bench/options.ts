@@ -22,6 +22,8 @@ export interface Options {
   readonly streamDocuments: number
   readonly streamBackend: BackendName
   readonly profile: boolean
+  /** Also serve the baseline's routes on bare @effect/platform in the memory comparison. */
+  readonly floor: boolean
   readonly out: string
   readonly quick: boolean
 }
@@ -41,6 +43,7 @@ const USAGE = `npm run bench -- [options]
   --bulk-rounds=N         (default 3)
   --stream-documents=N    (default 100000)
   --stream-backend=NAME   the remote backend streamed besides memory (default couchdb)
+  --no-floor              leave out the baseline's routes on bare @effect/platform (the framework's floor)
   --profile               also profile docport (HTTP on memory) and each adapter (port), and report where the time goes
   --out=DIR               where the results go (default bench/results)
 `
@@ -63,10 +66,12 @@ const number = (value: string | undefined, fallback: number, name: string) => {
 export const parseOptions = (argv: ReadonlyArray<string>): Options | "help" => {
   const { values } = parseArgs({
     args: [...argv],
+    allowNegative: true,
     options: {
       help: { type: "boolean" },
       quick: { type: "boolean" },
       profile: { type: "boolean" },
+      floor: { type: "boolean", default: true },
       sections: { type: "string" },
       backends: { type: "string" },
       scenarios: { type: "string" },
@@ -88,6 +93,7 @@ export const parseOptions = (argv: ReadonlyArray<string>): Options | "help" => {
   return {
     quick,
     profile: values.profile ?? false,
+    floor: values.floor ?? true,
     sections: list(values.sections, SECTIONS, SECTIONS),
     backends: list(values.backends, BACKENDS, BACKENDS),
     scenarios: list(values.scenarios, ["list", "get", "put", "mix", "post"] as const, ["list", "get", "put", "mix", "post"]),

@@ -1,5 +1,5 @@
 import { Effect } from "effect"
-import { type HttpTarget, type ProcessOptions, startBaseline, startDocport } from "../support/processes.js"
+import { type HttpTarget, type ProcessOptions, startBaseline, startDocport, startPlatformFloor } from "../support/processes.js"
 import { type LoadOptions, type LoadResult, runLoad } from "./load.js"
 import { type Agents, newAgents, SCENARIOS, type ScenarioId, seedAgents } from "./scenarios.js"
 
@@ -31,14 +31,16 @@ const describe = (r: LoadResult) =>
 
 /**
  * Every scenario, in order, on the given servers. Within a scenario the servers take turns, and
- * the order of the turns flips every round, so that neither always runs on a warmer machine.
+ * the order of the turns rotates, so that none always runs first (or last) on the machine.
  */
 const runScenarios = (contestants: ReadonlyArray<Contestant>, round: number, settings: HttpSettings) =>
   Effect.gen(function*() {
     const runs: Array<HttpRun> = []
-    for (const scenario of SCENARIOS.filter((s) => settings.scenarios.includes(s.id))) {
+    for (const [index, scenario] of SCENARIOS.filter((s) => settings.scenarios.includes(s.id)).entries()) {
       for (const c of contestants) yield* seedAgents(c.target.url, c.agents, scenario.agents)
-      const order = round % 2 === 1 ? contestants : [...contestants].reverse()
+      // Each server takes each place in the order equally often over the rounds and scenarios.
+      const shift = (round + index) % contestants.length
+      const order = [...contestants.slice(shift), ...contestants.slice(0, shift)]
       for (const c of order) {
         const requests = scenario.requests(c.agents)
         if (settings.warmupS > 0) yield* runLoad(c.target.url, requests, { ...settings, durationS: settings.warmupS })
@@ -50,17 +52,22 @@ const runScenarios = (contestants: ReadonlyArray<Contestant>, round: number, set
     return runs
   })
 
-/** docport on memory against the baseline, each round on two fresh processes. */
-export const memoryVsBaseline = (settings: HttpSettings, processOptions: ProcessOptions = {}) =>
+/**
+ * docport on memory against the baseline, each round on fresh processes; with `floor`, also the
+ * baseline's routes on bare @effect/platform, to tell the framework's cost from docport's.
+ */
+export const memoryVsBaseline = (settings: HttpSettings, floor: boolean, processOptions: ProcessOptions = {}) =>
   Effect.gen(function*() {
     const runs: Array<HttpRun> = []
     for (let round = 1; round <= settings.rounds; round++) {
       const contestants = yield* Effect.scoped(Effect.gen(function*() {
         const docport = yield* startDocport({ DATABASE_PROVIDER: "memory" }, processOptions)
         const baseline = yield* startBaseline()
+        const platform = floor ? [{ target: yield* startPlatformFloor(), backend: "map", agents: newAgents() }] : []
         return yield* runScenarios([
           { target: docport, backend: "memory", agents: newAgents() },
-          { target: baseline, backend: "map", agents: newAgents() }
+          { target: baseline, backend: "map", agents: newAgents() },
+          ...platform
         ], round, settings)
       }))
       runs.push(...contestants)

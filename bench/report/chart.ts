@@ -2,6 +2,7 @@ import type { BackendHttp, Comparison } from "./summary.js"
 
 const COLORS: Record<string, string> = {
   baseline: "#9aa0a6",
+  platform: "#fbbc04",
   memory: "#1a73e8",
   couchdb: "#e8710a",
   dynamodb: "#188038",
@@ -18,11 +19,15 @@ const format = (n: number) => (n >= 10_000 ? `${(n / 1000).toFixed(1)}k` : n >= 
  */
 export const httpChart = (comparisons: ReadonlyArray<Comparison>, backends: ReadonlyArray<BackendHttp>, subtitle: string): string => {
   const remote = [...new Set(backends.map((b) => b.backend))].filter((b) => b !== "memory")
-  const series = ["baseline", "memory", ...remote]
-  const label = (s: string) => (s === "baseline" ? "baseline (node:http + Map)" : `docport on ${s}`)
+  const floor = comparisons.some((c) => c.platform !== undefined)
+  const series = ["baseline", ...(floor ? ["platform"] : []), "memory", ...remote]
+  const label = (s: string) =>
+    s === "baseline" ? "baseline (node:http + Map)" : s === "platform" ? "bare @effect/platform + Map" : `docport on ${s}`
   const value = (c: Comparison, s: string): number | undefined =>
     s === "baseline"
       ? c.baseline.rps
+      : s === "platform"
+      ? c.platform?.rps
       : s === "memory"
       ? c.docport.rps
       : backends.find((b) => b.backend === s && b.scenario === c.scenario)?.figures.rps
@@ -46,7 +51,7 @@ export const httpChart = (comparisons: ReadonlyArray<Comparison>, backends: Read
     `<text x="16" y="42" fill="#555">${escape(subtitle)}</text>`
   ]
   series.forEach((s, i) => {
-    const x = 16 + i * 160
+    const x = 16 + i * 175
     out.push(`<rect x="${x}" y="52" width="10" height="10" fill="${COLORS[s] ?? "#444"}"/>`)
     out.push(`<text x="${x + 14}" y="61">${escape(label(s))}</text>`)
   })

@@ -53,22 +53,37 @@ const saveManyOk = (b: BulkFigures) => {
   return (b.requestKinds?.["BatchWriteItem"] ?? b.requests) <= rule.limit + Math.ceil(rule.limit / 10)
 }
 
-export const httpComparisonTable = (comparisons: ReadonlyArray<Comparison>) =>
-  table(
-    ["scenario", "docport req/s", "baseline req/s", "ratio", "docport p50 / p99 ms", "baseline p50 / p99 ms", "errors", "409s", "server CPU µs/req (docport / baseline)", "target"],
+export const httpComparisonTable = (comparisons: ReadonlyArray<Comparison>) => {
+  const floor = comparisons.some((c) => c.platform !== undefined)
+  return table(
+    [
+      "scenario",
+      "docport req/s",
+      "baseline req/s",
+      "docport / baseline",
+      ...(floor ? ["bare @effect/platform / baseline"] : []),
+      "docport p50 / p99 ms",
+      "baseline p50 / p99 ms",
+      "errors",
+      "409s",
+      `server CPU µs/req (docport / ${floor ? "platform / " : ""}baseline)`,
+      "target"
+    ],
     comparisons.map((c) => [
       c.label,
       n0(c.docport.rps),
       n0(c.baseline.rps),
       `**${n2(c.ratio)}**`,
+      ...(floor ? [c.platform === undefined ? "–" : `${n2(c.platformRatio)} (${n0(c.platform.rps)} req/s)`] : []),
       `${ms(c.docport.p50)} / ${ms(c.docport.p99)}`,
       `${ms(c.baseline.p50)} / ${ms(c.baseline.p99)}`,
       `${c.docport.errors} / ${c.baseline.errors}`,
       `${c.docport.conflicts} / ${c.baseline.conflicts}`,
-      `${n0(c.docport.cpuUsPerRequest)} / ${n0(c.baseline.cpuUsPerRequest)} (${n2(c.cpuRatio)})`,
+      `${n0(c.docport.cpuUsPerRequest)} / ${floor ? `${n0(c.platform?.cpuUsPerRequest)} / ` : ""}${n0(c.baseline.cpuUsPerRequest)}`,
       mark(httpTargets(c))
     ])
   )
+}
 
 export const backendTable = (backends: ReadonlyArray<BackendHttp>) =>
   table(
@@ -188,10 +203,12 @@ export const markdown = (r: Results, chartFile: string): string => {
     "",
     "## HTTP: docport on memory against the baseline",
     "",
-    "The baseline is the same routes on plain `node:http` with a `Map` (bench/baseline/server.ts). Both run as processes of " +
-    "their own, alternating scenario by scenario in each round (the order flips every round); figures are medians over " +
-    "the rounds, the ratio is the median of each round's docport/baseline. Errors are non-2xx answers other than 409 " +
-    "(409s are PUTs that raced for one revision, expected). Server CPU is user + system time of the server process per request.",
+    "The baseline is the same routes on plain `node:http` with a `Map` (bench/baseline/server.ts); \"bare @effect/platform\" " +
+    "is the same route code on the HTTP server and router docport runs on, without HttpApi, schemas, domain or port " +
+    "(bench/baseline/platformServer.ts): the floor of docport's stack. Each runs as a process of its own, taking turns " +
+    "scenario by scenario in each round (the order rotates); figures are medians over the rounds, ratios the median of " +
+    "each round's ratio. Errors are non-2xx answers other than 409 (409s are PUTs that raced for one revision, " +
+    "expected). Server CPU is the user + system time of the server process per request.",
     "",
     httpComparisonTable(s.comparisons),
     "",

@@ -28,6 +28,10 @@ export interface Comparison {
   readonly ratio: number
   /** Median over rounds of baseline / docport server CPU per request: the same ratio, less sensitive to noise. */
   readonly cpuRatio: number
+  /** The baseline's routes on bare @effect/platform, when measured: the framework's floor. */
+  readonly platform?: HttpFigures | undefined
+  readonly platformRatio?: number | undefined
+  readonly platformCpuRatio?: number | undefined
 }
 
 const figures = (runs: ReadonlyArray<HttpRun>): HttpFigures => ({
@@ -48,8 +52,14 @@ export const compareWithBaseline = (runs: ReadonlyArray<HttpRun>): Array<Compari
   SCENARIOS.flatMap((scenario) => {
     const docport = runs.filter((r) => r.scenario === scenario.id && r.target === "docport" && r.backend === "memory")
     const baseline = runs.filter((r) => r.scenario === scenario.id && r.target === "baseline")
+    const platform = runs.filter((r) => r.scenario === scenario.id && r.target === "platform")
     if (docport.length === 0 || baseline.length === 0) return []
     return [{
+      ...(platform.length === 0 ? {} : {
+        platform: figures(platform),
+        platformRatio: pairedRatio(platform, baseline, (p, b) => p.result.rps / b.result.rps),
+        platformCpuRatio: pairedRatio(platform, baseline, (p, b) => b.result.cpuUsPerRequest / p.result.cpuUsPerRequest)
+      }),
       scenario: scenario.id,
       label: scenario.label,
       docport: figures(docport),

@@ -1,6 +1,5 @@
 import { execFileSync } from "node:child_process"
 import { readFileSync } from "node:fs"
-import { createRequire } from "node:module"
 import * as os from "node:os"
 import { ROOT } from "./processes.js"
 
@@ -30,11 +29,10 @@ export const machine = (): Machine => ({
   commit: `${git("rev-parse", "--short", "HEAD")}${git("status", "--porcelain", "--untracked-files=no") === "" ? "" : " (with local changes)"}`
 })
 
-const require = createRequire(`${ROOT}package.json`)
-
+// Read from node_modules directly: some packages (firebase-admin) do not export their package.json.
 const versionOf = (pkg: string): string => {
   try {
-    return (JSON.parse(readFileSync(require.resolve(`${pkg}/package.json`), "utf8")) as { version: string }).version
+    return (JSON.parse(readFileSync(`${ROOT}node_modules/${pkg}/package.json`, "utf8")) as { version: string }).version
   } catch {
     return "not installed"
   }

@@ -53,3 +53,7 @@ export const startDocport = (env: Record<string, string>, options: ProcessOption
 /** The plain node:http + Map server of bench/baseline. */
 export const startBaseline = (options: ProcessOptions = {}) =>
   startTsServer("baseline", "bench/baseline/server.ts", {}, "baseline listening", options)
+
+/** The same routes on bare @effect/platform: the floor of docport's HTTP stack. */
+export const startPlatformFloor = (options: ProcessOptions = {}) =>
+  startTsServer("platform", "bench/baseline/platformServer.ts", {}, "Listening on", options)
