@@ -255,9 +255,7 @@ export const markdown = (r: Results, chartFile: string): string => {
 /** What the console shows at the end. */
 export const consoleSummary = (r: Results) =>
   [
-    "docport / baseline (memory):",
-    httpComparisonTable(r.summary.comparisons),
-    "",
+    ...(r.summary.comparisons.length > 0 ? ["docport / baseline (memory):", httpComparisonTable(r.summary.comparisons), ""] : []),
     ...(r.summary.backends.length > 0 ? ["docport per backend:", backendTable(r.summary.backends), ""] : []),
     ...(r.summary.port.length > 0 ? ["port, adapter vs raw client:", portTable(r.summary.port), ""] : []),
     ...(r.summary.bulk.length > 0 ? ["bulk:", bulkTable(r.summary.bulk), ""] : []),
