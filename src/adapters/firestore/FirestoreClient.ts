@@ -32,7 +32,10 @@ export const hasStatus = (...codes: ReadonlyArray<GrpcStatus>) => (failure: Fire
   failure._tag === "FirestoreStatus" && codes.includes(failure.code)
 
 // Statuses meaning "not now" rather than "no": the HTTP edge reports them as 503.
-const UNAVAILABLE = new Set([GrpcStatus.UNAVAILABLE, GrpcStatus.DEADLINE_EXCEEDED, GrpcStatus.RESOURCE_EXHAUSTED])
+const UNAVAILABLE = new Set([GrpcStatus.UNAVAILABLE, GrpcStatus.RESOURCE_EXHAUSTED])
+// How a call ends when it ran out of time: its deadline passed, or an attempt started past it
+// was cancelled (see FirestoreDeadlines), which can happen a moment before the Effect's own timer fires.
+const OUT_OF_TIME = new Set([GrpcStatus.DEADLINE_EXCEEDED, GrpcStatus.CANCELLED])
 
 export interface FirestoreClient {
   readonly db: Firestore
@@ -129,8 +132,17 @@ export const makeClient = (connection: FirestoreConnection): Effect.Effect<Fires
         )
     )
 
-    const classify = (operation: string, cause: unknown): FirestoreFailure => {
+    const noAnswer = (operation: string, timeout: Duration.Duration, cause?: unknown) =>
+      new DatabaseError({
+        operation,
+        message: `Firestore ${operation} at ${endpoint}: no answer within ${Duration.format(timeout)}`,
+        unavailable: true,
+        cause
+      })
+
+    const classify = (operation: string, timeout: Duration.Duration, cause: unknown): FirestoreFailure => {
       const code = codeOf(cause)
+      if (code !== undefined && OUT_OF_TIME.has(code)) return noAnswer(operation, timeout, cause)
       if (code !== undefined && !UNAVAILABLE.has(code)) return new FirestoreStatus({ code, details: detailsOf(cause) })
       return new DatabaseError({
         operation,
@@ -143,18 +155,8 @@ export const makeClient = (connection: FirestoreConnection): Effect.Effect<Fires
     const call: FirestoreClient["call"] = (operation, run, timeout = requestTimeout) =>
       Effect.tryPromise({
         try: (signal) => withDeadline(Duration.toMillis(timeout), signal, () => run(db)),
-        catch: (cause) => classify(operation, cause)
-      }).pipe(
-        Effect.timeoutFail({
-          duration: timeout,
-          onTimeout: () =>
-            new DatabaseError({
-              operation,
-              message: `Firestore ${operation} at ${endpoint}: no answer within ${Duration.format(timeout)}`,
-              unavailable: true
-            })
-        })
-      )
+        catch: (cause) => classify(operation, timeout, cause)
+      }).pipe(Effect.timeoutFail({ duration: timeout, onTimeout: () => noAnswer(operation, timeout) }))
 
     const orDatabaseError: FirestoreClient["orDatabaseError"] = (operation) => (self) =>
       Effect.mapError(self, (failure) =>
