@@ -1,4 +1,5 @@
-import { firestoreTestLayer, withEmulator } from "../support/firestoreEmulator.js"
+import { describe } from "@effect/vitest"
+import { emulatorFound, firestoreTestLayer } from "../support/firestoreEmulator.js"
 import { databaseContract } from "./DatabaseContract.js"
 
-withEmulator("DatabaseService contract: firestore", () => databaseContract("firestore", firestoreTestLayer))
+describe.skipIf(!emulatorFound)("Firestore on Google's emulator", () => databaseContract("firestore", firestoreTestLayer))

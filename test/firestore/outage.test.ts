@@ -3,7 +3,7 @@ import { Duration, Effect, Schedule, Stream } from "effect"
 import * as FirestoreDatabase from "../../src/adapters/firestore/FirestoreDatabase.js"
 import type { DatabaseServiceShape } from "../../src/ports/DatabaseService.js"
 import { type ChildServer, freePort, stopChildServer } from "../support/ChildServer.js"
-import { emulatorSource, freshProjectId, startOwnEmulator, withEmulator } from "../support/firestoreEmulator.js"
+import { emulatorFound, emulatorSource, freshProjectId, startOwnEmulator } from "../support/firestoreEmulator.js"
 
 const REQUEST_TIMEOUT_MS = 1_000
 
@@ -49,71 +49,70 @@ const signal = (server: ChildServer, name: NodeJS.Signals) =>
 /** Freezes the emulator (SIGSTOP) until the scope closes: the kernel still accepts connections, nothing answers. */
 const freeze = (server: ChildServer) => Effect.acquireRelease(signal(server, "SIGSTOP"), () => signal(server, "SIGCONT"))
 
-withEmulator("Firestore outages", () =>
-  // These tests stop and freeze an emulator of their own, so FIRESTORE_EMULATOR_HOST's cannot serve.
-  describe.skipIf(emulatorSource.kind === "external")("Firestore outages", () => {
-    it.live("an emulator that dies: every operation fails unavailable within the request timeout, then works once it is back", () =>
-      Effect.gen(function*() {
-        const port = yield* freePort
-        const first = yield* startOwnEmulator(port)
-        const db = yield* adapterOn(first.host)
-        const c = "outage"
-        const { rev } = yield* db.save(c, "a", { n: 1 })
+// These tests stop and freeze an emulator of their own, so FIRESTORE_EMULATOR_HOST's cannot serve.
+describe.skipIf(!emulatorFound || emulatorSource.kind === "external")("Firestore outages", () => {
+  it.live("an emulator that dies: every operation fails unavailable within the request timeout, then works once it is back", () =>
+    Effect.gen(function*() {
+      const port = yield* freePort
+      const first = yield* startOwnEmulator(port)
+      const db = yield* adapterOn(first.host)
+      const c = "outage"
+      const { rev } = yield* db.save(c, "a", { n: 1 })
 
-        yield* stopChildServer(first.server!)
-        yield* expectAllUnavailable(db, c, rev, first.host)
+      yield* stopChildServer(first.server!)
+      yield* expectAllUnavailable(db, c, rev, first.host)
 
-        // Same port; the emulator keeps data in memory, so the document is gone.
-        yield* startOwnEmulator(port)
-        // gRPC reconnects with its own backoff, so the first calls may still find the channel down.
-        yield* Effect.retry(db.ping, Schedule.intersect(Schedule.spaced("200 millis"), Schedule.recurs(50)))
-        const saved = yield* db.save(c, "b", { n: 2 })
-        expect(yield* db.get(c, "b")).toEqual({ _id: "b", _rev: saved.rev, n: 2 })
-        expect((yield* Effect.flip(db.get(c, "a")))._tag).toBe("NotFound")
-      }).pipe(Effect.scoped))
+      // Same port; the emulator keeps data in memory, so the document is gone.
+      yield* startOwnEmulator(port)
+      // gRPC reconnects with its own backoff, so the first calls may still find the channel down.
+      yield* Effect.retry(db.ping, Schedule.intersect(Schedule.spaced("200 millis"), Schedule.recurs(50)))
+      const saved = yield* db.save(c, "b", { n: 2 })
+      expect(yield* db.get(c, "b")).toEqual({ _id: "b", _rev: saved.rev, n: 2 })
+      expect((yield* Effect.flip(db.get(c, "a")))._tag).toBe("NotFound")
+    }).pipe(Effect.scoped))
 
-    it.live("a frozen emulator: operations time out as unavailable instead of waiting, and recover when it thaws", () =>
-      Effect.gen(function*() {
-        const emulator = yield* startOwnEmulator()
-        const db = yield* adapterOn(emulator.host)
-        const c = "frozen"
-        const { rev } = yield* db.save(c, "a", { n: 1 })
-        const untouched = yield* db.save(c, "untouched", { n: 1 })
-        yield* Effect.scoped(Effect.zipRight(freeze(emulator.server!), expectAllUnavailable(db, c, rev, emulator.host)))
-        // The timed-out writes reached the emulator's socket and may still be applied once it
-        // thaws (their outcome is unknown, as with any remote database), so look at another document.
-        expect(yield* Effect.retry(db.get(c, "untouched"), Schedule.recurs(3))).toEqual({ _id: "untouched", _rev: untouched.rev, n: 1 })
-        const after = yield* db.save(c, "after", { n: 2 })
-        expect((yield* db.get(c, "after"))._rev).toBe(after.rev)
-      }).pipe(Effect.scoped))
+  it.live("a frozen emulator: operations time out as unavailable instead of waiting, and recover when it thaws", () =>
+    Effect.gen(function*() {
+      const emulator = yield* startOwnEmulator()
+      const db = yield* adapterOn(emulator.host)
+      const c = "frozen"
+      const { rev } = yield* db.save(c, "a", { n: 1 })
+      const untouched = yield* db.save(c, "untouched", { n: 1 })
+      yield* Effect.scoped(Effect.zipRight(freeze(emulator.server!), expectAllUnavailable(db, c, rev, emulator.host)))
+      // The timed-out writes reached the emulator's socket and may still be applied once it
+      // thaws (their outcome is unknown, as with any remote database), so look at another document.
+      expect(yield* Effect.retry(db.get(c, "untouched"), Schedule.recurs(3))).toEqual({ _id: "untouched", _rev: untouched.rev, n: 1 })
+      const after = yield* db.save(c, "after", { n: 2 })
+      expect((yield* db.get(c, "after"))._rev).toBe(after.rev)
+    }).pipe(Effect.scoped))
 
-    const closingAfter = (failing: (db: DatabaseServiceShape) => ReadonlyArray<Effect.Effect<unknown, unknown>>) =>
-      Effect.gen(function*() {
-        const emulator = yield* startOwnEmulator()
-        const db = yield* adapterOn(emulator.host)
-        yield* stopChildServer(emulator.server!)
-        yield* Effect.forEach(failing(db), Effect.flip, { concurrency: "unbounded" })
-        // Closing terminates the SDK client, which first waits for every call still running.
-        return Date.now()
-      }).pipe(Effect.scoped, Effect.map((closingStarted) => Date.now() - closingStarted))
+  const closingAfter = (failing: (db: DatabaseServiceShape) => ReadonlyArray<Effect.Effect<unknown, unknown>>) =>
+    Effect.gen(function*() {
+      const emulator = yield* startOwnEmulator()
+      const db = yield* adapterOn(emulator.host)
+      yield* stopChildServer(emulator.server!)
+      yield* Effect.forEach(failing(db), Effect.flip, { concurrency: "unbounded" })
+      // Closing terminates the SDK client, which first waits for every call still running.
+      return Date.now()
+    }).pipe(Effect.scoped, Effect.map((closingStarted) => Date.now() - closingStarted))
 
-    it.live("after failed writes, closing the layer waits for nothing: the SDK stopped retrying at the deadline", () =>
-      Effect.gen(function*() {
-        const closingMs = yield* closingAfter((db) => [
-          db.ping,
-          db.save("closing", "a", { n: 1 }),
-          db.save("closing", "b", { n: 1 }, { mode: "create" }),
-          db.saveMany("closing", [{ _id: "c" }]),
-          db.deleteMany("closing", ["a"])
-        ])
-        expect(closingMs).toBeLessThan(1_000)
-      }))
+  it.live("after failed writes, closing the layer waits for nothing: the SDK stopped retrying at the deadline", () =>
+    Effect.gen(function*() {
+      const closingMs = yield* closingAfter((db) => [
+        db.ping,
+        db.save("closing", "a", { n: 1 }),
+        db.save("closing", "b", { n: 1 }, { mode: "create" }),
+        db.saveMany("closing", [{ _id: "c" }]),
+        db.deleteMany("closing", ["a"])
+      ])
+      expect(closingMs).toBeLessThan(1_000)
+    }))
 
-    // A read's stream wrapper spaces two more (cancelled) attempts over up to ~8 seconds, longer
-    // than closing waits: closing gives up on them after 5 seconds and the client closes after them.
-    it.live("after failed reads, closing the layer is still bounded", () =>
-      Effect.gen(function*() {
-        const closingMs = yield* closingAfter((db) => [db.get("closing", "a"), db.find("closing", { n: 1 }), db.listAll("closing")])
-        expect(closingMs).toBeLessThan(5_000 + 1_000)
-      }))
-  }))
+  // A read's stream wrapper spaces two more (cancelled) attempts over up to ~8 seconds, longer
+  // than closing waits: closing gives up on them after 5 seconds and the client closes after them.
+  it.live("after failed reads, closing the layer is still bounded", () =>
+    Effect.gen(function*() {
+      const closingMs = yield* closingAfter((db) => [db.get("closing", "a"), db.find("closing", { n: 1 }), db.listAll("closing")])
+      expect(closingMs).toBeLessThan(5_000 + 1_000)
+    }))
+})

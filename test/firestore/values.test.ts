@@ -1,4 +1,4 @@
-import { expect, layer } from "@effect/vitest"
+import { describe, expect, layer } from "@effect/vitest"
 import { Chunk, ConfigProvider, Context, Effect, Layer, Stream } from "effect"
 import { deleteApp, initializeApp } from "firebase-admin/app"
 import { type Firestore, GeoPoint, initializeFirestore, setLogFunction, Timestamp } from "firebase-admin/firestore"
@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto"
 import { layerFromConfig } from "../../src/adapters/DatabaseLayer.js"
 import * as FirestoreDatabase from "../../src/adapters/firestore/FirestoreDatabase.js"
 import { DatabaseService } from "../../src/ports/DatabaseService.js"
-import { type Emulator, freshProjectId, startEmulator, testOptions, withEmulator } from "../support/firestoreEmulator.js"
+import { type Emulator, emulatorFound, freshProjectId, startEmulator, testOptions } from "../support/firestoreEmulator.js"
 
 class TestEmulator extends Context.Tag("test/FirestoreEmulator")<TestEmulator, Emulator>() {}
 
@@ -63,7 +63,7 @@ const awkward = {
 
 const nest = (levels: number): unknown => (levels === 0 ? "bottom" : { level: nest(levels - 1) })
 
-withEmulator("Firestore values and writes", () =>
+describe.skipIf(!emulatorFound)("Firestore on Google's emulator", () =>
   layer(Layer.scoped(TestEmulator, startEmulator), { timeout: "120 seconds", excludeTestServices: true })(
     "Firestore values and writes",
     (it) => {

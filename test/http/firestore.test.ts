@@ -1,4 +1,5 @@
-import { firestoreTestLayer, withEmulator } from "../support/firestoreEmulator.js"
+import { describe } from "@effect/vitest"
+import { emulatorFound, firestoreTestLayer } from "../support/firestoreEmulator.js"
 import { httpContract } from "./HttpContract.js"
 
-withEmulator("HTTP API: firestore", () => httpContract("firestore", firestoreTestLayer))
+describe.skipIf(!emulatorFound)("Firestore on Google's emulator", () => httpContract("firestore", firestoreTestLayer))

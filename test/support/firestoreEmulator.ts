@@ -1,4 +1,3 @@
-import { describe, it } from "@effect/vitest"
 import { Effect, Layer, type Scope } from "effect"
 import { randomUUID } from "node:crypto"
 import { accessSync, constants, existsSync, writeFileSync } from "node:fs"
@@ -65,13 +64,11 @@ if (emulatorSource.kind === "missing") {
   warnOnce(`⚠ FIRESTORE SUITES SKIPPED: Google's Firestore emulator was not found; ${INSTALL_HINT}.`)
 }
 
-/** Registers the suites `register` defines when an emulator exists, else one skipped test saying why. */
-export const withEmulator = (name: string, register: () => void): void => {
-  if (emulatorSource.kind !== "missing") return register()
-  describe.skip(name, () => {
-    it("needs Google's Firestore emulator", () => {})
-  })
-}
+/**
+ * Whether the Firestore suites can run; they wrap themselves in `describe.skipIf(!emulatorFound)`.
+ * (This module leaves vitest alone, so that benchmarks can start an emulator with it too.)
+ */
+export const emulatorFound = emulatorSource.kind !== "missing"
 
 const spawnEmulator = (
   source: { readonly kind: "jar"; readonly jar: string } | { readonly kind: "gcloud"; readonly gcloud: string },
