@@ -247,6 +247,29 @@ export const databaseContract = <E>(name: string, dbLayer: Layer.Layer<DatabaseS
         expect(yield* db.saveMany(c, [])).toEqual([])
       }), timeout)
 
+    it.effect("saveMany without _rev replaces existing documents and creates new ones (last writer wins)", () =>
+      Effect.gen(function*() {
+        const db = yield* DatabaseService
+        const c = freshCollection()
+        const existing = Array.from({ length: 30 }, (_, i) => ({ _id: `e${i}`, v: "old", gone: true }))
+        yield* db.saveMany(c, existing)
+        const before = yield* db.getMany(c, existing.map((d) => d._id))
+        const mixed = [
+          ...existing.map((d) => ({ _id: d._id, v: "new" })),
+          ...Array.from({ length: 30 }, (_, i) => ({ _id: `n${i}`, v: "new" }))
+        ]
+        const results = yield* db.saveMany(c, mixed)
+        expect(results.every((r) => r.ok)).toBe(true)
+        const after = yield* db.getMany(c, mixed.map((d) => d._id))
+        for (const d of mixed) {
+          const doc = after.get(d._id)
+          expect(doc).toMatchObject({ _id: d._id, v: "new" })
+          expect(doc).not.toHaveProperty("gone")
+          const old = before.get(d._id)
+          if (old) expect(doc!._rev).not.toBe(old._rev)
+        }
+      }), timeout)
+
     it.effect("deleteMany reports one result per id; a missing id counts as deleted", () =>
       Effect.gen(function*() {
         const db = yield* DatabaseService

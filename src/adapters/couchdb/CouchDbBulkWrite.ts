@@ -50,12 +50,19 @@ export const bulkWrite = (
       : collections.read(collection, request, () => Effect.succeed(docs.map(() => ({ error: "not_found" }))))
   }
 
+  // Bulk saves mostly write new documents, which need no revision: the first chunk is sent without
+  // looking revisions up, and only the documents that turn out to exist (a conflict) are looked up
+  // and sent again. Once a chunk shows that most documents exist, later chunks look up first.
+  // Chunks run one after the other, so this flag is only ever touched by one of them at a time.
+  let optimistic = kind === "save"
+
   const chunk = (
     batch: ReadonlyArray<BulkWrite>,
     attempt: number
   ): Effect.Effect<ReadonlyArray<BulkResult>, CouchFailure> =>
     Effect.gen(function*() {
-      const unconditional = batch.filter((w) => w.expectedRev === undefined).map((w) => w.id)
+      const guessing = optimistic && attempt === 1
+      const unconditional = guessing ? [] : batch.filter((w) => w.expectedRev === undefined).map((w) => w.id)
       const revs = yield* currentRevisions(client, collections, operation, collection, unconditional)
       const results: Array<BulkResult> = new Array(batch.length)
       const sent: Array<number> = []
@@ -91,9 +98,10 @@ export const bulkWrite = (
           results[i] = { id: w.id, ok: false, error: "failed", reason: `${answer.error}: ${answer.reason ?? ""}` }
         }
       })
+      if (guessing) optimistic = raced.length * 2 < sent.length
       if (raced.length > 0) {
-        // Another writer changed these between our revision lookup and the write: look again.
-        yield* Effect.sleep(Math.floor(Math.random() * 5 * attempt))
+        // Written without their revision, or another writer changed them since our lookup: look (again).
+        if (!guessing) yield* Effect.sleep(Math.floor(Math.random() * 5 * attempt))
         const again = yield* chunk(raced.map((i) => batch[i]!), attempt + 1)
         raced.forEach((i, k) => {
           results[i] = again[k]!
