@@ -94,7 +94,8 @@ const bench = (options: Options) =>
           log(`profiling docport on memory under ${scenario}`)
           const profile = yield* attempt(`profile of ${scenario}`, profileDocport(scenario, options.connections, options.durationS))
           if (profile !== undefined) {
-            profiles[`docport on memory, ${scenario} (${profile.file})`] = profile.summary
+            profiles[`docport on memory, ${scenario}`] = profile.summary
+            log(`  profile written to ${profile.file}`)
           }
         }
       }
@@ -138,6 +139,8 @@ const main = async () => {
     return
   }
   const noise = watchLoad()
+  // Before the run, so that the commit is the one measured even if others commit meanwhile.
+  const host = machine()
   const measured = await Effect.runPromise(bench(options))
   const date = new Date().toISOString().replace(/:/g, "-").replace(/\.\d+Z$/, "Z")
   const comparisons = compareWithBaseline(measured.http)
@@ -146,7 +149,7 @@ const main = async () => {
     date,
     command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`,
     settings: { ...options },
-    machine: machine(),
+    machine: host,
     versions: versions(),
     noise: noise.stop(),
     wallSeconds: (Date.now() - started) / 1000,
