@@ -5,7 +5,6 @@
  */
 import { Effect } from "effect"
 import { mkdirSync, writeFileSync } from "node:fs"
-import { register } from "node:module"
 import { join } from "node:path"
 import type { BenchBackend, RunningBackend } from "./backends/Backend.js"
 import { couchdb } from "./backends/couchdb.js"
@@ -38,10 +37,7 @@ const backendNamed = (name: BackendName): Effect.Effect<BenchBackend, Error> => 
       return Effect.succeed(dynamodb)
     case "firestore":
       return Effect.tryPromise({
-        try: async () => {
-          register("./support/outsideVitest.mjs", import.meta.url)
-          return (await import("./backends/firestore.js")).firestore
-        },
+        try: async () => (await import("./backends/firestore.js")).firestore,
         catch: (cause) => new Error(`cannot load the Firestore starter: ${String(cause).split("\n")[0]}`)
       })
   }
