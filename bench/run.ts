@@ -4,7 +4,6 @@
  * to bench/results/<date>.{md,json,svg}. `npm run bench -- --help` lists the options.
  */
 import { Effect } from "effect"
-import { mkdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import type { BenchBackend, RunningBackend } from "./backends/Backend.js"
 import { couchdb } from "./backends/couchdb.js"
@@ -16,9 +15,8 @@ import { type HttpRun, type HttpSettings, memoryVsBaseline, onBackend } from "./
 import { profileDocport } from "./http/httpProfile.js"
 import { type BackendName, type Options, parseOptions, USAGE } from "./options.js"
 import { type PortRun, portBench, type PortSettings } from "./port/portBench.js"
-import { httpChart } from "./report/chart.js"
-import { consoleSummary, markdown, type Results } from "./report/markdown.js"
-import { bulkFigures, compareWithBaseline, httpByBackend, portFigures } from "./report/summary.js"
+import { consoleSummary, type Results } from "./report/markdown.js"
+import { summarize, writeResults } from "./report/write.js"
 import { machine, versions, watchLoad } from "./support/machine.js"
 import type { ProfileSummary } from "./support/profile.js"
 import { ROOT } from "./support/processes.js"
@@ -139,8 +137,6 @@ const main = async () => {
   const host = machine()
   const measured = await Effect.runPromise(bench(options))
   const date = new Date().toISOString().replace(/:/g, "-").replace(/\.\d+Z$/, "Z")
-  const comparisons = compareWithBaseline(measured.http)
-  const backends = httpByBackend(measured.http)
   const results: Results = {
     date,
     command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`,
@@ -150,14 +146,9 @@ const main = async () => {
     noise: noise.stop(),
     wallSeconds: (Date.now() - started) / 1000,
     ...measured,
-    summary: { comparisons, backends, port: portFigures(measured.port), bulk: bulkFigures(measured.bulk) }
+    summary: summarize(measured)
   }
-  const out = join(ROOT, options.out)
-  mkdirSync(out, { recursive: true })
-  const subtitle = `${date.slice(0, 10)}, ${results.machine.cpus} × ${results.machine.cpuModel}, median of ${options.rounds} round(s) of ${options.durationS} s`
-  writeFileSync(join(out, `${date}.svg`), httpChart(comparisons, backends, subtitle))
-  writeFileSync(join(out, `${date}.json`), JSON.stringify(results, null, 2) + "\n")
-  writeFileSync(join(out, `${date}.md`), markdown(results, `./${date}.svg`))
+  writeResults(join(ROOT, options.out), results)
   console.log(`\n${consoleSummary(results)}\n\nwritten: ${options.out}/${date}.md, .json and .svg`)
 }
 

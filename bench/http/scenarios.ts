@@ -1,6 +1,6 @@
 import type { Request } from "autocannon"
 import { Effect } from "effect"
-import { call, expectStatus } from "./client.js"
+import { BaseUrl, raw } from "../../test/support/TestServer.js"
 
 /** What the bench knows about the agents of one server: their ids and current revisions. */
 export interface Agents {
@@ -26,8 +26,12 @@ export const seedAgents = (base: string, agents: Agents, total: number) =>
   Effect.forEach(
     Array.from({ length: Math.max(0, total - agents.ids.length) }, (_, i) => agents.ids.length + i),
     (n) =>
-      call(base, "POST", "/agents", agentBody(n)).pipe(
-        Effect.flatMap(expectStatus("POST", "/agents", 201)),
+      raw("POST", "/agents", agentBody(n)).pipe(
+        Effect.provideService(BaseUrl, base),
+        Effect.filterOrFail(
+          (reply) => reply.status === 201,
+          (reply) => new Error(`POST /agents answered ${reply.status}, expected 201: ${reply.text.slice(0, 300)}`)
+        ),
         Effect.map(({ body }) => {
           agents.ids.push(body._id)
           agents.revs.set(body._id, body._rev)
