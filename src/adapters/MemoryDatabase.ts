@@ -1,11 +1,11 @@
 import { Chunk, Effect, Layer, Option, Stream } from "effect"
 import { DatabaseService, type DatabaseServiceShape } from "../ports/DatabaseService.js"
-import { type BulkResult, DEFAULT_PAGE_SIZE, type Document, type DocumentInput } from "../ports/Document.js"
+import { bulkFailure, type BulkResult, DEFAULT_PAGE_SIZE, type Document, type DocumentInput } from "../ports/Document.js"
 import { Conflict, type DatabaseError, NotFound } from "../ports/Errors.js"
 import { project, toJsonBody } from "../ports/Json.js"
 import {
   bodyOf,
-  documentProblem,
+  bulkDocumentProblem,
   expectedRevOf,
   idProblem,
   validateCollection,
@@ -81,12 +81,12 @@ export const make = Effect.sync((): DatabaseServiceShape => {
     }).pipe(span("save"))
 
   const saveOne = (collection: string, doc: DocumentInput & { _id: string }): Effect.Effect<BulkResult, DatabaseError> => {
-    const reason = idProblem(doc._id) ?? documentProblem(doc)?.message
-    if (reason !== undefined) return Effect.succeed({ id: String(doc._id), ok: false, error: "invalid", reason })
+    const reason = bulkDocumentProblem(doc)
+    if (reason !== undefined) return Effect.succeed(bulkFailure(doc._id, "invalid", reason))
     return Effect.map(toJsonBody("saveMany", bodyOf(doc)), (body): BulkResult => {
       const rev = write(collection, doc._id, body, false, expectedRevOf(doc, undefined))
       return rev === undefined
-        ? { id: doc._id, ok: false, error: "conflict", reason: "revision differs or document is gone" }
+        ? bulkFailure(doc._id, "conflict", "revision differs or document is gone")
         : { id: doc._id, ok: true, rev }
     })
   }
@@ -169,7 +169,7 @@ export const make = Effect.sync((): DatabaseServiceShape => {
       Effect.map(validateCollection(collection), () =>
         ids.map((id): BulkResult => {
           const reason = idProblem(id)
-          if (reason !== undefined) return { id: String(id), ok: false, error: "invalid", reason }
+          if (reason !== undefined) return bulkFailure(id, "invalid", reason)
           tables.get(collection)?.delete(id)
           return { id, ok: true }
         })).pipe(span("deleteMany"))

@@ -50,4 +50,11 @@ export type BulkResult =
     readonly reason: string
   }
 
+/** A document's failed result in a bulk call. */
+export const bulkFailure = (
+  id: unknown,
+  error: "conflict" | "invalid" | "failed",
+  reason: string
+): BulkResult => ({ id: String(id), ok: false, error, reason })
+
 export const DEFAULT_PAGE_SIZE = 100

@@ -67,6 +67,10 @@ export const documentProblem = (doc: DocumentInput): InvalidName | undefined => 
   return undefined
 }
 
+/** Why one document of a bulk save would be refused (its id or its fields), if it would. */
+export const bulkDocumentProblem = (doc: DocumentInput & { readonly _id: string }): string | undefined =>
+  idProblem(doc._id) ?? documentProblem(doc)?.message
+
 export const validateDocument = (doc: DocumentInput): Effect.Effect<void, InvalidName> => {
   const problem = documentProblem(doc)
   return problem === undefined ? Effect.void : Effect.fail(problem)

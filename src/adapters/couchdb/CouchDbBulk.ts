@@ -1,9 +1,9 @@
 import { Effect } from "effect"
 import type { DatabaseServiceShape } from "../../ports/DatabaseService.js"
-import type { BulkResult, Document } from "../../ports/Document.js"
+import { bulkFailure, type BulkResult, type Document } from "../../ports/Document.js"
 import type { DatabaseError } from "../../ports/Errors.js"
 import { toJsonBody } from "../../ports/Json.js"
-import { bodyOf, documentProblem, expectedRevOf, idProblem, validateCollection, validateId } from "../../ports/Validation.js"
+import { bodyOf, bulkDocumentProblem, expectedRevOf, idProblem, validateCollection, validateId } from "../../ports/Validation.js"
 import { type BulkWrite, bulkWrite } from "./CouchDbBulkWrite.js"
 import type { CouchClient } from "./CouchDbClient.js"
 import type { Collections } from "./CouchDbCollections.js"
@@ -57,9 +57,9 @@ export const bulkOperations = (
       const results: Array<BulkResult> = new Array(docs.length)
       const writes: Array<readonly [number, BulkWrite]> = []
       for (const [i, doc] of docs.entries()) {
-        const reason = idProblem(doc._id) ?? documentProblem(doc)?.message
+        const reason = bulkDocumentProblem(doc)
         if (reason !== undefined) {
-          results[i] = { id: String(doc._id), ok: false, error: "invalid", reason }
+          results[i] = bulkFailure(doc._id, "invalid", reason)
         } else if (typeof doc._rev === "string" && !isRevision(doc._rev)) {
           // CouchDB would refuse the whole request over one malformed revision; it cannot match anyway.
           results[i] = { id: doc._id, ok: false, error: "conflict", reason: "revision differs or document is gone" }
@@ -79,7 +79,7 @@ export const bulkOperations = (
       const writes: Array<readonly [number, BulkWrite]> = []
       for (const [i, id] of ids.entries()) {
         const reason = idProblem(id)
-        if (reason !== undefined) results[i] = { id: String(id), ok: false, error: "invalid", reason }
+        if (reason !== undefined) results[i] = bulkFailure(id, "invalid", reason)
         else writes.push([i, { id, body: { _deleted: true }, expectedRev: undefined }])
       }
       return yield* writeValid(results, writes, (valid) =>

@@ -13,12 +13,12 @@ import { Chunk, Config, Duration, Effect, Layer, Option, type Scope, Stream } fr
 import type { ConfigError } from "effect/ConfigError"
 import { randomUUID } from "node:crypto"
 import { DatabaseService, type DatabaseServiceShape } from "../../ports/DatabaseService.js"
-import { type BulkResult, DEFAULT_PAGE_SIZE, type Document, type DocumentInput } from "../../ports/Document.js"
+import { bulkFailure, type BulkResult, DEFAULT_PAGE_SIZE, type Document, type DocumentInput } from "../../ports/Document.js"
 import { Conflict, DatabaseError, NotFound } from "../../ports/Errors.js"
 import { toJsonBody } from "../../ports/Json.js"
 import {
   bodyOf,
-  documentProblem,
+  bulkDocumentProblem,
   expectedRevOf,
   idProblem,
   validateCollection,
@@ -47,7 +47,7 @@ interface PendingSave {
   readonly expectedRev: string | undefined
 }
 
-const invalid = (id: unknown, reason: string): BulkResult => ({ id: String(id), ok: false, error: "invalid", reason })
+const invalid = (id: unknown, reason: string): BulkResult => bulkFailure(id, "invalid", reason)
 
 /**
  * The DynamoDB backend: one table per collection (`prefix + collection`, key `_id`), created on
@@ -247,7 +247,7 @@ export const make = (options: DynamoDbOptions = {}): Effect.Effect<DatabaseServi
           const rounds: Array<Array<PendingSave>> = []
           const occurrences = new Map<string, number>()
           for (const [index, doc] of docs.entries()) {
-            const reason = idProblem(doc._id) ?? documentProblem(doc)?.message
+            const reason = bulkDocumentProblem(doc)
             if (reason !== undefined) {
               results[index] = invalid(doc._id, reason)
               continue

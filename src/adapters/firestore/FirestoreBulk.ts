@@ -1,10 +1,10 @@
 import { Effect } from "effect"
 import { GrpcStatus } from "firebase-admin/firestore"
 import type { DatabaseServiceShape } from "../../ports/DatabaseService.js"
-import type { BulkResult } from "../../ports/Document.js"
+import { bulkFailure, type BulkResult } from "../../ports/Document.js"
 import type { DatabaseError } from "../../ports/Errors.js"
 import { toJsonBody } from "../../ports/Json.js"
-import { bodyOf, documentProblem, expectedRevOf, idProblem, validateCollection } from "../../ports/Validation.js"
+import { bodyOf, bulkDocumentProblem, expectedRevOf, idProblem, validateCollection } from "../../ports/Validation.js"
 import { type FirestoreClient, FirestoreStatus } from "./FirestoreClient.js"
 import { encodeBody, revisionOf, updateTimeOf } from "./FirestoreValues.js"
 import { writeDocument } from "./FirestoreWrites.js"
@@ -44,7 +44,7 @@ const chunksOf = (pending: ReadonlyArray<Pending>): Array<Array<Pending>> => {
 
 const STALE = "revision differs or document is gone"
 
-const failed = (id: string, error: "conflict" | "invalid" | "failed", reason: string): BulkResult => ({ id, ok: false, error, reason })
+const failed = bulkFailure
 
 /**
  * saveMany commits each chunk atomically in one round trip. When a commit fails on a document's
@@ -99,7 +99,7 @@ export const bulkOperations = (client: FirestoreClient): Pick<DatabaseServiceSha
       const pending: Array<Pending> = []
       for (const [index, doc] of docs.entries()) {
         const id = String(doc._id)
-        const reason = idProblem(doc._id) ?? documentProblem(doc)?.message
+        const reason = bulkDocumentProblem(doc)
         if (reason !== undefined) {
           results[index] = failed(id, "invalid", reason)
           continue
