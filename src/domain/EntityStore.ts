@@ -58,7 +58,8 @@ export const makeEntityStore = <A extends object, U extends { readonly _rev?: st
     )
   }
 
-  const remove = (id: string) => Effect.zipRight(db.get(collection, id), db.delete(collection, id))
+  // delete itself fails with NotFound for a missing entity: no read first.
+  const remove = (id: string) => db.delete(collection, id)
 
   return { create, list, get, update, remove } as const
 }
