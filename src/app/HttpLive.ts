@@ -9,13 +9,16 @@ import * as Deployments from "../domain/Deployments.js"
 import type { DatabaseService } from "../ports/DatabaseService.js"
 import { AgentsLive } from "./http/AgentsHttp.js"
 import { DocportApi } from "./http/Api.js"
+import { ClientLogLive } from "./http/ClientLogHttp.js"
+import { CorsLive } from "./http/Cors.js"
 import { DemosLive } from "./http/DemosHttp.js"
 import { DeploymentsLive } from "./http/DeploymentsHttp.js"
 import { fallbackErrors } from "./http/FallbackErrors.js"
 import { HealthLive } from "./http/HealthHttp.js"
+import { ValidationErrorsLive } from "./http/ValidationErrors.js"
 
 const ApiLive = HttpApiBuilder.api(DocportApi).pipe(
-  Layer.provide([HealthLive, AgentsLive, DeploymentsLive, DemosLive])
+  Layer.provide([HealthLive, AgentsLive, DeploymentsLive, DemosLive, ClientLogLive])
 )
 
 const DomainLive = Layer.mergeAll(Agents.layer, Demos.layer).pipe(Layer.provideMerge(Deployments.layer))
@@ -33,6 +36,8 @@ export const makeHttpLive = <E1, E2>(
 ) =>
   HttpApiBuilder.serve().pipe(
     Layer.provide(HttpApiBuilder.middleware(fallbackErrors)),
+    Layer.provide(ValidationErrorsLive),
+    Layer.provide(CorsLive),
     Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
     Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
     Layer.provide(ApiLive),

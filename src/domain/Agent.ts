@@ -2,14 +2,25 @@ import { Schema } from "effect"
 import { idProblem } from "../ports/Validation.js"
 import { JsonObject, JsonValue, optionalNullable, StoredFields } from "./Json.js"
 
-/** A friendly name becomes the id of a deployment document, so it must be a valid id everywhere. */
+/**
+ * A friendly name becomes the id of a deployment document, so it must be a valid id everywhere.
+ * An empty one means "none yet", as in Gofannon, where the editor saves agents before naming them.
+ */
 export const FriendlyName = Schema.String.pipe(
-  Schema.filter((name) => idProblem(name) === undefined ? undefined : `friendlyName ${idProblem(name)}`),
+  Schema.filter((name) => name === "" ? undefined : idProblem(name)),
   Schema.maxLength(200)
 ).annotations({ identifier: "FriendlyName", description: "a URL-safe name under which the agent is deployed" })
 
+/** Gofannon's AgentEnvVar: plaintext per-agent settings, not secrets. */
+export const EnvVar = Schema.Struct({
+  key: Schema.String,
+  value: Schema.String,
+  description: optionalNullable(Schema.String)
+}).annotations({ identifier: "AgentEnvVar" })
+export type EnvVar = typeof EnvVar.Type
+
 export const AgentFields = {
-  name: Schema.String.pipe(Schema.minLength(1)),
+  name: Schema.String.pipe(Schema.minLength(1, { description: "a non-empty string" })),
   description: Schema.String,
   code: Schema.String,
   docstring: optionalNullable(Schema.String),
@@ -23,7 +34,7 @@ export const AgentFields = {
   composerThoughts: optionalNullable(JsonValue),
   composerModelConfig: optionalNullable(JsonObject),
   dataStoreConfig: optionalNullable(JsonValue),
-  envVars: optionalNullable(Schema.Record({ key: Schema.String, value: Schema.String }))
+  envVars: optionalNullable(Schema.Array(EnvVar))
 }
 
 export const AgentCreate = Schema.Struct(AgentFields).annotations({ identifier: "AgentCreate" })
@@ -43,3 +54,28 @@ export const Agent = Schema.Struct({ ...StoredFields, ...AgentFields }).annotati
 export type Agent = typeof Agent.Type
 
 export const AGENTS = "agents"
+
+// Gofannon's Agent model fills these when absent, and its UI relies on them being lists and maps.
+const LIST_DEFAULTS = ["swaggerSpecs", "gofannonAgents", "dataStoreConfig", "envVars"] as const
+
+/**
+ * An agent as stored, in the shape the UI reads, whoever wrote it: Gofannon's older documents keep
+ * `created_at`/`updated_at` and may lack its defaulted fields; docport's first envVars were a map.
+ * Returns the document itself when nothing needs filling in, as for every agent docport wrote.
+ */
+export const agentFromStored = <D extends Record<string, unknown>>(doc: D): D => {
+  let out: Record<string, unknown> | undefined
+  const set = (field: string, value: unknown) => {
+    out ??= { ...doc }
+    out[field] = value
+  }
+  if (doc.createdAt === undefined && typeof doc.created_at === "string") set("createdAt", doc.created_at)
+  if (doc.updatedAt === undefined && typeof doc.updated_at === "string") set("updatedAt", doc.updated_at)
+  if (doc.tools === undefined) set("tools", {})
+  for (const field of LIST_DEFAULTS) if (doc[field] === undefined) set(field, [])
+  const envVars = doc.envVars
+  if (envVars !== null && typeof envVars === "object" && !Array.isArray(envVars)) {
+    set("envVars", Object.entries(envVars).map(([key, value]) => ({ key, value: String(value) })))
+  }
+  return (out ?? doc) as D
+}

@@ -1,7 +1,8 @@
 import { Context, Effect, Layer } from "effect"
 import { DatabaseService } from "../ports/DatabaseService.js"
 import type { Conflict, DatabaseError, InvalidName, NotFound } from "../ports/Errors.js"
-import { type Agent, type AgentCreate, AGENTS, type AgentUpdate } from "./Agent.js"
+import { type Agent, type AgentCreate, agentFromStored, AGENTS, type AgentUpdate } from "./Agent.js"
+import { type AgentChain, agentChain } from "./AgentChain.js"
 import { Deployments } from "./Deployments.js"
 import { makeEntityStore } from "./EntityStore.js"
 
@@ -14,6 +15,8 @@ export interface AgentsShape {
   readonly update: (id: string, patch: AgentUpdate) => Effect.Effect<Agent, NotFound | Conflict | Failure>
   /** Deletes the agent and every deployment of it. */
   readonly remove: (id: string) => Effect.Effect<void, NotFound | Conflict | Failure>
+  /** The agents it composes through `gofannonAgents`, transitively, and the MCP servers they use. */
+  readonly chain: (id: string) => Effect.Effect<AgentChain, NotFound | Failure>
 }
 
 export class Agents extends Context.Tag("docport/Agents")<Agents, AgentsShape>() {}
@@ -21,16 +24,16 @@ export class Agents extends Context.Tag("docport/Agents")<Agents, AgentsShape>()
 export const make = Effect.gen(function*() {
   const db = yield* DatabaseService
   const deployments = yield* Deployments
-  const store = makeEntityStore<AgentCreate, AgentUpdate>(db, AGENTS)
+  const { create, get, list, update } = makeEntityStore<AgentCreate, AgentUpdate>(db, AGENTS, agentFromStored)
 
   const remove: AgentsShape["remove"] = (id) =>
     Effect.gen(function*() {
-      yield* store.get(id)
+      yield* get(id)
       yield* deployments.undeploy(id)
       yield* db.delete(AGENTS, id)
     }).pipe(Effect.withSpan("Agents.remove"))
 
-  return { ...store, remove } satisfies AgentsShape
+  return { create, get, list, update, remove, chain: (id) => agentChain(db, id) } satisfies AgentsShape
 })
 
 export const layer = Layer.effect(Agents, make)

@@ -1,7 +1,7 @@
 import { Context, Effect, Layer } from "effect"
 import { DatabaseService } from "../ports/DatabaseService.js"
 import type { Conflict, DatabaseError, InvalidName, NotFound } from "../ports/Errors.js"
-import { type Demo, type DemoCreate, DEMOS, type DemoUpdate } from "./Demo.js"
+import { type Demo, type DemoCreate, demoFromStored, DEMOS, type DemoReplace } from "./Demo.js"
 import { makeEntityStore } from "./EntityStore.js"
 
 type Failure = DatabaseError | InvalidName
@@ -10,12 +10,16 @@ export interface DemosShape {
   readonly create: (input: DemoCreate) => Effect.Effect<Demo, Failure>
   readonly list: Effect.Effect<ReadonlyArray<Demo>, Failure>
   readonly get: (id: string) => Effect.Effect<Demo, NotFound | Failure>
-  readonly update: (id: string, patch: DemoUpdate) => Effect.Effect<Demo, NotFound | Conflict | Failure>
+  /** Gofannon's PUT: the body is the whole new demo; only `createdAt` survives from the old one. */
+  readonly replace: (id: string, input: DemoReplace) => Effect.Effect<Demo, NotFound | Conflict | Failure>
   readonly remove: (id: string) => Effect.Effect<void, NotFound | Conflict | Failure>
 }
 
 export class Demos extends Context.Tag("docport/Demos")<Demos, DemosShape>() {}
 
-export const make = Effect.map(DatabaseService, (db): DemosShape => makeEntityStore<DemoCreate, DemoUpdate>(db, DEMOS))
+export const make = Effect.map(DatabaseService, (db): DemosShape => {
+  const { create, get, list, remove, replace } = makeEntityStore<DemoCreate, DemoReplace>(db, DEMOS, demoFromStored)
+  return { create, get, list, remove, replace }
+})
 
 export const layer = Layer.effect(Demos, make)

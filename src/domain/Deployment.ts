@@ -1,24 +1,26 @@
 import { Schema } from "effect"
+import { DeployedApi } from "./Demo.js"
 
 export const DEPLOYMENTS = "deployments"
 
-/** Stored as deployments/{friendlyName}: the id itself is what makes a name unique. */
-export const Deployment = Schema.Struct({
-  friendlyName: Schema.String,
-  agentId: Schema.String,
-  agentName: Schema.String,
-  description: Schema.String
-}).annotations({ identifier: "Deployment" })
+/**
+ * Stored as deployments/{friendlyName}: the id itself is what makes a name unique. What the list
+ * shows of the agent (description, schemas) is read from the agent when asked, never copied here.
+ */
+export const Deployment = DeployedApi
 export type Deployment = typeof Deployment.Type
 
+/** Gofannon's answer to a deploy: where the agent now runs. */
 export const DeployResult = Schema.Struct({
-  friendlyName: Schema.String,
-  agentId: Schema.String
+  message: Schema.String,
+  endpoint: Schema.String
 }).annotations({ identifier: "DeployResult" })
+export type DeployResult = typeof DeployResult.Type
 
+/** Gofannon names these two fields in snake_case, and its UI reads them so. */
 export const DeploymentStatus = Schema.Struct({
-  isDeployed: Schema.Boolean,
-  friendlyName: Schema.optional(Schema.String)
+  is_deployed: Schema.Boolean,
+  friendly_name: Schema.optional(Schema.String)
 }).annotations({ identifier: "DeploymentStatus" })
 export type DeploymentStatus = typeof DeploymentStatus.Type
 
@@ -37,6 +39,6 @@ export class FriendlyNameTaken extends Schema.TaggedError<FriendlyNameTaken>()("
   agentId: Schema.String
 }) {
   override get message(): string {
-    return `friendlyName '${this.friendlyName}' is already deployed for agent '${this.agentId}'`
+    return `friendlyName '${this.friendlyName}' is already deployed for another agent`
   }
 }

@@ -1,12 +1,14 @@
 import { Context, Effect, Layer } from "effect"
 import { DatabaseService } from "../ports/DatabaseService.js"
+import type { Document } from "../ports/Document.js"
 import { type Conflict, DatabaseError, type InvalidName, type NotFound } from "../ports/Errors.js"
-import { validateId } from "../ports/Validation.js"
+import { idProblem, validateId } from "../ports/Validation.js"
 import { AGENTS } from "./Agent.js"
 import {
   DEPLOYMENTS,
   type Deployment,
   type DeploymentStatus,
+  type DeployResult,
   FriendlyNameTaken,
   NoFriendlyName
 } from "./Deployment.js"
@@ -14,26 +16,25 @@ import {
 type Failure = DatabaseError | InvalidName
 
 export interface DeploymentsShape {
-  readonly deploy: (
-    agentId: string
-  ) => Effect.Effect<
-    { friendlyName: string; agentId: string },
-    NotFound | NoFriendlyName | FriendlyNameTaken | Conflict | Failure
-  >
+  readonly deploy: (agentId: string) => Effect.Effect<DeployResult, NotFound | NoFriendlyName | FriendlyNameTaken | Conflict | Failure>
   /** Removes every deployment of the agent; succeeds when there is none. */
   readonly undeploy: (agentId: string) => Effect.Effect<void, Failure>
   readonly status: (agentId: string) => Effect.Effect<DeploymentStatus, NotFound | Failure>
+  /** Every deployment with its agent's current description and schemas; deployments of deleted agents are removed. */
   readonly list: Effect.Effect<ReadonlyArray<Deployment>, Failure>
 }
 
 export class Deployments extends Context.Tag("docport/Deployments")<Deployments, DeploymentsShape>() {}
 
-const toDeployment = (doc: Record<string, unknown>): Deployment => ({
-  friendlyName: String(doc.friendlyName ?? doc._id),
-  agentId: String(doc.agentId ?? ""),
-  agentName: String(doc.agentName ?? ""),
-  description: String(doc.description ?? "")
-})
+const endpointOf = (friendlyName: string) => `/rest/${friendlyName}`
+
+const jsonObject = (value: unknown): Record<string, unknown> =>
+  value !== null && typeof value === "object" && !Array.isArray(value) ? value as Record<string, unknown> : {}
+
+const agentIdOf = (deployment: Document): string | undefined => {
+  const agentId = deployment.agentId
+  return typeof agentId === "string" && idProblem(agentId) === undefined ? agentId : undefined
+}
 
 export const make = Effect.gen(function*() {
   const db = yield* DatabaseService
@@ -43,20 +44,14 @@ export const make = Effect.gen(function*() {
 
   // deployments/{friendlyName} is written create-only: when two agents race for one name the
   // backend lets exactly one create win, and the loser sees who holds it.
-  const claim = (friendlyName: string, agent: Record<string, unknown> & { _id: string }) =>
-    db.save(DEPLOYMENTS, friendlyName, {
-      friendlyName,
-      agentId: agent._id,
-      agentName: String(agent.name ?? ""),
-      description: String(agent.description ?? ""),
-      createdAt: new Date().toISOString()
-    }, { mode: "create" }).pipe(
-      Effect.asVoid,
+  const claim = (friendlyName: string, agentId: string): Effect.Effect<"deployed" | "already", FriendlyNameTaken | Conflict | Failure> =>
+    db.save(DEPLOYMENTS, friendlyName, { friendlyName, agentId, createdAt: new Date().toISOString() }, { mode: "create" }).pipe(
+      Effect.as("deployed" as const),
       Effect.catchTag("Conflict", (conflict) =>
         db.get(DEPLOYMENTS, friendlyName).pipe(
           Effect.flatMap((holder) =>
-            holder.agentId === agent._id
-              ? Effect.void
+            holder.agentId === agentId
+              ? Effect.succeed("already" as const)
               : Effect.fail(new FriendlyNameTaken({ friendlyName, agentId: String(holder.agentId) }))
           ),
           // The holder was undeployed between our create and our read: the name is contested, not ours.
@@ -69,23 +64,28 @@ export const make = Effect.gen(function*() {
       const agent = yield* db.get(AGENTS, agentId)
       const friendlyName = agent.friendlyName
       if (typeof friendlyName !== "string" || friendlyName.length === 0) return yield* new NoFriendlyName({ agentId })
-      yield* claim(friendlyName, agent)
+      const outcome = yield* claim(friendlyName, agentId)
       // A renamed agent keeps one deployment: drop those under its previous names.
       const stale = (yield* ofAgent(agentId)).filter((d) => d._id !== friendlyName).map((d) => d._id)
       if (stale.length > 0) yield* db.deleteMany(DEPLOYMENTS, stale)
-      return { friendlyName, agentId }
+      return {
+        message: outcome === "deployed" ? "Agent deployed successfully" : "Agent is already deployed",
+        endpoint: endpointOf(friendlyName)
+      }
     }).pipe(Effect.withSpan("Deployments.deploy"))
+
+  const removeAll = (operation: string, ids: ReadonlyArray<string>) =>
+    Effect.flatMap(db.deleteMany(DEPLOYMENTS, ids), (results) => {
+      const failed = results.filter((r) => !r.ok).map((r) => r.id)
+      return failed.length === 0 ? Effect.void : Effect.fail(
+        new DatabaseError({ operation, message: `could not remove deployments ${failed.join(", ")}` })
+      )
+    })
 
   const undeploy: DeploymentsShape["undeploy"] = (agentId) =>
     validateId(agentId).pipe(
       Effect.zipRight(ofAgent(agentId)),
-      Effect.flatMap((docs) => db.deleteMany(DEPLOYMENTS, docs.map((d) => d._id))),
-      Effect.flatMap((results) => {
-        const failed = results.filter((r) => !r.ok).map((r) => r.id)
-        return failed.length === 0 ? Effect.void : Effect.fail(
-          new DatabaseError({ operation: "undeploy", message: `could not remove deployments ${failed.join(", ")}` })
-        )
-      }),
+      Effect.flatMap((docs) => removeAll("undeploy", docs.map((d) => d._id))),
       Effect.withSpan("Deployments.undeploy")
     )
 
@@ -93,12 +93,40 @@ export const make = Effect.gen(function*() {
     Effect.gen(function*() {
       yield* db.get(AGENTS, agentId)
       const [deployment] = yield* db.find(DEPLOYMENTS, { agentId }, { limit: 1 })
-      return deployment === undefined
-        ? { isDeployed: false }
-        : { isDeployed: true, friendlyName: String(deployment.friendlyName ?? deployment._id) }
-    })
+      return deployment === undefined ? { is_deployed: false } : { is_deployed: true, friendly_name: deployment._id }
+    }).pipe(Effect.withSpan("Deployments.status"))
 
-  const list = Effect.map(db.listAll(DEPLOYMENTS), (docs) => docs.map(toDeployment))
+  const list: DeploymentsShape["list"] = Effect.gen(function*() {
+    const deployments = yield* db.listAll(DEPLOYMENTS)
+    const agentIds = [...new Set(deployments.flatMap((d) => agentIdOf(d) ?? []))]
+    const agents = agentIds.length === 0 ? new Map<string, Document | null>() : yield* db.getMany(AGENTS, agentIds)
+    const listed: Array<Deployment> = []
+    const orphans: Array<string> = []
+    for (const deployment of deployments) {
+      const agentId = agentIdOf(deployment)
+      const agent = agentId === undefined ? null : agents.get(agentId) ?? null
+      if (agentId === undefined || agent === null) {
+        orphans.push(deployment._id)
+        continue
+      }
+      listed.push({
+        friendlyName: deployment._id,
+        agentId,
+        description: typeof agent.description === "string" ? agent.description : "",
+        inputSchema: jsonObject(agent.inputSchema),
+        outputSchema: jsonObject(agent.outputSchema)
+      })
+    }
+    // As Gofannon does, a deployment whose agent is gone heals itself; failing to remove it only
+    // costs the same attempt on the next list, so it is logged rather than failing the answer.
+    if (orphans.length > 0) {
+      yield* removeAll("removeOrphanDeployments", orphans).pipe(
+        Effect.tap(() => Effect.logInfo(`removed ${orphans.length} deployment(s) whose agent no longer exists`)),
+        Effect.catchAll((error) => Effect.logWarning(`could not remove orphan deployments: ${error.message}`))
+      )
+    }
+    return listed
+  }).pipe(Effect.withSpan("Deployments.list"))
 
   return { deploy, undeploy, status, list } satisfies DeploymentsShape
 })

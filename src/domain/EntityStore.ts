@@ -4,20 +4,30 @@ import type { DatabaseServiceShape } from "../ports/DatabaseService.js"
 import type { Document } from "../ports/Document.js"
 import { Conflict, DatabaseError } from "../ports/Errors.js"
 
-/** Stored entities carry the port's `_id`/`_rev` and their own timestamps. */
-type Stored<A> = A & { readonly _id: string; readonly _rev: string; readonly createdAt: string; readonly updatedAt: string }
+/** Stored entities carry the port's `_id`/`_rev` and their own timestamps (absent on some foreign documents). */
+type Stored<A> = A & { readonly _id: string; readonly _rev: string; readonly createdAt?: string; readonly updatedAt?: string }
 
 const MERGE_ATTEMPTS = 10
 
+const retryOnConflict = <A, E extends { readonly _tag: string }, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.retry(effect, {
+    while: (error) => error._tag === "Conflict",
+    schedule: Schedule.exponential("2 millis").pipe(Schedule.jittered),
+    times: MERGE_ATTEMPTS
+  })
+
 /**
- * Create/read/merge/delete of one kind of entity in one collection. Entities are written only
- * through their schemas, so reading them back as A is safe without decoding every list.
+ * Create/read/merge/replace/delete of one kind of entity in one collection. Entities docport
+ * writes go through their schemas, so reading them back as A needs no decoding; `fromStored`
+ * brings documents other writers made (Gofannon's own) into the same shape, cheaply when it has
+ * nothing to do.
  */
 export const makeEntityStore = <A extends object, U extends { readonly _rev?: string | undefined }>(
   db: DatabaseServiceShape,
-  collection: string
+  collection: string,
+  fromStored: (doc: Document) => Document = (doc) => doc
 ) => {
-  const asEntity = (doc: Document) => doc as unknown as Stored<A>
+  const asEntity = (doc: Document) => fromStored(doc) as unknown as Stored<A>
 
   // Create-only with a fresh UUID: a collision is near impossible, but it must not overwrite.
   const create = (input: A) =>
@@ -26,7 +36,7 @@ export const makeEntityStore = <A extends object, U extends { readonly _rev?: st
       const body = { ...input, createdAt: now, updatedAt: now }
       const id = randomUUID()
       const { rev } = yield* db.save(collection, id, body, { mode: "create" })
-      return { ...body, _id: id, _rev: rev } as Stored<A>
+      return asEntity({ ...body, _id: id, _rev: rev })
     }).pipe(
       Effect.retry({ while: (error) => error._tag === "Conflict", times: 3 }),
       Effect.catchTag("Conflict", () =>
@@ -37,29 +47,35 @@ export const makeEntityStore = <A extends object, U extends { readonly _rev?: st
 
   const get = (id: string) => Effect.map(db.get(collection, id), asEntity)
 
-  // Without a `_rev` the merge is retried on Conflict, so concurrent edits of different fields
-  // are all kept; with one, a stale `_rev` is the caller's Conflict.
-  const update = (id: string, patch: U) => {
-    const { _rev: expected, ...changes } = patch
+  // Writes `next(current)` at the current revision. Without an expected `_rev` a lost race is
+  // retried, so concurrent edits of different fields are all kept; with one, a stale `_rev` is
+  // the caller's Conflict.
+  const rewrite = (id: string, expected: string | undefined, next: (current: Record<string, unknown>) => Record<string, unknown>) => {
     const attempt = Effect.gen(function*() {
       const current = yield* db.get(collection, id)
       if (expected !== undefined && current._rev !== expected) return yield* new Conflict({ collection, id })
-      const { _id, _rev, ...body } = current
-      const next = { ...body, ...changes, updatedAt: new Date().toISOString() }
-      const { rev } = yield* db.save(collection, id, next, { expectedRev: current._rev })
-      return { ...next, _id: id, _rev: rev } as unknown as Stored<A>
+      const { _id, _rev, ...body } = fromStored(current)
+      const written = { ...next(body), updatedAt: new Date().toISOString() }
+      const { rev } = yield* db.save(collection, id, written, { expectedRev: current._rev })
+      return asEntity({ ...written, _id: id, _rev: rev })
     })
-    return expected !== undefined ? attempt : attempt.pipe(
-      Effect.retry({
-        while: (error) => error._tag === "Conflict",
-        schedule: Schedule.exponential("2 millis").pipe(Schedule.jittered),
-        times: MERGE_ATTEMPTS
-      })
-    )
+    return expected !== undefined ? attempt : retryOnConflict(attempt)
+  }
+
+  const update = (id: string, patch: U) => {
+    const { _rev: expected, ...changes } = patch
+    return rewrite(id, expected, (current) => ({ ...current, ...changes }))
+  }
+
+  // A whole new version that keeps only when the entity was first created.
+  const replace = (id: string, input: U) => {
+    const { _rev: expected, ...fields } = input
+    return rewrite(id, expected, (current) =>
+      current.createdAt === undefined ? fields : { ...fields, createdAt: current.createdAt })
   }
 
   // delete itself fails with NotFound for a missing entity: no read first.
   const remove = (id: string) => db.delete(collection, id)
 
-  return { create, list, get, update, remove } as const
+  return { create, list, get, update, replace, remove } as const
 }

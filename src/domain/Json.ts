@@ -10,10 +10,13 @@ export const JsonObject = Schema.Record({ key: Schema.String, value: Schema.Unkn
 /** An optional field that JSON clients may also send as null. */
 export const optionalNullable = <S extends Schema.Schema.Any>(schema: S) => Schema.optional(Schema.NullOr(schema))
 
-/** Server-managed fields of every stored entity. */
+/**
+ * Server-managed fields of every stored entity. The timestamps are optional on the way out:
+ * documents another writer made (Gofannon's own) may have none that docport can read.
+ */
 export const StoredFields = {
   _id: Schema.String,
   _rev: Schema.String,
-  createdAt: Schema.String,
-  updatedAt: Schema.String
+  createdAt: Schema.optional(Schema.String),
+  updatedAt: Schema.optional(Schema.String)
 }

@@ -8,6 +8,13 @@ import { DatabaseService } from "../../src/ports/DatabaseService.js"
 import { DatabaseError } from "../../src/ports/Errors.js"
 
 const DomainLive = Layer.mergeAll(Agents.layer, Demos.layer).pipe(Layer.provideMerge(Deployments.layer))
+const demoBody = (name: string, userPrompt = "make a page") => ({
+  name,
+  selectedApis: [],
+  modelConfig: { provider: "openai", model: "gpt-4o", parameters: {} },
+  userPrompt,
+  generatedCode: { html: "<p>", css: "", js: "" }
+})
 const agent = (friendlyName?: string) => ({ name: "n", description: "d", code: "c", ...(friendlyName ? { friendlyName } : {}) })
 
 layer(DomainLive.pipe(Layer.provideMerge(MemoryDatabase.layer)), { excludeTestServices: true })("domain on memory", (it) => {
@@ -23,11 +30,13 @@ layer(DomainLive.pipe(Layer.provideMerge(MemoryDatabase.layer)), { excludeTestSe
       expect(winners.length).toBe(1)
       const losers = outcomes.filter(Either.isLeft).map((o) => o.left)
       expect(losers.every((e) => e._tag === "FriendlyNameTaken")).toBe(true)
-      const holder = winners[0]!.right.agentId
+      expect(winners[0]!.right).toEqual({ message: "Agent deployed successfully", endpoint: "/rest/contested" })
+      const listed = (yield* deployments.list).filter((d) => d.friendlyName === "contested")
+      expect(listed.length).toBe(1)
+      const holder = listed[0]!.agentId
+      expect(created.map((a) => a._id)).toContain(holder)
       expect(losers.every((e) => e._tag === "FriendlyNameTaken" && e.agentId === holder)).toBe(true)
-      expect((yield* deployments.list).filter((d) => d.friendlyName === "contested")).toEqual([
-        { friendlyName: "contested", agentId: holder, agentName: "n", description: "d" }
-      ])
+      expect(listed[0]).toEqual({ friendlyName: "contested", agentId: holder, description: "d", inputSchema: {}, outputSchema: {} })
     }))
 
   it.effect("removing an agent removes every deployment of it, and only those", () =>
@@ -65,33 +74,37 @@ layer(DomainLive.pipe(Layer.provideMerge(MemoryDatabase.layer)), { excludeTestSe
       yield* deployments.deploy(a._id)
       const mine = (yield* deployments.list).filter((d) => d.agentId === a._id).map((d) => d.friendlyName)
       expect(mine).toEqual(["second-name"])
-      expect(yield* deployments.status(a._id)).toEqual({ isDeployed: true, friendlyName: "second-name" })
+      expect(yield* deployments.status(a._id)).toEqual({ is_deployed: true, friendly_name: "second-name" })
       expect((yield* Effect.flip(deployments.status("no-such-agent")))._tag).toBe("NotFound")
     }))
 
-  it.effect("update merges, a stale _rev is a Conflict, a missing entity NotFound", () =>
+  it.effect("replace keeps only createdAt, a stale _rev is a Conflict, a missing entity NotFound", () =>
     Effect.gen(function*() {
       const demos = yield* Demos.Demos
-      const demo = yield* demos.create({ name: "demo", isPublic: false })
-      const merged = yield* demos.update(demo._id, { userPrompt: "p", _rev: demo._rev })
-      expect(merged).toMatchObject({ name: "demo", isPublic: false, userPrompt: "p", createdAt: demo.createdAt })
-      expect((yield* Effect.flip(demos.update(demo._id, { name: "x", _rev: demo._rev })))._tag).toBe("Conflict")
-      expect((yield* Effect.flip(demos.update("missing", { name: "x" })))._tag).toBe("NotFound")
-      expect((yield* demos.get(demo._id))._rev).toBe(merged._rev)
+      const demo = yield* demos.create({ ...demoBody("demo"), description: "first", composerThoughts: ["t"] })
+      const replaced = yield* demos.replace(demo._id, { ...demoBody("demo", "p"), _rev: demo._rev })
+      expect(replaced).toMatchObject({ name: "demo", userPrompt: "p", createdAt: demo.createdAt })
+      expect(replaced).not.toHaveProperty("description")
+      expect(replaced).not.toHaveProperty("composerThoughts")
+      expect((yield* Effect.flip(demos.replace(demo._id, { ...demoBody("x"), _rev: demo._rev })))._tag).toBe("Conflict")
+      expect((yield* Effect.flip(demos.replace("missing", demoBody("x"))))._tag).toBe("NotFound")
+      expect((yield* demos.get(demo._id))._rev).toBe(replaced._rev)
     }))
 
-  it.effect("twenty concurrent merges without _rev lose nothing", () =>
+  it.effect("twenty concurrent read-modify-writes at a revision lose nothing", () =>
     Effect.gen(function*() {
       const demos = yield* Demos.Demos
-      const demo = yield* demos.create({ name: "counter", config: {} })
-      // each merge reads config and adds its key: a lost update would drop a key
+      const demo = yield* demos.create({ ...demoBody("counter"), composerThoughts: {} })
+      // each write reads composerThoughts and adds its key: a lost update would drop a key
       const addKey = (i: number) =>
         Effect.flatMap(demos.get(demo._id), (current) =>
-          demos.update(demo._id, { config: { ...(current.config ?? {}), [`k${i}`]: i }, _rev: current._rev })).pipe(
-            Effect.retry({ while: (e) => e._tag === "Conflict", times: 200 })
-          )
+          demos.replace(demo._id, {
+            ...demoBody("counter"),
+            composerThoughts: { ...(current.composerThoughts as object), [`k${i}`]: i },
+            _rev: current._rev
+          })).pipe(Effect.retry({ while: (e) => e._tag === "Conflict", times: 200 }))
       yield* Effect.all(Array.from({ length: 20 }, (_, i) => addKey(i)), { concurrency: "unbounded" })
-      expect(Object.keys((yield* demos.get(demo._id)).config ?? {}).length).toBe(20)
+      expect(Object.keys((yield* demos.get(demo._id)).composerThoughts as object).length).toBe(20)
     }))
 })
 

@@ -22,12 +22,15 @@ const createAgent = (extra: Record<string, unknown> = {}) =>
     return res.body as { _id: string; _rev: string; [k: string]: unknown }
   })
 
-/** An error body: JSON with `_tag` and a readable `message`, nothing internal. */
+/** An error body: JSON with `_tag`, a readable `message` and the `detail` Gofannon's UI shows, nothing internal. */
 const expectErrorBody = (body: any, tag?: string) => {
   expect(typeof body?._tag).toBe("string")
   if (tag !== undefined) expect(body._tag).toBe(tag)
   expect(typeof body.message).toBe("string")
   expect(body.message.length).toBeGreaterThan(0)
+  expect(typeof body.detail).toBe("string")
+  expect(body.detail.length).toBeGreaterThan(0)
+  expect(body.detail).not.toContain("\n")
   expect(JSON.stringify(body)).not.toMatch(/"cause"|stack|at Object\./)
 }
 
@@ -48,7 +51,7 @@ export const httpContract = <E>(name: string, database: Layer.Layer<DatabaseServ
 
       it.effect("POST /agents creates with a server-made UUID, revision and timestamps, dropping unknown fields", () =>
         Effect.gen(function*() {
-          const res = yield* raw("POST", "/agents", agentBody({ tools: { web: ["search"] }, envVars: { A: "1" }, junk: 1 }))
+          const res = yield* raw("POST", "/agents", agentBody({ tools: { web: ["search"] }, envVars: [{ key: "A", value: "1" }], junk: 1 }))
           expect(res.status).toBe(201)
           expect(res.body._id).toMatch(UUID)
           expect(typeof res.body._rev).toBe("string")
@@ -61,7 +64,7 @@ export const httpContract = <E>(name: string, database: Layer.Layer<DatabaseServ
           expect(got.body).toEqual(res.body)
         }), timeout)
 
-      it.effect("POST /agents rejects malformed JSON, wrong types and missing fields with 400 and a JSON error", () =>
+      it.effect("POST /agents: malformed JSON is 400; wrong types and missing fields are 422 with a JSON error", () =>
         Effect.gen(function*() {
           const malformed = yield* raw("POST", "/agents", undefined, "{not json")
           expect(malformed.status).toBe(400)
@@ -70,7 +73,8 @@ export const httpContract = <E>(name: string, database: Layer.Layer<DatabaseServ
             const bad of [
               { ...agentBody(), name: 42 },
               { ...agentBody(), tools: { web: "search" } },
-              { ...agentBody(), envVars: { A: 1 } },
+              { ...agentBody(), envVars: { A: "1" } },
+              { ...agentBody(), envVars: [{ key: "A", value: 1 }] },
               { name: "only a name" },
               [agentBody()],
               "a string",
@@ -80,7 +84,7 @@ export const httpContract = <E>(name: string, database: Layer.Layer<DatabaseServ
             ]
           ) {
             const res = yield* raw("POST", "/agents", bad)
-            expect(res.status, JSON.stringify(bad)).toBe(400)
+            expect(res.status, JSON.stringify(bad)).toBe(422)
             expectErrorBody(res.body)
           }
         }), timeout)
@@ -120,7 +124,7 @@ export const httpContract = <E>(name: string, database: Layer.Layer<DatabaseServ
           const missing = yield* raw("PUT", "/agents/00000000-0000-0000-0000-000000000000", { name: "x" })
           expect(missing.status).toBe(404)
           const invalid = yield* raw("PUT", `/agents/${a._id}`, { name: 5 })
-          expect(invalid.status).toBe(400)
+          expect(invalid.status).toBe(422)
           expectErrorBody(invalid.body)
         }), timeout)
 
@@ -162,22 +166,23 @@ export const httpContract = <E>(name: string, database: Layer.Layer<DatabaseServ
           const friendlyName = unique("weather")
           const a = yield* createAgent({ friendlyName })
           const before = yield* raw("GET", `/agents/${a._id}/deployment`)
-          expect(before).toMatchObject({ status: 200, body: { isDeployed: false } })
+          expect(before).toMatchObject({ status: 200, body: { is_deployed: false } })
           const deployed = yield* raw("POST", `/agents/${a._id}/deploy`)
           expect(deployed.status).toBe(201)
-          expect(deployed.body).toEqual({ friendlyName, agentId: a._id })
+          expect(deployed.body).toEqual({ message: "Agent deployed successfully", endpoint: `/rest/${friendlyName}` })
           const again = yield* raw("POST", `/agents/${a._id}/deploy`)
           expect(again.status).toBe(201)
+          expect(again.body).toEqual({ message: "Agent is already deployed", endpoint: `/rest/${friendlyName}` })
           const status = yield* raw("GET", `/agents/${a._id}/deployment`)
-          expect(status.body).toEqual({ isDeployed: true, friendlyName })
+          expect(status.body).toEqual({ is_deployed: true, friendly_name: friendlyName })
           const list = yield* raw("GET", "/deployments")
           expect(list.status).toBe(200)
           expect(list.body.filter((d: any) => d.friendlyName === friendlyName)).toEqual([
-            { friendlyName, agentId: a._id, agentName: a.name, description: a.description }
+            { friendlyName, agentId: a._id, description: a.description, inputSchema: {}, outputSchema: {} }
           ])
           expect((yield* raw("DELETE", `/agents/${a._id}/undeploy`)).status).toBe(204)
           expect((yield* raw("DELETE", `/agents/${a._id}/undeploy`)).status).toBe(204)
-          expect((yield* raw("GET", `/agents/${a._id}/deployment`)).body).toEqual({ isDeployed: false })
+          expect((yield* raw("GET", `/agents/${a._id}/deployment`)).body).toEqual({ is_deployed: false })
         }), timeout)
 
       it.effect("deploy fails with 404 for an unknown agent, 400 without friendlyName, 409 for a taken name", () =>
@@ -196,7 +201,7 @@ export const httpContract = <E>(name: string, database: Layer.Layer<DatabaseServ
           const taken = yield* raw("POST", `/agents/${second._id}/deploy`)
           expect(taken.status).toBe(409)
           expectErrorBody(taken.body, "Conflict")
-          expect((yield* raw("GET", `/agents/${second._id}/deployment`)).body).toEqual({ isDeployed: false })
+          expect((yield* raw("GET", `/agents/${second._id}/deployment`)).body).toEqual({ is_deployed: false })
           expect((yield* raw("GET", "/agents/00000000-0000-0000-0000-000000000000/deployment")).status).toBe(404)
         }), timeout)
 
@@ -210,27 +215,28 @@ export const httpContract = <E>(name: string, database: Layer.Layer<DatabaseServ
           expect(statuses.map((s) => s.status).sort()).toEqual([201, 409])
         }), timeout)
 
-      it.effect("demos: create, list, get, merge, stale revision, delete", () =>
+      it.effect("demos: create, list, get, replace, stale revision, delete", () =>
         Effect.gen(function*() {
-          const created = yield* raw("POST", "/demos", {
+          const demoBody = {
             name: "Demo",
-            config: { theme: "dark" },
-            isPublic: true,
-            generatedCode: { html: "<p>", css: "p{}", js: "1" },
-            other: "dropped"
-          })
+            selectedApis: [],
+            modelConfig: { provider: "openai", model: "gpt-4o", parameters: {} },
+            userPrompt: "a page",
+            generatedCode: { html: "<p>", css: "p{}", js: "1" }
+          }
+          const created = yield* raw("POST", "/demos", { ...demoBody, other: "dropped" })
           expect(created.status).toBe(201)
           const demo = created.body
           expect(demo._id).toMatch(UUID)
           expect(demo).not.toHaveProperty("other")
           expect((yield* raw("GET", "/demos")).body.some((d: any) => d._id === demo._id)).toBe(true)
           expect((yield* raw("GET", `/demos/${demo._id}`)).body).toEqual(demo)
-          const updated = yield* raw("PUT", `/demos/${demo._id}`, { userPrompt: "make it blue", _rev: demo._rev })
+          const updated = yield* raw("PUT", `/demos/${demo._id}`, { ...demoBody, userPrompt: "make it blue", _rev: demo._rev })
           expect(updated.status).toBe(200)
-          expect(updated.body).toMatchObject({ name: "Demo", userPrompt: "make it blue", isPublic: true })
-          expect((yield* raw("PUT", `/demos/${demo._id}`, { name: "x", _rev: demo._rev })).status).toBe(409)
-          expect((yield* raw("POST", "/demos", { description: "no name" })).status).toBe(400)
-          expect((yield* raw("POST", "/demos", { name: "x", generatedCode: { html: 1 } })).status).toBe(400)
+          expect(updated.body).toMatchObject({ name: "Demo", userPrompt: "make it blue", createdAt: demo.createdAt })
+          expect((yield* raw("PUT", `/demos/${demo._id}`, { ...demoBody, _rev: demo._rev })).status).toBe(409)
+          expect((yield* raw("POST", "/demos", { ...demoBody, name: undefined })).status).toBe(422)
+          expect((yield* raw("POST", "/demos", { ...demoBody, generatedCode: { html: 1 } })).status).toBe(422)
           expect((yield* raw("DELETE", `/demos/${demo._id}`)).status).toBe(204)
           expect((yield* raw("GET", `/demos/${demo._id}`)).status).toBe(404)
           expect((yield* raw("DELETE", `/demos/${demo._id}`)).status).toBe(404)
@@ -249,6 +255,7 @@ export const httpContract = <E>(name: string, database: Layer.Layer<DatabaseServ
               ["DELETE", `/agents/${id}/undeploy`, undefined],
               ["GET", `/demos/${id}`, undefined],
               ["PUT", `/demos/${id}`, { name: "x" }],
+              ["GET", `/agents/${id}/chain`, undefined],
               ["DELETE", `/demos/${id}`, undefined]
             ] as const) {
               const res = yield* raw(method, path, body)
@@ -283,7 +290,7 @@ export const httpContract = <E>(name: string, database: Layer.Layer<DatabaseServ
           const missing = yield* Effect.either(client.agents.get({ path: { id: "00000000-0000-0000-0000-000000000000" } }))
           expect(Either.isLeft(missing) && missing.left._tag).toBe("NotFound")
           const deployed = yield* client.agents.deploy({ path: { id: agent._id } })
-          expect(deployed.agentId).toBe(agent._id)
+          expect(deployed.endpoint).toBe(`/rest/${agent.friendlyName}`)
           const health = yield* client.health.health()
           expect(health.database.ok).toBe(true)
         }), timeout)

@@ -21,7 +21,7 @@ const troubled = Layer.effect(
         new DatabaseError({
           operation: "save",
           message: "write rejected",
-          cause: Object.assign(new Error(`POST http://admin:${SECRET}@127.0.0.1:5984/demos failed`), {
+          cause: Object.assign(new Error(`POST http://admin:${SECRET}@127.0.0.1:5984/agents failed`), {
             headers: { authorization: `Basic ${SECRET}` }
           })
         })
@@ -49,11 +49,14 @@ layer(Layer.provide(testServer(troubled), captureLogs), { excludeTestServices: t
       const list = yield* raw("GET", "/agents")
       expect(list.status).toBe(503)
       expect(list.body._tag).toBe("DatabaseUnavailable")
-      const create = yield* raw("POST", "/demos", { name: "x" })
+      const create = yield* raw("POST", "/agents", { name: "x", description: "d", code: "c" })
       expect(create.status).toBe(500)
       expect(create.body._tag).toBe("DatabaseError")
       expect(create.text).not.toContain(SECRET)
       expect(create.text).not.toContain("password")
+      // the backend's own message stays in the log: it can name hosts and tables
+      expect(create.text).not.toContain("write rejected")
+      expect(list.text).not.toContain("connection refused")
       expect(logged.some((line) => line.includes("write rejected"))).toBe(true)
       expect(logged.some((line) => line.includes("127.0.0.1:5984"))).toBe(true)
       expect(logged.join("\n")).not.toContain(SECRET)

@@ -1,11 +1,24 @@
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import { Agent, AgentCreate, AgentUpdate } from "../../domain/Agent.js"
-import { Demo, DemoCreate, DemoUpdate } from "../../domain/Demo.js"
-import { Deployment, DeployResult, DeploymentStatus } from "../../domain/Deployment.js"
-import { BadRequestError, ConflictError, DatabaseFailure, DatabaseUnavailable, NotFoundError } from "./ApiErrors.js"
+import { AgentChain } from "../../domain/AgentChain.js"
+import { Demo, DemoCreate, DemoReplace } from "../../domain/Demo.js"
+import { Deployment, DeploymentStatus, DeployResult } from "../../domain/Deployment.js"
+import {
+  BadRequestError,
+  ConflictError,
+  DatabaseFailure,
+  DatabaseUnavailable,
+  NotFoundError,
+  ValidationError
+} from "./ApiErrors.js"
+import { ClientLog, ClientLogged } from "./ClientLog.js"
+import { readableMessage } from "./ReadableIssue.js"
 
 const IdParam = Schema.Struct({ id: Schema.String })
+
+/** A request body whose decoding failures read as one line naming each field and its problem. */
+const body = <S extends Schema.Schema.Any>(schema: S) => schema.annotations(readableMessage) as S
 
 export const Health = Schema.Struct({
   status: Schema.Literal("healthy", "unhealthy"),
@@ -14,6 +27,7 @@ export const Health = Schema.Struct({
 
 export class Unhealthy extends Schema.TaggedError<Unhealthy>()("Unhealthy", {
   message: Schema.String,
+  detail: Schema.String,
   status: Schema.Literal("unhealthy"),
   database: Schema.Struct({ provider: Schema.String, ok: Schema.Boolean })
 }, HttpApiSchema.annotations({ status: 503 })) {}
@@ -23,14 +37,15 @@ export class HealthApi extends HttpApiGroup.make("health")
 {}
 
 export class AgentsApi extends HttpApiGroup.make("agents")
-  .add(HttpApiEndpoint.post("create", "/agents").setPayload(AgentCreate).addSuccess(Agent, { status: 201 }))
+  .add(HttpApiEndpoint.post("create", "/agents").setPayload(body(AgentCreate)).addSuccess(Agent, { status: 201 }))
   .add(HttpApiEndpoint.get("list", "/agents").addSuccess(Schema.Array(Agent)))
   .add(HttpApiEndpoint.get("get", "/agents/:id").setPath(IdParam).addSuccess(Agent).addError(NotFoundError))
   .add(
-    HttpApiEndpoint.put("update", "/agents/:id").setPath(IdParam).setPayload(AgentUpdate).addSuccess(Agent)
+    HttpApiEndpoint.put("update", "/agents/:id").setPath(IdParam).setPayload(body(AgentUpdate)).addSuccess(Agent)
       .addError(NotFoundError).addError(ConflictError)
   )
   .add(HttpApiEndpoint.del("remove", "/agents/:id").setPath(IdParam).addError(NotFoundError).addError(ConflictError))
+  .add(HttpApiEndpoint.get("chain", "/agents/:id/chain").setPath(IdParam).addSuccess(AgentChain).addError(NotFoundError))
   .add(
     HttpApiEndpoint.post("deploy", "/agents/:id/deploy").setPath(IdParam).addSuccess(DeployResult, { status: 201 })
       .addError(NotFoundError).addError(ConflictError)
@@ -47,22 +62,32 @@ export class DeploymentsApi extends HttpApiGroup.make("deployments")
 {}
 
 export class DemosApi extends HttpApiGroup.make("demos")
-  .add(HttpApiEndpoint.post("create", "/demos").setPayload(DemoCreate).addSuccess(Demo, { status: 201 }))
+  .add(HttpApiEndpoint.post("create", "/demos").setPayload(body(DemoCreate)).addSuccess(Demo, { status: 201 }))
   .add(HttpApiEndpoint.get("list", "/demos").addSuccess(Schema.Array(Demo)))
   .add(HttpApiEndpoint.get("get", "/demos/:id").setPath(IdParam).addSuccess(Demo).addError(NotFoundError))
   .add(
-    HttpApiEndpoint.put("update", "/demos/:id").setPath(IdParam).setPayload(DemoUpdate).addSuccess(Demo)
+    HttpApiEndpoint.put("replace", "/demos/:id").setPath(IdParam).setPayload(body(DemoReplace)).addSuccess(Demo)
       .addError(NotFoundError).addError(ConflictError)
   )
   .add(HttpApiEndpoint.del("remove", "/demos/:id").setPath(IdParam).addError(NotFoundError).addError(ConflictError))
 {}
 
-/** Every data endpoint can fail with bad input (400) or a database failure (500, or 503 when unreachable). */
+/** Gofannon's UI reports its own events here; they become docport log lines. */
+export class ClientLogApi extends HttpApiGroup.make("clientLog")
+  .add(HttpApiEndpoint.post("log", "/log/client").setPayload(body(ClientLog)).addSuccess(ClientLogged, { status: 202 }))
+{}
+
+/**
+ * Every data endpoint can fail with bad input (400), a body that does not match its schema (422,
+ * declared once for the whole API) or a database failure (500, or 503 when unreachable).
+ */
 export class DocportApi extends HttpApi.make("docport")
   .add(HealthApi)
   .add(AgentsApi.addError(BadRequestError).addError(DatabaseFailure).addError(DatabaseUnavailable))
   .add(DeploymentsApi.addError(BadRequestError).addError(DatabaseFailure).addError(DatabaseUnavailable))
   .add(DemosApi.addError(BadRequestError).addError(DatabaseFailure).addError(DatabaseUnavailable))
+  .add(ClientLogApi)
+  .addError(ValidationError)
   .annotate(OpenApi.Title, "docport")
   .annotate(OpenApi.Description, "Documents of an AI-agent platform behind one database port")
 {}

@@ -4,12 +4,22 @@ import type { FriendlyNameTaken, NoFriendlyName } from "../../domain/Deployment.
 import type { Conflict, DatabaseError, InvalidName, NotFound } from "../../ports/Errors.js"
 import { describeCause } from "./describeCause.js"
 
-// What the HTTP edge sends: a `_tag` and a readable `message`, never a backend's cause.
-const body = { message: Schema.String }
+// What the HTTP edge sends: a `_tag`, a readable `message` and the same line as `detail`, which is
+// the field Gofannon's UI shows (FastAPI's name for it). Never a backend's cause or message.
+const body = { message: Schema.String, detail: Schema.String }
+
+/** The fields of an error body: `detail` repeats `message`, so either reader sees one readable line. */
+export const errorBody = (message: string) => ({ message, detail: message })
 
 export class NotFoundError extends Schema.TaggedError<NotFoundError>()("NotFound", body, HttpApiSchema.annotations({ status: 404 })) {}
 export class ConflictError extends Schema.TaggedError<ConflictError>()("Conflict", body, HttpApiSchema.annotations({ status: 409 })) {}
 export class BadRequestError extends Schema.TaggedError<BadRequestError>()("BadRequest", body, HttpApiSchema.annotations({ status: 400 })) {}
+/** A request body that does not match the endpoint's schema: 422, as FastAPI answers it. */
+export class ValidationError extends Schema.TaggedError<ValidationError>()(
+  "ValidationError",
+  body,
+  HttpApiSchema.annotations({ status: 422 })
+) {}
 export class DatabaseFailure extends Schema.TaggedError<DatabaseFailure>()("DatabaseError", body, HttpApiSchema.annotations({ status: 500 })) {}
 export class DatabaseUnavailable extends Schema.TaggedError<DatabaseUnavailable>()(
   "DatabaseUnavailable",
@@ -23,20 +33,21 @@ export type ApiError = NotFoundError | ConflictError | BadRequestError | Databas
 const toApiError = (error: DomainError): Effect.Effect<ApiError> => {
   switch (error._tag) {
     case "NotFound":
-      return Effect.succeed(new NotFoundError({ message: error.message }))
+      return Effect.succeed(new NotFoundError(errorBody(error.message)))
     case "Conflict":
     case "FriendlyNameTaken":
-      return Effect.succeed(new ConflictError({ message: error.message }))
+      return Effect.succeed(new ConflictError(errorBody(error.message)))
     case "InvalidName":
     case "NoFriendlyName":
-      return Effect.succeed(new BadRequestError({ message: error.message }))
+      return Effect.succeed(new BadRequestError(errorBody(error.message)))
     case "DatabaseError":
-      // The log gets a secret-free line about the cause; the client gets the message only.
+      // The log gets the backend's message and a secret-free line about the cause; the client
+      // gets only which operation failed, since a backend message can name hosts or tables.
       return Effect.logError(`database ${error.operation} failed: ${error.message}`, describeCause(error.cause)).pipe(
         Effect.as(
           error.unavailable
-            ? new DatabaseUnavailable({ message: `the database is unavailable: ${error.message}` })
-            : new DatabaseFailure({ message: `the database failed: ${error.message}` })
+            ? new DatabaseUnavailable(errorBody(`the database is unavailable (${error.operation}); try again later`))
+            : new DatabaseFailure(errorBody(`the database failed (${error.operation}); the server log has the details`))
         )
       )
   }

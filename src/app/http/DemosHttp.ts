@@ -15,5 +15,5 @@ export const DemosLive = HttpApiBuilder.group(DocportApi, "demos", (handlers) =>
       .handle("create", ({ payload }) => httpErrors(Effect.map(demos.create(payload), created.one)))
       .handle("list", () => httpErrors(Effect.map(demos.list, demo.many)))
       .handle("get", ({ path }) => httpErrors(Effect.map(demos.get(path.id), demo.one)))
-      .handle("update", ({ path, payload }) => httpErrors(Effect.map(demos.update(path.id, payload), demo.one)))
+      .handle("replace", ({ path, payload }) => httpErrors(Effect.map(demos.replace(path.id, payload), demo.one)))
       .handle("remove", ({ path }) => httpErrors(demos.remove(path.id)))))

@@ -20,6 +20,7 @@ export const HealthLive = HttpApiBuilder.group(DocportApi, "health", (handlers) 
             Effect.zipRight(Effect.fail(
               new Unhealthy({
                 message: `the ${db.provider} database does not answer`,
+                detail: `the ${db.provider} database does not answer`,
                 status: "unhealthy",
                 database: { provider: db.provider, ok: false }
               })

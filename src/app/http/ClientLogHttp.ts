@@ -1,0 +1,45 @@
+import { HttpApiBuilder } from "@effect/platform"
+import { Effect, LogLevel } from "effect"
+import { DocportApi } from "./Api.js"
+import type { ClientLog } from "./ClientLog.js"
+
+// A client decides what it sends, so every part of the line is cut to a bound, and control
+// characters (a forged second line) are made visible rather than written.
+const MAX_FIELD = 100
+const MAX_MESSAGE = 1000
+const MAX_METADATA = 2000
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/g
+
+const bounded = (text: string, max: number) => {
+  const clean = text.replace(CONTROL, " ")
+  return clean.length > max ? `${clean.slice(0, max)}…` : clean
+}
+
+const levelOf = (level: string): LogLevel.LogLevel => {
+  switch (level.toUpperCase()) {
+    case "ERROR":
+      return LogLevel.Error
+    case "WARN":
+    case "WARNING":
+      return LogLevel.Warning
+    case "DEBUG":
+      return LogLevel.Debug
+    default:
+      return LogLevel.Info
+  }
+}
+
+/** One structured log line per client event, whatever the client sent. */
+export const logClientEvent = (event: ClientLog) =>
+  Effect.logWithLevel(levelOf(event.level), `client event: ${bounded(event.message, MAX_MESSAGE)}`).pipe(
+    Effect.annotateLogs({
+      source: "webui",
+      eventType: bounded(event.eventType, MAX_FIELD),
+      clientLevel: bounded(event.level, MAX_FIELD),
+      metadata: event.metadata == null ? "" : bounded(JSON.stringify(event.metadata), MAX_METADATA)
+    })
+  )
+
+export const ClientLogLive = HttpApiBuilder.group(DocportApi, "clientLog", (handlers) =>
+  Effect.succeed(handlers.handle("log", ({ payload }) => Effect.as(logClientEvent(payload), { status: "logged" as const }))))
