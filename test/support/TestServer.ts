@@ -24,13 +24,14 @@ export interface RawResponse {
   readonly status: number
   readonly body: any
   readonly text: string
+  readonly headers: Readonly<Record<string, string | Array<string> | undefined>>
 }
 
 /**
  * One HTTP request with the path sent exactly as written (fetch would normalise '..'),
  * answered with status and parsed JSON body.
  */
-export const raw = (method: string, path: string, body?: unknown, rawBody?: string) =>
+export const raw = (method: string, path: string, body?: unknown, rawBody?: string, headers: Record<string, string> = {}) =>
   Effect.flatMap(BaseUrl, (base) =>
     Effect.async<RawResponse, Error>((resume) => {
       const url = new URL(base)
@@ -40,7 +41,10 @@ export const raw = (method: string, path: string, body?: unknown, rawBody?: stri
         port: url.port,
         method,
         path,
-        headers: payload === undefined ? {} : { "content-type": "application/json", "content-length": Buffer.byteLength(payload) }
+        headers: {
+          ...(payload === undefined ? {} : { "content-type": "application/json", "content-length": Buffer.byteLength(payload) }),
+          ...headers
+        }
       }, (res) => {
         let text = ""
         res.setEncoding("utf8")
@@ -52,7 +56,7 @@ export const raw = (method: string, path: string, body?: unknown, rawBody?: stri
           } catch {
             parsed = undefined
           }
-          resume(Effect.succeed({ status: res.statusCode ?? 0, body: parsed, text }))
+          resume(Effect.succeed({ status: res.statusCode ?? 0, body: parsed, text, headers: res.headers }))
         })
       })
       req.on("error", (error) => resume(Effect.fail(error)))

@@ -33,7 +33,7 @@ import { acquire, type DynamoDbOptions, TABLE_PREFIX_RULE, tablePrefixProblem } 
 import { isConditionFailed, isMissingTable } from "./errors.js"
 import { deleteCondition, findExpression, writeCondition } from "./expressions.js"
 import { itemProblem } from "./itemLimits.js"
-import { ID, makeTables, REV } from "./tables.js"
+import { fromItem, ID, makeTables, REV } from "./tables.js"
 
 export type { DynamoDbOptions } from "./DynamoDbClient.js"
 
@@ -90,7 +90,7 @@ export const make = (options: DynamoDbOptions = {}): Effect.Effect<DatabaseServi
     const read = (operation: string, collection: string, id: string) =>
       call(operation, (o) =>
         documents.send(new GetCommand({ TableName: tables.name(collection), Key: { [ID]: id }, ConsistentRead: true }), o)).pipe(
-          Effect.map((out) => out.Item as Document | undefined),
+          Effect.map((out) => (out.Item === undefined ? undefined : fromItem(out.Item))),
           Effect.catchIf(isMissingTable, () => Effect.succeed(undefined))
         )
 
@@ -115,7 +115,7 @@ export const make = (options: DynamoDbOptions = {}): Effect.Effect<DatabaseServi
         call(operation, (o) =>
           documents.send(new ScanCommand({ ...input, TableName: table, ConsistentRead: true, ExclusiveStartKey: start }), o)).pipe(
             Effect.map((out) =>
-              [Chunk.unsafeFromArray((out.Items ?? []) as Array<Document>), Option.fromNullable(out.LastEvaluatedKey)] as const
+              [Chunk.unsafeFromArray((out.Items ?? []).map(fromItem)), Option.fromNullable(out.LastEvaluatedKey)] as const
             ),
             Effect.catchIf(isMissingTable, () => Effect.succeed([Chunk.empty<Document>(), Option.none()] as const))
           ))
@@ -229,7 +229,7 @@ export const make = (options: DynamoDbOptions = {}): Effect.Effect<DatabaseServi
                 documents.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: [...pending], ConsistentRead: true } } }), o))
                 .pipe(
                   Effect.map((out) => {
-                    for (const item of out.Responses?.[table] ?? []) found.set(item[ID] as string, item as Document)
+                    for (const item of out.Responses?.[table] ?? []) found.set(item[ID] as string, fromItem(item))
                     return out.UnprocessedKeys?.[table]?.Keys ?? []
                   })
                 )), { concurrency: BATCH_CONCURRENCY, discard: true }).pipe(

@@ -1,5 +1,5 @@
 import type { Selector } from "../../ports/Document.js"
-import { ID, REV } from "./tables.js"
+import { ID, REV, UNREVISED } from "./tables.js"
 
 export interface Expression {
   readonly ExpressionAttributeNames?: Record<string, string>
@@ -37,6 +37,14 @@ const placeholders = () => {
   }
 }
 
+type Placeholders = ReturnType<typeof placeholders>
+
+// An item written without a revision (by another writer) is what UNREVISED stands for.
+const revisionIs = (p: Placeholders, expectedRev: string): string =>
+  expectedRev === UNREVISED
+    ? `(attribute_exists(${p.name(ID)}) AND (attribute_not_exists(${p.name(REV)}) OR attribute_type(${p.name(REV)}, ${p.value("NULL")})))`
+    : `${p.name(REV)} = ${p.value(expectedRev)}`
+
 /** The condition of a conditional write: create-only and/or an expected revision. */
 export const writeCondition = (
   create: boolean,
@@ -45,14 +53,14 @@ export const writeCondition = (
   const p = placeholders()
   const clauses: Array<string> = []
   if (create) clauses.push(`attribute_not_exists(${p.name(ID)})`)
-  if (expectedRev !== undefined) clauses.push(`${p.name(REV)} = ${p.value(expectedRev)}`)
+  if (expectedRev !== undefined) clauses.push(revisionIs(p, expectedRev))
   return clauses.length === 0 ? {} : { ConditionExpression: clauses.join(" AND "), ...p.done() }
 }
 
 /** A delete of an existing document, at the expected revision if one is given. */
 export const deleteCondition = (expectedRev: string | undefined): Expression & { readonly ConditionExpression: string } => {
   const p = placeholders()
-  const clause = expectedRev === undefined ? `attribute_exists(${p.name(ID)})` : `${p.name(REV)} = ${p.value(expectedRev)}`
+  const clause = expectedRev === undefined ? `attribute_exists(${p.name(ID)})` : revisionIs(p, expectedRev)
   return { ConditionExpression: clause, ...p.done() }
 }
 

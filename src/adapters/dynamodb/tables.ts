@@ -1,11 +1,24 @@
 import { CreateTableCommand, DescribeTableCommand } from "@aws-sdk/client-dynamodb"
 import { Deferred, Duration, Effect, FiberId, Schedule, type Scope } from "effect"
+import type { Document } from "../../ports/Document.js"
 import { DatabaseError } from "../../ports/Errors.js"
 import type { DynamoDb } from "./DynamoDbClient.js"
 import { isAwsError, isMissingTable } from "./errors.js"
 
 export const ID = "_id"
 export const REV = "_rev"
+
+/**
+ * The revision reported for an item without a string `_rev`: Gofannon's own DynamoDB service
+ * writes `_rev: null`. A write expecting it matches only an item still without a revision
+ * (see writeCondition), so such items take part in optimistic concurrency like any other.
+ * It cannot be mistaken for one of docport's revisions, which are UUIDs.
+ */
+export const UNREVISED = "0-unrevised"
+
+/** An item as the port returns it: always with a string `_rev`. */
+export const fromItem = (item: Record<string, unknown>): Document =>
+  (typeof item[REV] === "string" ? item : { ...item, [REV]: UNREVISED }) as Document
 
 export interface Tables {
   readonly name: (collection: string) => string

@@ -37,7 +37,8 @@ const expected = (ast: AST.AST): string => {
     case "TupleType":
       return "a list"
     case "Union": {
-      const members = unique(ast.types.map(expected))
+      // An optional field's `undefined` is its absence, which a JSON body cannot send as a value.
+      const members = unique(ast.types.filter((t) => t._tag !== "UndefinedKeyword").map(expected))
       return members.length > 4 ? "one of the accepted shapes" : members.join(" or ")
     }
     case "Refinement":
@@ -62,6 +63,12 @@ const problems = (issue: ParseResult.ParseIssue, path: ReadonlyArray<PropertyKey
       return problems(issue.issue, [...path, ...(Array.isArray(issue.path) ? issue.path : [issue.path as PropertyKey])])
     case "Composite": {
       const inner = Array.isArray(issue.issues) ? issue.issues : [issue.issues as ParseResult.ParseIssue]
+      if (issue.ast._tag === "Union") {
+        // The members the value is not even shaped like say nothing; a member it got partly
+        // right (a list whose item is wrong) says exactly what is wrong.
+        const closer = inner.filter((i) => i._tag !== "Type")
+        return closer.length > 0 ? closer.flatMap((i) => problems(i, path)) : [{ path, text: `must be ${expected(issue.ast)}` }]
+      }
       return inner.flatMap((i) => problems(i, path))
     }
     case "Refinement":
