@@ -15,7 +15,7 @@ export const FrontendOrigins = Config.string("FRONTEND_URL").pipe(
         if (url.origin === "null") throw new Error("no origin")
         origins.push(url.origin)
       } catch {
-        return Either.left(ConfigError.InvalidData([], `'${part.slice(0, 100)}' is not a URL such as http://localhost:3000`))
+        return Either.left(ConfigError.InvalidData(["FRONTEND_URL"], `'${part.slice(0, 100)}' is not a URL such as http://localhost:3000`))
       }
     }
     return Either.right(origins)

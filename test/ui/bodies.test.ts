@@ -1,0 +1,87 @@
+import { expect, layer } from "@effect/vitest"
+import { Effect, Layer, Logger } from "effect"
+import * as MemoryDatabase from "../../src/adapters/MemoryDatabase.js"
+import { raw, testServer } from "../support/TestServer.js"
+
+const logged: Array<{ level: string; message: string; annotations: Record<string, unknown> }> = []
+const captureLogs = Logger.replace(
+  Logger.defaultLogger,
+  Logger.make(({ annotations, logLevel, message }) => {
+    const text = Array.isArray(message) ? message.join(" ") : String(message)
+    const fields: Record<string, unknown> = {}
+    for (const [key, value] of annotations) fields[key] = value
+    logged.push({ level: logLevel.label, message: text, annotations: fields })
+  })
+)
+
+const agent = { name: "a", description: "d", code: "c" }
+const MB = 1024 * 1024
+
+layer(Layer.provide(testServer(MemoryDatabase.layer), captureLogs), { excludeTestServices: true, timeout: "120 seconds" })(
+  "request bodies the UI can get wrong",
+  (it) => {
+    it.effect("a 422 names the field and the problem in one short line, never the value sent", () =>
+      Effect.gen(function*() {
+        const cases: ReadonlyArray<readonly [unknown, string]> = [
+          [{ ...agent, name: 42 }, "name must be a string"],
+          [{ ...agent, name: "" }, "name must be a non-empty string"],
+          [{ description: "d", code: "c" }, "name is required"],
+          [{ ...agent, envVars: { REGION: "eu" } }, "envVars must be a list or null"],
+          [{ ...agent, envVars: [{ key: "A", value: "1" }, { value: "2" }] }, "envVars[1].key is required"],
+          [{ ...agent, tools: { "https://mcp": "search" } }, `tools["https://mcp"] must be a list`],
+          [{ ...agent, friendlyName: "a/b" }, "friendlyName must not contain '/' (a path separator in Firestore)"],
+          [[agent], "the request body must be an object"],
+          ["a string", "the request body must be an object"]
+        ]
+        for (const [body, detail] of cases) {
+          const res = yield* raw("POST", "/agents", body)
+          expect(res.status, JSON.stringify(body)).toBe(422)
+          expect(res.body).toEqual({ _tag: "ValidationError", message: detail, detail })
+        }
+      }))
+
+    it.effect("a 10 MB wrong value gets a short answer that does not quote it; a huge key is cut", () =>
+      Effect.gen(function*() {
+        const huge = "x".repeat(10 * MB)
+        const wrong = yield* raw("POST", "/agents", { ...agent, code: { text: huge } })
+        expect(wrong.status).toBe(422)
+        expect(wrong.body.detail).toBe("code must be a string")
+        expect(wrong.text.length).toBeLessThan(300)
+        const key = "k".repeat(MB)
+        const keyed = yield* raw("POST", "/agents", { ...agent, tools: { [key]: 1 } })
+        expect(keyed.status).toBe(422)
+        expect(keyed.text.length).toBeLessThan(500)
+        expect(keyed.body.detail).toMatch(/^tools\["k{40}…"\] must be a list/)
+        const demo = yield* raw("PUT", "/demos/some-id", { name: huge, selectedApis: [], userPrompt: huge })
+        expect(demo.status).toBe(422)
+        expect(demo.text.length).toBeLessThan(500)
+        expect(demo.text).not.toContain("xxxxxxxxxx")
+      }))
+
+    it.effect("POST /log/client writes one bounded structured line per event, at the event's level", () =>
+      Effect.gen(function*() {
+        logged.length = 0
+        const res = yield* raw("POST", "/log/client", {
+          eventType: "error\nforged=1",
+          message: `boom ${"m".repeat(5000)}\nlevel=INFO message="forged"`,
+          level: "ERROR",
+          metadata: { page: "ViewAgent", stack: "s".repeat(100_000) }
+        })
+        expect(res.status).toBe(202)
+        expect(res.body).toEqual({ status: "logged" })
+        const lines = logged.filter((line) => line.annotations.source === "webui")
+        expect(lines.length).toBe(1)
+        const [line] = lines
+        expect(line!.level).toBe("ERROR")
+        expect(line!.message.startsWith("client event: boom")).toBe(true)
+        expect(line!.message.length).toBeLessThan(1100)
+        expect(line!.message).not.toContain("\n")
+        expect(line!.annotations.eventType).toBe("error forged=1")
+        expect(String(line!.annotations.metadata).length).toBeLessThan(2100)
+        expect(String(line!.annotations.metadata)).toContain("ViewAgent")
+        const info = yield* raw("POST", "/log/client", { eventType: "navigation", message: "opened /demos" })
+        expect(info.status).toBe(202)
+        expect(logged.filter((l) => l.annotations.source === "webui").map((l) => l.level)).toEqual(["ERROR", "INFO"])
+      }))
+  }
+)

@@ -1,0 +1,86 @@
+import { describe, expect, layer } from "@effect/vitest"
+import { ConfigProvider, Effect, Layer } from "effect"
+import * as MemoryDatabase from "../../src/adapters/MemoryDatabase.js"
+import { FrontendOrigins } from "../../src/app/http/Cors.js"
+import { raw, testServer } from "../support/TestServer.js"
+
+const withEnv = (env: Record<string, string>) => Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
+
+const UI = "http://localhost:3000"
+const OTHER_UI = "https://ui.example.org"
+const STRANGER = "https://evil.example.com"
+
+const corsHeaders = (headers: Record<string, unknown>) => Object.keys(headers).filter((name) => name.startsWith("access-control-"))
+
+const preflight = (origin: string) =>
+  raw("OPTIONS", "/agents", undefined, undefined, {
+    origin,
+    "access-control-request-method": "POST",
+    "access-control-request-headers": "content-type,authorization"
+  })
+
+describe("CORS for the UI's origins (FRONTEND_URL)", () => {
+  layer(testServer(MemoryDatabase.layer).pipe(Layer.provide(withEnv({ FRONTEND_URL: ` ${UI}/ , ${OTHER_UI}` }))), {
+    excludeTestServices: true
+  })((it) => {
+    it.effect("a configured origin's preflight is answered, with credentials and the methods the UI uses", () =>
+      Effect.gen(function*() {
+        for (const origin of [UI, OTHER_UI]) {
+          const res = yield* preflight(origin)
+          expect(res.status).toBe(204)
+          expect(res.headers["access-control-allow-origin"]).toBe(origin)
+          expect(res.headers["access-control-allow-credentials"]).toBe("true")
+          expect(String(res.headers["access-control-allow-methods"])).toContain("DELETE")
+          expect(String(res.headers["access-control-allow-headers"]).toLowerCase()).toContain("content-type")
+        }
+      }))
+
+    it.effect("a configured origin's requests carry CORS headers, errors included", () =>
+      Effect.gen(function*() {
+        const list = yield* raw("GET", "/agents", undefined, undefined, { origin: UI })
+        expect(list.status).toBe(200)
+        expect(list.headers["access-control-allow-origin"]).toBe(UI)
+        expect(list.headers["access-control-allow-credentials"]).toBe("true")
+        expect(String(list.headers["access-control-expose-headers"])).toContain("X-Auth-Reason")
+        const missing = yield* raw("GET", "/agents/00000000-0000-0000-0000-000000000000", undefined, undefined, { origin: UI })
+        expect(missing.status).toBe(404)
+        expect(missing.headers["access-control-allow-origin"]).toBe(UI)
+        const invalid = yield* raw("POST", "/agents", { name: 1 }, undefined, { origin: UI })
+        expect(invalid.status).toBe(422)
+        expect(invalid.headers["access-control-allow-origin"]).toBe(UI)
+      }))
+
+    it.effect("any other origin, and a request without one, gets no CORS header at all", () =>
+      Effect.gen(function*() {
+        const res = yield* raw("GET", "/agents", undefined, undefined, { origin: STRANGER })
+        expect(res.status).toBe(200)
+        expect(corsHeaders(res.headers)).toEqual([])
+        const pre = yield* preflight(STRANGER)
+        expect(pre.status).not.toBe(204)
+        expect(corsHeaders(pre.headers)).toEqual([])
+        expect(corsHeaders((yield* raw("GET", "/agents")).headers)).toEqual([])
+        // an origin that only starts like a configured one is another origin
+        expect(corsHeaders((yield* preflight(`${UI}.evil.example.com`)).headers)).toEqual([])
+      }))
+  })
+
+  layer(testServer(MemoryDatabase.layer).pipe(Layer.provide(withEnv({}))), { excludeTestServices: true })("without FRONTEND_URL", (it) => {
+    it.effect("no origin gets CORS headers", () =>
+      Effect.gen(function*() {
+        expect(corsHeaders((yield* preflight(UI)).headers)).toEqual([])
+        expect(corsHeaders((yield* raw("GET", "/agents", undefined, undefined, { origin: UI })).headers)).toEqual([])
+      }))
+  })
+
+  layer(Layer.empty)("FRONTEND_URL values", (it) => {
+    it.effect("are origins, comma-separated; a value that is not a URL stops start-up naming the variable", () =>
+      Effect.gen(function*() {
+        const read = (value: string) => Effect.either(Effect.withConfigProvider(FrontendOrigins, ConfigProvider.fromMap(new Map([["FRONTEND_URL", value]]))))
+        const ok = yield* read("http://localhost:3000/, https://ui.example.org:8443/app")
+        expect(ok).toMatchObject({ _tag: "Right", right: ["http://localhost:3000", "https://ui.example.org:8443"] })
+        const bad = yield* read("http://localhost:3000,not a url")
+        expect(bad._tag).toBe("Left")
+        expect(String(bad._tag === "Left" ? bad.left : "")).toContain("FRONTEND_URL")
+      }))
+  })
+})
