@@ -33,7 +33,8 @@ export const makeEntityStore = <A extends object, U extends { readonly _rev?: st
   const create = (input: A) =>
     Effect.gen(function*() {
       const now = new Date().toISOString()
-      const body = { ...input, createdAt: now, updatedAt: now }
+      // Stored in the shape it is read in, so that reading it back copies nothing.
+      const body: Record<string, unknown> = fromStored({ ...input, createdAt: now, updatedAt: now } as unknown as Document)
       const id = randomUUID()
       const { rev } = yield* db.save(collection, id, body, { mode: "create" })
       return asEntity({ ...body, _id: id, _rev: rev })
