@@ -1,4 +1,4 @@
-import { couchTestLayer } from "../support/pouchdbServer.js"
-import { httpContract } from "./HttpContract.js"
+import { couchStores } from "../ui/GofannonStores.js"
+import { backendSuite } from "../ui/UiSuite.js"
 
-httpContract("couchdb", couchTestLayer)
+backendSuite("couchdb", couchStores)

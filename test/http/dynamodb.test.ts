@@ -1,4 +1,4 @@
-import { dynamoTestLayer } from "../support/dynalite.js"
-import { httpContract } from "./HttpContract.js"
+import { dynamoStores } from "../ui/GofannonStores.js"
+import { backendSuite } from "../ui/UiSuite.js"
 
-httpContract("dynamodb", dynamoTestLayer)
+backendSuite("dynamodb", dynamoStores)

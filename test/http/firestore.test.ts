@@ -1,5 +1,6 @@
 import { describe } from "@effect/vitest"
-import { emulatorFound, firestoreTestLayer } from "../support/firestoreEmulator.js"
-import { httpContract } from "./HttpContract.js"
+import { emulatorFound } from "../support/firestoreEmulator.js"
+import { firestoreStores } from "../ui/GofannonStores.js"
+import { backendSuite } from "../ui/UiSuite.js"
 
-describe.skipIf(!emulatorFound)("Firestore on Google's emulator", () => httpContract("firestore", firestoreTestLayer))
+describe.skipIf(!emulatorFound)("Firestore on Google's emulator", () => backendSuite("firestore", firestoreStores))

@@ -1,4 +1,4 @@
-import * as MemoryDatabase from "../../src/adapters/MemoryDatabase.js"
-import { httpContract } from "./HttpContract.js"
+import { memoryStores } from "../ui/GofannonStores.js"
+import { backendSuite } from "../ui/UiSuite.js"
 
-httpContract("memory", MemoryDatabase.layer)
+backendSuite("memory", memoryStores)

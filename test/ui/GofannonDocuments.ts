@@ -1,8 +1,8 @@
-import { expect } from "@effect/vitest"
+import { expect, type Vitest } from "@effect/vitest"
 import { Effect } from "effect"
 import { randomUUID } from "node:crypto"
 import { DatabaseService } from "../../src/ports/DatabaseService.js"
-import { raw } from "../support/TestServer.js"
+import { type BaseUrl, raw } from "../support/TestServer.js"
 import { GofannonStore } from "./GofannonStores.js"
 
 /**
@@ -71,8 +71,7 @@ const gofannonDocuments = (run: string) => {
   return { ids, current, legacy, demo }
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const gofannonDocumentSuite = (it: any, timeout: number) => {
+export const gofannonDocumentSuite = (it: Vitest.MethodsNonLive<BaseUrl | DatabaseService | GofannonStore, true>, timeout: number) => {
   it.effect("documents Gofannon wrote read, list, update and delete through docport", () =>
     Effect.gen(function*() {
       const store = yield* GofannonStore

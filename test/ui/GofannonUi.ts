@@ -1,6 +1,6 @@
-import { expect } from "@effect/vitest"
+import { expect, type Vitest } from "@effect/vitest"
 import { Effect } from "effect"
-import { raw, type RawResponse } from "../support/TestServer.js"
+import { type BaseUrl, raw, type RawResponse } from "../support/TestServer.js"
 
 /**
  * Gofannon's web UI (apache/tooling-gofannon, webapp/packages/webui/src at 288e0d8a) replayed
@@ -121,8 +121,7 @@ const builderDemo = (name: string, selectedApis: ReadonlyArray<unknown>, extra: 
   ...extra
 })
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const gofannonUi = (it: any, timeout: number) => {
+export const gofannonUi = (it: Vitest.MethodsNonLive<BaseUrl, true>, timeout: number) => {
   it.effect("agent editor: save a new agent with envVars, reopen it, update it (ViewAgent handleSaveNewAgent/loadAgentData/handleUpdateAgent)", () =>
     Effect.gen(function*() {
       const draft = editorAgent(unique("Summariser agent"))

@@ -1,22 +1,25 @@
+import { FetchHttpClient } from "@effect/platform"
 import { layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { DatabaseService } from "../../src/ports/DatabaseService.js"
+import { httpContractTests } from "../http/HttpContract.js"
 import { testServer } from "../support/TestServer.js"
 import { gofannonDocumentSuite } from "./GofannonDocuments.js"
 import type { GofannonStore } from "./GofannonStores.js"
 import { gofannonUi } from "./GofannonUi.js"
 
 /**
- * Gofannon's UI sequences and Gofannon's own documents, against the real server on one backend:
- * one test server (pouchdb-server, dynalite, the emulator) shared by both, written once for all backends.
+ * On one backend, against the real server: docport's HTTP contract, Gofannon's UI sequences and
+ * Gofannon's own documents, all on one test server (pouchdb-server, dynalite, the emulator).
  */
-export const uiSuite = <E>(name: string, stores: Layer.Layer<DatabaseService | GofannonStore, E>, timeout = 60_000) => {
+export const backendSuite = <E>(name: string, stores: Layer.Layer<DatabaseService | GofannonStore, E>, timeout = 60_000) => {
   const server = Layer.unwrapEffect(Effect.map(DatabaseService, (db) => testServer(Layer.succeed(DatabaseService, db))))
-  return layer(Layer.provideMerge(server, stores), { timeout: "180 seconds", excludeTestServices: true })(
-    `Gofannon's web UI against docport: ${name}`,
-    (it) => {
-      gofannonUi(it, timeout)
-      gofannonDocumentSuite(it, timeout)
-    }
-  )
+  return layer(Layer.merge(server, FetchHttpClient.layer).pipe(Layer.provideMerge(stores)), {
+    timeout: "180 seconds",
+    excludeTestServices: true
+  })(`HTTP API and Gofannon's web UI: ${name}`, (it) => {
+    httpContractTests(it, name, timeout)
+    gofannonUi(it, timeout)
+    gofannonDocumentSuite(it, timeout)
+  })
 }
