@@ -1,8 +1,7 @@
 import { FetchHttpClient } from "@effect/platform"
-import { layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { DatabaseService } from "../../src/ports/DatabaseService.js"
-import { httpContractTests } from "../http/HttpContract.js"
+import { httpContract } from "../http/HttpContract.js"
 import { testServer } from "../support/TestServer.js"
 import { gofannonDocumentSuite } from "./GofannonDocuments.js"
 import type { GofannonStore } from "./GofannonStores.js"
@@ -14,11 +13,7 @@ import { gofannonUi } from "./GofannonUi.js"
  */
 export const backendSuite = <E>(name: string, stores: Layer.Layer<DatabaseService | GofannonStore, E>, timeout = 60_000) => {
   const server = Layer.unwrapEffect(Effect.map(DatabaseService, (db) => testServer(Layer.succeed(DatabaseService, db))))
-  return layer(Layer.merge(server, FetchHttpClient.layer).pipe(Layer.provideMerge(stores)), {
-    timeout: "180 seconds",
-    excludeTestServices: true
-  })(`HTTP API and Gofannon's web UI: ${name}`, (it) => {
-    httpContractTests(it, name, timeout)
+  return httpContract(name, Layer.merge(server, FetchHttpClient.layer).pipe(Layer.provideMerge(stores)), timeout, (it) => {
     gofannonUi(it, timeout)
     gofannonDocumentSuite(it, timeout)
   })
