@@ -2,7 +2,7 @@ import { HttpApiSchema } from "@effect/platform"
 import { Effect, Schema } from "effect"
 import type { FriendlyNameTaken, NoFriendlyName } from "../../domain/Deployment.js"
 import type { Conflict, DatabaseError, InvalidName, NotFound } from "../../ports/Errors.js"
-import { describeCause } from "./describeCause.js"
+import { describeCause, redactSecrets } from "./describeCause.js"
 
 // What the HTTP edge sends: a `_tag` and a readable `message`, never a backend's cause.
 const body = { message: Schema.String }
@@ -31,12 +31,16 @@ const toApiError = (error: DomainError): Effect.Effect<ApiError> => {
     case "NoFriendlyName":
       return Effect.succeed(new BadRequestError({ message: error.message }))
     case "DatabaseError":
-      // The log gets a secret-free line about the cause; the client gets the message only.
-      return Effect.logError(`database ${error.operation} failed: ${error.message}`, describeCause(error.cause)).pipe(
+      // The client learns which operation failed and whether to retry; the backend's own words
+      // (its URL, user, project, reason) go to the log only, with credentials cut out.
+      return Effect.logError(
+        redactSecrets(`database ${error.operation} failed: ${error.message}`),
+        describeCause(error.cause)
+      ).pipe(
         Effect.as(
           error.unavailable
-            ? new DatabaseUnavailable({ message: `the database is unavailable: ${error.message}` })
-            : new DatabaseFailure({ message: `the database failed: ${error.message}` })
+            ? new DatabaseUnavailable({ message: `the database is unavailable: '${error.operation}' could not be done, try again later` })
+            : new DatabaseFailure({ message: `the database failed during '${error.operation}'` })
         )
       )
   }
