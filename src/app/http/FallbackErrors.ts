@@ -23,6 +23,8 @@ const allowedMethods = (router: HttpRouter.HttpRouter<unknown, unknown>, url: st
   for (const route of Chunk.toReadonlyArray(router.routes)) {
     if (matches(route.path, path)) methods.add(route.method)
   }
+  // The server answers HEAD wherever it answers GET.
+  if (methods.has("GET")) methods.add("HEAD")
   return [...methods].sort()
 }
 
