@@ -3,6 +3,7 @@ import { Console, Duration, Effect, Layer } from "effect"
 import { isConfigError } from "effect/ConfigError"
 import { layerFromConfig } from "../adapters/DatabaseLayer.js"
 import * as GracefulServer from "./GracefulServer.js"
+import { describeCause } from "./http/describeCause.js"
 import { makeHttpLive } from "./HttpLive.js"
 import { ServerConfig } from "./ServerConfig.js"
 
@@ -38,7 +39,14 @@ const program = oneStopPerProcess.pipe(
   Effect.onInterrupt(() => Effect.logInfo("docport stopped")),
   // One readable line on stderr instead of a stack trace: start-up fails on configuration or an unreachable backend.
   Effect.tapError((error) =>
-    Console.error(`docport could not start: ${isConfigError(error) ? String(error) : error.message}`)
+    Console.error(
+      `docport could not start: ${
+        isConfigError(error)
+          ? String(error)
+          // The platform's ServeError (port taken, say) has no message of its own, only a cause.
+          : error.message || describeCause("cause" in error ? error.cause : undefined) || error._tag
+      }`
+    )
   )
 )
 

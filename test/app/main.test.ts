@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
+import { type AddressInfo, createServer } from "node:net"
 import { freePort } from "../support/ChildServer.js"
 import { getRequest, nextAnswer, openConnection } from "../support/rawHttp.js"
 import { startServerProcess, timed } from "../support/ServerProcess.js"
@@ -26,6 +27,21 @@ describe("docport as a process (dist/app/main.js, as npm start runs it)", () => 
       const run = startServerProcess("node", { PORT: "eighty" })
       expect(await run.exit).toBe(1)
       expect(run.stderr()).toContain("PORT")
+    }), START_MS)
+
+  it.live("a port already taken stops start-up on stderr saying so", () =>
+    Effect.promise(async () => {
+      const taken = createServer()
+      await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve))
+      const port = (taken.address() as AddressInfo).port
+      try {
+        const run = startServerProcess("node", { PORT: String(port) })
+        expect(await run.exit).toBe(1)
+        expect(run.stderr()).toContain("docport could not start")
+        expect(run.stderr()).toContain("EADDRINUSE")
+      } finally {
+        taken.close()
+      }
     }), START_MS)
 
   it.live(
