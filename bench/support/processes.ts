@@ -1,4 +1,5 @@
 import { Effect, type Scope } from "effect"
+import { execFileSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { freePort, startChildServer } from "../../test/support/ChildServer.js"
 
@@ -18,10 +19,10 @@ export interface ProcessOptions {
 
 // `node --import tsx` runs the TypeScript sources in this very process: no tsx wrapper process
 // between the signal and the server, and V8 flags such as --cpu-prof apply to the server itself.
+// docport runs from its build (dist/, made by `npm run build`), as `npm start` runs it.
 const tsNode = (script: string, options: ProcessOptions) => [
   ...(options.cpuProfileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`]),
-  "--import",
-  "tsx",
+  ...(script.endsWith(".ts") ? ["--import", "tsx"] : []),
   script
 ]
 
@@ -48,7 +49,10 @@ const startTsServer = (
 
 /** docport itself, exactly as `npm start` runs it, on the backend the environment names. */
 export const startDocport = (env: Record<string, string>, options: ProcessOptions = {}) =>
-  startTsServer("docport", "src/app/main.ts", env, "Listening on", options)
+  Effect.zipRight(
+    Effect.sync(() => execFileSync("npm", ["run", "--silent", "build"], { cwd: ROOT, stdio: "inherit" })),
+    startTsServer("docport", "dist/app/main.js", env, "Listening on", options)
+  )
 
 /** The plain node:http + Map server of bench/baseline. */
 export const startBaseline = (options: ProcessOptions = {}) =>

@@ -1,8 +1,8 @@
-import { HttpApiBuilder, type HttpPlatform, HttpServer, HttpApiSwagger } from "@effect/platform"
+import { HttpApiBuilder, type HttpPlatform, HttpRouter, HttpServer, HttpApiSwagger } from "@effect/platform"
 import type { Etag } from "@effect/platform"
 import type { FileSystem } from "@effect/platform/FileSystem"
 import type { Path } from "@effect/platform/Path"
-import { Layer } from "effect"
+import { Effect, Layer } from "effect"
 import * as Agents from "../domain/Agents.js"
 import * as Demos from "../domain/Demos.js"
 import * as Deployments from "../domain/Deployments.js"
@@ -15,10 +15,20 @@ import { DemosLive } from "./http/DemosHttp.js"
 import { DeploymentsLive } from "./http/DeploymentsHttp.js"
 import { fallbackErrors } from "./http/FallbackErrors.js"
 import { HealthLive } from "./http/HealthHttp.js"
+import { jsonBodyOnly, MaxBodyBytes } from "./http/JsonBody.js"
 import { ValidationErrorsLive } from "./http/ValidationErrors.js"
 
 const ApiLive = HttpApiBuilder.api(DocportApi).pipe(
   Layer.provide([HealthLive, AgentsLive, DeploymentsLive, DemosLive, ClientLogLive])
+)
+
+// The edge: JSON bodies only and bounded, JSON errors for whatever no endpoint answers. Paths are
+// case-sensitive (`/AGENTS` is not `/agents`), and an id reaches docport's own validation at any
+// length (the URL is bounded by Node's header limit) instead of falling out of the router.
+const EdgeLive = Layer.mergeAll(
+  HttpApiBuilder.middleware(Effect.map(MaxBodyBytes, jsonBodyOnly)),
+  HttpApiBuilder.middleware(fallbackErrors).pipe(Layer.provide(HttpApiBuilder.Router.Live)),
+  HttpRouter.setRouterConfig({ caseSensitive: true, maxParamLength: Number.MAX_SAFE_INTEGER })
 )
 
 const DomainLive = Layer.mergeAll(Agents.layer, Demos.layer).pipe(Layer.provideMerge(Deployments.layer))
@@ -35,7 +45,7 @@ export const makeHttpLive = <E1, E2>(
   server: Layer.Layer<ServerServices, E2>
 ) =>
   HttpApiBuilder.serve().pipe(
-    Layer.provide(HttpApiBuilder.middleware(fallbackErrors)),
+    Layer.provide(EdgeLive),
     Layer.provide(ValidationErrorsLive),
     Layer.provide(CorsLive),
     Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),

@@ -24,7 +24,7 @@ export class Agents extends Context.Tag("docport/Agents")<Agents, AgentsShape>()
 export const make = Effect.gen(function*() {
   const db = yield* DatabaseService
   const deployments = yield* Deployments
-  const { create, get, list, update } = makeEntityStore<AgentCreate, AgentUpdate>(db, AGENTS, agentFromStored)
+  const { create, get, list, update } = makeEntityStore<AgentCreate, AgentUpdate>(db, AGENTS, { fromStored: agentFromStored })
 
   const remove: AgentsShape["remove"] = (id) =>
     Effect.gen(function*() {

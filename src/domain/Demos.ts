@@ -18,7 +18,7 @@ export interface DemosShape {
 export class Demos extends Context.Tag("docport/Demos")<Demos, DemosShape>() {}
 
 export const make = Effect.map(DatabaseService, (db): DemosShape => {
-  const { create, get, list, remove, replace } = makeEntityStore<DemoCreate, DemoReplace>(db, DEMOS, demoFromStored)
+  const { create, get, list, remove, replace } = makeEntityStore<DemoCreate, DemoReplace>(db, DEMOS, { fromStored: demoFromStored })
   return { create, get, list, remove, replace }
 })
 

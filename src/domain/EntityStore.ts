@@ -1,4 +1,4 @@
-import { Effect, Schedule } from "effect"
+import { Duration, Effect, Schedule } from "effect"
 import { randomUUID } from "node:crypto"
 import type { DatabaseServiceShape } from "../ports/DatabaseService.js"
 import type { Document } from "../ports/Document.js"
@@ -7,14 +7,15 @@ import { Conflict, DatabaseError } from "../ports/Errors.js"
 /** Stored entities carry the port's `_id`/`_rev` and their own timestamps (absent on some foreign documents). */
 type Stored<A> = A & { readonly _id: string; readonly _rev: string; readonly createdAt?: string; readonly updatedAt?: string }
 
-const MERGE_ATTEMPTS = 10
+/**
+ * How long a merge without `_rev` keeps trying against concurrent writers. A budget of time, not
+ * of attempts: how many attempts a burst of writers needs depends on the backend's round trip.
+ */
+const MERGE_BUDGET: Duration.DurationInput = "5 seconds"
 
-const retryOnConflict = <A, E extends { readonly _tag: string }, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.retry(effect, {
-    while: (error) => error._tag === "Conflict",
-    schedule: Schedule.exponential("2 millis").pipe(Schedule.jittered),
-    times: MERGE_ATTEMPTS
-  })
+// Jittered so that writers who collided do not collide again; at most 50 ms apart.
+const mergeRetries = (budget: Duration.DurationInput) =>
+  Schedule.exponential("2 millis").pipe(Schedule.jittered, Schedule.union(Schedule.spaced("50 millis")), Schedule.upTo(budget))
 
 /**
  * Create/read/merge/replace/delete of one kind of entity in one collection. Entities docport
@@ -25,8 +26,12 @@ const retryOnConflict = <A, E extends { readonly _tag: string }, R>(effect: Effe
 export const makeEntityStore = <A extends object, U extends { readonly _rev?: string | undefined }>(
   db: DatabaseServiceShape,
   collection: string,
-  fromStored: (doc: Document) => Document = (doc) => doc
+  options: {
+    readonly fromStored?: ((doc: Document) => Document) | undefined
+    readonly mergeBudget?: Duration.DurationInput | undefined
+  } = {}
 ) => {
+  const fromStored = options.fromStored ?? ((doc: Document) => doc)
   const asEntity = (doc: Document) => fromStored(doc) as unknown as Stored<A>
 
   // Create-only with a fresh UUID: a collision is near impossible, but it must not overwrite.
@@ -50,7 +55,8 @@ export const makeEntityStore = <A extends object, U extends { readonly _rev?: st
 
   // Writes `next(current)` at the current revision. Without an expected `_rev` a lost race is
   // retried, so concurrent edits of different fields are all kept; with one, a stale `_rev` is
-  // the caller's Conflict.
+  // the caller's Conflict. Only then: a write that never got its turn within the budget is the
+  // database being too busy, not the caller's conflict.
   const rewrite = (id: string, expected: string | undefined, next: (current: Record<string, unknown>) => Record<string, unknown>) => {
     const attempt = Effect.gen(function*() {
       const current = yield* db.get(collection, id)
@@ -60,7 +66,19 @@ export const makeEntityStore = <A extends object, U extends { readonly _rev?: st
       const { rev } = yield* db.save(collection, id, written, { expectedRev: current._rev })
       return asEntity({ ...written, _id: id, _rev: rev })
     })
-    return expected !== undefined ? attempt : retryOnConflict(attempt)
+    if (expected !== undefined) return attempt
+    const budget = options.mergeBudget ?? MERGE_BUDGET
+    return attempt.pipe(
+      Effect.retry({ while: (error) => error._tag === "Conflict", schedule: mergeRetries(budget) }),
+      Effect.catchTag("Conflict", () =>
+        Effect.fail(
+          new DatabaseError({
+            operation: "update",
+            message: `'${id}' in '${collection}' kept changing for ${Duration.format(Duration.decode(budget))}; the update was not applied`,
+            unavailable: true
+          })
+        ))
+    )
   }
 
   const update = (id: string, patch: U) => {

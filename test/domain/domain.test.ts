@@ -5,7 +5,8 @@ import * as Agents from "../../src/domain/Agents.js"
 import * as Demos from "../../src/domain/Demos.js"
 import * as Deployments from "../../src/domain/Deployments.js"
 import { DatabaseService } from "../../src/ports/DatabaseService.js"
-import { DatabaseError } from "../../src/ports/Errors.js"
+import { makeEntityStore } from "../../src/domain/EntityStore.js"
+import { Conflict, DatabaseError } from "../../src/ports/Errors.js"
 
 const DomainLive = Layer.mergeAll(Agents.layer, Demos.layer).pipe(Layer.provideMerge(Deployments.layer))
 const demoBody = (name: string, userPrompt = "make a page") => ({
@@ -136,6 +137,35 @@ describe("domain over a failing database", () => {
           expect(error._tag).toBe("DatabaseError")
           expect(error.message).toBe("connection refused")
         }
+      }))
+  })
+})
+
+describe("a merge without _rev against a document that never stops changing", () => {
+  layer(MemoryDatabase.layer, { excludeTestServices: true })((it) => {
+    it.effect("retries for its time budget, then fails as unavailable, never as a Conflict; with a _rev it is the caller's Conflict", () =>
+      Effect.gen(function*() {
+        const memory = yield* DatabaseService
+        let saves = 0
+        // Every conditional write loses, as against writers that always get in first.
+        const contested = {
+          ...memory,
+          save: (collection: string, id: string, doc: any, options?: any) =>
+            options?.expectedRev === undefined
+              ? memory.save(collection, id, doc, options)
+              : Effect.sync(() => saves++).pipe(Effect.zipRight(Effect.fail(new Conflict({ collection, id }))))
+        }
+        const store = makeEntityStore<{ name: string }, { name?: string; _rev?: string }>(contested, "demos", {
+          mergeBudget: "400 millis"
+        })
+        const created = yield* store.create({ name: "a" })
+        const started = Date.now()
+        const error = yield* Effect.flip(store.update(created._id, { name: "b" }))
+        expect(error).toMatchObject({ _tag: "DatabaseError", unavailable: true })
+        expect(error.message).toContain("kept changing")
+        expect(Date.now() - started).toBeGreaterThanOrEqual(300)
+        expect(saves).toBeGreaterThan(3)
+        expect((yield* Effect.flip(store.update(created._id, { name: "b", _rev: created._rev })))._tag).toBe("Conflict")
       }))
   })
 })

@@ -131,6 +131,18 @@ const expectErrorBody = (body: any, tag?: string) => {
           expectErrorBody(invalid.body)
         }), timeout)
 
+      it.effect("twelve concurrent PUTs without _rev all succeed: no 409 without a _rev", () =>
+        Effect.gen(function*() {
+          const a = yield* createAgent()
+          const writers = Array.from({ length: 12 }, (_, i) => ({ description: `writer ${i}` }))
+          const results = yield* Effect.all(writers.map((change) => raw("PUT", `/agents/${a._id}`, change)), {
+            concurrency: "unbounded"
+          })
+          expect(results.map((r) => r.status)).toEqual(writers.map(() => 200))
+          const final = (yield* raw("GET", `/agents/${a._id}`)).body
+          expect(writers.map((w) => w.description)).toContain(final.description)
+        }), timeout)
+
       it.effect("concurrent PUTs without _rev of different fields are all kept", () =>
         Effect.gen(function*() {
           const a = yield* createAgent()

@@ -16,6 +16,8 @@ const troubled = Layer.effect(
     provider: "troubled",
     ping: Effect.fail(new DatabaseError({ operation: "ping", message: "connection refused", unavailable: true })),
     listAll: () => Effect.fail(new DatabaseError({ operation: "listAll", message: "connection refused", unavailable: true })),
+    // A bug, not a failure: it must still be a JSON 500 that says nothing of it.
+    get: () => Effect.die(new Error(`a bug near http://admin:${SECRET}@127.0.0.1:5984`)),
     save: () =>
       Effect.fail(
         new DatabaseError({
@@ -59,6 +61,18 @@ layer(Layer.provide(testServer(troubled), captureLogs), { excludeTestServices: t
       expect(list.text).not.toContain("connection refused")
       expect(logged.some((line) => line.includes("write rejected"))).toBe(true)
       expect(logged.some((line) => line.includes("127.0.0.1:5984"))).toBe(true)
+      expect(logged.join("\n")).not.toContain(SECRET)
+      expect(create.body.message).toBe("the database failed during 'save'")
+      expect(list.body.message).toBe("the database is unavailable: 'listAll' could not be done, try again later")
+      expect(create.text).not.toContain("write rejected")
+    }))
+
+  it.effect("a defect is a JSON 500 that names nothing of it; the log gets it without the secret", () =>
+    Effect.gen(function*() {
+      const res = yield* raw("GET", "/agents/some-id")
+      expect(res.status).toBe(500)
+      expect(res.body).toEqual({ _tag: "InternalError", message: "the request failed unexpectedly", detail: "the request failed unexpectedly" })
+      expect(logged.some((line) => line.includes("a bug near"))).toBe(true)
       expect(logged.join("\n")).not.toContain(SECRET)
     }))
 })

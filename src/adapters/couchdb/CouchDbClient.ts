@@ -77,13 +77,17 @@ interface NanoFailure {
  * nano rejects with a plain Error carrying `statusCode` when CouchDB answered, and with a message-only
  * Error ("error happened in your connection") when no response came back at all.
  */
-const classify = (client: { endpoint: string; username: string }, operation: string, cause: unknown): CouchFailure => {
+const classify = (
+  client: { endpoint: string; username: string; scrub: (text: string) => string },
+  operation: string,
+  cause: unknown
+): CouchFailure => {
   const failure = (cause ?? {}) as NanoFailure
   if (typeof failure.statusCode === "number") {
     const status = new CouchStatus({
       status: failure.statusCode,
-      error: typeof failure.error === "string" ? failure.error : "unknown",
-      reason: typeof failure.reason === "string" ? failure.reason : String(failure.message ?? "")
+      error: client.scrub(typeof failure.error === "string" ? failure.error : "unknown"),
+      reason: client.scrub(typeof failure.reason === "string" ? failure.reason : String(failure.message ?? ""))
     })
     if (status.status === 401 || status.status === 403) {
       return new DatabaseError({
@@ -94,8 +98,8 @@ const classify = (client: { endpoint: string; username: string }, operation: str
     }
     return status
   }
-  const message = (typeof failure.message === "string" ? failure.message : String(cause))
-    .replace("error happened in your connection. Reason: ", "")
+  const message = client.scrub((typeof failure.message === "string" ? failure.message : String(cause))
+    .replace("error happened in your connection. Reason: ", ""))
   return new DatabaseError({
     operation,
     message: `CouchDB at ${client.endpoint} could not be reached: ${message}`,
@@ -122,19 +126,24 @@ export const makeClient = (connection: CouchDbConnection): Effect.Effect<CouchCl
       (agent) => Effect.ignore(Effect.tryPromise(() => agent.destroy()))
     )
     const credentials = `${connection.username}:${Redacted.value(connection.password)}`
+    const token = Buffer.from(credentials).toString("base64")
+    // Whatever answers (CouchDB, or a proxy in front of it) may echo the request, Authorization
+    // header included, into its error text: the credentials are cut out before it becomes a message.
+    const secrets = [token, credentials, Redacted.value(connection.password)].filter((secret) => secret.length >= 4)
+    const scrub = (text: string) => secrets.reduce((out, secret) => out.split(secret).join("***"), text)
     const config: nano.Configuration & { readonly parseUrl: boolean } = {
       url: endpoint,
       // A path in the URL is a proxy prefix here, not a database name (nano's types omit this flag).
       parseUrl: false,
       // nano's types predate undici 7; at runtime it hands this dispatcher to fetch.
       agentOptions: agent as unknown as nano.Configuration["agentOptions"],
-      headers: { Authorization: `Basic ${Buffer.from(credentials).toString("base64")}` }
+      headers: { Authorization: `Basic ${token}` }
     }
     const server = yield* Effect.try({
       try: () => nano(config),
       catch: (cause) => new DatabaseError({ operation: "startup", message: `cannot use CouchDB URL ${endpoint}`, cause })
     })
-    const self = { endpoint, username: connection.username }
+    const self = { endpoint, username: connection.username, scrub }
 
     const request = (operation: string, options: RequestOptions): Effect.Effect<unknown, CouchFailure> =>
       Effect.tryPromise({

@@ -2,7 +2,7 @@ import { HttpApiSchema } from "@effect/platform"
 import { Effect, Schema } from "effect"
 import type { FriendlyNameTaken, NoFriendlyName } from "../../domain/Deployment.js"
 import type { Conflict, DatabaseError, InvalidName, NotFound } from "../../ports/Errors.js"
-import { describeCause } from "./describeCause.js"
+import { describeCause, redactSecrets } from "./describeCause.js"
 
 // What the HTTP edge sends: a `_tag`, a readable `message` and the same line as `detail`, which is
 // the field Gofannon's UI shows (FastAPI's name for it). Never a backend's cause or message.
@@ -41,13 +41,16 @@ const toApiError = (error: DomainError): Effect.Effect<ApiError> => {
     case "NoFriendlyName":
       return Effect.succeed(new BadRequestError(errorBody(error.message)))
     case "DatabaseError":
-      // The log gets the backend's message and a secret-free line about the cause; the client
-      // gets only which operation failed, since a backend message can name hosts or tables.
-      return Effect.logError(`database ${error.operation} failed: ${error.message}`, describeCause(error.cause)).pipe(
+      // The client learns which operation failed and whether to retry; the backend's own words
+      // (its URL, user, project, reason) go to the log only, with credentials cut out.
+      return Effect.logError(
+        redactSecrets(`database ${error.operation} failed: ${error.message}`),
+        describeCause(error.cause)
+      ).pipe(
         Effect.as(
           error.unavailable
-            ? new DatabaseUnavailable(errorBody(`the database is unavailable (${error.operation}); try again later`))
-            : new DatabaseFailure(errorBody(`the database failed (${error.operation}); the server log has the details`))
+            ? new DatabaseUnavailable(errorBody(`the database is unavailable: '${error.operation}' could not be done, try again later`))
+            : new DatabaseFailure(errorBody(`the database failed during '${error.operation}'`))
         )
       )
   }

@@ -1,25 +1,66 @@
-import { type HttpApp, HttpServerError, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Cause, Effect } from "effect"
+import { type HttpApp, HttpApiBuilder, type HttpRouter, HttpServerError, HttpServerRequest } from "@effect/platform"
+import { Cause, Chunk, Effect } from "effect"
+import { describeCause } from "./describeCause.js"
+import { errorResponse } from "./ErrorResponse.js"
 
-const reply = (status: number, _tag: string, message: string) =>
-  HttpServerResponse.unsafeJson({ _tag, message, detail: message }, { status })
+const segments = (path: string) => path.split("/").filter((segment) => segment.length > 0)
+
+// The router's own matching, as far as telling which methods a path has: `:name` takes one
+// segment, `*` the rest; case-sensitive, trailing and repeated slashes ignored.
+const matches = (pattern: string, path: ReadonlyArray<string>): boolean => {
+  const parts = segments(pattern)
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!
+    if (part === "*") return true
+    if (i >= path.length || (!part.startsWith(":") && part !== path[i])) return false
+  }
+  return parts.length === path.length
+}
+
+const allowedMethods = (router: HttpRouter.HttpRouter<unknown, unknown>, url: string): Array<string> => {
+  const path = segments(url.split("?")[0]!)
+  const methods = new Set<string>()
+  for (const route of Chunk.toReadonlyArray(router.routes)) {
+    if (matches(route.path, path)) methods.add(route.method)
+  }
+  // The server answers HEAD wherever it answers GET.
+  if (methods.has("GET")) methods.add("HEAD")
+  return [...methods].sort()
+}
 
 /**
- * Failures that happen before an endpoint runs (unreadable body, no such route) would otherwise
- * be answered with an empty body; give them the same JSON shape as every other error.
+ * Failures that happen outside an endpoint (unreadable body, no such route or method, a defect)
+ * get the JSON shape of every other error instead of the platform's empty body. A defect's cause
+ * goes to the log, described without secrets, never to the client. Needs the API's router
+ * (HttpApiBuilder.Router) to tell a wrong method (405 with `Allow`) from an unknown path (404).
  */
-export const fallbackErrors = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
-  Effect.catchAllCause(app, (cause) => {
-    const error = Cause.squash(cause)
-    if (HttpServerError.isServerError(error)) {
-      if (error._tag === "RequestError") {
-        const message = error.reason === "Decode" ? "the request body is not valid JSON" : `the request could not be read (${error.reason})`
-        return Effect.succeed(reply(400, "BadRequest", message))
+export const fallbackErrors = Effect.map(HttpApiBuilder.Router, (routes) =>
+  <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
+    Effect.catchAllCause(app, (cause) => {
+      const error = Cause.squash(cause)
+      if (HttpServerError.isServerError(error)) {
+        if (error._tag === "RequestError") {
+          const message = error.reason === "Decode" ? "the request body is not valid JSON" : `the request could not be read (${error.reason})`
+          return Effect.succeed(errorResponse(400, "BadRequest", message))
+        }
+        if (error._tag === "RouteNotFound") {
+          return Effect.gen(function*() {
+            const request = yield* HttpServerRequest.HttpServerRequest
+            const path = request.url.split("?")[0]!
+            const allowed = allowedMethods(yield* routes.router, request.url)
+            return allowed.length > 0 && !allowed.includes("*")
+              ? errorResponse(405, "MethodNotAllowed", `${path} does not take ${request.method}; it takes ${allowed.join(", ")}`, {
+                allow: allowed.join(", ")
+              })
+              : errorResponse(404, "NotFound", `no route for ${request.method} ${path}`)
+          })
+        }
       }
-      if (error._tag === "RouteNotFound") {
-        return Effect.map(HttpServerRequest.HttpServerRequest, (request) =>
-          reply(404, "NotFound", `no route for ${request.method} ${request.url.split("?")[0]}`))
+      // The endpoints' declared errors are turned into responses by the API itself, outside this.
+      if (Cause.isInterruptedOnly(cause) || Cause.isFailType(cause) || Cause.failureOption(cause)._tag === "Some") {
+        return Effect.failCause(cause)
       }
-    }
-    return Effect.failCause(cause)
-  })
+      return Effect.logError(`unexpected failure: ${describeCause(error)}`).pipe(
+        Effect.as(errorResponse(500, "InternalError", "the request failed unexpectedly"))
+      )
+    }))

@@ -2,6 +2,7 @@ import { HttpApiBuilder } from "@effect/platform"
 import { Effect } from "effect"
 import { DatabaseService } from "../../ports/DatabaseService.js"
 import { DocportApi, Unhealthy } from "./Api.js"
+import { redactSecrets } from "./describeCause.js"
 
 const PING_TIMEOUT = "2 seconds"
 
@@ -16,7 +17,7 @@ export const HealthLive = HttpApiBuilder.group(DocportApi, "health", (handlers) 
         }),
         Effect.as({ status: "healthy" as const, database: { provider: db.provider, ok: true } }),
         Effect.catchAll((error) =>
-          Effect.logWarning(`health check failed: ${error.message}`).pipe(
+          Effect.logWarning(redactSecrets(`health check failed: ${error.message}`)).pipe(
             Effect.zipRight(Effect.fail(
               new Unhealthy({
                 message: `the ${db.provider} database does not answer`,

@@ -1,0 +1,107 @@
+import { Config, Context, Duration, Effect, Layer, Option } from "effect"
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
+import type { Socket } from "node:net"
+
+/** SHUTDOWN_TIMEOUT: how long a stop may take, whatever the clients do (default 10 s; `15`, `15 seconds`, `500 millis`). */
+export const ShutdownTimeout: Config.Config<Duration.Duration> = Config.number("SHUTDOWN_TIMEOUT").pipe(
+  Config.map(Duration.seconds),
+  Config.orElse(() => Config.duration("SHUTDOWN_TIMEOUT")),
+  Config.withDefault(Duration.seconds(10))
+)
+
+/** What is left for requests in flight: the whole timeout but a second (or half of a short one) kept for closing the rest. */
+export const drainBudget = (timeout: Duration.Duration): Duration.Duration =>
+  Duration.max(Duration.subtract(timeout, Duration.seconds(1)), Duration.unsafeDivide(timeout, 2))
+
+interface Exchange {
+  readonly request: IncomingMessage
+  readonly response: ServerResponse
+}
+
+const UNAVAILABLE = JSON.stringify({
+  _tag: "Unavailable",
+  message: "docport is not taking requests now: it is starting or stopping",
+  detail: "docport is not taking requests now: it is starting or stopping"
+})
+
+/**
+ * The Node HTTP server under @effect/platform's, with what a supervised process needs to stop
+ * within a bound: it knows its connections and the requests in flight, so a drain can close the
+ * idle ones at once, mark every later answer `Connection: close`, wait for the rest, and cut off
+ * (and name) whatever is still open when the time is up.
+ */
+export class GracefulServer extends Context.Tag("docport/GracefulServer")<GracefulServer, {
+  readonly server: Server
+  readonly drain: (budget: Duration.Duration) => Effect.Effect<void>
+}>() {}
+
+const make = Effect.sync(() => {
+  const server = createServer()
+  const sockets = new Set<Socket>()
+  const inFlight = new Set<Exchange>()
+  let draining = false
+
+  server.on("connection", (socket: Socket) => {
+    sockets.add(socket)
+    socket.once("close", () => sockets.delete(socket))
+  })
+  // Registered before the platform's handler, so it sees every request first.
+  server.on("request", (request: IncomingMessage, response: ServerResponse) => {
+    const exchange = { request, response }
+    inFlight.add(exchange)
+    response.once("close", () => inFlight.delete(exchange))
+    if (draining) response.setHeader("connection", "close")
+    // Nobody else listening: the application is not serving (yet, or any more). Answer rather than hang.
+    if (server.listenerCount("request") === 1) {
+      response.writeHead(503, { "content-type": "application/json", connection: "close", "retry-after": "1" })
+      response.end(UNAVAILABLE)
+    }
+  })
+
+  const closed = Effect.async<void>((resume) => {
+    server.close(() => resume(Effect.void))
+  })
+
+  const describe = ({ request }: Exchange) =>
+    `${request.method} ${(request.url ?? "").split("?")[0]}${request.complete ? "" : " (request still arriving)"}`
+
+  const drain = (budget: Duration.Duration) =>
+    Effect.gen(function*() {
+      draining = true
+      for (const { response } of inFlight) if (!response.headersSent) response.setHeader("connection", "close")
+      // Stops accepting and (Node 19+) closes the connections that wait for a next request.
+      const allClosed = yield* Effect.fork(closed)
+      server.closeIdleConnections()
+      // Node counts a connection that has not sent a byte yet as busy, not idle.
+      for (const socket of sockets) if (socket.bytesRead === 0) socket.destroy()
+      yield* Effect.logInfo(`stopping: no new connections; ${inFlight.size} request(s) in flight, ${sockets.size} connection(s) open`)
+      // A finalizer runs uninterruptibly; the wait must be interruptible for the timeout to end it.
+      const done = yield* Effect.interruptible(allClosed.await).pipe(Effect.timeoutOption(budget))
+      if (Option.isSome(done)) return
+      const requests = [...inFlight].map(describe)
+      const idle = sockets.size - requests.length
+      yield* Effect.logWarning(
+        `stopping: cut off after ${Duration.format(budget)}: ${requests.length} request(s)` +
+          (requests.length > 0 ? ` [${requests.join(", ")}]` : "") +
+          (idle > 0 ? `, ${idle} connection(s) that never sent a whole request` : "")
+      )
+      server.closeAllConnections()
+      for (const socket of sockets) socket.destroy()
+    })
+
+  return { server, drain }
+})
+
+export const layer = Layer.effect(GracefulServer, make)
+
+/**
+ * Built after the whole application, so that at shutdown it is the first thing released: the
+ * drain runs while the application still answers the requests in flight.
+ */
+export const drainOnShutdown = Layer.scopedDiscard(
+  Effect.gen(function*() {
+    const { drain } = yield* GracefulServer
+    const timeout = yield* ShutdownTimeout
+    yield* Effect.addFinalizer(() => drain(drainBudget(timeout)))
+  })
+)

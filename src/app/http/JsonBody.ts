@@ -1,0 +1,92 @@
+import { type HttpApp, HttpMethod, HttpServerRequest } from "@effect/platform"
+import { NodeHttpServerRequest } from "@effect/platform-node"
+import { Config, Effect } from "effect"
+import type { IncomingMessage } from "node:http"
+import { errorResponse } from "./ErrorResponse.js"
+import { nestsDeeperThan } from "./jsonDepth.js"
+
+/** MAX_BODY_BYTES: the largest request body read, in bytes (default 1 MiB). */
+export const MaxBodyBytes = Config.integer("MAX_BODY_BYTES").pipe(
+  Config.withDefault(1024 * 1024),
+  Config.validate({ message: "MAX_BODY_BYTES must be a positive number of bytes", validation: (n) => n > 0 })
+)
+
+/** Deeper than any agent, tool schema or model configuration needs, far below what overflows a stack. */
+export const MAX_JSON_DEPTH = 64
+
+const JSON_MEDIA_TYPE = /^application\/json\s*(;\s*charset\s*=\s*"?utf-?8"?\s*)?$/i
+
+// Answered before the request is read to the end: the rest of it is never wanted, so the
+// connection is closed after the answer instead of kept for another request.
+const tooLarge = (max: number) =>
+  errorResponse(413, "PayloadTooLarge", `the request body is larger than ${max} bytes`, { connection: "close" })
+
+const hasBody = (request: HttpServerRequest.HttpServerRequest): boolean => {
+  const length = request.headers["content-length"]
+  return request.headers["transfer-encoding"] !== undefined || (length !== undefined && length !== "0")
+}
+
+/**
+ * Reads at most `max` bytes of the body. Past that it stops keeping what arrives (the socket is
+ * left flowing, so a client that writes its whole body before reading still gets the answer)
+ * and reports `undefined`; the body is never held in full, so any size is safe.
+ */
+const readAtMost = (source: IncomingMessage, max: number) =>
+  Effect.async<Buffer | undefined>((resume) => {
+    const chunks: Array<Buffer> = []
+    let size = 0
+    const stop = () => {
+      source.off("data", onData)
+      source.off("end", onEnd)
+      source.off("error", onEnd)
+    }
+    const onData = (chunk: Buffer) => {
+      size += chunk.length
+      if (size > max) {
+        stop()
+        chunks.length = 0
+        return resume(Effect.succeed(undefined))
+      }
+      chunks.push(chunk)
+    }
+    // An error (the client went away) ends the request's fiber through the platform's own
+    // close handling; what was read so far is never used then.
+    const onEnd = () => {
+      stop()
+      resume(Effect.succeed(Buffer.concat(chunks, size)))
+    }
+    source.on("data", onData)
+    source.on("end", onEnd)
+    source.on("error", onEnd)
+    return Effect.sync(stop)
+  })
+
+/**
+ * Only JSON comes in, and only so much of it: a body must be `application/json` (415 otherwise,
+ * which also keeps HTML forms of other sites from posting here), at most `maxBytes` long (413,
+ * checked on the declared length before reading and on the bytes while reading) and nested at
+ * most MAX_JSON_DEPTH deep (400). The endpoints then get the body already read.
+ */
+export const jsonBodyOnly = (maxBytes: number) => <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
+  Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
+    if (!HttpMethod.hasBody(request.method) || !hasBody(request)) return app
+    const contentType = request.headers["content-type"] ?? ""
+    if (!JSON_MEDIA_TYPE.test(contentType.trim())) {
+      const shown = contentType === "" ? "no content type" : `'${contentType.slice(0, 100)}'`
+      return Effect.succeed(
+        errorResponse(415, "UnsupportedMediaType", `request bodies must be application/json, not ${shown}`, { connection: "close" })
+      )
+    }
+    const declared = Number(request.headers["content-length"] ?? 0)
+    if (declared > maxBytes) return Effect.succeed(tooLarge(maxBytes))
+    return Effect.flatMap(readAtMost(NodeHttpServerRequest.toIncomingMessage(request), maxBytes), (body) => {
+      if (body === undefined) return Effect.succeed(tooLarge(maxBytes))
+      const text = body.toString("utf8")
+      if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+        return Effect.succeed(errorResponse(400, "BadRequest", `the JSON body nests deeper than ${MAX_JSON_DEPTH} levels`))
+      }
+      // The same request with its body already read: the platform's `json` parses `text`.
+      const read: HttpServerRequest.HttpServerRequest = Object.create(request, { text: { value: Effect.succeed(text) } })
+      return Effect.provideService(app, HttpServerRequest.HttpServerRequest, read)
+    })
+  })

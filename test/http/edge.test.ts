@@ -1,0 +1,170 @@
+import { expect, layer } from "@effect/vitest"
+import { Effect } from "effect"
+import * as MemoryDatabase from "../../src/adapters/MemoryDatabase.js"
+import { MAX_JSON_DEPTH } from "../../src/app/http/JsonBody.js"
+import { streamRequest } from "../support/streamingRequest.js"
+import { raw, testServer } from "../support/TestServer.js"
+
+const MiB = 1024 * 1024
+const agent = { name: "Edge", description: "d", code: "c" }
+
+/** A JSON error body as everywhere: `_tag`, `message` and a one-line `detail`. */
+const expectError = (body: any, tag: string) => {
+  expect(body._tag).toBe(tag)
+  expect(typeof body.message).toBe("string")
+  expect(typeof body.detail).toBe("string")
+  expect(body.detail).not.toContain("\n")
+}
+
+const rawWith = (method: string, path: string, body: string, headers: Record<string, string>) =>
+  streamRequest({ method, path, head: body, total: 0, tail: "", headers: { "content-length": String(Buffer.byteLength(body)), ...headers } })
+
+const nested = (depth: number) => "[".repeat(depth) + "]".repeat(depth)
+
+layer(testServer(MemoryDatabase.layer), { excludeTestServices: true, timeout: "120 seconds" })("the HTTP edge", (it) => {
+  it.effect("a body declared larger than MAX_BODY_BYTES is a 413 before any of it is read", () =>
+    Effect.gen(function*() {
+      const res = yield* streamRequest({
+        path: "/agents",
+        headers: { "content-length": String(700 * MiB) },
+        head: "{\"name\":\"",
+        total: 700 * MiB
+      })
+      expect(res.status).toBe(413)
+      expectError(res.body, "PayloadTooLarge")
+      expect(res.headers.connection).toBe("close")
+      expect(res.sent).toBeLessThan(100 * MiB)
+    }))
+
+  it.effect("streamed bodies past the limit are cut off while reading: 413, memory flat, the server still serves", () =>
+    Effect.gen(function*() {
+      const before = process.memoryUsage().rss
+      // Four at once, 600 MB each with no declared length: more than V8's longest string if one were read whole.
+      const answers = yield* Effect.all(
+        Array.from({ length: 4 }, () => streamRequest({ path: "/agents", head: "{\"name\":\"", total: 600 * MiB, tail: "\"}" })),
+        { concurrency: "unbounded" }
+      )
+      for (const res of answers) {
+        expect(res.status).toBe(413)
+        expectError(res.body, "PayloadTooLarge")
+        expect(res.body.detail).toContain(String(MiB))
+        expect(res.finished).toBe(false)
+        expect(res.headers.connection).toBe("close")
+      }
+      // Wide: the server keeps at most one limit's worth per request; the client never held a body.
+      expect(process.memoryUsage().rss - before).toBeLessThan(150 * MiB)
+      expect((yield* raw("GET", "/health")).status).toBe(200)
+    }))
+
+  it.effect("a slow body is waited for without holding up other requests, and one just under the limit is taken", () =>
+    Effect.gen(function*() {
+      const filler = MiB - 1024
+      const slow = yield* Effect.fork(streamRequest({
+        path: "/agents",
+        head: "{\"name\":\"slow\",\"description\":\"",
+        chunk: Buffer.alloc(filler / 16, "x"),
+        total: filler,
+        pauseMs: 100,
+        tail: "\",\"code\":\"c\"}"
+      }))
+      yield* Effect.sleep("300 millis")
+      expect((yield* raw("GET", "/health")).status).toBe(200)
+      const res = yield* slow
+      expect(res.status).toBe(201)
+      expect(res.finished).toBe(true)
+      expect(res.body.description.length).toBeGreaterThan(filler * 0.9)
+    }))
+
+  it.effect("JSON nested deeper than the limit is a 400 before parsing, in any field; reasonable nesting is kept", () =>
+    Effect.gen(function*() {
+      for (const body of [
+        `{"name":"deep","description":"d","code":"c","composerThoughts":${nested(5_000)}}`,
+        `{"name":${nested(100_000)}}`,
+        `{"name":"x","inputSchema":{"a":${"{\"a\":".repeat(MAX_JSON_DEPTH)}1${"}".repeat(MAX_JSON_DEPTH)}}}`
+      ]) {
+        const res = yield* raw("POST", "/agents", undefined, body)
+        expect(res.status).toBe(400)
+        expectError(res.body, "BadRequest")
+        expect(res.body.detail).toContain("nests deeper")
+      }
+      // Brackets inside strings are text, not nesting.
+      const deep = JSON.parse(nested(MAX_JSON_DEPTH - 2))
+      const ok = yield* raw("POST", "/agents", { ...agent, inputSchema: { deep }, description: "[".repeat(10_000) })
+      expect(ok.status).toBe(201)
+      expect(ok.body.inputSchema.deep).toEqual(deep)
+    }))
+
+  it.effect("bodies must be application/json: forms, multipart, text and unlabelled bodies are a 415 and store nothing", () =>
+    Effect.gen(function*() {
+      const count = (yield* raw("GET", "/agents")).body.length
+      for (
+        const [type, body] of [
+          ["application/x-www-form-urlencoded", "name=csrf&description=d&code=c"],
+          ["multipart/form-data; boundary=b", "--b\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\ncsrf\r\n--b--\r\n"],
+          ["text/plain", JSON.stringify({ ...agent, name: "csrf" })],
+          ["application/json; charset=latin1", JSON.stringify({ ...agent, name: "csrf" })],
+          ["application/jsonp", JSON.stringify({ ...agent, name: "csrf" })]
+        ]
+      ) {
+        const res = yield* rawWith("POST", "/agents", body!, { "content-type": type! })
+        expect(res.status, type).toBe(415)
+        expectError(res.body, "UnsupportedMediaType")
+      }
+      const unlabelled = yield* streamRequest({
+        path: "/agents",
+        head: JSON.stringify(agent),
+        total: 0,
+        tail: "",
+        headers: { "content-type": "" }
+      })
+      expect(unlabelled.status).toBe(415)
+      expect((yield* raw("GET", "/agents")).body.length).toBe(count)
+      for (const type of ["application/json", "application/json; charset=utf-8", "Application/JSON;charset=UTF-8"]) {
+        const res = yield* rawWith("POST", "/agents", JSON.stringify(agent), { "content-type": type })
+        expect(res.status, type).toBe(201)
+      }
+      // Without a body, no content type is needed.
+      const created = yield* raw("POST", "/agents", { ...agent, friendlyName: `edge-${process.pid}-${Date.now()}` })
+      expect((yield* raw("POST", `/agents/${created.body._id}/deploy`)).status).toBe(201)
+    }))
+
+  it.effect("routes are exact-case; a wrong method on a known path is a 405 naming the allowed ones", () =>
+    Effect.gen(function*() {
+      const upper = yield* raw("GET", "/AGENTS")
+      expect(upper.status).toBe(404)
+      expectError(upper.body, "NotFound")
+      const cases: Array<[string, string, string]> = [
+        ["PATCH", "/agents", "GET, HEAD, POST"],
+        ["DELETE", "/agents", "GET, HEAD, POST"],
+        ["POST", "/agents/some-id", "DELETE, GET, HEAD, PUT"],
+        ["GET", "/agents/some-id/deploy", "POST"],
+        ["PUT", "/health", "GET, HEAD"],
+        ["POST", "/deployments/", "GET, HEAD"]
+      ]
+      for (const [method, path, allow] of cases) {
+        const res = yield* raw(method, path)
+        expect(res.status, `${method} ${path}`).toBe(405)
+        expectError(res.body, "MethodNotAllowed")
+        expect(res.body.detail).toContain(allow)
+        const headers = yield* streamRequest({ method, path, total: 0, tail: "", headers: {} })
+        expect(headers.headers.allow).toBe(allow)
+      }
+      const unknown = yield* raw("GET", "/no/such/path")
+      expect(unknown.status).toBe(404)
+      expectError(unknown.body, "NotFound")
+    }))
+
+  it.effect("long or odd ids get docport's own answer (400 or 404), never 'no route'", () =>
+    Effect.gen(function*() {
+      const long = yield* raw("GET", `/agents/${"a".repeat(300)}`)
+      expect(long.status).toBe(404)
+      expect(long.body.message).not.toContain("no route")
+      for (const id of ["a".repeat(600), "_design", "%2Fetc", "..", "%00"]) {
+        const res = yield* raw("GET", `/agents/${id}`)
+        expect(res.status, id).toBe(400)
+        expect(res.body.message).toContain("invalid id")
+        const put = yield* raw("PUT", `/agents/${id}`, { description: "x" })
+        expect(put.status, id).toBe(400)
+      }
+    }))
+})

@@ -1,0 +1,60 @@
+import { type ChildProcess, spawn } from "node:child_process"
+
+export interface ServerProcess {
+  readonly child: ChildProcess
+  /** stdout and stderr, interleaved. */
+  readonly output: () => string
+  readonly stderr: () => string
+  readonly exit: Promise<number | null>
+  /** Resolves once the output contains `text`; rejects after `ms` with the output so far. */
+  readonly waitFor: (text: string, ms?: number) => Promise<void>
+  /** SIGTERM (or another signal) to the whole process group, as a supervisor stops a service. */
+  readonly signalGroup: (signal?: NodeJS.Signals) => void
+}
+
+/**
+ * docport as a process of its own, in a process group of its own: `npm start`, or node on the
+ * build directly (faster, for tests of node's own behaviour). Killed with its group if the
+ * test leaves it running.
+ */
+export const startServerProcess = (how: "npm" | "node", env: Record<string, string>): ServerProcess => {
+  let output = ""
+  let stderr = ""
+  const [command, args] = how === "npm" ? ["npm", ["start"]] as const : [process.execPath, ["dist/app/main.js"]] as const
+  const child = spawn(command, [...args], {
+    env: { ...process.env, DATABASE_PROVIDER: "memory", HOST: "127.0.0.1", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true
+  })
+  child.stdout!.on("data", (d) => (output += d))
+  child.stderr!.on("data", (d) => {
+    output += d
+    stderr += d
+  })
+  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
+  const leftover = () => {
+    try {
+      process.kill(-child.pid!, "SIGKILL")
+    } catch {
+      // already gone
+    }
+  }
+  process.once("exit", leftover)
+  void exit.then(() => process.off("exit", leftover))
+  const waitFor = async (text: string, ms = 60_000) => {
+    const until = Date.now() + ms
+    while (!output.includes(text)) {
+      if (Date.now() > until) throw new Error(`no '${text}' within ${ms} ms:\n${output}`)
+      if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode} before '${text}':\n${output}`)
+      await new Promise((r) => setTimeout(r, 25))
+    }
+  }
+  return { child, output: () => output, stderr: () => stderr, exit, waitFor, signalGroup: (signal = "SIGTERM") => process.kill(-child.pid!, signal) }
+}
+
+/** Milliseconds from now until the promise settles. */
+export const timed = async <A>(promise: Promise<A>): Promise<[A, number]> => {
+  const start = Date.now()
+  const value = await promise
+  return [value, Date.now() - start]
+}
