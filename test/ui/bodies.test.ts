@@ -57,7 +57,9 @@ layer(Layer.provide(testServer(MemoryDatabase.layer), captureLogs), { excludeTes
         expect(keyed.status).toBe(422)
         expect(keyed.text.length).toBeLessThan(500)
         expect(keyed.body.detail).toMatch(/^tools\["k{40}…"\] must be a list/)
-        const demo = yield* raw("PUT", "/demos/some-id", { name: large, selectedApis: [], userPrompt: large })
+        // two large fields, together still under the 1 MiB body limit
+        const half = large.slice(0, MB / 4)
+        const demo = yield* raw("PUT", "/demos/some-id", { name: half, selectedApis: [], userPrompt: half })
         expect(demo.status).toBe(422)
         expect(demo.text.length).toBeLessThan(500)
         expect(demo.text).not.toContain("xxxxxxxxxx")
