@@ -7,6 +7,7 @@ import * as Agents from "../domain/Agents.js"
 import * as Demos from "../domain/Demos.js"
 import * as Deployments from "../domain/Deployments.js"
 import type { DatabaseService } from "../ports/DatabaseService.js"
+import { AuthenticationLive, AuthHandlersLive, SignInLive } from "./auth/SignInLive.js"
 import { AgentsLive } from "./http/AgentsHttp.js"
 import { DocportApi } from "./http/Api.js"
 import { DemosLive } from "./http/DemosHttp.js"
@@ -15,7 +16,8 @@ import { fallbackErrors } from "./http/FallbackErrors.js"
 import { HealthLive } from "./http/HealthHttp.js"
 
 const ApiLive = HttpApiBuilder.api(DocportApi).pipe(
-  Layer.provide([HealthLive, AgentsLive, DeploymentsLive, DemosLive])
+  Layer.provide([HealthLive, AgentsLive, DeploymentsLive, DemosLive, AuthHandlersLive]),
+  Layer.provide(AuthenticationLive)
 )
 
 const DomainLive = Layer.mergeAll(Agents.layer, Demos.layer).pipe(Layer.provideMerge(Deployments.layer))
@@ -36,6 +38,8 @@ export const makeHttpLive = <E1, E2>(
     Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
     Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
     Layer.provide(ApiLive),
+    // Sign-in checks the address the server really listens on (local mode only on loopback).
+    Layer.provide(SignInLive),
     HttpServer.withLogAddress,
     Layer.provideMerge(server),
     Layer.provide(DomainLive),

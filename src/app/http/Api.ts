@@ -3,6 +3,8 @@ import { Schema } from "effect"
 import { Agent, AgentCreate, AgentUpdate } from "../../domain/Agent.js"
 import { Demo, DemoCreate, DemoUpdate } from "../../domain/Demo.js"
 import { Deployment, DeployResult, DeploymentStatus } from "../../domain/Deployment.js"
+import { AuthApi, SessionApi } from "../auth/AuthApi.js"
+import { Authentication } from "../auth/CurrentUser.js"
 import { BadRequestError, ConflictError, DatabaseFailure, DatabaseUnavailable, NotFoundError } from "./ApiErrors.js"
 
 const IdParam = Schema.Struct({ id: Schema.String })
@@ -57,12 +59,17 @@ export class DemosApi extends HttpApiGroup.make("demos")
   .add(HttpApiEndpoint.del("remove", "/demos/:id").setPath(IdParam).addError(NotFoundError).addError(ConflictError))
 {}
 
-/** Every data endpoint can fail with bad input (400) or a database failure (500, or 503 when unreachable). */
+/**
+ * Every data endpoint can fail with bad input (400) or a database failure (500, or 503 when unreachable),
+ * and requires a principal (401 without one).
+ */
 export class DocportApi extends HttpApi.make("docport")
   .add(HealthApi)
-  .add(AgentsApi.addError(BadRequestError).addError(DatabaseFailure).addError(DatabaseUnavailable))
-  .add(DeploymentsApi.addError(BadRequestError).addError(DatabaseFailure).addError(DatabaseUnavailable))
-  .add(DemosApi.addError(BadRequestError).addError(DatabaseFailure).addError(DatabaseUnavailable))
+  .add(AuthApi)
+  .add(SessionApi)
+  .add(AgentsApi.addError(BadRequestError).addError(DatabaseFailure).addError(DatabaseUnavailable).middleware(Authentication))
+  .add(DeploymentsApi.addError(BadRequestError).addError(DatabaseFailure).addError(DatabaseUnavailable).middleware(Authentication))
+  .add(DemosApi.addError(BadRequestError).addError(DatabaseFailure).addError(DatabaseUnavailable).middleware(Authentication))
   .annotate(OpenApi.Title, "docport")
   .annotate(OpenApi.Description, "Documents of an AI-agent platform behind one database port")
 {}
