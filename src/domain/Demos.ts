@@ -7,10 +7,11 @@ import { makeEntityStore } from "./EntityStore.js"
 type Failure = DatabaseError | InvalidName
 
 export interface DemosShape {
-  readonly create: (input: DemoCreate) => Effect.Effect<Demo, Failure>
+  /** `by`: the uid of the user creating it, kept as createdBy and updatedBy. */
+  readonly create: (input: DemoCreate, by?: string) => Effect.Effect<Demo, Failure>
   readonly list: Effect.Effect<ReadonlyArray<Demo>, Failure>
   readonly get: (id: string) => Effect.Effect<Demo, NotFound | Failure>
-  readonly update: (id: string, patch: DemoUpdate) => Effect.Effect<Demo, NotFound | Conflict | Failure>
+  readonly update: (id: string, patch: DemoUpdate, by?: string) => Effect.Effect<Demo, NotFound | Conflict | Failure>
   readonly remove: (id: string) => Effect.Effect<void, NotFound | Conflict | Failure>
 }
 

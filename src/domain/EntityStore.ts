@@ -4,8 +4,17 @@ import type { DatabaseServiceShape } from "../ports/DatabaseService.js"
 import type { Document } from "../ports/Document.js"
 import { Conflict, DatabaseError } from "../ports/Errors.js"
 
-/** Stored entities carry the port's `_id`/`_rev` and their own timestamps. */
-type Stored<A> = A & { readonly _id: string; readonly _rev: string; readonly createdAt: string; readonly updatedAt: string }
+/** Stored entities carry the port's `_id`/`_rev`, their own timestamps and who wrote them (a user's uid). */
+type Stored<A> = A & {
+  readonly _id: string
+  readonly _rev: string
+  readonly createdAt: string
+  readonly updatedAt: string
+  readonly createdBy?: string
+  readonly updatedBy?: string
+}
+
+const author = (by: string | undefined, field: "createdBy" | "updatedBy") => by === undefined ? {} : { [field]: by }
 
 const MERGE_ATTEMPTS = 10
 
@@ -20,10 +29,10 @@ export const makeEntityStore = <A extends object, U extends { readonly _rev?: st
   const asEntity = (doc: Document) => doc as unknown as Stored<A>
 
   // Create-only with a fresh UUID: a collision is near impossible, but it must not overwrite.
-  const create = (input: A) =>
+  const create = (input: A, by?: string) =>
     Effect.gen(function*() {
       const now = new Date().toISOString()
-      const body = { ...input, createdAt: now, updatedAt: now }
+      const body = { ...input, createdAt: now, updatedAt: now, ...author(by, "createdBy"), ...author(by, "updatedBy") }
       const id = randomUUID()
       const { rev } = yield* db.save(collection, id, body, { mode: "create" })
       return { ...body, _id: id, _rev: rev } as Stored<A>
@@ -39,13 +48,13 @@ export const makeEntityStore = <A extends object, U extends { readonly _rev?: st
 
   // Without a `_rev` the merge is retried on Conflict, so concurrent edits of different fields
   // are all kept; with one, a stale `_rev` is the caller's Conflict.
-  const update = (id: string, patch: U) => {
+  const update = (id: string, patch: U, by?: string) => {
     const { _rev: expected, ...changes } = patch
     const attempt = Effect.gen(function*() {
       const current = yield* db.get(collection, id)
       if (expected !== undefined && current._rev !== expected) return yield* new Conflict({ collection, id })
       const { _id, _rev, ...body } = current
-      const next = { ...body, ...changes, updatedAt: new Date().toISOString() }
+      const next = { ...body, ...changes, updatedAt: new Date().toISOString(), ...author(by, "updatedBy") }
       const { rev } = yield* db.save(collection, id, next, { expectedRev: current._rev })
       return { ...next, _id: id, _rev: rev } as unknown as Stored<A>
     })
