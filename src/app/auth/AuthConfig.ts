@@ -82,30 +82,29 @@ const DISPLAY_NAMES: Record<string, string> = { google: "Google", microsoft: "Mi
 /** AUTH_<TYPE>_ISSUER, _CLIENT_ID, _CLIENT_SECRET, _DISPLAY_NAME, _SCOPES, _ALLOWED_DOMAINS, _ALLOWED_USERS. */
 const oidc = (type: string): Config.Config<OidcSettings> => {
   const prefix = `AUTH_${type.toUpperCase()}`
-  const issuer = url("ISSUER", DEFAULT_ISSUERS[type])
-  return Config.nested(
-    Config.all({
-      issuer: issuer.pipe(Config.validate({
-        message: "the issuer must use https (plain http only on a loopback address, for tests)",
-        validation: (u) => u.protocol === "https:" || (u.protocol === "http:" && loopbackHost(u.hostname))
-      })),
-      clientId: Config.string("CLIENT_ID"),
-      clientSecret: Config.option(Config.redacted("CLIENT_SECRET")),
-      displayName: Config.string("DISPLAY_NAME").pipe(Config.withDefault(DISPLAY_NAMES[type] ?? type)),
-      scopes: Config.string("SCOPES").pipe(Config.withDefault("openid email profile")),
-      allowedDomains: list("ALLOWED_DOMAINS").pipe(Config.map((ds) => ds.map((d) => d.toLowerCase()))),
-      allowedUsers: list("ALLOWED_USERS").pipe(Config.map((us) => us.map((u) => u.toLowerCase()))),
-      allowAnyUser: Config.boolean("ALLOW_ANY_USER").pipe(Config.withDefault(false))
-    }),
-    prefix
-  ).pipe(
+  // Whole names rather than Config.nested: the same names whatever path delimiter the provider uses.
+  const v = (suffix: string) => `${prefix}_${suffix}`
+  const issuer = url(v("ISSUER"), DEFAULT_ISSUERS[type])
+  return Config.all({
+    issuer: issuer.pipe(Config.validate({
+      message: "the issuer must use https (plain http only on a loopback address, for tests)",
+      validation: (u) => u.protocol === "https:" || (u.protocol === "http:" && loopbackHost(u.hostname))
+    })),
+    clientId: Config.string(v("CLIENT_ID")),
+    clientSecret: Config.option(Config.redacted(v("CLIENT_SECRET"))),
+    displayName: Config.string(v("DISPLAY_NAME")).pipe(Config.withDefault(DISPLAY_NAMES[type] ?? type)),
+    scopes: Config.string(v("SCOPES")).pipe(Config.withDefault("openid email profile")),
+    allowedDomains: list(v("ALLOWED_DOMAINS")).pipe(Config.map((ds) => ds.map((d) => d.toLowerCase()))),
+    allowedUsers: list(v("ALLOWED_USERS")).pipe(Config.map((us) => us.map((u) => u.toLowerCase()))),
+    allowAnyUser: Config.boolean(v("ALLOW_ANY_USER")).pipe(Config.withDefault(false))
+  }).pipe(
     Config.mapOrFail((s) =>
-      s.allowedDomains.length === 0 && s.allowedUsers.length === 0 && !s.allowAnyUser
-        ? Either.left(ConfigError.InvalidData(
-          [`${prefix}_ALLOWED_DOMAINS`],
-          `${type} would let every account of ${s.issuer.host} sign in: set ${prefix}_ALLOWED_DOMAINS or ${prefix}_ALLOWED_USERS (or ${prefix}_ALLOW_ANY_USER=true)`
-        ))
-        : Either.right({ ...s, type, icon: type in DISPLAY_NAMES ? type : null })
+    s.allowedDomains.length === 0 && s.allowedUsers.length === 0 && !s.allowAnyUser
+      ? Either.left(ConfigError.InvalidData(
+        [`${prefix}_ALLOWED_DOMAINS`],
+        `${type} would let every account of ${s.issuer.host} sign in: set ${prefix}_ALLOWED_DOMAINS or ${prefix}_ALLOWED_USERS (or ${prefix}_ALLOW_ANY_USER=true)`
+      ))
+      : Either.right({ ...s, type, icon: type in DISPLAY_NAMES ? type : null })
     )
   )
 }

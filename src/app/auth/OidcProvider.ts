@@ -97,13 +97,18 @@ export const make = (settings: OidcSettings) =>
           }).pipe(Effect.withSpan("Oidc.codeGrant", { attributes: { provider: settings.type } }))
           const claims = tokens.claims()
           if (claims === undefined) return yield* Effect.fail<Rejected>({ _tag: "Rejected", reason: "no ID token" })
+          // Many providers put e-mail and name only in the UserInfo response; the library checks its subject.
+          const info = claims.email !== undefined ? claims : yield* Effect.tryPromise({
+            try: () => client.fetchUserInfo(config, tokens.access_token, claims.sub),
+            catch: classify
+          }).pipe(Effect.withSpan("Oidc.userInfo", { attributes: { provider: settings.type } }))
           const str = (v: unknown) => typeof v === "string" && v.length > 0 ? v : null
-          const email = str(claims.email)
+          const email = str(info.email)
           return {
             externalId: claims.sub,
-            displayName: str(claims.name) ?? email ?? claims.sub,
+            displayName: str(info.name) ?? email ?? claims.sub,
             email,
-            emailVerified: claims.email_verified === true
+            emailVerified: info.email_verified === true
           } satisfies ProviderUser
         }),
       allows: (user) => {
