@@ -207,6 +207,18 @@ describe("OpenID Connect sign-in against a real provider (oidc-provider)", () =>
     await expectRefused({ browser: victim, end })
   }, 30_000)
 
+  it("login CSRF: nor when the victim has a login of their own under way (the state must be the browser's own)", async () => {
+    provider.nextAccount = "ann"
+    const attacker = new Browser(FRONTEND)
+    const stopped = await signIn(attacker, docport.base, TYPE, { stopAt: (url) => url.pathname.startsWith("/auth/callback/") })
+    const victim = new Browser(FRONTEND)
+    // The victim's own login stops at the provider: the victim holds a state cookie of its own.
+    await signIn(victim, docport.base, TYPE, { stopAt: (url) => url.origin === provider.issuer })
+    expect(await victim.cookie(`${docport.base}/auth/callback/${TYPE}`, "gofannon_auth_state")).toBeDefined()
+    const end = await victim.navigate(stopped.stoppedAt!, { stopAt: (url) => url.origin === FRONTEND })
+    await expectRefused({ browser: victim, end })
+  }, 30_000)
+
   it("a callback cannot be replayed: the login state is used up, even with the state cookie put back", async () => {
     provider.nextAccount = "ann"
     const browser = new Browser(FRONTEND)
