@@ -154,6 +154,37 @@ describe("brute force: a bounded number of failed token and callback attempts pe
     expect((await alice.fetch(`${limited.base}/agents`)).status).toBe(200)
   }, 30_000)
 
+  it("login starts, which store a login state before anyone is known, are bounded per client too", async () => {
+    const limitedStarts = await startDocport({ ...DEV_ENV, AUTH_MAX_FAILURES: "2" })
+    try {
+      const statuses: Array<number> = []
+      for (let i = 0; i < 13; i++) {
+        const res = await fetch(`${limitedStarts.base}/auth/login/dev_stub`, { redirect: "manual" })
+        statuses.push(res.status)
+      }
+      expect(statuses.slice(0, 12)).toEqual(Array(12).fill(302))
+      expect(statuses[12]).toBe(429)
+    } finally {
+      await limitedStarts.close()
+    }
+  }, 30_000)
+
+  it("behind a trusted proxy, clients are told apart by the address the proxy appended", async () => {
+    const proxied = await startDocport({ ...DEV_ENV, AUTH_MAX_FAILURES: "2", AUTH_CLIENT_ADDRESS_HEADER: "X-Forwarded-For" })
+    try {
+      const attempt = (forwardedFor: string) =>
+        fetch(`${proxied.base}/agents`, { headers: { authorization: "Bearer dpt_wrong", "x-forwarded-for": forwardedFor } })
+      expect((await attempt("10.0.0.1")).status).toBe(401)
+      expect((await attempt("10.0.0.1")).status).toBe(401)
+      expect((await attempt("10.0.0.1")).status).toBe(429)
+      // A client cannot escape by claiming another address: only the proxy's last entry counts.
+      expect((await attempt("1.2.3.4, 10.0.0.1")).status).toBe(429)
+      expect((await attempt("10.0.0.2")).status).toBe(401)
+    } finally {
+      await proxied.close()
+    }
+  }, 30_000)
+
   it("the limiter forgets old windows and keeps a bounded number of clients", async () => {
     const limiter = await Effect.runPromise(FailureLimiter.make({ maxFailures: 2, window: Duration.millis(200) }))
     const blocked = (c: string) => Effect.runPromise(Effect.map(limiter.blocked(c), Option.isSome))

@@ -56,7 +56,7 @@ export class AuthApi extends HttpApiGroup.make("auth")
   .add(
     HttpApiEndpoint.get("login", "/auth/login/:type").setPath(TypeParam)
       .setUrlParams(Schema.Struct({ return_to: Schema.optional(Schema.String) }))
-      .addSuccess(Redirect).addError(UnknownProvider).addError(ProviderUnavailable)
+      .addSuccess(Redirect).addError(UnknownProvider).addError(ProviderUnavailable).addError(TooManyRequests)
   )
   .add(
     HttpApiEndpoint.get("devStubPicker", "/auth/dev-stub-picker")

@@ -40,6 +40,8 @@ export interface AuthSettings {
   readonly publicUrl: Option.Option<URL>
   readonly maxFailures: number
   readonly failureWindow: Duration.Duration
+  /** Behind a reverse proxy: the header it puts the client's address in (e.g. x-forwarded-for). */
+  readonly clientAddressHeader: Option.Option<string>
 }
 
 const list = (name: string) =>
@@ -139,7 +141,10 @@ const baseConfig = Config.all({
     Config.withDefault(10),
     Config.validate({ message: "Expected a positive integer", validation: (n) => n > 0 })
   ),
-  failureWindow: Config.duration("AUTH_FAILURE_WINDOW").pipe(Config.withDefault(Duration.minutes(15)))
+  failureWindow: Config.duration("AUTH_FAILURE_WINDOW").pipe(Config.withDefault(Duration.minutes(15))),
+  clientAddressHeader: Config.option(Config.string("AUTH_CLIENT_ADDRESS_HEADER")).pipe(
+    Config.map(Option.map((h) => h.toLowerCase()))
+  )
 })
 
 /** Everything sign-in reads from the environment; a provider's variables are read only when it is enabled. */

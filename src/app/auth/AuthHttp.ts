@@ -25,12 +25,14 @@ import { clientOf } from "./Authenticate.js"
 import { cookieOptions, frontendTarget, redirectUri, safeReturnTo, STATE_COOKIE, STATE_COOKIE_PATH } from "./Cookies.js"
 import { CurrentUser, SESSION_COOKIE } from "./CurrentUser.js"
 import { pickerPage } from "./DevStubProvider.js"
-import { FailureLimiter } from "./FailureLimiter.js"
+import * as FailureLimiter from "./FailureLimiter.js"
 import { originOf } from "./Origins.js"
 import { deniedPage } from "./Pages.js"
 import { SignInSettings } from "./SignInSettings.js"
 
 const DEFAULT_TOKEN_DAYS = 90
+/** Every login start writes a login state before anyone is known: a client may start this many per failure window. */
+const LOGIN_STARTS_PER_FAILURE = 6
 const store = <A>(effect: Effect.Effect<A, DatabaseError>) => Effect.catchAll(effect, storeFailure)
 
 const sameSecret = (a: string, b: string) => {
@@ -46,8 +48,13 @@ export const AuthLive = HttpApiBuilder.group(DocportApi, "auth", (handlers) =>
     const loginStates = yield* LoginStates
     const sessions = yield* Sessions
     const users = yield* Users
-    const limiter = yield* FailureLimiter
+    const limiter = yield* FailureLimiter.FailureLimiter
     const admins = new Set(settings.siteAdmins)
+    const clientAddress = clientOf(settings)
+    const starts = yield* FailureLimiter.make({
+      maxFailures: settings.maxFailures * LOGIN_STARTS_PER_FAILURE,
+      window: settings.failureWindow
+    })
 
     const providerOf = (type: string) =>
       Option.match(Option.fromNullable(providers.find((p) => p.type === type)), {
@@ -65,6 +72,9 @@ export const AuthLive = HttpApiBuilder.group(DocportApi, "auth", (handlers) =>
         Effect.gen(function*() {
           const provider = yield* providerOf(path.type)
           const request = yield* HttpServerRequest.HttpServerRequest
+          const wait = yield* starts.blocked(clientAddress(request))
+          if (Option.isSome(wait)) return yield* tooManyRequests(wait.value)
+          yield* starts.recordFailure(clientAddress(request))
           const secrets = yield* provider.prepare
           const { state } = yield* store(loginStates.begin({
             providerType: provider.type,
@@ -94,7 +104,7 @@ export const AuthLive = HttpApiBuilder.group(DocportApi, "auth", (handlers) =>
       .handle("callback", ({ path, urlParams }) =>
         Effect.gen(function*() {
           const request = yield* HttpServerRequest.HttpServerRequest
-          const client = clientOf(request)
+          const client = clientAddress(request)
           const wait = yield* limiter.blocked(client)
           if (Option.isSome(wait)) return yield* tooManyRequests(wait.value)
           const provider = yield* providerOf(path.type)
@@ -115,7 +125,8 @@ export const AuthLive = HttpApiBuilder.group(DocportApi, "auth", (handlers) =>
             return yield* refuse("unknown, expired or already used state")
           }
           const error = query.get("error")
-          if (error !== null) return yield* refuse(`the provider answered ${error.slice(0, 60)}`)
+          // The error code is the client's text: only its safe characters reach the log.
+          if (error !== null) return yield* refuse(`the provider answered ${error.replace(/[^\w.-]/g, "?").slice(0, 60)}`)
           const user = yield* provider.complete({
             codeVerifier: login.value.codeVerifier,
             nonce: login.value.nonce,

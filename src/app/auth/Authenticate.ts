@@ -32,8 +32,19 @@ export const LOCAL_USER: Principal = {
   via: "local"
 }
 
-/** The client a failure is counted against: its address (behind a proxy, the proxy's). */
-export const clientOf = (request: HttpServerRequest.HttpServerRequest) => Option.getOrElse(request.remoteAddress, () => "unknown")
+/**
+ * The client a failure is counted against: its address, or behind a trusted proxy the address that
+ * proxy appended last to the named header (the entries before it are the client's own claims).
+ */
+export const clientOf = (settings: { readonly clientAddressHeader: Option.Option<string> }) =>
+(request: HttpServerRequest.HttpServerRequest): string => {
+  const forwarded = Option.flatMap(settings.clientAddressHeader, (name) => Option.fromNullable(request.headers[name]))
+  const last = Option.map(forwarded, (value) => value.split(",").at(-1)!.trim())
+  return Option.getOrElse(
+    Option.orElse(Option.filter(last, (a) => a !== ""), () => request.remoteAddress),
+    () => "unknown"
+  )
+}
 
 /** What the web UI sends when it has no token (`Bearer null`) is no token at all. */
 const bearerOf = (request: HttpServerRequest.HttpServerRequest): string | undefined => {
@@ -50,6 +61,7 @@ export const makeAuthenticate = Effect.gen(function*() {
   const sessions = yield* Sessions
   const tokens = yield* AccessTokens
   const limiter = yield* FailureLimiter
+  const clientAddress = clientOf(settings)
   const admins = new Set(settings.siteAdmins)
   const withAdmin = (p: Principal): Principal => ({
     ...p,
@@ -60,7 +72,7 @@ export const makeAuthenticate = Effect.gen(function*() {
 
   const byToken = (request: HttpServerRequest.HttpServerRequest, token: string) =>
     Effect.gen(function*() {
-      const client = clientOf(request)
+      const client = clientAddress(request)
       const wait = yield* limiter.blocked(client)
       if (Option.isSome(wait)) return yield* tooManyRequests(wait.value)
       const found = yield* store(tokens.verify(token))
