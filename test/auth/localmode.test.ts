@@ -121,7 +121,7 @@ describe("npm start (src/app/main.ts) with no configuration", () => {
     child.stdout!.on("data", (d) => (output += d))
     child.stderr!.on("data", (d) => (output += d))
     try {
-      const until = Date.now() + 25_000
+      const until = Date.now() + 60_000
       while (!output.includes("Listening on") && Date.now() < until) await new Promise((r) => setTimeout(r, 50))
       expect(output).toContain(`Listening on http://127.0.0.1:${port}`)
       expect(output).toContain("LOCAL MODE")
@@ -130,7 +130,7 @@ describe("npm start (src/app/main.ts) with no configuration", () => {
       child.kill("SIGTERM")
       await new Promise((r) => child.once("exit", r))
     }
-  }, 40_000)
+  }, 90_000)
 
   it("HOST=0.0.0.0 without a provider stops with exit code 1 and the way out", async () => {
     const env: Record<string, string | undefined> = { ...process.env, PORT: String(await freePortNow()), HOST: "0.0.0.0" }
@@ -143,5 +143,5 @@ describe("npm start (src/app/main.ts) with no configuration", () => {
     expect(code).toBe(1)
     expect(output).toContain("docport could not start")
     expect(output).toContain("HOST=127.0.0.1")
-  }, 40_000)
+  }, 90_000)
 })

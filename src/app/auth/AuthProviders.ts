@@ -2,7 +2,6 @@ import { Context, Effect, Layer } from "effect"
 import { DEV_STUB } from "./AuthConfig.js"
 import type { AuthProvider } from "./AuthProvider.js"
 import * as DevStubProvider from "./DevStubProvider.js"
-import * as OidcProvider from "./OidcProvider.js"
 import { SignInSettings } from "./SignInSettings.js"
 
 /** The enabled providers, in the order of AUTH_PROVIDERS, as Gofannon's ProviderRegistry. */
@@ -12,7 +11,11 @@ export const layer = Layer.effect(
   AuthProviders,
   Effect.gen(function*() {
     const settings = yield* SignInSettings
-    const oidc = yield* Effect.forEach(settings.oidc, OidcProvider.make)
+    // openid-client is loaded only when an OpenID provider is configured: local mode starts without it.
+    const oidc = settings.oidc.length === 0 ? [] : yield* Effect.flatMap(
+      Effect.promise(() => import("./OidcProvider.js")),
+      (OidcProvider) => Effect.forEach(settings.oidc, OidcProvider.make)
+    )
     return settings.providers.map((type) =>
       type === DEV_STUB ? DevStubProvider.make(settings.devUsers) : oidc.find((p) => p.type === type)!
     )
