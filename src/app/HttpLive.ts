@@ -7,6 +7,7 @@ import * as Agents from "../domain/Agents.js"
 import * as Demos from "../domain/Demos.js"
 import * as Deployments from "../domain/Deployments.js"
 import type { DatabaseService } from "../ports/DatabaseService.js"
+import { AuthenticationLive, AuthHandlersLive, SignInLive } from "./auth/SignInLive.js"
 import { AgentsLive } from "./http/AgentsHttp.js"
 import { DocportApi } from "./http/Api.js"
 import { ClientLogLive } from "./http/ClientLogHttp.js"
@@ -19,7 +20,8 @@ import { jsonBodyOnly, MaxBodyBytes } from "./http/JsonBody.js"
 import { ValidationErrorsLive } from "./http/ValidationErrors.js"
 
 const ApiLive = HttpApiBuilder.api(DocportApi).pipe(
-  Layer.provide([HealthLive, AgentsLive, DeploymentsLive, DemosLive, ClientLogLive])
+  Layer.provide([HealthLive, AgentsLive, DeploymentsLive, DemosLive, ClientLogLive, AuthHandlersLive]),
+  Layer.provide(AuthenticationLive)
 )
 
 // The edge: JSON bodies only and bounded, JSON errors for whatever no endpoint answers. Paths are
@@ -51,6 +53,8 @@ export const makeHttpLive = <E1, E2>(
     Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
     Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
     Layer.provide(ApiLive),
+    // Sign-in checks the address the server really listens on (local mode only on loopback).
+    Layer.provide(SignInLive),
     HttpServer.withLogAddress,
     Layer.provideMerge(server),
     Layer.provide(DomainLive),

@@ -9,10 +9,11 @@ import { makeEntityStore } from "./EntityStore.js"
 type Failure = DatabaseError | InvalidName
 
 export interface AgentsShape {
-  readonly create: (input: AgentCreate) => Effect.Effect<Agent, Failure>
+  /** `by`: the uid of the user creating it, kept as createdBy and updatedBy. */
+  readonly create: (input: AgentCreate, by?: string) => Effect.Effect<Agent, Failure>
   readonly list: Effect.Effect<ReadonlyArray<Agent>, Failure>
   readonly get: (id: string) => Effect.Effect<Agent, NotFound | Failure>
-  readonly update: (id: string, patch: AgentUpdate) => Effect.Effect<Agent, NotFound | Conflict | Failure>
+  readonly update: (id: string, patch: AgentUpdate, by?: string) => Effect.Effect<Agent, NotFound | Conflict | Failure>
   /** Deletes the agent and every deployment of it. */
   readonly remove: (id: string) => Effect.Effect<void, NotFound | Conflict | Failure>
   /** The agents it composes through `gofannonAgents`, transitively, and the MCP servers they use. */

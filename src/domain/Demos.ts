@@ -7,11 +7,12 @@ import { makeEntityStore } from "./EntityStore.js"
 type Failure = DatabaseError | InvalidName
 
 export interface DemosShape {
-  readonly create: (input: DemoCreate) => Effect.Effect<Demo, Failure>
+  /** `by`: the uid of the user creating it, kept as createdBy and updatedBy. */
+  readonly create: (input: DemoCreate, by?: string) => Effect.Effect<Demo, Failure>
   readonly list: Effect.Effect<ReadonlyArray<Demo>, Failure>
   readonly get: (id: string) => Effect.Effect<Demo, NotFound | Failure>
   /** Gofannon's PUT: the body is the whole new demo; only `createdAt` survives from the old one. */
-  readonly replace: (id: string, input: DemoReplace) => Effect.Effect<Demo, NotFound | Conflict | Failure>
+  readonly replace: (id: string, input: DemoReplace, by?: string) => Effect.Effect<Demo, NotFound | Conflict | Failure>
   readonly remove: (id: string) => Effect.Effect<void, NotFound | Conflict | Failure>
 }
 

@@ -4,8 +4,20 @@ import type { DatabaseServiceShape } from "../ports/DatabaseService.js"
 import type { Document } from "../ports/Document.js"
 import { Conflict, DatabaseError } from "../ports/Errors.js"
 
-/** Stored entities carry the port's `_id`/`_rev` and their own timestamps (absent on some foreign documents). */
-type Stored<A> = A & { readonly _id: string; readonly _rev: string; readonly createdAt?: string; readonly updatedAt?: string }
+/**
+ * Stored entities carry the port's `_id`/`_rev`, their own timestamps (absent on some foreign
+ * documents) and who wrote them (a user's uid; absent on documents from before sign-in).
+ */
+type Stored<A> = A & {
+  readonly _id: string
+  readonly _rev: string
+  readonly createdAt?: string
+  readonly updatedAt?: string
+  readonly createdBy?: string
+  readonly updatedBy?: string
+}
+
+const author = (by: string | undefined, field: "createdBy" | "updatedBy") => by === undefined ? {} : { [field]: by }
 
 /**
  * How long a merge without `_rev` keeps trying against concurrent writers. A budget of time, not
@@ -35,11 +47,17 @@ export const makeEntityStore = <A extends object, U extends { readonly _rev?: st
   const asEntity = (doc: Document) => fromStored(doc) as unknown as Stored<A>
 
   // Create-only with a fresh UUID: a collision is near impossible, but it must not overwrite.
-  const create = (input: A) =>
+  const create = (input: A, by?: string) =>
     Effect.gen(function*() {
       const now = new Date().toISOString()
       // Stored in the shape it is read in, so that reading it back copies nothing.
-      const body: Record<string, unknown> = fromStored({ ...input, createdAt: now, updatedAt: now } as unknown as Document)
+      const body: Record<string, unknown> = fromStored({
+        ...input,
+        createdAt: now,
+        updatedAt: now,
+        ...author(by, "createdBy"),
+        ...author(by, "updatedBy")
+      } as unknown as Document)
       const id = randomUUID()
       const { rev } = yield* db.save(collection, id, body, { mode: "create" })
       return asEntity({ ...body, _id: id, _rev: rev })
@@ -57,12 +75,17 @@ export const makeEntityStore = <A extends object, U extends { readonly _rev?: st
   // retried, so concurrent edits of different fields are all kept; with one, a stale `_rev` is
   // the caller's Conflict. Only then: a write that never got its turn within the budget is the
   // database being too busy, not the caller's conflict.
-  const rewrite = (id: string, expected: string | undefined, next: (current: Record<string, unknown>) => Record<string, unknown>) => {
+  const rewrite = (
+    id: string,
+    expected: string | undefined,
+    by: string | undefined,
+    next: (current: Record<string, unknown>) => Record<string, unknown>
+  ) => {
     const attempt = Effect.gen(function*() {
       const current = yield* db.get(collection, id)
       if (expected !== undefined && current._rev !== expected) return yield* new Conflict({ collection, id })
       const { _id, _rev, ...body } = fromStored(current)
-      const written = { ...next(body), updatedAt: new Date().toISOString() }
+      const written = { ...next(body), updatedAt: new Date().toISOString(), ...author(by, "updatedBy") }
       const { rev } = yield* db.save(collection, id, written, { expectedRev: current._rev })
       return asEntity({ ...written, _id: id, _rev: rev })
     })
@@ -81,16 +104,19 @@ export const makeEntityStore = <A extends object, U extends { readonly _rev?: st
     )
   }
 
-  const update = (id: string, patch: U) => {
+  const update = (id: string, patch: U, by?: string) => {
     const { _rev: expected, ...changes } = patch
-    return rewrite(id, expected, (current) => ({ ...current, ...changes }))
+    return rewrite(id, expected, by, (current) => ({ ...current, ...changes }))
   }
 
-  // A whole new version that keeps only when the entity was first created.
-  const replace = (id: string, input: U) => {
+  // A whole new version that keeps only when and by whom the entity was first created.
+  const replace = (id: string, input: U, by?: string) => {
     const { _rev: expected, ...fields } = input
-    return rewrite(id, expected, (current) =>
-      current.createdAt === undefined ? fields : { ...fields, createdAt: current.createdAt })
+    return rewrite(id, expected, by, (current) => ({
+      ...fields,
+      ...(current.createdAt === undefined ? {} : { createdAt: current.createdAt }),
+      ...(current.createdBy === undefined ? {} : { createdBy: current.createdBy })
+    }))
   }
 
   // delete itself fails with NotFound for a missing entity: no read first.

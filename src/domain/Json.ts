@@ -18,5 +18,8 @@ export const StoredFields = {
   _id: Schema.String,
   _rev: Schema.String,
   createdAt: Schema.optional(Schema.String),
-  updatedAt: Schema.optional(Schema.String)
+  updatedAt: Schema.optional(Schema.String),
+  /** uid of the user who created / last changed it (absent on documents written before sign-in existed). */
+  createdBy: Schema.optional(Schema.String),
+  updatedBy: Schema.optional(Schema.String)
 }

@@ -3,6 +3,7 @@ import { Effect } from "effect"
 import { Agent } from "../../domain/Agent.js"
 import { Agents } from "../../domain/Agents.js"
 import { Deployments } from "../../domain/Deployments.js"
+import { CurrentUser } from "../auth/CurrentUser.js"
 import { DocportApi } from "./Api.js"
 import { httpErrors } from "./ApiErrors.js"
 import { storedJson } from "./StoredJson.js"
@@ -15,10 +16,12 @@ export const AgentsLive = HttpApiBuilder.group(DocportApi, "agents", (handlers) 
     const agents = yield* Agents
     const deployments = yield* Deployments
     return handlers
-      .handle("create", ({ payload }) => httpErrors(Effect.map(agents.create(payload), created.one)))
+      .handle("create", ({ payload }) =>
+        Effect.flatMap(CurrentUser, (user) => httpErrors(Effect.map(agents.create(payload, user.uid), created.one))))
       .handle("list", () => httpErrors(Effect.map(agents.list, agent.many)))
       .handle("get", ({ path }) => httpErrors(Effect.map(agents.get(path.id), agent.one)))
-      .handle("update", ({ path, payload }) => httpErrors(Effect.map(agents.update(path.id, payload), agent.one)))
+      .handle("update", ({ path, payload }) =>
+        Effect.flatMap(CurrentUser, (user) => httpErrors(Effect.map(agents.update(path.id, payload, user.uid), agent.one))))
       .handle("remove", ({ path }) => httpErrors(agents.remove(path.id)))
       .handle("chain", ({ path }) => httpErrors(agents.chain(path.id)))
       .handle("deploy", ({ path }) => httpErrors(deployments.deploy(path.id)))

@@ -4,6 +4,8 @@ import { Agent, AgentCreate, AgentUpdate } from "../../domain/Agent.js"
 import { AgentChain } from "../../domain/AgentChain.js"
 import { Demo, DemoCreate, DemoReplace } from "../../domain/Demo.js"
 import { Deployment, DeploymentStatus, DeployResult } from "../../domain/Deployment.js"
+import { AuthApi, SessionApi } from "../auth/AuthApi.js"
+import { Authentication } from "../auth/CurrentUser.js"
 import {
   BadRequestError,
   ConflictError,
@@ -78,14 +80,17 @@ export class ClientLogApi extends HttpApiGroup.make("clientLog")
 {}
 
 /**
- * Every data endpoint can fail with bad input (400), a body that does not match its schema (422,
- * declared once for the whole API) or a database failure (500, or 503 when unreachable).
+ * Every data endpoint requires a principal (401 without one) and can fail with bad input (400), a
+ * body that does not match its schema (422, declared once for the whole API) or a database failure
+ * (500, or 503 when unreachable).
  */
 export class DocportApi extends HttpApi.make("docport")
   .add(HealthApi)
-  .add(AgentsApi.addError(BadRequestError).addError(DatabaseFailure).addError(DatabaseUnavailable))
-  .add(DeploymentsApi.addError(BadRequestError).addError(DatabaseFailure).addError(DatabaseUnavailable))
-  .add(DemosApi.addError(BadRequestError).addError(DatabaseFailure).addError(DatabaseUnavailable))
+  .add(AuthApi)
+  .add(SessionApi)
+  .add(AgentsApi.addError(BadRequestError).addError(DatabaseFailure).addError(DatabaseUnavailable).middleware(Authentication))
+  .add(DeploymentsApi.addError(BadRequestError).addError(DatabaseFailure).addError(DatabaseUnavailable).middleware(Authentication))
+  .add(DemosApi.addError(BadRequestError).addError(DatabaseFailure).addError(DatabaseUnavailable).middleware(Authentication))
   .add(ClientLogApi)
   .addError(ValidationError)
   .annotate(OpenApi.Title, "docport")

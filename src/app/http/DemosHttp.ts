@@ -2,6 +2,7 @@ import { HttpApiBuilder } from "@effect/platform"
 import { Effect } from "effect"
 import { Demo } from "../../domain/Demo.js"
 import { Demos } from "../../domain/Demos.js"
+import { CurrentUser } from "../auth/CurrentUser.js"
 import { DocportApi } from "./Api.js"
 import { httpErrors } from "./ApiErrors.js"
 import { storedJson } from "./StoredJson.js"
@@ -12,8 +13,10 @@ const created = storedJson(Demo, 201)
 export const DemosLive = HttpApiBuilder.group(DocportApi, "demos", (handlers) =>
   Effect.map(Demos, (demos) =>
     handlers
-      .handle("create", ({ payload }) => httpErrors(Effect.map(demos.create(payload), created.one)))
+      .handle("create", ({ payload }) =>
+        Effect.flatMap(CurrentUser, (user) => httpErrors(Effect.map(demos.create(payload, user.uid), created.one))))
       .handle("list", () => httpErrors(Effect.map(demos.list, demo.many)))
       .handle("get", ({ path }) => httpErrors(Effect.map(demos.get(path.id), demo.one)))
-      .handle("replace", ({ path, payload }) => httpErrors(Effect.map(demos.replace(path.id, payload), demo.one)))
+      .handle("replace", ({ path, payload }) =>
+        Effect.flatMap(CurrentUser, (user) => httpErrors(Effect.map(demos.replace(path.id, payload, user.uid), demo.one))))
       .handle("remove", ({ path }) => httpErrors(demos.remove(path.id)))))

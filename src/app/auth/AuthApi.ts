@@ -1,0 +1,86 @@
+import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema } from "@effect/platform"
+import { Schema } from "effect"
+import { AccessTokenInfo } from "../../domain/AccessTokens.js"
+import { Workspace } from "../../domain/Principal.js"
+import {
+  AuthStoreFailed,
+  AuthStoreUnavailable,
+  Forbidden,
+  ProviderUnavailable,
+  SignInFailed,
+  TokenNotFound,
+  TooManyRequests,
+  UnknownProvider
+} from "./AuthErrors.js"
+import { Authentication } from "./CurrentUser.js"
+
+/** GET /auth/providers, as Gofannon's `AuthProvidersResponse` (models/auth.py). */
+export const AuthProvidersResponse = Schema.Struct({
+  providers: Schema.Array(Schema.Struct({
+    type: Schema.String,
+    displayName: Schema.String,
+    icon: Schema.NullOr(Schema.String)
+  })),
+  legacyFirebaseEnabled: Schema.Boolean
+}).annotations({ identifier: "AuthProvidersResponse" })
+
+/** GET /auth/me, as Gofannon's `SessionUser` (models/session.py). */
+export const SessionUser = Schema.Struct({
+  uid: Schema.String,
+  displayName: Schema.String,
+  email: Schema.NullOr(Schema.String),
+  providerType: Schema.String,
+  workspaces: Schema.Array(Workspace),
+  isSiteAdmin: Schema.Boolean
+}).annotations({ identifier: "SessionUser" })
+
+export const TokenCreate = Schema.Struct({
+  name: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(100)),
+  /** Default 90 days; at most a year. */
+  expiresInDays: Schema.optional(Schema.Number.pipe(Schema.greaterThan(0), Schema.lessThanOrEqualTo(366)))
+}).annotations({ identifier: "TokenCreate" })
+
+export const TokenCreated = Schema.Struct({
+  ...AccessTokenInfo.fields,
+  /** Shown this once; only its SHA-256 is stored. */
+  token: Schema.String
+}).annotations({ identifier: "TokenCreated" })
+
+const TypeParam = Schema.Struct({ type: Schema.String })
+const Redirect = HttpApiSchema.Empty(302)
+const Html = Schema.String.pipe(HttpApiSchema.withEncoding({ kind: "Text", contentType: "text/html" }))
+
+/** The sign-in entry points: no principal needed to reach them. */
+export class AuthApi extends HttpApiGroup.make("auth")
+  .add(HttpApiEndpoint.get("providers", "/auth/providers").addSuccess(AuthProvidersResponse))
+  .add(
+    HttpApiEndpoint.get("login", "/auth/login/:type").setPath(TypeParam)
+      .setUrlParams(Schema.Struct({ return_to: Schema.optional(Schema.String) }))
+      .addSuccess(Redirect).addError(UnknownProvider).addError(ProviderUnavailable).addError(TooManyRequests)
+  )
+  .add(
+    HttpApiEndpoint.get("devStubPicker", "/auth/dev-stub-picker")
+      .setUrlParams(Schema.Struct({ state: Schema.String })).addSuccess(Html).addError(UnknownProvider)
+  )
+  .add(
+    HttpApiEndpoint.get("callback", "/auth/callback/:type").setPath(TypeParam)
+      .setUrlParams(Schema.Record({ key: Schema.String, value: Schema.String }))
+      .addSuccess(Redirect).addError(UnknownProvider).addError(SignInFailed).addError(Forbidden)
+      .addError(TooManyRequests).addError(ProviderUnavailable)
+  )
+  .add(HttpApiEndpoint.post("logout", "/auth/logout").addSuccess(HttpApiSchema.NoContent).addError(Forbidden))
+  .addError(AuthStoreFailed).addError(AuthStoreUnavailable)
+{}
+
+/** Who is signed in, and the personal access tokens of that user. */
+export class SessionApi extends HttpApiGroup.make("session")
+  .add(HttpApiEndpoint.get("me", "/auth/me").addSuccess(SessionUser))
+  .add(HttpApiEndpoint.post("createToken", "/auth/tokens").setPayload(TokenCreate).addSuccess(TokenCreated, { status: 201 }))
+  .add(HttpApiEndpoint.get("listTokens", "/auth/tokens").addSuccess(Schema.Array(AccessTokenInfo)))
+  .add(
+    HttpApiEndpoint.del("revokeToken", "/auth/tokens/:id").setPath(Schema.Struct({ id: Schema.String }))
+      .addSuccess(HttpApiSchema.NoContent).addError(TokenNotFound)
+  )
+  .addError(AuthStoreFailed).addError(AuthStoreUnavailable)
+  .middleware(Authentication)
+{}

@@ -1,0 +1,53 @@
+import { HttpApiSchema, HttpApp, HttpServerResponse } from "@effect/platform"
+import { Duration, Effect, Schema } from "effect"
+
+// Sign-in errors have the body every docport error has: `_tag`, a `message`, and the `detail` Gofannon's UI shows.
+const body = { message: Schema.String, detail: Schema.String }
+export class Unauthorized extends Schema.TaggedError<Unauthorized>("Unauthorized")("Unauthorized", body, HttpApiSchema.annotations({ status: 401 })) {}
+export class Forbidden extends Schema.TaggedError<Forbidden>("Forbidden")("Forbidden", body, HttpApiSchema.annotations({ status: 403 })) {}
+export class TooManyRequests extends Schema.TaggedError<TooManyRequests>("TooManyRequests")("TooManyRequests", body, HttpApiSchema.annotations({ status: 429 })) {}
+export class UnknownProvider extends Schema.TaggedError<UnknownProvider>("UnknownProvider")("NotFound", body, HttpApiSchema.annotations({ status: 404 })) {}
+export class TokenNotFound extends Schema.TaggedError<TokenNotFound>("TokenNotFound")("NotFound", body, HttpApiSchema.annotations({ status: 404 })) {}
+export class SignInFailed extends Schema.TaggedError<SignInFailed>("SignInFailed")("SignInFailed", body, HttpApiSchema.annotations({ status: 400 })) {}
+export class ProviderUnavailable extends Schema.TaggedError<ProviderUnavailable>("ProviderUnavailable")("ProviderUnavailable", body, HttpApiSchema.annotations({ status: 502 })) {}
+export class AuthStoreFailed extends Schema.TaggedError<AuthStoreFailed>("AuthStoreFailed")("DatabaseError", body, HttpApiSchema.annotations({ status: 500 })) {}
+export class AuthStoreUnavailable extends Schema.TaggedError<AuthStoreUnavailable>("AuthStoreUnavailable")("DatabaseUnavailable", body, HttpApiSchema.annotations({ status: 503 })) {}
+
+const said = (message: string) => ({ message, detail: message })
+
+/** Gofannon's UI opens its "session expired" dialog on `session_expired` only; `not_authenticated` is a plain 401. */
+export type AuthReason = "not_authenticated" | "session_expired"
+
+const setHeader = (name: string, value: string) =>
+  HttpApp.appendPreResponseHandler((_request, response) =>
+    Effect.succeed(HttpServerResponse.setHeader(response, name, value))
+  )
+
+export const unauthorized = (reason: AuthReason, message: string) =>
+  Effect.zipRight(setHeader("X-Auth-Reason", reason), Effect.fail(new Unauthorized(said(message))))
+
+export const forbidden = (message: string) => Effect.fail(new Forbidden(said(message)))
+
+export const tooManyRequests = (retryAfter: Duration.Duration) => {
+  const seconds = Math.max(1, Math.ceil(Duration.toSeconds(retryAfter)))
+  return Effect.zipRight(
+    setHeader("Retry-After", String(seconds)),
+    Effect.fail(new TooManyRequests(said(`too many failed sign-in attempts; try again in ${seconds} s`)))
+  )
+}
+
+export const signInFailed = Effect.fail(new SignInFailed(said("sign-in failed; please start again from the sign-in page")))
+
+export const providerUnavailable = (type: string) =>
+  Effect.fail(new ProviderUnavailable(said(`the ${type} sign-in provider could not be reached; try again later`)))
+
+/** The log gets the store's message; the body says only that sign-in storage failed. */
+export const storeFailure = (error: { readonly message: string; readonly unavailable: boolean; readonly operation: string }) =>
+  Effect.zipRight(
+    Effect.logError(`sign-in storage: ${error.operation} failed: ${error.message}`),
+    Effect.fail(
+      error.unavailable
+        ? new AuthStoreUnavailable(said("the database is unavailable"))
+        : new AuthStoreFailed(said("the database failed"))
+    )
+  )

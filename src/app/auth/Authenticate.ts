@@ -1,0 +1,132 @@
+import { HttpServerRequest } from "@effect/platform"
+import { Effect, Exit, Layer, Option } from "effect"
+import { AccessTokens } from "../../domain/AccessTokens.js"
+import { personalWorkspace, type Principal } from "../../domain/Principal.js"
+import { Sessions } from "../../domain/Sessions.js"
+import type { DatabaseError } from "../../ports/Errors.js"
+import {
+  type AuthStoreFailed,
+  type AuthStoreUnavailable,
+  forbidden,
+  type Forbidden,
+  storeFailure,
+  type TooManyRequests,
+  tooManyRequests,
+  unauthorized,
+  type Unauthorized
+} from "./AuthErrors.js"
+import { Authentication, SESSION_COOKIE } from "./CurrentUser.js"
+import { FailureLimiter } from "./FailureLimiter.js"
+import { changesState, loopbackHostHeader, originOf } from "./Origins.js"
+import { SignInSettings } from "./SignInSettings.js"
+
+export type AuthFailure = Unauthorized | Forbidden | TooManyRequests | AuthStoreFailed | AuthStoreUnavailable
+
+export const LOCAL_USER: Principal = {
+  uid: "local:local",
+  displayName: "Local user",
+  email: null,
+  providerType: "local",
+  workspaces: [personalWorkspace("local:local")],
+  isSiteAdmin: true,
+  via: "local"
+}
+
+/**
+ * The client a failure is counted against: its address, or behind a trusted proxy the address that
+ * proxy appended last to the named header (the entries before it are the client's own claims).
+ */
+export const clientOf = (settings: { readonly clientAddressHeader: Option.Option<string> }) =>
+(request: HttpServerRequest.HttpServerRequest): string => {
+  const forwarded = Option.flatMap(settings.clientAddressHeader, (name) => Option.fromNullable(request.headers[name]))
+  const last = Option.map(forwarded, (value) => value.split(",").at(-1)!.trim())
+  return Option.getOrElse(
+    Option.orElse(Option.filter(last, (a) => a !== ""), () => request.remoteAddress),
+    () => "unknown"
+  )
+}
+
+/** What the web UI sends when it has no token (`Bearer null`) is no token at all. */
+const bearerOf = (request: HttpServerRequest.HttpServerRequest): string | undefined => {
+  const header = request.headers["authorization"]
+  if (header === undefined || !/^bearer /i.test(header)) return undefined
+  const token = header.slice(7).trim()
+  return token === "" || token === "null" || token === "undefined" ? undefined : token
+}
+
+const TOKEN_REFUSED = "the access token is not valid (unknown, revoked or expired)"
+
+export const makeAuthenticate = Effect.gen(function*() {
+  const settings = yield* SignInSettings
+  const sessions = yield* Sessions
+  const tokens = yield* AccessTokens
+  const limiter = yield* FailureLimiter
+  const clientAddress = clientOf(settings)
+  const admins = new Set(settings.siteAdmins)
+  const withAdmin = (p: Principal): Principal => ({
+    ...p,
+    // Recomputed on every request: removing someone from SITE_ADMINS takes effect at once.
+    isSiteAdmin: admins.has(p.uid.toLowerCase()) || (p.email !== null && admins.has(p.email.toLowerCase()))
+  })
+  const store = <A>(effect: Effect.Effect<A, DatabaseError>) => Effect.catchAll(effect, storeFailure)
+
+  const byToken = (request: HttpServerRequest.HttpServerRequest, token: string) =>
+    Effect.gen(function*() {
+      const client = clientAddress(request)
+      const wait = yield* limiter.blocked(client)
+      if (Option.isSome(wait)) return yield* tooManyRequests(wait.value)
+      const found = yield* store(tokens.verify(token))
+      if (found._tag === "Valid") return withAdmin(found.principal)
+      yield* limiter.recordFailure(client)
+      return yield* unauthorized("not_authenticated", TOKEN_REFUSED)
+    })
+
+  const bySession = (request: HttpServerRequest.HttpServerRequest, sid: string) =>
+    Effect.gen(function*() {
+      const found = yield* store(sessions.lookup(sid))
+      if (found._tag !== "Valid") return yield* unauthorized("session_expired", "Session expired or invalid")
+      // The cookie goes with every request the browser makes, whoever's page asks: a change must come from ours.
+      if (changesState(request) && originOf(request, settings.allowedOrigins) !== "allowed") {
+        return yield* forbidden("this change must come from the web UI's origin (FRONTEND_URL or PUBLIC_URL)")
+      }
+      return withAdmin(found.principal)
+    })
+
+  const local = (request: HttpServerRequest.HttpServerRequest) => {
+    // A loopback server reached under another name was reached by DNS rebinding from a web page.
+    if (!loopbackHostHeader(request)) return forbidden("in local mode docport answers only requests addressed to localhost")
+    if (changesState(request) && originOf(request, settings.allowedOrigins) === "foreign") {
+      return forbidden("in local mode changes are accepted only from the web UI's origin (FRONTEND_URL) or from programs")
+    }
+    return Effect.succeed(LOCAL_USER)
+  }
+
+  /** Token first (an explicit credential), then the session cookie, as a program or the web UI sends them. */
+  return (request: HttpServerRequest.HttpServerRequest): Effect.Effect<Principal, AuthFailure> => {
+    if (settings.localMode) return local(request)
+    const token = bearerOf(request)
+    if (token !== undefined) return byToken(request, token)
+    const sid = request.cookies[SESSION_COOKIE]
+    if (sid !== undefined && sid !== "") return bySession(request, sid)
+    return unauthorized("not_authenticated", "Not authenticated. Session cookie missing or invalid.")
+  }
+})
+
+/**
+ * The middleware declares both schemes (cookie and bearer) for OpenAPI, and the platform runs the
+ * handler of each until one succeeds. The decision needs both at once (which one wins, which 401
+ * reason), so it is made once per request and both handlers return it.
+ */
+export const layer = Layer.effect(
+  Authentication,
+  Effect.gen(function*() {
+    const authenticate = yield* makeAuthenticate
+    const decided = new WeakMap<object, Exit.Exit<Principal, AuthFailure>>()
+    const once = Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
+      const known = decided.get(request)
+      if (known !== undefined) return known
+      return Effect.flatten(Effect.tap(Effect.exit(authenticate(request)), (exit) => decided.set(request, exit)))
+    })
+    return Authentication.of({ session: () => once, token: () => once })
+  })
+)

@@ -1,0 +1,22 @@
+import { HttpApiMiddleware, HttpApiSecurity } from "@effect/platform"
+import { Context, Schema } from "effect"
+import type { Principal } from "../../domain/Principal.js"
+import { AuthStoreFailed, AuthStoreUnavailable, Forbidden, TooManyRequests, Unauthorized } from "./AuthErrors.js"
+
+export const SESSION_COOKIE = "gofannon_sid"
+
+/** The principal of the request being handled, provided by the Authentication middleware. */
+export class CurrentUser extends Context.Tag("docport/CurrentUser")<CurrentUser, Principal>() {}
+
+/**
+ * Every data route requires a principal: a session cookie (the web UI) or a personal access token
+ * (programs), or the one local user in local mode.
+ */
+export class Authentication extends HttpApiMiddleware.Tag<Authentication>()("docport/Authentication", {
+  provides: CurrentUser,
+  failure: Schema.Union(Unauthorized, Forbidden, TooManyRequests, AuthStoreFailed, AuthStoreUnavailable),
+  security: {
+    session: HttpApiSecurity.apiKey({ in: "cookie", key: SESSION_COOKIE }),
+    token: HttpApiSecurity.bearer
+  }
+}) {}

@@ -1,0 +1,25 @@
+import type { HttpServerRequest } from "@effect/platform"
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"])
+
+export const changesState = (request: HttpServerRequest.HttpServerRequest) => !SAFE_METHODS.has(request.method)
+
+const LOOPBACK_NAME = /^(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d+)?$/
+
+/** A Host header naming a loopback address; anything else reaching a loopback server came by DNS rebinding. */
+export const loopbackHostHeader = (request: HttpServerRequest.HttpServerRequest) =>
+  LOOPBACK_NAME.test(request.headers["host"] ?? "")
+
+export type OriginVerdict = "allowed" | "foreign" | "unknown"
+
+/**
+ * Where a browser says a request comes from: its Origin, else Sec-Fetch-Site. "unknown" means a
+ * client that sends neither (curl, a script), which is no browser and so no cross-site forgery.
+ */
+export const originOf = (request: HttpServerRequest.HttpServerRequest, allowed: ReadonlySet<string>): OriginVerdict => {
+  const origin = request.headers["origin"]
+  if (origin !== undefined) return allowed.has(origin) ? "allowed" : "foreign"
+  const site = request.headers["sec-fetch-site"]
+  if (site !== undefined) return site === "same-origin" || site === "none" ? "allowed" : "foreign"
+  return "unknown"
+}

@@ -1,0 +1,114 @@
+import { Duration, Effect, Exit, Layer, Option, Scope } from "effect"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import * as AccessTokens from "../../src/domain/AccessTokens.js"
+import * as LoginStates from "../../src/domain/LoginStates.js"
+import { personalWorkspace, type Principal } from "../../src/domain/Principal.js"
+import * as Sessions from "../../src/domain/Sessions.js"
+import * as Users from "../../src/domain/Users.js"
+import { DatabaseService, type DatabaseServiceShape } from "../../src/ports/DatabaseService.js"
+import { startDocport } from "../support/AuthServer.js"
+import { Browser } from "../support/Browser.js"
+import { FRONTEND, sha256, signIn } from "../support/SignInHelpers.js"
+
+const ann: Principal = {
+  uid: "test:ann",
+  displayName: "Ann",
+  email: "ann@example.com",
+  providerType: "test",
+  workspaces: [personalWorkspace("test:ann")],
+  isSiteAdmin: false,
+  via: "session"
+}
+
+/**
+ * Sessions, tokens, login states and users go through the port, so they must behave the same on
+ * every backend: run against each, on the backend's real server.
+ */
+export const signInStorage = (name: string, database: Layer.Layer<DatabaseService, unknown>): void => {
+  describe(`sign-in storage on ${name}`, () => {
+    const scope = Effect.runSync(Scope.make())
+    let db: DatabaseServiceShape
+    const run = <A, E>(effect: Effect.Effect<A, E, DatabaseService>) =>
+      Effect.runPromise(Effect.provideService(effect, DatabaseService, db))
+
+    beforeAll(async () => {
+      const context = await Effect.runPromise(Layer.buildWithScope(database, scope))
+      db = context.unsafeMap.get(DatabaseService.key) as DatabaseServiceShape
+    }, 120_000)
+    afterAll(() => Effect.runPromise(Scope.close(scope, Exit.void)), 60_000)
+
+    it("a session is found by its cookie value, stored under its digest, expires hard and is removed at logout", async () => {
+      const sessions = await run(Sessions.make)
+      const { sid } = await run(sessions.create(ann, Duration.hours(1)))
+      expect(await run(sessions.lookup(sid))).toMatchObject({ _tag: "Valid", principal: { uid: "test:ann", via: "session" } })
+      expect(await run(db.get(Sessions.SESSIONS, sha256(sid)))).toMatchObject({ userUid: "test:ann" })
+      expect(await run(sessions.lookup(sid + "x"))).toEqual({ _tag: "Missing" })
+      await run(sessions.remove(sid))
+      await run(sessions.remove(sid)) // logging out twice is fine
+      expect(await run(sessions.lookup(sid))).toEqual({ _tag: "Missing" })
+
+      const short = await run(sessions.create(ann, Duration.millis(300)))
+      await new Promise((r) => setTimeout(r, 500))
+      expect(await run(sessions.lookup(short.sid))).toEqual({ _tag: "Expired" })
+      expect(await run(sessions.lookup(short.sid))).toEqual({ _tag: "Missing" })
+    }, 60_000)
+
+    it("tokens: created, verified, listed per owner, revoked, expired", async () => {
+      const tokens = await run(AccessTokens.make)
+      const owner = { ...ann, uid: `test:${name}-${Date.now()}` }
+      const a = await run(tokens.create(owner, "a", Duration.days(1)))
+      const b = await run(tokens.create(owner, "b", Duration.millis(300)))
+      expect(await run(tokens.verify(a.token))).toMatchObject({ _tag: "Valid", principal: { uid: owner.uid, via: "token" } })
+      expect((await run(tokens.list(owner.uid))).map((t) => t.name).sort()).toEqual(["a", "b"])
+      expect(await run(tokens.list("test:nobody"))).toEqual([])
+      const other = await Effect.runPromise(Effect.flip(Effect.provideService(tokens.revoke("test:nobody", a.id), DatabaseService, db)))
+      expect(other._tag).toBe("NotFound")
+      await run(tokens.revoke(owner.uid, a.id))
+      expect(await run(tokens.verify(a.token))).toEqual({ _tag: "Missing" })
+      await new Promise((r) => setTimeout(r, 500))
+      expect(await run(tokens.verify(b.token))).toEqual({ _tag: "Expired" })
+      expect(await run(tokens.list(owner.uid))).toEqual([])
+    }, 60_000)
+
+    it("a login state is used once, even by two callbacks at the same moment", async () => {
+      const states = await run(LoginStates.make)
+      const { state } = await run(states.begin({ providerType: "test", codeVerifier: "v", nonce: "n", returnTo: "/" }))
+      const [x, y] = await run(Effect.all([states.take(state), states.take(state)], { concurrency: 2 }))
+      expect([x, y].filter(Option.isSome)).toHaveLength(1)
+      expect(Option.getOrThrow([x, y].find(Option.isSome)!)).toMatchObject({ providerType: "test", codeVerifier: "v", nonce: "n" })
+      expect(Option.isNone(await run(states.take(state)))).toBe(true)
+    }, 60_000)
+
+    it("a user document is created at first login and updated at the next", async () => {
+      const users = await run(Users.make)
+      const uid = `test:${name}/with-a-slash`
+      await run(users.recordLogin({ ...ann, uid }))
+      await run(users.recordLogin({ ...ann, uid, displayName: "Ann B." }))
+      const doc = await run(db.get(Users.USERS, Users.userDocumentId(uid)))
+      expect(doc).toMatchObject({ uid, basicInfo: { displayName: "Ann B.", email: "ann@example.com" } })
+    }, 60_000)
+
+    it("the dev-stub sign-in, a token and logout over HTTP on this backend", async () => {
+      const docport = await startDocport(
+        { APP_ENV: "test", AUTH_PROVIDERS: "dev_stub", AUTH_DEV_USERS: "alice", FRONTEND_URL: FRONTEND },
+        { database: Layer.succeed(DatabaseService, db) }
+      )
+      try {
+        const browser = new Browser(FRONTEND)
+        const picker = await signIn(browser, docport.base, "dev_stub")
+        const href = (await picker.response!.text()).match(/href="([^"]+)"/)![1]!.replaceAll("&amp;", "&")
+        await browser.navigate(new URL(href, docport.base), { stopAt: (url) => url.origin === FRONTEND })
+        expect(await (await browser.fetch(`${docport.base}/auth/me`)).json()).toMatchObject({ uid: "dev_stub:alice" })
+        const created = (await (await browser.fetch(`${docport.base}/auth/tokens`, { method: "POST", body: { name: "n" } })).json()) as {
+          token: string
+        }
+        const byToken = await fetch(`${docport.base}/agents`, { headers: { authorization: `Bearer ${created.token}` } })
+        expect(byToken.status).toBe(200)
+        expect((await browser.fetch(`${docport.base}/auth/logout`, { method: "POST" })).status).toBe(204)
+        expect((await browser.fetch(`${docport.base}/auth/me`)).status).toBe(401)
+      } finally {
+        await docport.close()
+      }
+    }, 60_000)
+  })
+}

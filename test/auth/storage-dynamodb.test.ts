@@ -1,0 +1,4 @@
+import { dynamoTestLayer } from "../support/dynalite.js"
+import { signInStorage } from "./SignInStorage.js"
+
+signInStorage("dynamodb", dynamoTestLayer)
