@@ -1,11 +1,11 @@
 import { Context, Effect, Layer } from "effect"
 import { DatabaseService } from "../ports/DatabaseService.js"
-import type { Conflict, DatabaseError, InvalidName, NotFound } from "../ports/Errors.js"
+import type { Conflict, DatabaseError, InvalidDocument, InvalidName, NotFound } from "../ports/Errors.js"
 import { type Agent, type AgentCreate, AGENTS, type AgentUpdate } from "./Agent.js"
 import { Deployments } from "./Deployments.js"
 import { makeEntityStore } from "./EntityStore.js"
 
-type Failure = DatabaseError | InvalidName
+type Failure = DatabaseError | InvalidName | InvalidDocument
 
 export interface AgentsShape {
   readonly create: (input: AgentCreate) => Effect.Effect<Agent, Failure>

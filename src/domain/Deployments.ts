@@ -1,6 +1,6 @@
 import { Context, Effect, Layer } from "effect"
 import { DatabaseService } from "../ports/DatabaseService.js"
-import { type Conflict, DatabaseError, type InvalidName, type NotFound } from "../ports/Errors.js"
+import { type Conflict, DatabaseError, type InvalidDocument, type InvalidName, type NotFound } from "../ports/Errors.js"
 import { validateId } from "../ports/Validation.js"
 import { AGENTS } from "./Agent.js"
 import {
@@ -11,7 +11,7 @@ import {
   NoFriendlyName
 } from "./Deployment.js"
 
-type Failure = DatabaseError | InvalidName
+type Failure = DatabaseError | InvalidName | InvalidDocument
 
 export interface DeploymentsShape {
   readonly deploy: (

@@ -3,7 +3,7 @@ import { Schema } from "effect"
 import { Agent, AgentCreate, AgentUpdate } from "../../domain/Agent.js"
 import { Demo, DemoCreate, DemoUpdate } from "../../domain/Demo.js"
 import { Deployment, DeployResult, DeploymentStatus } from "../../domain/Deployment.js"
-import { BadRequestError, ConflictError, DatabaseFailure, DatabaseUnavailable, NotFoundError } from "./ApiErrors.js"
+import { BadRequestError, ConflictError, DatabaseFailure, DatabaseUnavailable, DocumentTooLarge, NotFoundError } from "./ApiErrors.js"
 
 const IdParam = Schema.Struct({ id: Schema.String })
 
@@ -60,9 +60,9 @@ export class DemosApi extends HttpApiGroup.make("demos")
 /** Every data endpoint can fail with bad input (400) or a database failure (500, or 503 when unreachable). */
 export class DocportApi extends HttpApi.make("docport")
   .add(HealthApi)
-  .add(AgentsApi.addError(BadRequestError).addError(DatabaseFailure).addError(DatabaseUnavailable))
-  .add(DeploymentsApi.addError(BadRequestError).addError(DatabaseFailure).addError(DatabaseUnavailable))
-  .add(DemosApi.addError(BadRequestError).addError(DatabaseFailure).addError(DatabaseUnavailable))
+  .add(AgentsApi.addError(BadRequestError).addError(DocumentTooLarge).addError(DatabaseFailure).addError(DatabaseUnavailable))
+  .add(DeploymentsApi.addError(BadRequestError).addError(DocumentTooLarge).addError(DatabaseFailure).addError(DatabaseUnavailable))
+  .add(DemosApi.addError(BadRequestError).addError(DocumentTooLarge).addError(DatabaseFailure).addError(DatabaseUnavailable))
   .annotate(OpenApi.Title, "docport")
   .annotate(OpenApi.Description, "Documents of an AI-agent platform behind one database port")
 {}
