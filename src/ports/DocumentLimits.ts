@@ -11,9 +11,9 @@ export const MAX_DEPTH = 20
 // DynamoDB numbers: magnitudes from 1e-130 up to below 1e126.
 const MIN_MAGNITUDE = 1e-130
 const MAX_MAGNITUDE = 1e126
-// The AWS marshaller reads `constructor` to tell plain objects from class instances, and an
+// Object-building code (the AWS SDK's marshaller among it) assigns keys one by one, and an
 // assignment to `__proto__` replaces a prototype instead of storing a key.
-const FORBIDDEN_KEYS = new Set(["__proto__", "constructor"])
+const FORBIDDEN_KEYS = new Set(["__proto__"])
 const LONE_SURROGATE = /\p{Cs}/u
 
 export type LimitProblem = { readonly limit: InvalidDocument["limit"]; readonly reason: string }

@@ -92,7 +92,8 @@ export const acquire = (options: DynamoDbOptions): Effect.Effect<DynamoDb, Datab
     )
     const documents = DynamoDBDocumentClient.from(client, {
       // Empty strings, lists and maps are legal attribute values since 2020: keep them as they are.
-      marshallOptions: { convertEmptyValues: false, removeUndefinedValues: true, allowImpreciseNumbers: true },
+      // A map holding a key `constructor` looks like a class instance to the marshaller: treat it as the map it is.
+      marshallOptions: { convertEmptyValues: false, removeUndefinedValues: true, allowImpreciseNumbers: true, convertClassInstanceToMap: true },
       // DynamoDB keeps the decimal digits it was sent, which are the shortest exact form of the
       // double, so Number() restores the same double; the default would turn large ones into BigInt.
       unmarshallOptions: { wrapNumbers: (digits: string) => Number(digits) }
