@@ -43,6 +43,9 @@ const merge = (
 }
 
 /**
+ * Raw operations run only after validation (Effect.suspend everywhere they follow it): an SDK may
+ * throw on a bad name the moment a call is built.
+ *
  * The full DatabaseService from a backend's raw operations (in the spirit of Effect's
  * KeyValueStore.make): every rule the backends share lives here once, so that the same input gets
  * the same answer everywhere. Validation, document limits, page sizes and limits, bulk
@@ -60,7 +63,7 @@ export const makeDatabaseService = (raw: RawDatabase, options?: MakeOptions): Da
 
   const pages = (collection: string, size: number, operation: string) =>
     Stream.paginateChunkEffect(undefined as unknown, (cursor) =>
-      observe(operation, { collection }, raw.page(collection, size, cursor)).pipe(
+      observe(operation, { collection }, Effect.suspend(() => raw.page(collection, size, cursor))).pipe(
         Effect.map(({ docs, next }) => [Chunk.unsafeFromArray(docs as Array<Document>), next === undefined ? Option.none() : Option.some(next)] as const)
       ))
 
@@ -73,7 +76,7 @@ export const makeDatabaseService = (raw: RawDatabase, options?: MakeOptions): Da
         "get",
         { collection, id },
         validateKey(collection, id).pipe(
-          Effect.zipRight(raw.get(collection, id)),
+          Effect.zipRight(Effect.suspend(() => raw.get(collection, id))),
           Effect.flatMap((doc) => (doc === undefined ? Effect.fail(new NotFound({ collection, id })) : Effect.succeed(doc)))
         )
       ),
@@ -96,7 +99,11 @@ export const makeDatabaseService = (raw: RawDatabase, options?: MakeOptions): Da
       ),
 
     delete: (collection, id, deleteOptions) =>
-      observe("delete", { collection, id }, Effect.zipRight(validateKey(collection, id), raw.delete(collection, id, deleteOptions?.expectedRev))),
+      observe(
+        "delete",
+        { collection, id },
+        Effect.zipRight(validateKey(collection, id), Effect.suspend(() => raw.delete(collection, id, deleteOptions?.expectedRev)))
+      ),
 
     listAll: (collection) =>
       observe(
@@ -130,7 +137,7 @@ export const makeDatabaseService = (raw: RawDatabase, options?: MakeOptions): Da
       observe(
         "ensureIndex",
         { collection },
-        Effect.zipRight(validateIndex(collection, fields), fields.length === 0 ? Effect.void : raw.ensureIndex(collection, fields))
+        Effect.zipRight(validateIndex(collection, fields), Effect.suspend(() => fields.length === 0 ? Effect.void : raw.ensureIndex(collection, fields)))
       ),
 
     getMany: (collection, ids) =>
