@@ -13,6 +13,8 @@ import { DemosLive } from "./http/DemosHttp.js"
 import { DeploymentsLive } from "./http/DeploymentsHttp.js"
 import { fallbackErrors } from "./http/FallbackErrors.js"
 import { HealthLive } from "./http/HealthHttp.js"
+import { MetricsRoute } from "./observability/MetricsRoute.js"
+import { observeRequests } from "./observability/RequestObservability.js"
 
 const ApiLive = HttpApiBuilder.api(DocportApi).pipe(
   Layer.provide([HealthLive, AgentsLive, DeploymentsLive, DemosLive])
@@ -31,7 +33,8 @@ export const makeHttpLive = <E1, E2>(
   database: Layer.Layer<DatabaseService, E1>,
   server: Layer.Layer<ServerServices, E2>
 ) =>
-  HttpApiBuilder.serve().pipe(
+  HttpApiBuilder.serve(observeRequests).pipe(
+    Layer.provide(MetricsRoute),
     Layer.provide(HttpApiBuilder.middleware(fallbackErrors)),
     Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
     Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
