@@ -31,9 +31,11 @@ type ServerServices = HttpServer.HttpServer | HttpPlatform.HttpPlatform | Etag.G
  */
 export const makeHttpLive = <E1, E2>(
   database: Layer.Layer<DatabaseService, E1>,
-  server: Layer.Layer<ServerServices, E2>
+  server: Layer.Layer<ServerServices, E2>,
+  // Off only for bench/, to measure what request ids, access logs and HTTP metrics cost.
+  options: { readonly observeRequests?: boolean } = {}
 ) =>
-  HttpApiBuilder.serve(observeRequests).pipe(
+  HttpApiBuilder.serve(options.observeRequests === false ? undefined : observeRequests).pipe(
     Layer.provide(MetricsRoute),
     Layer.provide(HttpApiBuilder.middleware(fallbackErrors)),
     Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
