@@ -11,6 +11,8 @@ import * as MemoryDatabase from "../../src/adapters/MemoryDatabase.js"
 import { freePort } from "../../test/support/ChildServer.js"
 import { runLoad } from "../http/load.js"
 
+const HTTP_ROUNDS = 3
+
 const median = (values: ReadonlyArray<number>) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 
 const portCpuUsPerCall = (instrument: boolean, rounds: number) =>
@@ -96,7 +98,7 @@ const program = Effect.gen(function*() {
     export: { BENCH_INSTRUMENT: "on", OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url, OTEL_SERVICE_NAME: "docport-bench" }
   }
   const http: Record<keyof typeof variants, Array<number>> = { off: [], on: [], export: [] }
-  for (let i = 0; i < 2; i++) {
+  for (let i = 0; i < HTTP_ROUNDS; i++) {
     for (const [name, env] of Object.entries(variants) as Array<[keyof typeof variants, Record<string, string>]>) {
       http[name].push(yield* httpCpuUsPerRequest(env))
     }
@@ -115,7 +117,7 @@ const program = Effect.gen(function*() {
     row("spans and metrics off", p.off, p.off),
     row("spans and metrics on", p.on, p.off),
     "",
-    "HTTP GET /agents/{id} on memory, server CPU µs per request (8 connections, 5 s, median of 2 interleaved rounds; access log lines off in every variant):",
+    "HTTP GET /agents/{id} on memory, server CPU µs per request (8 connections, 5 s, median of ${HTTP_ROUNDS} interleaved rounds; access log lines off in every variant):",
     "",
     "| variant | CPU µs/request | ratio to off |",
     "| --- | --- | --- |",

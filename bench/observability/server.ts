@@ -12,7 +12,7 @@ const instrument = process.env.BENCH_INSTRUMENT !== "off"
 const database = Layer.effect(DatabaseService, MemoryDatabase.makeWith({ instrument }))
 const server = NodeHttpServer.layer(createServer, { port: Number(process.env.PORT), host: "127.0.0.1" })
 
-makeHttpLive(database, server, { observeRequests: instrument }).pipe(
+makeHttpLive(database, server, { observeRequests: (process.env.BENCH_OBSERVE ?? process.env.BENCH_INSTRUMENT) !== "off" }).pipe(
   Layer.launch,
   Effect.provide(TracingLive),
   // Access lines are left out of every variant: the bench measures metrics and spans.

@@ -48,22 +48,20 @@ export interface Span {
 /**
  * Wraps port calls of one backend in a span `DatabaseService.<operation>` (provider, collection,
  * id, document count and outcome as attributes) and records their duration and outcome.
- * The tagged metrics are made once per operation and outcome, not per call.
+ * Label sets are made once per operation and outcome, not per call.
  */
 export const makeInstrumentation = (provider: string) => {
-  const tagged = new Map<string, { readonly duration: typeof operationDuration; readonly count: typeof operationCount }>()
-  const metricsFor = (operation: string, outcome: Outcome) => {
+  // The same label array each time: Effect caches a metric's series by the array's identity,
+  // where a new array (or a tagged copy of the metric) would cost a registry lookup per call.
+  const labelSets = new Map<string, ReadonlyArray<MetricLabel.MetricLabel>>()
+  const labelsFor = (operation: string, outcome: Outcome) => {
     const key = `${operation}:${outcome}`
-    let metrics = tagged.get(key)
-    if (metrics === undefined) {
-      const labels = [MetricLabel.make("provider", provider), MetricLabel.make("operation", operation), MetricLabel.make("outcome", outcome)]
-      metrics = {
-        duration: Metric.taggedWithLabels(operationDuration, labels),
-        count: Metric.taggedWithLabels(operationCount, labels)
-      }
-      tagged.set(key, metrics)
+    let labels = labelSets.get(key)
+    if (labels === undefined) {
+      labels = [MetricLabel.make("provider", provider), MetricLabel.make("operation", operation), MetricLabel.make("outcome", outcome)]
+      labelSets.set(key, labels)
     }
-    return metrics
+    return labels
   }
 
   return <A, E, R>(operation: string, span: Span, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
@@ -73,9 +71,9 @@ export const makeInstrumentation = (provider: string) => {
         Effect.onExit((exit) => {
           const outcome = outcomeOf(exit)
           if (outcome === undefined) return Effect.annotateCurrentSpan("db.outcome", "interrupted")
-          const metrics = metricsFor(operation, outcome)
-          metrics.duration.unsafeUpdate((performance.now() - started) / 1000, [])
-          metrics.count.unsafeUpdate(1, [])
+          const labels = labelsFor(operation, outcome)
+          operationDuration.unsafeUpdate((performance.now() - started) / 1000, labels)
+          operationCount.unsafeUpdate(1, labels)
           return Effect.annotateCurrentSpan("db.outcome", outcome)
         }),
         Effect.withSpan(`DatabaseService.${operation}`, {

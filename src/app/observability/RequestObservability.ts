@@ -1,6 +1,6 @@
 import { HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { causeResponse } from "@effect/platform/HttpServerError"
-import { Effect, Exit, Metric, MetricLabel, Option } from "effect"
+import { Effect, Exit, MetricLabel, Option } from "effect"
 import { randomUUID } from "node:crypto"
 import { DatabaseService } from "../../ports/DatabaseService.js"
 import { requestDuration, requestsInFlight } from "./HttpMetrics.js"
@@ -12,6 +12,18 @@ export const requestIdOf = (given: string | undefined): string =>
   given !== undefined && SANE_REQUEST_ID.test(given) ? given : randomUUID()
 
 let inFlight = 0
+
+// One label array per series, reused: Effect caches a series by the array's identity.
+const labelSets = new Map<string, ReadonlyArray<MetricLabel.MetricLabel>>()
+const labelsFor = (method: string, route: string, status: number) => {
+  const key = `${method} ${route} ${status}`
+  let labels = labelSets.get(key)
+  if (labels === undefined) {
+    labels = [MetricLabel.make("method", method), MetricLabel.make("route", route), MetricLabel.make("status", String(status))]
+    labelSets.set(key, labels)
+  }
+  return labels
+}
 
 const statusOf = <E>(exit: Exit.Exit<HttpServerResponse.HttpServerResponse, E>) =>
   Exit.isSuccess(exit) ? Effect.succeed(exit.value.status) : Effect.map(causeResponse(exit.cause), ([response]) => response.status)
@@ -44,14 +56,7 @@ const observe = <E, R>(app: HttpApp.Default<E, R>, request: HttpServerRequest.Ht
     const seconds = (performance.now() - started) / 1000
     const status = yield* statusOf(exit)
     const route = Option.isSome(span) ? String(span.value.attributes.get("http.route") ?? "unmatched") : "unmatched"
-    yield* Metric.update(
-      Metric.taggedWithLabels(requestDuration, [
-        MetricLabel.make("method", request.method),
-        MetricLabel.make("route", route),
-        MetricLabel.make("status", String(status))
-      ]),
-      seconds
-    )
+    requestDuration.unsafeUpdate(seconds, labelsFor(request.method, route, status))
     yield* Effect.logInfo(`${request.method} ${route} ${status}`).pipe(
       Effect.annotateLogs({ method: request.method, route, status, durationMs: Math.round(seconds * 10_000) / 10, provider })
     )
