@@ -117,7 +117,7 @@ const program = Effect.gen(function*() {
     row("spans and metrics off", p.off, p.off),
     row("spans and metrics on", p.on, p.off),
     "",
-    "HTTP GET /agents/{id} on memory, server CPU µs per request (8 connections, 5 s, median of ${HTTP_ROUNDS} interleaved rounds; access log lines off in every variant):",
+    `HTTP GET /agents/{id} on memory, server CPU µs per request (8 connections, 5 s, median of ${HTTP_ROUNDS} interleaved rounds; access log lines off in every variant):`,
     "",
     "| variant | CPU µs/request | ratio to off |",
     "| --- | --- | --- |",
