@@ -1,11 +1,7 @@
 import { Config, Effect, Layer } from "effect"
 import type { ConfigError } from "effect/ConfigError"
-import { DatabaseService } from "../ports/DatabaseService.js"
-import { DatabaseError } from "../ports/Errors.js"
-import * as CouchDbDatabase from "./couchdb/CouchDbDatabase.js"
-import * as DynamoDbDatabase from "./dynamodb/DynamoDbDatabase.js"
-import * as FirestoreDatabase from "./firestore/FirestoreDatabase.js"
-import * as MemoryDatabase from "./MemoryDatabase.js"
+import type { DatabaseService } from "../ports/DatabaseService.js"
+import type { DatabaseError } from "../ports/Errors.js"
 
 export const PROVIDERS = ["memory", "couchdb", "firestore", "dynamodb"] as const
 export type Provider = (typeof PROVIDERS)[number]
@@ -15,17 +11,20 @@ export const providerConfig: Config.Config<Provider> = Config.literal(...PROVIDE
   Config.withDefault("memory" as const)
 )
 
-const layers: Record<Provider, Layer.Layer<DatabaseService, ConfigError | DatabaseError>> = {
-  memory: MemoryDatabase.layer,
-  couchdb: CouchDbDatabase.layerConfig,
-  firestore: FirestoreDatabase.layerConfig,
-  dynamodb: DynamoDbDatabase.layerConfig
+type DatabaseLayer = Layer.Layer<DatabaseService, ConfigError | DatabaseError>
+
+// Imported only when chosen, so that a process never loads the SDKs of the backends it does not use.
+const layers: Record<Provider, () => Promise<DatabaseLayer>> = {
+  memory: () => import("./MemoryDatabase.js").then((m) => m.layer),
+  couchdb: () => import("./couchdb/CouchDbDatabase.js").then((m) => m.layerConfig),
+  firestore: () => import("./firestore/FirestoreDatabase.js").then((m) => m.layerConfig),
+  dynamodb: () => import("./dynamodb/DynamoDbDatabase.js").then((m) => m.layerConfig)
 }
 
 /**
  * The one DatabaseService of the process, picked from DATABASE_PROVIDER. Providing this layer
  * once at the top is what makes the backend a singleton: layers are memoised, not module state.
  */
-export const layerFromConfig: Layer.Layer<DatabaseService, ConfigError | DatabaseError> = Layer.unwrapEffect(
-  Effect.map(providerConfig, (provider) => layers[provider])
+export const layerFromConfig: DatabaseLayer = Layer.unwrapEffect(
+  Effect.flatMap(providerConfig, (provider) => Effect.promise(layers[provider]))
 )

@@ -1,25 +1,11 @@
-import { Chunk, Effect, Layer, Option, Stream } from "effect"
-import { DatabaseService, type DatabaseServiceShape } from "../ports/DatabaseService.js"
-import { bulkFailure, type BulkResult, DEFAULT_PAGE_SIZE, type Document, type DocumentInput } from "../ports/Document.js"
-import { Conflict, type DatabaseError, NotFound } from "../ports/Errors.js"
-import { project, toJsonBody } from "../ports/Json.js"
-import {
-  bodyOf,
-  bulkDocumentProblem,
-  expectedRevOf,
-  idProblem,
-  validateCollection,
-  validateDocument,
-  validateId,
-  validateIndex,
-  validateKey,
-  validateQuery
-} from "../ports/Validation.js"
+import { Effect, Layer } from "effect"
+import { DatabaseService } from "../ports/DatabaseService.js"
+import type { BulkResult, Document } from "../ports/Document.js"
+import { Conflict, NotFound } from "../ports/Errors.js"
+import { makeDatabaseService, type MakeOptions } from "../ports/makeDatabaseService.js"
+import type { RawDatabase, StoredWrite } from "../ports/RawDatabase.js"
 
 type Table = Map<string, Document>
-
-// A span's call-site stack trace costs more than the operation it wraps here (an Error per call).
-const span = (operation: string) => Effect.withSpan(`Memory.${operation}`, { captureStackTrace: false })
 
 const deepFreeze = <A>(value: A): A => {
   if (value !== null && typeof value === "object") {
@@ -29,12 +15,18 @@ const deepFreeze = <A>(value: A): A => {
   return value
 }
 
+/** A stream's position: the ids as they were when it started, and how many of them were read. */
+interface Cursor {
+  readonly ids: ReadonlyArray<string>
+  readonly offset: number
+}
+
 /**
  * The in-memory backend. Each operation runs synchronously inside one Effect.sync, so a
  * check-and-write can never interleave with another fiber's: compare-and-swap is exact.
  * Stored documents are frozen copies, so callers can share them without cloning on read.
  */
-export const make = Effect.sync((): DatabaseServiceShape => {
+export const makeRaw = (): RawDatabase => {
   const tables = new Map<string, Table>()
   let writes = 0
 
@@ -54,126 +46,89 @@ export const make = Effect.sync((): DatabaseServiceShape => {
     return `${generation}-${writes.toString(16).padStart(8, "0")}`
   }
 
-  const write = (
-    collection: string,
-    id: string,
-    body: Record<string, unknown>,
-    create: boolean,
-    expected: string | undefined
-  ): string | undefined => {
+  const write = (collection: string, { body, expectedRev, id }: StoredWrite, create: boolean): string | undefined => {
     const t = table(collection)
     const existing = t.get(id)
     if (create && existing !== undefined) return undefined
-    if (expected !== undefined && existing?._rev !== expected) return undefined
+    if (expectedRev !== undefined && existing?._rev !== expectedRev) return undefined
     const rev = nextRev(existing?._rev)
     t.set(id, deepFreeze({ ...body, _id: id, _rev: rev }))
     return rev
   }
 
-  const save: DatabaseServiceShape["save"] = (collection, id, doc, options) =>
-    Effect.gen(function*() {
-      yield* validateKey(collection, id)
-      yield* validateDocument(doc)
-      const body = yield* toJsonBody("save", bodyOf(doc))
-      const rev = write(collection, id, body, options?.mode === "create", expectedRevOf(doc, options?.expectedRev))
-      if (rev === undefined) return yield* new Conflict({ collection, id })
-      return { id, rev }
-    }).pipe(span("save"))
-
-  const saveOne = (collection: string, doc: DocumentInput & { _id: string }): Effect.Effect<BulkResult, DatabaseError> => {
-    const reason = bulkDocumentProblem(doc)
-    if (reason !== undefined) return Effect.succeed(bulkFailure(doc._id, "invalid", reason))
-    return Effect.map(toJsonBody("saveMany", bodyOf(doc)), (body): BulkResult => {
-      const rev = write(collection, doc._id, body, false, expectedRevOf(doc, undefined))
-      return rev === undefined
-        ? bulkFailure(doc._id, "conflict", "revision differs or document is gone")
-        : { id: doc._id, ok: true, rev }
-    })
-  }
-
   return {
     provider: "memory",
     ping: Effect.void,
-
-    get: (collection, id) =>
-      Effect.flatMap(validateKey(collection, id), () => {
-        const doc = tables.get(collection)?.get(id)
-        return doc === undefined ? Effect.fail(new NotFound({ collection, id })) : Effect.succeed(doc)
-      }).pipe(span("get")),
-
-    save,
-
-    delete: (collection, id, options) =>
-      Effect.flatMap(validateKey(collection, id), (): Effect.Effect<void, NotFound | Conflict> => {
-        const t = tables.get(collection)
-        const existing = t?.get(id)
-        if (t === undefined || existing === undefined) return Effect.fail(new NotFound({ collection, id }))
-        if (options?.expectedRev !== undefined && options.expectedRev !== existing._rev) {
-          return Effect.fail(new Conflict({ collection, id }))
-        }
-        t.delete(id)
+    get: (collection, id) => Effect.sync(() => tables.get(collection)?.get(id)),
+    save: (collection, w) =>
+      Effect.suspend(() => {
+        const rev = write(collection, w, w.create)
+        return rev === undefined ? Effect.fail(new Conflict({ collection, id: w.id })) : Effect.succeed(rev)
+      }),
+    delete: (collection, id, expectedRev) =>
+      Effect.suspend((): Effect.Effect<void, NotFound | Conflict> => {
+        const existing = tables.get(collection)?.get(id)
+        if (existing === undefined) return Effect.fail(new NotFound({ collection, id }))
+        if (expectedRev !== undefined && expectedRev !== existing._rev) return Effect.fail(new Conflict({ collection, id }))
+        tables.get(collection)!.delete(id)
         return Effect.void
-      }).pipe(span("delete")),
-
-    listAll: (collection) =>
-      Effect.map(validateCollection(collection), () => Array.from(tables.get(collection)?.values() ?? []))
-        .pipe(span("listAll")),
-
-    stream: (collection, options) => {
-      const pageSize = Math.max(1, Math.floor(options?.pageSize ?? DEFAULT_PAGE_SIZE))
-      // Snapshot the ids once; each page then reads the documents as they are at that moment.
-      return Stream.unwrap(Effect.map(validateCollection(collection), () => {
-        const ids = Array.from(tables.get(collection)?.keys() ?? [])
-        return Stream.paginateChunkEffect(0, (offset) =>
-          Effect.sync(() => {
-            const t = tables.get(collection)
-            const page: Array<Document> = []
-            for (const id of ids.slice(offset, offset + pageSize)) {
-              const doc = t?.get(id)
-              if (doc !== undefined) page.push(doc)
-            }
-            const next = offset + pageSize
-            return [Chunk.unsafeFromArray(page), next < ids.length ? Option.some(next) : Option.none()] as const
-          }))
-      }))
-    },
-
-    find: (collection, selector, options) =>
-      Effect.map(validateQuery(collection, selector, options), () => {
-        const limit = options?.limit ?? Number.POSITIVE_INFINITY
+      }),
+    // Snapshot the ids once; each page then reads the documents as they are at that moment.
+    page: (collection, size, cursor) =>
+      Effect.sync(() => {
+        const t = tables.get(collection)
+        const { ids, offset } = (cursor as Cursor | undefined) ?? { ids: Array.from(t?.keys() ?? []), offset: 0 }
+        const docs: Array<Document> = []
+        for (const id of ids.slice(offset, offset + size)) {
+          const doc = t?.get(id)
+          if (doc !== undefined) docs.push(doc)
+        }
+        return { docs, next: offset + size < ids.length ? { ids, offset: offset + size } : undefined }
+      }),
+    listPageSize: Number.MAX_SAFE_INTEGER,
+    find: (collection, selector, _fields, limit) =>
+      Effect.sync(() => {
         const entries = Object.entries(selector)
         const out: Array<Document> = []
-        if (limit <= 0) return out
         for (const doc of tables.get(collection)?.values() ?? []) {
-          if (entries.every(([field, value]) => doc[field] === value)) {
-            out.push(project(doc, options?.fields))
-            if (out.length >= limit) break
-          }
+          if (out.length >= limit) break
+          if (entries.every(([field, value]) => doc[field] === value)) out.push(doc)
         }
         return out
-      }).pipe(span("find")),
-
-    ensureIndex: (collection, fields) => validateIndex(collection, fields),
-
+      }),
+    ensureIndex: () => Effect.void,
     getMany: (collection, ids) =>
-      Effect.map(Effect.zipRight(validateCollection(collection), Effect.forEach(ids, validateId, { discard: true })), () => {
+      Effect.sync(() => {
         const t = tables.get(collection)
-        return new Map(ids.map((id) => [id, t?.get(id) ?? null] as const))
-      }).pipe(span("getMany")),
-
-    saveMany: (collection, docs) =>
-      Effect.flatMap(validateCollection(collection), () => Effect.forEach(docs, (doc) => saveOne(collection, doc)))
-        .pipe(span("saveMany")),
-
+        const found = new Map<string, Document>()
+        for (const id of ids) {
+          const doc = t?.get(id)
+          if (doc !== undefined) found.set(id, doc)
+        }
+        return found
+      }),
+    saveMany: (collection, ws) =>
+      Effect.sync(() =>
+        ws.map((w): BulkResult => {
+          const rev = write(collection, w, false)
+          return rev === undefined
+            ? { id: w.id, ok: false, error: "conflict", reason: "revision differs or document is gone" }
+            : { id: w.id, ok: true, rev }
+        })
+      ),
     deleteMany: (collection, ids) =>
-      Effect.map(validateCollection(collection), () =>
+      Effect.sync(() =>
         ids.map((id): BulkResult => {
-          const reason = idProblem(id)
-          if (reason !== undefined) return bulkFailure(id, "invalid", reason)
           tables.get(collection)?.delete(id)
           return { id, ok: true }
-        })).pipe(span("deleteMany"))
+        })
+      )
   }
-})
+}
+
+export const makeWith = (options?: MakeOptions): Effect.Effect<DatabaseService["Type"]> =>
+  Effect.sync(() => makeDatabaseService(makeRaw(), options))
+
+export const make: Effect.Effect<DatabaseService["Type"]> = makeWith()
 
 export const layer: Layer.Layer<DatabaseService> = Layer.effect(DatabaseService, make)

@@ -18,6 +18,8 @@ import { fallbackErrors } from "./http/FallbackErrors.js"
 import { HealthLive } from "./http/HealthHttp.js"
 import { jsonBodyOnly, MaxBodyBytes } from "./http/JsonBody.js"
 import { ValidationErrorsLive } from "./http/ValidationErrors.js"
+import { MetricsRoute } from "./observability/MetricsRoute.js"
+import { observeRequests } from "./observability/RequestObservability.js"
 
 const ApiLive = HttpApiBuilder.api(DocportApi).pipe(
   Layer.provide([HealthLive, AgentsLive, DeploymentsLive, DemosLive, ClientLogLive, AuthHandlersLive]),
@@ -44,9 +46,12 @@ type ServerServices = HttpServer.HttpServer | HttpPlatform.HttpPlatform | Etag.G
  */
 export const makeHttpLive = <E1, E2>(
   database: Layer.Layer<DatabaseService, E1>,
-  server: Layer.Layer<ServerServices, E2>
+  server: Layer.Layer<ServerServices, E2>,
+  // Off only for bench/, to measure what request ids, access logs and HTTP metrics cost.
+  options: { readonly observeRequests?: boolean } = {}
 ) =>
-  HttpApiBuilder.serve().pipe(
+  HttpApiBuilder.serve(options.observeRequests === false ? undefined : observeRequests).pipe(
+    Layer.provide(MetricsRoute),
     Layer.provide(EdgeLive),
     Layer.provide(ValidationErrorsLive),
     Layer.provide(CorsLive),

@@ -5,6 +5,7 @@ import { layerFromConfig } from "../adapters/DatabaseLayer.js"
 import * as GracefulServer from "./GracefulServer.js"
 import { describeCause } from "./http/describeCause.js"
 import { makeHttpLive } from "./HttpLive.js"
+import { ObservabilityLive } from "./observability/ObservabilityLive.js"
 import { ServerConfig } from "./ServerConfig.js"
 
 const ServerLive = Layer.unwrapEffect(
@@ -35,6 +36,7 @@ const program = oneStopPerProcess.pipe(
   // One server for both: the layer is memoised within the launch.
   Layer.provide(GracefulServer.layer),
   Layer.launch,
+  Effect.provide(ObservabilityLive),
   // Reached after SIGTERM/SIGINT once the server has drained and every layer's finalizer has run.
   Effect.onInterrupt(() => Effect.logInfo("docport stopped")),
   // One readable line on stderr instead of a stack trace: start-up fails on configuration or an unreachable backend.
@@ -50,4 +52,4 @@ const program = oneStopPerProcess.pipe(
   )
 )
 
-NodeRuntime.runMain(program, { disableErrorReporting: true })
+NodeRuntime.runMain(program, { disableErrorReporting: true, disablePrettyLogger: true })

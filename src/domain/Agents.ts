@@ -1,12 +1,12 @@
 import { Context, Effect, Layer } from "effect"
 import { DatabaseService } from "../ports/DatabaseService.js"
-import type { Conflict, DatabaseError, InvalidName, NotFound } from "../ports/Errors.js"
+import type { Conflict, DatabaseError, InvalidDocument, InvalidName, NotFound } from "../ports/Errors.js"
 import { type Agent, type AgentCreate, agentFromStored, AGENTS, type AgentUpdate } from "./Agent.js"
 import { type AgentChain, agentChain } from "./AgentChain.js"
 import { Deployments } from "./Deployments.js"
 import { makeEntityStore } from "./EntityStore.js"
 
-type Failure = DatabaseError | InvalidName
+type Failure = DatabaseError | InvalidName | InvalidDocument
 
 export interface AgentsShape {
   /** `by`: the uid of the user creating it, kept as createdBy and updatedBy. */

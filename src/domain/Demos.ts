@@ -1,10 +1,10 @@
 import { Context, Effect, Layer } from "effect"
 import { DatabaseService } from "../ports/DatabaseService.js"
-import type { Conflict, DatabaseError, InvalidName, NotFound } from "../ports/Errors.js"
+import type { Conflict, DatabaseError, InvalidDocument, InvalidName, NotFound } from "../ports/Errors.js"
 import { type Demo, type DemoCreate, demoFromStored, DEMOS, type DemoReplace } from "./Demo.js"
 import { makeEntityStore } from "./EntityStore.js"
 
-type Failure = DatabaseError | InvalidName
+type Failure = DatabaseError | InvalidName | InvalidDocument
 
 export interface DemosShape {
   /** `by`: the uid of the user creating it, kept as createdBy and updatedBy. */

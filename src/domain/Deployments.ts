@@ -1,7 +1,7 @@
 import { Context, Effect, Layer } from "effect"
 import { DatabaseService } from "../ports/DatabaseService.js"
 import type { Document } from "../ports/Document.js"
-import { type Conflict, DatabaseError, type InvalidName, type NotFound } from "../ports/Errors.js"
+import { type Conflict, DatabaseError, type InvalidDocument, type InvalidName, type NotFound } from "../ports/Errors.js"
 import { idProblem, validateId } from "../ports/Validation.js"
 import { AGENTS } from "./Agent.js"
 import {
@@ -13,7 +13,7 @@ import {
   NoFriendlyName
 } from "./Deployment.js"
 
-type Failure = DatabaseError | InvalidName
+type Failure = DatabaseError | InvalidName | InvalidDocument
 
 export interface DeploymentsShape {
   readonly deploy: (agentId: string) => Effect.Effect<DeployResult, NotFound | NoFriendlyName | FriendlyNameTaken | Conflict | Failure>

@@ -12,10 +12,10 @@ import type {
   Selector,
   StreamOptions
 } from "./Document.js"
-import type { Conflict, DatabaseError, InvalidName, NotFound } from "./Errors.js"
+import type { Conflict, DatabaseError, InvalidDocument, InvalidName, NotFound } from "./Errors.js"
 
 /**
- * The database port. Every backend provides exactly this, with the same semantics, proven by the
+ * The database port, built from a backend's raw operations by makeDatabaseService. Every backend provides exactly this, with the same semantics, proven by the
  * contract suite in test/contract. Methods need nothing from the context and name their errors.
  */
 export interface DatabaseServiceShape {
@@ -29,7 +29,7 @@ export interface DatabaseServiceShape {
     id: string,
     doc: DocumentInput,
     options?: SaveOptions
-  ) => Effect.Effect<SaveResult, Conflict | InvalidName | DatabaseError>
+  ) => Effect.Effect<SaveResult, Conflict | InvalidName | InvalidDocument | DatabaseError>
   readonly delete: (
     collection: string,
     id: string,
@@ -49,7 +49,7 @@ export interface DatabaseServiceShape {
     collection: string,
     ids: ReadonlyArray<string>
   ) => Effect.Effect<ReadonlyMap<string, Document | null>, InvalidName | DatabaseError>
-  /** One result per document, in input order; a per-document conflict is a result, not a failure. */
+  /** One result per document, in input order; a per-document conflict or invalid document is a result, not a failure. */
   readonly saveMany: (
     collection: string,
     docs: ReadonlyArray<BulkDocument>

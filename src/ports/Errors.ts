@@ -46,3 +46,20 @@ export class DatabaseError extends Schema.TaggedError<DatabaseError>()("Database
   unavailable: Schema.optionalWith(Schema.Boolean, { default: () => false }),
   cause: Schema.optional(Schema.Defect)
 }) {}
+
+/**
+ * A document that docport refuses on every backend alike (see DocumentLimits): too large, nested
+ * too deep, or holding a value or key some backend cannot store faithfully. The caller's mistake:
+ * HTTP 413 for `size`, 400 otherwise.
+ */
+export class InvalidDocument extends Schema.TaggedError<InvalidDocument>()("InvalidDocument", {
+  collection: Schema.String,
+  id: Schema.String,
+  limit: Schema.Literal("size", "depth", "value", "key"),
+  reason: Schema.String
+}) {
+  override get message(): string {
+    const shown = this.id.length > 60 ? `${this.id.slice(0, 60)}…` : this.id
+    return `cannot store document '${shown}' in '${this.collection}': ${this.reason}`
+  }
+}

@@ -2,12 +2,16 @@ import { expect, layer } from "@effect/vitest"
 import { Chunk, Effect, Either, Layer, Schedule, Stream } from "effect"
 import { randomUUID } from "node:crypto"
 import { DatabaseService } from "../../src/ports/DatabaseService.js"
+import { MAX_DEPTH, MAX_DOCUMENT_BYTES } from "../../src/ports/DocumentLimits.js"
 
 /** A fresh collection per test, so tests never see each other's documents, even on a shared server. */
 export const freshCollection = (): string => `t${randomUUID().replaceAll("-", "").slice(0, 20)}`
 
 const errorTag = <A, E extends { readonly _tag: string }, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.map(Effect.either(effect), (result) => (Either.isLeft(result) ? result.left._tag : "success"))
+
+const nestMaps = (levels: number): unknown => (levels === 0 ? "bottom" : { level: nestMaps(levels - 1) })
+const nestArrays = (levels: number): unknown => (levels === 0 ? "bottom" : [nestArrays(levels - 1)])
 
 const sortById = <D extends { readonly _id: string }>(docs: ReadonlyArray<D>) =>
   [...docs].sort((a, b) => a._id.localeCompare(b._id))
@@ -351,6 +355,61 @@ export const databaseContract = <E>(name: string, dbLayer: Layer.Layer<DatabaseS
         expect(body).toEqual(doc)
         const [many] = (yield* db.getMany(c, ["json"])).values()
         expect(many).toMatchObject(doc)
+      }), timeout)
+
+    it.effect("one document limit on every backend: too large, too deep or unstorable values are InvalidDocument", () =>
+      Effect.gen(function*() {
+        const db = yield* DatabaseService
+        const c = freshCollection()
+        const refused = (doc: Record<string, unknown>) => Effect.flip(db.save(c, "refused", doc))
+        const tooLarge = yield* refused({ blob: "x".repeat(MAX_DOCUMENT_BYTES) })
+        expect(tooLarge).toMatchObject({ _tag: "InvalidDocument", collection: c, id: "refused", limit: "size" })
+        expect(yield* refused({ v: nestMaps(MAX_DEPTH + 1) })).toMatchObject({ _tag: "InvalidDocument", limit: "depth" })
+        // An array directly inside an array counts two levels (Firestore stores it so).
+        expect(yield* refused({ v: nestArrays(11) })).toMatchObject({ _tag: "InvalidDocument", limit: "depth" })
+        for (const value of [Number.NaN, Number.POSITIVE_INFINITY, -Infinity, 1e200, 5e-324, "lone \ud800 surrogate"]) {
+          expect(yield* refused({ nested: { list: [1, value] } })).toMatchObject({ _tag: "InvalidDocument", limit: "value" })
+        }
+        expect(yield* refused(JSON.parse(`{"nested": {"__proto__": {"x": 1}}}`))).toMatchObject({ _tag: "InvalidDocument", limit: "key" })
+        expect(yield* refused({ nested: { "key \udc00": 1 } })).toMatchObject({ _tag: "InvalidDocument", limit: "key" })
+        expect(yield* errorTag(db.get(c, "refused"))).toBe("NotFound")
+
+        // Right at the limits, and keys some SDKs trip over, are stored and come back exactly.
+        const edge = {
+          blob: "y".repeat(MAX_DOCUMENT_BYTES - 1000),
+          maps: nestMaps(MAX_DEPTH),
+          arrays: nestArrays(10),
+          keys: { constructor: "c", toString: "t", prototype: { hasOwnProperty: 1 } },
+          numbers: [1e125, -1e-130, 9007199254740991, 0.1]
+        }
+        yield* db.save(c, "edge", edge)
+        const { _id, _rev, ...back } = yield* db.get(c, "edge")
+        expect(back).toEqual(edge)
+
+        const results = yield* db.saveMany(c, [
+          { _id: "ok1", v: 1 },
+          { _id: "big", blob: "x".repeat(MAX_DOCUMENT_BYTES) },
+          { _id: "nan", v: Number.NaN },
+          { _id: "ok2", v: 2 }
+        ])
+        expect(results.map((r) => [r.id, r.ok ? "ok" : r.error])).toEqual([["ok1", "ok"], ["big", "invalid"], ["nan", "invalid"], ["ok2", "ok"]])
+        expect((yield* db.getMany(c, ["big", "nan", "ok2"])).get("big")).toBeNull()
+      }), timeout)
+
+    it.effect("saveMany with a _rev for an id that never existed is a conflict and creates nothing (CouchDB 3.4 would create it)", () =>
+      Effect.gen(function*() {
+        const db = yield* DatabaseService
+        const other = freshCollection()
+        const { rev } = yield* db.save(other, "source", { v: 1 })
+        const c = freshCollection()
+        // In a collection that does not exist yet, then beside a live document.
+        const [first] = yield* db.saveMany(c, [{ _id: "ghost", _rev: rev, v: 1 }])
+        expect(first).toMatchObject({ id: "ghost", ok: false, error: "conflict" })
+        yield* db.save(c, "live", { v: 1 })
+        const [, second] = yield* db.saveMany(c, [{ _id: "live", v: 2 }, { _id: "ghost", _rev: rev, v: 2 }])
+        expect(second).toMatchObject({ id: "ghost", ok: false, error: "conflict" })
+        expect(yield* errorTag(db.get(c, "ghost"))).toBe("NotFound")
+        expect((yield* db.listAll(c)).map((d) => d._id)).toEqual(["live"])
       }), timeout)
 
     it.effect("a compare-and-swap raced by 25 fibers with retry on Conflict loses no update", () =>

@@ -7,7 +7,9 @@ import { freePort, stopChildServer } from "../support/ChildServer.js"
 import { freezeServer, startPouchdbServer, TEST_ADMIN } from "../support/pouchdbServer.js"
 
 /** Every operation that reaches the server, against one collection. */
-const everyOperation = (db: DatabaseServiceShape, c: string) => ({
+type Failing = Effect.Effect<unknown, { readonly _tag: string; readonly message: string; readonly unavailable?: boolean }>
+
+const everyOperation = (db: DatabaseServiceShape, c: string): Record<string, Failing> => ({
   ping: db.ping,
   get: db.get(c, "a"),
   save: db.save(c, "a", { n: 2 }),

@@ -39,8 +39,10 @@ const scriptedDynamo = (script: Script) =>
     return { endpoint, count: (operation: string) => counts.get(operation) ?? 0 }
   })
 
+// The SDK's backoff between throttled attempts can outlast DATABASE_TIMEOUT's default (2 s), which
+// would end the call as unavailable all the same; a longer bound lets the attempts be counted.
 const adapterOn = (endpoint: string) =>
-  DynamoDbDatabase.make({ endpoint, credentials: DUMMY_CREDENTIALS, tablePrefix: "p-", maxAttempts: 3 })
+  DynamoDbDatabase.make({ endpoint, credentials: DUMMY_CREDENTIALS, tablePrefix: "p-", maxAttempts: 3, operationTimeout: "20 seconds" })
 
 describe("DynamoDB throttling", () => {
   it.live("a throttled request is retried by the SDK a bounded number of times, then fails unavailable", () =>

@@ -2,6 +2,7 @@ import { GetItemCommand } from "@aws-sdk/client-dynamodb"
 import { describe, expect, it, layer } from "@effect/vitest"
 import { Effect, Either } from "effect"
 import * as DynamoDbDatabase from "../../src/adapters/dynamodb/DynamoDbDatabase.js"
+import { MAX_DOCUMENT_BYTES } from "../../src/ports/DocumentLimits.js"
 import { freshCollection } from "../contract/DatabaseContract.js"
 import { DUMMY_CREDENTIALS, DynamoTest, dynamoTestContext, freshTablePrefix, startDynalite } from "../support/dynalite.js"
 
@@ -44,36 +45,30 @@ layer(dynamoTestContext, { timeout: "120 seconds", excludeTestServices: true })(
       expect(yield* db.find(c, { tenth: 0.1000001 })).toEqual([])
     }))
 
-  it.effect("a number beyond DynamoDB's range is a DatabaseError, or an invalid result in saveMany, not a crash", () =>
+  it.effect("a number beyond DynamoDB's range is InvalidDocument, or an invalid result in saveMany, as on every backend", () =>
     Effect.gen(function*() {
       const { db } = yield* DynamoTest
       const c = freshCollection()
       const error = yield* Effect.flip(db.save(c, "far", { nested: { value: 1e200 } }))
-      expect(error).toMatchObject({ _tag: "DatabaseError", unavailable: false })
-      expect(error.message).toContain("out of DynamoDB's range")
+      expect(error).toMatchObject({ _tag: "InvalidDocument", limit: "value", id: "far" })
       const results = yield* db.saveMany(c, [{ _id: "near", v: 1e-130 }, { _id: "tiny", v: [5e-324] }, { _id: "big", v: -1e126 }])
       expect(results.map((r) => [r.id, r.ok])).toEqual([["near", true], ["tiny", false], ["big", false]])
-      expect(results[1]).toMatchObject({ error: "invalid", reason: expect.stringContaining("out of DynamoDB's range") })
+      expect(results[1]).toMatchObject({ error: "invalid", reason: expect.stringContaining("outside the range") })
       expect((yield* db.get(c, "near")).v).toBe(1e-130)
     }))
 
-  it.effect("a document over the 400 KB item limit is refused with a clear message; one under it is stored", () =>
+  it.effect("the largest document the shared limit allows, of what DynamoDB counts heaviest, fits in one item", () =>
     Effect.gen(function*() {
       const { db } = yield* DynamoTest
       const c = freshCollection()
-      const error = yield* Effect.flip(db.save(c, "big", { blob: text(401) }))
-      expect(error._tag).toBe("DatabaseError")
-      expect(error.message).toContain("400 KB")
-      expect(error.message).toContain("'big'")
-      expect(yield* tagOf(db.get(c, "big"))).toBe("NotFound")
-
-      yield* db.save(c, "large", { blob: text(390) })
-      expect(((yield* db.get(c, "large")).blob as string).length).toBe(390 * 1024)
-
-      const results = yield* db.saveMany(c, [{ _id: "s1", v: 1 }, { _id: "big", blob: text(500) }, { _id: "s2", v: 2 }])
+      // One-digit numbers in a list: 2 bytes of JSON each, 3 bytes of DynamoDB item.
+      const heaviest = { v: Array.from({ length: (MAX_DOCUMENT_BYTES - 8) / 2 }, () => 1) }
+      expect(JSON.stringify(heaviest).length).toBeLessThanOrEqual(MAX_DOCUMENT_BYTES)
+      yield* db.save(c, "heaviest", heaviest)
+      expect(((yield* db.get(c, "heaviest")).v as Array<number>).length).toBe(heaviest.v.length)
+      const results = yield* db.saveMany(c, [{ _id: "s1", v: 1 }, { _id: "big", blob: text(201) }, { _id: "s2", ...heaviest }])
       expect(results.map((r) => [r.id, r.ok])).toEqual([["s1", true], ["big", false], ["s2", true]])
-      expect(results[1]).toMatchObject({ error: "invalid", reason: expect.stringContaining("400 KB") })
-      expect((yield* db.getMany(c, ["s1", "big", "s2"])).get("s2")).toMatchObject({ v: 2 })
+      expect(results[1]).toMatchObject({ error: "invalid", reason: expect.stringContaining("bytes of JSON") })
       expect(yield* tagOf(db.get(c, "big"))).toBe("NotFound")
     }))
 
@@ -131,10 +126,10 @@ describe("DynamoDB's own item size check", () => {
         credentials: DUMMY_CREDENTIALS,
         tablePrefix: freshTablePrefix()
       })
-      const error = yield* Effect.flip(db.save("blobs", "b", { blob: text(200) }))
+      const error = yield* Effect.flip(db.save("blobs", "b", { blob: text(150) }))
       expect(error).toMatchObject({ _tag: "DatabaseError", operation: "save", unavailable: false })
       expect(error.message).toContain("item limit")
-      const bulk = yield* Effect.flip(db.saveMany("blobs", [{ _id: "b", blob: text(200) }]))
+      const bulk = yield* Effect.flip(db.saveMany("blobs", [{ _id: "b", blob: text(150) }]))
       expect(bulk).toMatchObject({ _tag: "DatabaseError", operation: "saveMany" })
       expect(bulk.message).toContain("item limit")
     }).pipe(Effect.scoped))

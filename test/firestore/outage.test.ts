@@ -12,7 +12,9 @@ const adapterOn = (host: string) =>
   FirestoreDatabase.make({ projectId: freshProjectId(), emulatorHost: host, requestTimeout: `${REQUEST_TIMEOUT_MS} millis` })
 
 /** Every operation that reaches Firestore (ensureIndex does not: it is a no-op). */
-const everyOperation = (db: DatabaseServiceShape, c: string, rev: string) => ({
+type Failing = Effect.Effect<unknown, { readonly _tag: string; readonly message: string; readonly unavailable?: boolean }>
+
+const everyOperation = (db: DatabaseServiceShape, c: string, rev: string): Record<string, Failing> => ({
   ping: db.ping,
   get: db.get(c, "a"),
   save: db.save(c, "a", { n: 2 }),
@@ -34,7 +36,7 @@ const expectAllUnavailable = (db: DatabaseServiceShape, c: string, rev: string, 
     const [elapsed] = yield* Effect.timed(Effect.forEach(Object.entries(everyOperation(db, c, rev)), ([name, operation]) =>
       Effect.map(Effect.flip(operation), (error) => {
         // Plain values only: a failed match would print the error's cause, a gRPC object graph.
-        const unavailable = error._tag === "DatabaseError" ? error.unavailable : undefined
+        const unavailable = error.unavailable
         expect({ name, tag: error._tag, unavailable, message: error.message })
           .toMatchObject({ name, tag: "DatabaseError", unavailable: true, message: expect.stringContaining(host) })
       }), { discard: true, concurrency: "unbounded" }))

@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto"
 import { layerFromConfig } from "../../src/adapters/DatabaseLayer.js"
 import * as FirestoreDatabase from "../../src/adapters/firestore/FirestoreDatabase.js"
 import { DatabaseService } from "../../src/ports/DatabaseService.js"
+import { MAX_DEPTH, MAX_DOCUMENT_BYTES } from "../../src/ports/DocumentLimits.js"
 import { type Emulator, emulatorFound, freshProjectId, startEmulator, testOptions } from "../support/firestoreEmulator.js"
 
 class TestEmulator extends Context.Tag("test/FirestoreEmulator")<TestEmulator, Emulator>() {}
@@ -47,7 +48,7 @@ const countRequests = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
 
 // Keys built from JSON so that "__proto__" is an own key, as it is in a parsed request body.
 const awkwardKeys = JSON.parse(
-  `{"": "empty", "~": "tilde", "~[]": "marker-like", "[]": "brackets", "__name__": "reserved", "__proto__": "proto",
+  `{"": "empty", "~": "tilde", "~[]": "marker-like", "[]": "brackets", "__name__": "reserved", "__x__": "dunder",
     "a.b": "dot", "\`x\`": "backticks", "with space": 1, "ünï": "code"}`
 )
 const awkward = {
@@ -117,35 +118,22 @@ describe.skipIf(!emulatorFound)("Firestore on Google's emulator", () =>
           })
         }).pipe(Effect.scoped))
 
-      it.effect("a document nested deeper than Firestore allows is refused up front; saveMany writes the rest", () =>
+      it.effect("the deepest and the heaviest documents the shared limit allows fit Firestore's 20 levels and 1 MiB", () =>
         Effect.gen(function*() {
           const { db } = yield* adapter
-          const c = "depth"
-          yield* db.save(c, "deepest-allowed", { v: nest(20) })
-          expect((yield* db.get(c, "deepest-allowed")).v).toEqual(nest(20))
-          const error = yield* Effect.flip(db.save(c, "too-deep", { v: nest(21) }))
-          expect(error).toMatchObject({ _tag: "InvalidName", kind: "field" })
-          expect(error.message).toContain("20 levels")
-          const results = yield* db.saveMany(c, [{ _id: "fine", v: 1 }, { _id: "too-deep", v: nest(21) }])
-          expect(results.map((r) => [r.id, r.ok ? "ok" : r.error])).toEqual([["fine", "ok"], ["too-deep", "invalid"]])
-        }).pipe(Effect.scoped))
-
-      it.effect("a document over Firestore's 1 MiB limit fails its save, and only its own result in saveMany", () =>
-        Effect.gen(function*() {
-          const { db } = yield* adapter
-          const c = "size"
-          const big = "x".repeat(1_100_000)
-          const error = yield* Effect.flip(db.save(c, "big", { big }))
-          expect(error).toMatchObject({ _tag: "DatabaseError", operation: "save", unavailable: false })
-          const { rev } = yield* db.save(c, "guarded", { v: 0 })
-          const results = yield* db.saveMany(c, [
-            { _id: "a", v: 1 },
-            { _id: "big", big },
-            { _id: "guarded", _rev: rev, v: 1 },
-            { _id: "c", v: 3 }
-          ])
-          expect(results.map((r) => [r.id, r.ok ? "ok" : r.error])).toEqual([["a", "ok"], ["big", "invalid"], ["guarded", "ok"], ["c", "ok"]])
-          expect((yield* db.listAll(c)).map((d) => d._id)).toEqual(["a", "c", "guarded"])
+          const c = "limits"
+          yield* db.save(c, "deepest-allowed", { v: nest(MAX_DEPTH) })
+          expect((yield* db.get(c, "deepest-allowed")).v).toEqual(nest(MAX_DEPTH))
+          // Stored as a map holding an array at every inner level: 1 + 2 * 9 levels.
+          const arrays = (levels: number): unknown => (levels === 0 ? "bottom" : [arrays(levels - 1)])
+          yield* db.save(c, "arrays", { v: arrays(10) })
+          expect((yield* db.get(c, "arrays")).v).toEqual(arrays(10))
+          // Numbers weigh 8 bytes in Firestore's count, 2 bytes of JSON in a list: 4 times the JSON.
+          const heaviest = { v: Array.from({ length: (MAX_DOCUMENT_BYTES - 8) / 2 }, () => 1) }
+          yield* db.save(c, "heaviest", heaviest)
+          expect(((yield* db.get(c, "heaviest")).v as Array<number>).length).toBe(heaviest.v.length)
+          const error = yield* Effect.flip(db.save(c, "too-deep", { v: nest(MAX_DEPTH + 1) }))
+          expect(error).toMatchObject({ _tag: "InvalidDocument", limit: "depth" })
         }).pipe(Effect.scoped))
 
       it.effect("a write at the expected revision replaces the whole document: absent fields disappear", () =>

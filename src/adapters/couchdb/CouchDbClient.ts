@@ -1,6 +1,7 @@
 import { Agent } from "@effect/platform-node/Undici"
 import { Data, Duration, Effect, Redacted, type Scope } from "effect"
 import nano from "nano"
+import { DEFAULT_DATABASE_TIMEOUT } from "../../ports/DatabaseTimeout.js"
 import { DatabaseError } from "../../ports/Errors.js"
 
 export interface CouchDbConnection {
@@ -8,7 +9,7 @@ export interface CouchDbConnection {
   readonly url: string | URL
   readonly username: string
   readonly password: Redacted.Redacted<string>
-  /** Longest wait for one HTTP request before it counts as unreachable (default 15 seconds). */
+  /** Longest wait for one HTTP request before it counts as unreachable (default DATABASE_TIMEOUT's, 2 seconds). */
   readonly requestTimeout?: Duration.DurationInput | undefined
 }
 
@@ -120,7 +121,7 @@ export const makeClient = (connection: CouchDbConnection): Effect.Effect<CouchCl
     if (endpoint === undefined) {
       return yield* new DatabaseError({ operation: "startup", message: "COUCHDB_URL must be an http:// or https:// URL" })
     }
-    const timeout = Duration.decode(connection.requestTimeout ?? "15 seconds")
+    const timeout = Duration.decode(connection.requestTimeout ?? DEFAULT_DATABASE_TIMEOUT)
     const agent = yield* Effect.acquireRelease(
       Effect.sync(() => new Agent({ keepAliveTimeout: 4_000, connections: 32 })),
       (agent) => Effect.ignore(Effect.tryPromise(() => agent.destroy()))

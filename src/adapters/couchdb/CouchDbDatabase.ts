@@ -1,7 +1,9 @@
 import { Config, Duration, Effect, Layer, type Scope } from "effect"
 import type { ConfigError } from "effect/ConfigError"
 import { DatabaseService, type DatabaseServiceShape } from "../../ports/DatabaseService.js"
+import { databaseTimeoutConfig } from "../../ports/DatabaseTimeout.js"
 import { DatabaseError } from "../../ports/Errors.js"
+import { makeDatabaseService } from "../../ports/makeDatabaseService.js"
 import { bulkOperations } from "./CouchDbBulk.js"
 import { type CouchClient, type CouchDbConnection, makeClient } from "./CouchDbClient.js"
 import { makeCollections } from "./CouchDbCollections.js"
@@ -70,13 +72,13 @@ export const make = (options: CouchDbOptions): Effect.Effect<DatabaseServiceShap
       )
     )
     const collections = makeCollections(client, prefix)
-    return {
+    return makeDatabaseService({
       provider: "couchdb",
-      ping: checkSession(client, "ping").pipe(Effect.withSpan("CouchDb.ping")),
+      ping: checkSession(client, "ping"),
       ...documentOperations(client, collections),
       ...queryOperations(client, collections),
       ...bulkOperations(client, collections)
-    }
+    })
   })
 
 export const layer = (options: CouchDbOptions): Layer.Layer<DatabaseService, DatabaseError> =>
@@ -84,7 +86,7 @@ export const layer = (options: CouchDbOptions): Layer.Layer<DatabaseService, Dat
 
 /**
  * COUCHDB_URL, COUCHDB_USER and COUCHDB_PASSWORD (redacted), required: a missing one stops start-up
- * naming it. COUCHDB_DATABASE_PREFIX is optional.
+ * naming it. COUCHDB_DATABASE_PREFIX is optional; DATABASE_TIMEOUT bounds each request.
  */
 export const layerConfig: Layer.Layer<DatabaseService, ConfigError | DatabaseError> = Layer.unwrapEffect(
   Effect.map(
@@ -92,7 +94,8 @@ export const layerConfig: Layer.Layer<DatabaseService, ConfigError | DatabaseErr
       url: Config.nonEmptyString("COUCHDB_URL"),
       username: Config.nonEmptyString("COUCHDB_USER"),
       password: Config.redacted("COUCHDB_PASSWORD"),
-      databasePrefix: Config.string("COUCHDB_DATABASE_PREFIX").pipe(Config.withDefault(""))
+      databasePrefix: Config.string("COUCHDB_DATABASE_PREFIX").pipe(Config.withDefault("")),
+      requestTimeout: databaseTimeoutConfig
     }),
     layer
   )

@@ -1,8 +1,6 @@
 import { Effect } from "effect"
-import type { DatabaseServiceShape } from "../../ports/DatabaseService.js"
 import { Conflict, DatabaseError, NotFound } from "../../ports/Errors.js"
-import { toJsonBody } from "../../ports/Json.js"
-import { bodyOf, expectedRevOf, validateDocument, validateKey } from "../../ports/Validation.js"
+import type { RawDatabase } from "../../ports/RawDatabase.js"
 import { type CouchClient, type CouchFailure, hasStatus, recover } from "./CouchDbClient.js"
 import type { Collections } from "./CouchDbCollections.js"
 import { decode, StoredDocument, WriteResponse } from "./CouchDbResponses.js"
@@ -22,7 +20,7 @@ const keptChanging = (operation: string, collection: string, id: string) =>
 export const documentOperations = (
   client: CouchClient,
   collections: Collections
-): Pick<DatabaseServiceShape, "get" | "save" | "delete"> => {
+): Pick<RawDatabase, "get" | "save" | "delete"> => {
   const { request } = client
 
   const revisionOf = (operation: string, collection: string, id: string) =>
@@ -32,75 +30,65 @@ export const documentOperations = (
     request("save", { method: "PUT", db: collections.db(collection), doc: id, body: rev === undefined ? body : { ...body, _rev: rev } })
       .pipe(
         Effect.flatMap(decode("save", WriteResponse)),
-        Effect.map(({ rev }) => ({ id, rev }))
+        Effect.map(({ rev }) => rev)
       )
 
-  const get: DatabaseServiceShape["get"] = (collection, id) =>
-    Effect.zipRight(
-      validateKey(collection, id),
-      collections.read(
-        collection,
-        Effect.flatMap(request("get", { db: collections.db(collection), doc: id }), decode("get", StoredDocument)),
-        () => Effect.fail(new NotFound({ collection, id }))
-      ).pipe(
-        recover(hasStatus(404), () => Effect.fail(new NotFound({ collection, id }))),
-        client.orDatabaseError("get")
-      )
-    ).pipe(Effect.withSpan("CouchDb.get"))
+  const get: RawDatabase["get"] = (collection, id) =>
+    collections.read(
+      collection,
+      Effect.flatMap(request("get", { db: collections.db(collection), doc: id }), decode("get", StoredDocument)),
+      () => Effect.succeed(undefined)
+    ).pipe(
+      recover(hasStatus(404), () => Effect.succeed(undefined)),
+      client.orDatabaseError("get")
+    )
 
-  const save: DatabaseServiceShape["save"] = (collection, id, doc, options) =>
-    Effect.gen(function*() {
-      yield* validateKey(collection, id)
-      yield* validateDocument(doc)
-      const body = yield* toJsonBody("save", bodyOf(doc))
-      const expected = expectedRevOf(doc, options?.expectedRev)
-      if (options?.mode === "create" || expected !== undefined) {
-        // CouchDB's own optimistic write: 409 when the revision is not the current one (or, without one, when the id exists).
-        if (expected !== undefined && !isRevision(expected)) return yield* new Conflict({ collection, id })
-        return yield* collections.write("save", collection, put(collection, id, body, expected)).pipe(
-          recover(conflict, () => Effect.fail(new Conflict({ collection, id }))),
-          client.orDatabaseError("save")
-        )
-      }
-      // Last writer wins: write over the current revision; if another writer got in between, look again.
-      return yield* collections.write(
-        "save",
-        collection,
-        Effect.flatMap(revisionOf("save", collection, id), (rev) => put(collection, id, body, rev))
-      ).pipe(
-        Effect.retry({ while: conflict, times: RACE_ATTEMPTS - 1, schedule: raceSchedule }),
-        recover(conflict, () => keptChanging("save", collection, id)),
+  const save: RawDatabase["save"] = (collection, { body, create, expectedRev, id }) => {
+    if (create || expectedRev !== undefined) {
+      // CouchDB's own optimistic write: 409 when the revision is not the current one (or, without one, when the id exists).
+      if (expectedRev !== undefined && !isRevision(expectedRev)) return Effect.fail(new Conflict({ collection, id }))
+      return collections.write("save", collection, put(collection, id, body, expectedRev)).pipe(
+        recover(conflict, () => Effect.fail(new Conflict({ collection, id }))),
         client.orDatabaseError("save")
       )
-    }).pipe(Effect.withSpan("CouchDb.save"))
+    }
+    // Last writer wins: write over the current revision; if another writer got in between, look again.
+    return collections.write(
+      "save",
+      collection,
+      Effect.flatMap(revisionOf("save", collection, id), (rev) => put(collection, id, body, rev))
+    ).pipe(
+      Effect.retry({ while: conflict, times: RACE_ATTEMPTS - 1, schedule: raceSchedule }),
+      recover(conflict, () => keptChanging("save", collection, id)),
+      client.orDatabaseError("save")
+    )
+  }
 
-  const remove: DatabaseServiceShape["delete"] = (collection, id, options) =>
-    Effect.gen(function*() {
-      yield* validateKey(collection, id)
-      const notFound = Effect.fail(new NotFound({ collection, id }))
-      const deleteAt = (rev: string) =>
-        request("delete", { method: "DELETE", db: collections.db(collection), doc: id, qs: { rev } }).pipe(
-          recover(hasStatus(404), () => notFound)
-        )
-      // A refused conditional delete is NotFound when nothing is stored (CouchDB says 409 there too), else Conflict.
-      const refused = Effect.flatMap(
+  const remove: RawDatabase["delete"] = (collection, id, expected) => {
+    const notFound = Effect.fail(new NotFound({ collection, id }))
+    const deleteAt = (rev: string) =>
+      request("delete", { method: "DELETE", db: collections.db(collection), doc: id, qs: { rev } }).pipe(
+        recover(hasStatus(404), () => notFound)
+      )
+    // A refused conditional delete is NotFound when nothing is stored (CouchDB says 409 there too), else Conflict.
+    const refused = Effect.flatMap(
+      revisionOf("delete", collection, id),
+      (rev): Effect.Effect<never, NotFound | Conflict> => rev === undefined ? notFound : Effect.fail(new Conflict({ collection, id }))
+    )
+    const attempt: Effect.Effect<unknown, NotFound | Conflict | CouchFailure> = expected === undefined
+      ? Effect.flatMap(
         revisionOf("delete", collection, id),
-        (rev): Effect.Effect<never, NotFound | Conflict> => rev === undefined ? notFound : Effect.fail(new Conflict({ collection, id }))
-      )
-      const expected = options?.expectedRev
-      const attempt: Effect.Effect<unknown, NotFound | Conflict | CouchFailure> = expected === undefined
-        ? Effect.flatMap(
-          revisionOf("delete", collection, id),
-          (rev): Effect.Effect<unknown, NotFound | CouchFailure> => rev === undefined ? notFound : deleteAt(rev)
-        ).pipe(Effect.retry({ while: conflict, times: RACE_ATTEMPTS - 1, schedule: raceSchedule }))
-        : isRevision(expected)
-        ? recover(conflict, () => refused)(deleteAt(expected))
-        : refused
-      yield* collections.read(collection, attempt, () => notFound).pipe(
-        recover(conflict, () => keptChanging("delete", collection, id)),
-        client.orDatabaseError("delete")
-      )
-    }).pipe(Effect.withSpan("CouchDb.delete"))
+        (rev): Effect.Effect<unknown, NotFound | CouchFailure> => rev === undefined ? notFound : deleteAt(rev)
+      ).pipe(Effect.retry({ while: conflict, times: RACE_ATTEMPTS - 1, schedule: raceSchedule }))
+      : isRevision(expected)
+      ? recover(conflict, () => refused)(deleteAt(expected))
+      : refused
+    return collections.read(collection, attempt, () => notFound).pipe(
+      recover(conflict, () => keptChanging("delete", collection, id)),
+      client.orDatabaseError("delete"),
+      Effect.asVoid
+    )
+  }
 
   return { get, save, delete: remove }
 }

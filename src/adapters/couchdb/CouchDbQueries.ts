@@ -1,8 +1,6 @@
-import { Chunk, Effect, Option, Stream } from "effect"
-import type { DatabaseServiceShape } from "../../ports/DatabaseService.js"
-import { DEFAULT_PAGE_SIZE, type Document, type FindOptions, type Selector } from "../../ports/Document.js"
-import { project } from "../../ports/Json.js"
-import { validateCollection, validateIndex, validateQuery } from "../../ports/Validation.js"
+import { Effect } from "effect"
+import type { Document, Selector } from "../../ports/Document.js"
+import type { Page, RawDatabase } from "../../ports/RawDatabase.js"
 import type { CouchClient, CouchFailure } from "./CouchDbClient.js"
 import type { Collections } from "./CouchDbCollections.js"
 import { AllDocsPage, decode, FindResponse } from "./CouchDbResponses.js"
@@ -10,42 +8,32 @@ import { AllDocsPage, decode, FindResponse } from "./CouchDbResponses.js"
 /** Documents per `_find` request while collecting every match. */
 const FIND_PAGE = 1000
 
-/** listAll reads in pages this large: fewer round trips than the stream's default. */
-const LIST_PAGE = 1000
-
 /** Index definitions live in design documents; they are CouchDB's, not the caller's. */
 const isUserDocument = (doc: Document): boolean => !doc._id.startsWith("_design/")
 
 /**
- * Reads `_all_docs` page by page: each request asks for one row more than a page, and that row's
- * id is where the next page starts, so no page pays for `skip`.
+ * One page of `_all_docs`: the request asks for one row more than a page, and that row's id is
+ * where the next page starts, so no page pays for `skip`.
  */
-const allDocuments = (
+const allDocumentsPage = (
   client: CouchClient,
   collections: Collections,
-  operation: string,
   collection: string,
-  pageSize: number
-): Stream.Stream<Document, CouchFailure> =>
-  Stream.paginateChunkEffect(undefined as string | undefined, (startkey) =>
-    collections.read(
-      collection,
-      client.request(operation, {
-        db: collections.db(collection),
-        path: "_all_docs",
-        qs: startkey === undefined
-          ? { include_docs: true, limit: pageSize + 1 }
-          : { include_docs: true, limit: pageSize + 1, startkey }
-      }).pipe(
-        Effect.flatMap(decode(operation, AllDocsPage)),
-        Effect.map(({ rows }) => {
-          const page = rows.slice(0, pageSize).map((row) => row.doc).filter(isUserDocument)
-          const next = rows[pageSize]
-          return [Chunk.unsafeFromArray(page), next === undefined ? Option.none() : Option.some(next.id)] as const
-        })
-      ),
-      () => Effect.succeed([Chunk.empty<Document>(), Option.none<string>()] as const)
-    ))
+  size: number,
+  startkey: string | undefined
+): Effect.Effect<Page, CouchFailure> =>
+  collections.read(
+    collection,
+    client.request("page", {
+      db: collections.db(collection),
+      path: "_all_docs",
+      qs: startkey === undefined ? { include_docs: true, limit: size + 1 } : { include_docs: true, limit: size + 1, startkey }
+    }).pipe(
+      Effect.flatMap(decode("page", AllDocsPage)),
+      Effect.map(({ rows }) => ({ docs: rows.slice(0, size).map((row) => row.doc).filter(isUserDocument), next: rows[size]?.id }))
+    ),
+    () => Effect.succeed({ docs: [], next: undefined })
+  )
 
 /** Equality on every field; an empty selector matches every document. */
 const mangoSelector = (selector: Selector): Record<string, unknown> => {
@@ -65,10 +53,10 @@ const findDocuments = (
   collections: Collections,
   collection: string,
   selector: Selector,
-  options: FindOptions | undefined
+  projection: ReadonlyArray<string> | undefined,
+  limit: number
 ): Effect.Effect<ReadonlyArray<Document>, CouchFailure> => {
-  const limit = options?.limit ?? Number.POSITIVE_INFINITY
-  const fields = options?.fields === undefined ? undefined : [...new Set(["_id", "_rev", ...options.fields])]
+  const fields = projection === undefined ? undefined : [...new Set(["_id", "_rev", ...projection])]
   const query = { selector: mangoSelector(selector), ...(fields === undefined ? {} : { fields }) }
 
   const pages = Effect.gen(function*() {
@@ -76,7 +64,7 @@ const findDocuments = (
     let bookmark: string | undefined
     let skip = 0
     while (found.length < limit) {
-      const want = Math.min(FIND_PAGE, Math.ceil(limit - found.length))
+      const want = Math.min(FIND_PAGE, limit - found.length)
       const paging = bookmark !== undefined ? { bookmark } : skip > 0 ? { skip } : {}
       const { docs, bookmark: next } = yield* client.request("find", {
         method: "POST",
@@ -85,7 +73,7 @@ const findDocuments = (
         body: { ...query, limit: want, ...paging }
       }).pipe(Effect.flatMap(decode("find", FindResponse)))
       for (const doc of docs) {
-        if (isUserDocument(doc) && found.length < limit) found.push(project(doc, options?.fields))
+        if (isUserDocument(doc) && found.length < limit) found.push(doc)
       }
       if (docs.length < want) break
       bookmark = next
@@ -93,37 +81,19 @@ const findDocuments = (
     }
     return found
   })
-  return limit <= 0 ? Effect.succeed([]) : collections.read(collection, pages, () => Effect.succeed([]))
+  return collections.read(collection, pages, () => Effect.succeed([]))
 }
 
-/** listAll, stream, find and ensureIndex. */
+/** page, find and ensureIndex. */
 export const queryOperations = (
   client: CouchClient,
   collections: Collections
-): Pick<DatabaseServiceShape, "listAll" | "stream" | "find" | "ensureIndex"> => ({
-  listAll: (collection) =>
-    Effect.zipRight(
-      validateCollection(collection),
-      Effect.map(
-        Stream.runCollect(Stream.mapError(allDocuments(client, collections, "listAll", collection, LIST_PAGE), client.toDatabaseError("listAll"))),
-        (chunk): ReadonlyArray<Document> => Chunk.toReadonlyArray(chunk)
-      )
-    ).pipe(Effect.withSpan("CouchDb.listAll")),
-
-  stream: (collection, options) => {
-    const pageSize = Math.max(1, Math.floor(options?.pageSize ?? DEFAULT_PAGE_SIZE))
-    return Stream.unwrap(Effect.map(
-      validateCollection(collection),
-      () => Stream.mapError(allDocuments(client, collections, "stream", collection, pageSize), client.toDatabaseError("stream"))
-    )).pipe(Stream.withSpan("CouchDb.stream"))
-  },
-
-  find: (collection, selector, options) =>
-    Effect.zipRight(
-      validateQuery(collection, selector, options),
-      findDocuments(client, collections, collection, selector, options).pipe(client.orDatabaseError("find"))
-    ).pipe(Effect.withSpan("CouchDb.find")),
-
+): Pick<RawDatabase, "page" | "listPageSize" | "find" | "ensureIndex"> => ({
+  page: (collection, size, cursor) =>
+    allDocumentsPage(client, collections, collection, size, cursor as string | undefined).pipe(client.orDatabaseError("page")),
+  listPageSize: 1000,
+  find: (collection, selector, fields, limit) =>
+    findDocuments(client, collections, collection, selector, fields, limit).pipe(client.orDatabaseError("find")),
   ensureIndex: (collection, fields) => {
     const name = `by-${fields.join("-")}`
     const create = client.request("ensureIndex", {
@@ -132,11 +102,6 @@ export const queryOperations = (
       path: "_index",
       body: { index: { fields }, name, ddoc: `docport-${name}`, type: "json" }
     })
-    return Effect.zipRight(
-      validateIndex(collection, fields),
-      fields.length === 0
-        ? Effect.void
-        : collections.index("ensureIndex", collection, fields.join(","), create).pipe(client.orDatabaseError("ensureIndex"))
-    ).pipe(Effect.withSpan("CouchDb.ensureIndex"))
+    return collections.index("ensureIndex", collection, fields.join(","), create).pipe(client.orDatabaseError("ensureIndex"))
   }
 })

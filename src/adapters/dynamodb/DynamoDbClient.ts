@@ -1,6 +1,7 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb"
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb"
 import { Duration, Effect, type Scope } from "effect"
+import { DEFAULT_DATABASE_TIMEOUT } from "../../ports/DatabaseTimeout.js"
 import { DatabaseError } from "../../ports/Errors.js"
 import { toDatabaseError } from "./errors.js"
 
@@ -15,9 +16,9 @@ export interface DynamoDbOptions {
   readonly credentials?: DynamoDBClientConfig["credentials"]
   /** Attempts per request, including the SDK's retries of throttling and network errors. Default 3. */
   readonly maxAttempts?: number | undefined
-  /** One HTTP attempt. Default 5 seconds. */
+  /** One HTTP attempt. Default: the operation timeout. */
   readonly requestTimeout?: Duration.DurationInput | undefined
-  /** One SDK call with all its attempts. Default 20 seconds. */
+  /** One SDK call with all its attempts. Default DATABASE_TIMEOUT's, 2 seconds. */
   readonly operationTimeout?: Duration.DurationInput | undefined
   /** The start-up probe. Default 10 seconds. */
   readonly startupTimeout?: Duration.DurationInput | undefined
@@ -70,8 +71,8 @@ export const acquire = (options: DynamoDbOptions): Effect.Effect<DynamoDb, Datab
     if (prefixProblem !== undefined) return yield* startupError(`the DynamoDB table prefix ${prefixProblem}`)
     const endpoint = options.endpoint === "" ? undefined : options.endpoint
     const where = endpoint === undefined ? `region ${region}` : yield* endpointLabel(endpoint)
-    const requestTimeout = Duration.toMillis(Duration.decode(options.requestTimeout ?? "5 seconds"))
-    const operationTimeout = Duration.decode(options.operationTimeout ?? "20 seconds")
+    const operationTimeout = Duration.decode(options.operationTimeout ?? DEFAULT_DATABASE_TIMEOUT)
+    const requestTimeout = Duration.toMillis(Duration.decode(options.requestTimeout ?? operationTimeout))
 
     const client = yield* Effect.acquireRelease(
       Effect.try({
@@ -91,7 +92,8 @@ export const acquire = (options: DynamoDbOptions): Effect.Effect<DynamoDb, Datab
     )
     const documents = DynamoDBDocumentClient.from(client, {
       // Empty strings, lists and maps are legal attribute values since 2020: keep them as they are.
-      marshallOptions: { convertEmptyValues: false, removeUndefinedValues: true, allowImpreciseNumbers: true },
+      // A map holding a key `constructor` looks like a class instance to the marshaller: treat it as the map it is.
+      marshallOptions: { convertEmptyValues: false, removeUndefinedValues: true, allowImpreciseNumbers: true, convertClassInstanceToMap: true },
       // DynamoDB keeps the decimal digits it was sent, which are the shortest exact form of the
       // double, so Number() restores the same double; the default would turn large ones into BigInt.
       unmarshallOptions: { wrapNumbers: (digits: string) => Number(digits) }

@@ -13,26 +13,15 @@ import { Chunk, Config, Duration, Effect, Layer, Option, type Scope, Stream } fr
 import type { ConfigError } from "effect/ConfigError"
 import { randomUUID } from "node:crypto"
 import { DatabaseService, type DatabaseServiceShape } from "../../ports/DatabaseService.js"
-import { bulkFailure, type BulkResult, DEFAULT_PAGE_SIZE, type Document, type DocumentInput } from "../../ports/Document.js"
+import { databaseTimeoutConfig } from "../../ports/DatabaseTimeout.js"
+import type { BulkResult, Document } from "../../ports/Document.js"
 import { Conflict, DatabaseError, NotFound } from "../../ports/Errors.js"
-import { toJsonBody } from "../../ports/Json.js"
-import {
-  bodyOf,
-  bulkDocumentProblem,
-  expectedRevOf,
-  idProblem,
-  validateCollection,
-  validateDocument,
-  validateId,
-  validateIndex,
-  validateKey,
-  validateQuery
-} from "../../ports/Validation.js"
+import { makeDatabaseService } from "../../ports/makeDatabaseService.js"
+import type { RawDatabase, StoredWrite } from "../../ports/RawDatabase.js"
 import { BATCH_CONCURRENCY, chunksOf, GET_BATCH, untilProcessed, WRITE_BATCH } from "./batch.js"
 import { acquire, type DynamoDbOptions, TABLE_PREFIX_RULE, tablePrefixProblem } from "./DynamoDbClient.js"
 import { isConditionFailed, isMissingTable } from "./errors.js"
 import { deleteCondition, findExpression, writeCondition } from "./expressions.js"
-import { itemProblem } from "./itemLimits.js"
 import { fromItem, ID, makeTables, REV } from "./tables.js"
 
 export type { DynamoDbOptions } from "./DynamoDbClient.js"
@@ -42,12 +31,14 @@ type Item = Record<string, unknown>
 
 interface PendingSave {
   readonly index: number
-  readonly id: string
   readonly item: Item
   readonly expectedRev: string | undefined
 }
 
-const invalid = (id: unknown, reason: string): BulkResult => bulkFailure(id, "invalid", reason)
+// Opaque and never reused, even after a delete and re-create of the same id.
+const toItem = ({ body, id }: StoredWrite): Item => ({ ...body, [ID]: id, [REV]: randomUUID() })
+
+const saved = (item: Item): BulkResult => ({ id: item[ID] as string, ok: true, rev: item[REV] as string })
 
 /**
  * The DynamoDB backend: one table per collection (`prefix + collection`, key `_id`), created on
@@ -81,12 +72,6 @@ export const make = (options: DynamoDbOptions = {}): Effect.Effect<DatabaseServi
       )
     )
 
-    // Opaque and never reused, even after a delete and re-create of the same id.
-    const newRev = () => randomUUID()
-
-    const toItem = (operation: string, id: string, doc: DocumentInput): Effect.Effect<Item, DatabaseError> =>
-      Effect.map(toJsonBody(operation, bodyOf(doc)), (body) => ({ ...body, [ID]: id, [REV]: newRev() }))
-
     const read = (operation: string, collection: string, id: string) =>
       call(operation, (o) =>
         documents.send(new GetCommand({ TableName: tables.name(collection), Key: { [ID]: id }, ConsistentRead: true }), o)).pipe(
@@ -105,29 +90,20 @@ export const make = (options: DynamoDbOptions = {}): Effect.Effect<DatabaseServi
           Effect.map((out) => out.UnprocessedItems?.[table] ?? [])
         ))
 
-    const scan = (
-      operation: string,
-      collection: string,
-      input: Omit<ScanCommandInput, "TableName">
-    ): Stream.Stream<Document, DatabaseError> => {
-      const table = tables.name(collection)
-      return Stream.paginateChunkEffect(undefined as Item | undefined, (start) =>
-        call(operation, (o) =>
-          documents.send(new ScanCommand({ ...input, TableName: table, ConsistentRead: true, ExclusiveStartKey: start }), o)).pipe(
-            Effect.map((out) =>
-              [Chunk.unsafeFromArray((out.Items ?? []).map(fromItem)), Option.fromNullable(out.LastEvaluatedKey)] as const
-            ),
-            Effect.catchIf(isMissingTable, () => Effect.succeed([Chunk.empty<Document>(), Option.none()] as const))
-          ))
-    }
+    const scanPage = (operation: string, collection: string, input: Omit<ScanCommandInput, "TableName">, start: Item | undefined) =>
+      call(operation, (o) =>
+        documents.send(new ScanCommand({ ...input, TableName: tables.name(collection), ConsistentRead: true, ExclusiveStartKey: start }), o)).pipe(
+          Effect.map((out) => ({ docs: (out.Items ?? []).map(fromItem), next: out.LastEvaluatedKey as Item | undefined })),
+          Effect.catchIf(isMissingTable, () => Effect.succeed({ docs: [], next: undefined }))
+        )
 
     // Conditional writes cannot be batched: each is its own PutItem, its conflict its own result.
     const saveConditionally = (collection: string, pending: ReadonlyArray<PendingSave>, results: Array<BulkResult>) =>
-      Effect.forEach(pending, ({ expectedRev, id, index, item }) =>
+      Effect.forEach(pending, ({ expectedRev, index, item }) =>
         put("saveMany", collection, item, false, expectedRev).pipe(
-          Effect.as<BulkResult>({ id, ok: true, rev: item[REV] as string }),
+          Effect.as(saved(item)),
           Effect.catchIf(isConditionFailed, () =>
-            Effect.succeed<BulkResult>({ id, ok: false, error: "conflict", reason: "revision differs or document is gone" })),
+            Effect.succeed<BulkResult>({ id: item[ID] as string, ok: false, error: "conflict", reason: "revision differs or document is gone" })),
           Effect.map((result) => {
             results[index] = result
           })
@@ -138,46 +114,28 @@ export const make = (options: DynamoDbOptions = {}): Effect.Effect<DatabaseServi
         tables.writing("saveMany", collection, (table) =>
           sendBatch("saveMany", table, chunk.map(({ item }) => ({ PutRequest: { Item: item } })))).pipe(
             Effect.map(() => {
-              for (const { id, index, item } of chunk) results[index] = { id, ok: true, rev: item[REV] as string }
+              for (const { index, item } of chunk) results[index] = saved(item)
             })
           ), { concurrency: BATCH_CONCURRENCY, discard: true })
 
-    const service: DatabaseServiceShape = {
+    const raw: RawDatabase = {
       provider: "dynamodb",
-      ping: Effect.withSpan(ping, "DynamoDb.ping"),
+      ping,
 
-      get: (collection, id) =>
-        validateKey(collection, id).pipe(
-          Effect.zipRight(read("get", collection, id)),
-          Effect.flatMap((doc) => (doc === undefined ? Effect.fail(new NotFound({ collection, id })) : Effect.succeed(doc))),
-          Effect.withSpan("DynamoDb.get")
-        ),
+      get: (collection, id) => read("get", collection, id),
 
-      save: (collection, id, doc, options) =>
-        Effect.gen(function*() {
-          yield* validateKey(collection, id)
-          yield* validateDocument(doc)
-          const item = yield* toItem("save", id, doc)
-          const problem = itemProblem(item)
-          if (problem !== undefined) {
-            return yield* new DatabaseError({ operation: "save", message: `cannot save '${id}' in '${collection}': ${problem}` })
-          }
-          yield* put("save", collection, item, options?.mode === "create", expectedRevOf(doc, options?.expectedRev)).pipe(
-            Effect.catchIf(isConditionFailed, () => Effect.fail(new Conflict({ collection, id })))
-          )
-          return { id, rev: item[REV] as string }
-        }).pipe(Effect.withSpan("DynamoDb.save")),
+      save: (collection, write) => {
+        const item = toItem(write)
+        return put("save", collection, item, write.create, write.expectedRev).pipe(
+          Effect.catchIf(isConditionFailed, () => Effect.fail(new Conflict({ collection, id: write.id }))),
+          Effect.as(item[REV] as string)
+        )
+      },
 
-      delete: (collection, id, options) =>
-        Effect.gen(function*() {
-          yield* validateKey(collection, id)
-          const expectedRev = options?.expectedRev
-          const deleting = call("delete", (o) =>
-            documents.send(
-              new DeleteCommand({ TableName: tables.name(collection), Key: { [ID]: id }, ...deleteCondition(expectedRev) }),
-              o
-            ))
-          yield* deleting.pipe(
+      delete: (collection, id, expectedRev) =>
+        call("delete", (o) =>
+          documents.send(new DeleteCommand({ TableName: tables.name(collection), Key: { [ID]: id }, ...deleteCondition(expectedRev) }), o)).pipe(
+            Effect.asVoid,
             Effect.catchIf(isMissingTable, () => Effect.fail(new NotFound({ collection, id }))),
             // The condition cannot say which half failed; a consistent read can.
             Effect.catchIf(isConditionFailed, () =>
@@ -185,83 +143,53 @@ export const make = (options: DynamoDbOptions = {}): Effect.Effect<DatabaseServi
                 ? Effect.fail(new NotFound({ collection, id }))
                 : Effect.flatMap(read("delete", collection, id), (current) =>
                   Effect.fail(current === undefined ? new NotFound({ collection, id }) : new Conflict({ collection, id }))))
-          )
-        }).pipe(Effect.withSpan("DynamoDb.delete")),
+          ),
 
-      listAll: (collection) =>
-        validateCollection(collection).pipe(
-          Effect.zipRight(Stream.runCollect(scan("listAll", collection, {}))),
-          Effect.map(Chunk.toReadonlyArray),
-          Effect.withSpan("DynamoDb.listAll")
-        ),
+      page: (collection, size, cursor) => scanPage("page", collection, { Limit: size }, cursor as Item | undefined),
+      listPageSize: 1000,
 
-      stream: (collection, options) => {
-        const pageSize = Math.max(1, Math.floor(options?.pageSize ?? DEFAULT_PAGE_SIZE))
-        return Stream.unwrap(Effect.as(validateCollection(collection), scan("stream", collection, { Limit: pageSize }))).pipe(
-          Stream.withSpan("DynamoDb.stream")
-        )
+      // Scan's Limit counts items read before the filter, so keep paging until enough matched.
+      find: (collection, selector, fields, limit) => {
+        const input = findExpression(selector, fields)
+        const matches = Stream.paginateChunkEffect(undefined as Item | undefined, (start) =>
+          Effect.map(scanPage("find", collection, input, start), ({ docs, next }) =>
+            [Chunk.unsafeFromArray(docs), Option.fromNullable(next)] as const))
+        return Effect.map(Stream.runCollect(Number.isFinite(limit) ? Stream.take(matches, limit) : matches), Chunk.toReadonlyArray)
       },
 
-      find: (collection, selector, options) =>
-        Effect.gen(function*() {
-          yield* validateQuery(collection, selector, options)
-          const limit = options?.limit
-          if (limit !== undefined && limit <= 0) return []
-          // Scan's Limit counts items read before the filter, so keep paging until enough matched.
-          const matches = scan("find", collection, findExpression(selector, options?.fields))
-          const taken = limit === undefined ? matches : Stream.take(matches, limit)
-          return Chunk.toReadonlyArray(yield* Stream.runCollect(taken))
-        }).pipe(Effect.withSpan("DynamoDb.find")),
-
       // Scan with a filter needs no index; a GSI per queried field would cost writes for little gain here.
-      ensureIndex: (collection, fields) => validateIndex(collection, fields).pipe(Effect.withSpan("DynamoDb.ensureIndex")),
+      ensureIndex: () => Effect.void,
 
-      getMany: (collection, ids) =>
-        Effect.gen(function*() {
-          yield* validateCollection(collection)
-          yield* Effect.forEach(ids, validateId, { discard: true })
-          const table = tables.name(collection)
-          const found = new Map<string, Document>()
-          const keys = [...new Set(ids)].map((id) => ({ [ID]: id }))
-          yield* Effect.forEach(chunksOf(keys, GET_BATCH), (chunk) =>
-            untilProcessed<Item>("getMany", where, chunk, (pending) =>
-              call("getMany", (o) =>
-                documents.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: [...pending], ConsistentRead: true } } }), o))
-                .pipe(
-                  Effect.map((out) => {
-                    for (const item of out.Responses?.[table] ?? []) found.set(item[ID] as string, fromItem(item))
-                    return out.UnprocessedKeys?.[table]?.Keys ?? []
-                  })
-                )), { concurrency: BATCH_CONCURRENCY, discard: true }).pipe(
-              Effect.catchIf(isMissingTable, () => Effect.void)
-            )
-          return new Map(ids.map((id) => [id, found.get(id) ?? null] as const))
-        }).pipe(Effect.withSpan("DynamoDb.getMany")),
+      getMany: (collection, ids) => {
+        const table = tables.name(collection)
+        const found = new Map<string, Document>()
+        return Effect.forEach(chunksOf(ids.map((id) => ({ [ID]: id })), GET_BATCH), (chunk) =>
+          untilProcessed<Item>("getMany", where, chunk, (pending) =>
+            call("getMany", (o) =>
+              documents.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: [...pending], ConsistentRead: true } } }), o))
+              .pipe(
+                Effect.map((out) => {
+                  for (const item of out.Responses?.[table] ?? []) found.set(item[ID] as string, fromItem(item))
+                  return out.UnprocessedKeys?.[table]?.Keys ?? []
+                })
+              )), { concurrency: BATCH_CONCURRENCY, discard: true }).pipe(
+            Effect.catchIf(isMissingTable, () => Effect.void),
+            Effect.as(found)
+          )
+      },
 
-      saveMany: (collection, docs) =>
+      saveMany: (collection, writes) =>
         Effect.gen(function*() {
-          yield* validateCollection(collection)
-          const results: Array<BulkResult> = new Array(docs.length)
+          const results: Array<BulkResult> = new Array(writes.length)
           // BatchWriteItem refuses a key twice in one call, and a later write of an id must land
           // after an earlier one: the n-th occurrence of each id goes into round n.
           const rounds: Array<Array<PendingSave>> = []
           const occurrences = new Map<string, number>()
-          for (const [index, doc] of docs.entries()) {
-            const reason = bulkDocumentProblem(doc)
-            if (reason !== undefined) {
-              results[index] = invalid(doc._id, reason)
-              continue
-            }
-            const item = yield* toItem("saveMany", doc._id, doc)
-            const problem = itemProblem(item)
-            if (problem !== undefined) {
-              results[index] = invalid(doc._id, problem)
-              continue
-            }
-            const round = occurrences.get(doc._id) ?? 0
-            occurrences.set(doc._id, round + 1)
-            ;(rounds[round] ??= []).push({ index, id: doc._id, item, expectedRev: expectedRevOf(doc, undefined) })
-          }
+          writes.forEach((write, index) => {
+            const round = occurrences.get(write.id) ?? 0
+            occurrences.set(write.id, round + 1)
+            ;(rounds[round] ??= []).push({ index, item: toItem(write), expectedRev: write.expectedRev })
+          })
           for (const round of rounds) {
             yield* Effect.all([
               saveConditionally(collection, round.filter((p) => p.expectedRev !== undefined), results),
@@ -269,32 +197,27 @@ export const make = (options: DynamoDbOptions = {}): Effect.Effect<DatabaseServi
             ], { concurrency: 2, discard: true })
           }
           return results
-        }).pipe(Effect.withSpan("DynamoDb.saveMany")),
+        }),
 
-      deleteMany: (collection, ids) =>
-        Effect.gen(function*() {
-          yield* validateCollection(collection)
-          const results = ids.map((id): BulkResult => {
-            const reason = idProblem(id)
-            return reason === undefined ? { id, ok: true } : invalid(id, reason)
-          })
-          const valid = [...new Set(ids.filter((id) => idProblem(id) === undefined))]
-          const table = tables.name(collection)
-          yield* Effect.forEach(chunksOf(valid, WRITE_BATCH), (chunk) =>
-            sendBatch("deleteMany", table, chunk.map((id) => ({ DeleteRequest: { Key: { [ID]: id } } }))), {
-            concurrency: BATCH_CONCURRENCY,
-            discard: true
-          }).pipe(Effect.catchIf(isMissingTable, () => Effect.void))
-          return results
-        }).pipe(Effect.withSpan("DynamoDb.deleteMany"))
+      deleteMany: (collection, ids) => {
+        const table = tables.name(collection)
+        return Effect.forEach(chunksOf(ids, WRITE_BATCH), (chunk) =>
+          sendBatch("deleteMany", table, chunk.map((id) => ({ DeleteRequest: { Key: { [ID]: id } } }))), {
+          concurrency: BATCH_CONCURRENCY,
+          discard: true
+        }).pipe(
+          Effect.catchIf(isMissingTable, () => Effect.void),
+          Effect.as(ids.map((id): BulkResult => ({ id, ok: true })))
+        )
+      }
     }
-    return service
+    return makeDatabaseService(raw)
   })
 
 export const layer = (options: DynamoDbOptions = {}): Layer.Layer<DatabaseService, DatabaseError> =>
   Layer.scoped(DatabaseService, make(options))
 
-/** DYNAMODB_REGION (default us-east-1), DYNAMODB_ENDPOINT_URL, DYNAMODB_TABLE_PREFIX; credentials from the SDK chain. */
+/** DYNAMODB_REGION (default us-east-1), DYNAMODB_ENDPOINT_URL, DYNAMODB_TABLE_PREFIX, DATABASE_TIMEOUT; credentials from the SDK chain. */
 export const layerConfig: Layer.Layer<DatabaseService, ConfigError | DatabaseError> = Layer.unwrapEffect(
   Effect.map(
     Config.all({
@@ -305,9 +228,10 @@ export const layerConfig: Layer.Layer<DatabaseService, ConfigError | DatabaseErr
       tablePrefix: Config.string("DYNAMODB_TABLE_PREFIX").pipe(
         Config.validate({ message: TABLE_PREFIX_RULE, validation: (prefix) => tablePrefixProblem(prefix) === undefined }),
         Config.withDefault("")
-      )
+      ),
+      operationTimeout: databaseTimeoutConfig
     }),
-    ({ endpoint, region, tablePrefix }) =>
-      layer({ region, tablePrefix, endpoint: Option.getOrUndefined(endpoint) })
+    ({ endpoint, operationTimeout, region, tablePrefix }) =>
+      layer({ region, tablePrefix, endpoint: Option.getOrUndefined(endpoint), operationTimeout })
   )
 )

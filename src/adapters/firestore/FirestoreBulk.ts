@@ -1,10 +1,8 @@
 import { Effect } from "effect"
 import { GrpcStatus } from "firebase-admin/firestore"
-import type { DatabaseServiceShape } from "../../ports/DatabaseService.js"
 import { bulkFailure, type BulkResult } from "../../ports/Document.js"
 import type { DatabaseError } from "../../ports/Errors.js"
-import { toJsonBody } from "../../ports/Json.js"
-import { bodyOf, bulkDocumentProblem, expectedRevOf, idProblem, validateCollection } from "../../ports/Validation.js"
+import type { RawDatabase } from "../../ports/RawDatabase.js"
 import { type FirestoreClient, FirestoreStatus } from "./FirestoreClient.js"
 import { encodeBody, revisionOf, updateTimeOf } from "./FirestoreValues.js"
 import { writeDocument } from "./FirestoreWrites.js"
@@ -51,7 +49,7 @@ const failed = bulkFailure
  * condition or value, the chunk is written again one document at a time, so that every document
  * gets its own result; only an unreachable backend fails the call as a whole.
  */
-export const bulkOperations = (client: FirestoreClient): Pick<DatabaseServiceShape, "saveMany" | "deleteMany"> => {
+export const bulkOperations = (client: FirestoreClient): Pick<RawDatabase, "saveMany" | "deleteMany"> => {
   const collectionOf = (collection: string) => client.db.collection(collection)
 
   const writeEach = (collection: string, chunk: ReadonlyArray<Pending>) =>
@@ -92,49 +90,33 @@ export const bulkOperations = (client: FirestoreClient): Pick<DatabaseServiceSha
     )
   }
 
-  const saveMany: DatabaseServiceShape["saveMany"] = (collection, docs) =>
+  const saveMany: RawDatabase["saveMany"] = (collection, writes) =>
     Effect.gen(function*() {
-      yield* validateCollection(collection)
-      const results: Array<BulkResult> = new Array(docs.length)
+      const results: Array<BulkResult> = new Array(writes.length)
       const pending: Array<Pending> = []
-      for (const [index, doc] of docs.entries()) {
-        const id = String(doc._id)
-        const reason = bulkDocumentProblem(doc)
-        if (reason !== undefined) {
-          results[index] = failed(id, "invalid", reason)
-          continue
-        }
-        const encoded = encodeBody(yield* toJsonBody("saveMany", bodyOf(doc)))
-        const expected = expectedRevOf(doc, undefined)
-        if ("problem" in encoded) results[index] = failed(id, "invalid", encoded.problem)
-        else if (expected !== undefined && updateTimeOf(expected) === undefined) {
-          results[index] = failed(id, "conflict", STALE)
-        } else pending.push({ index, id, data: encoded.data, expected })
-      }
+      writes.forEach(({ body, expectedRev, id }, index) => {
+        if (expectedRev !== undefined && updateTimeOf(expectedRev) === undefined) results[index] = failed(id, "conflict", STALE)
+        else pending.push({ index, id, data: encodeBody(body), expected: expectedRev })
+      })
       for (const chunk of chunksOf(pending)) {
         const written = yield* commitChunk(collection, chunk)
         chunk.forEach((item, i) => (results[item.index] = written[i]!))
       }
       return results
-    }).pipe(Effect.withSpan("Firestore.saveMany"))
+    })
 
-  const deleteMany: DatabaseServiceShape["deleteMany"] = (collection, ids) =>
+  const deleteMany: RawDatabase["deleteMany"] = (collection, ids) =>
     Effect.gen(function*() {
-      yield* validateCollection(collection)
-      const valid = [...new Set(ids.filter((id) => idProblem(id) === undefined))]
-      for (let start = 0; start < valid.length; start += MAX_WRITES) {
-        const slice = valid.slice(start, start + MAX_WRITES)
+      for (let start = 0; start < ids.length; start += MAX_WRITES) {
+        const slice = ids.slice(start, start + MAX_WRITES)
         yield* client.call("deleteMany", (db) => {
           const batch = db.batch()
           for (const id of slice) batch.delete(collectionOf(collection).doc(id))
           return batch.commit()
         }).pipe(client.orDatabaseError("deleteMany"))
       }
-      return ids.map((id): BulkResult => {
-        const reason = idProblem(id)
-        return reason === undefined ? { id, ok: true } : failed(String(id), "invalid", reason)
-      })
-    }).pipe(Effect.withSpan("Firestore.deleteMany"))
+      return ids.map((id): BulkResult => ({ id, ok: true }))
+    })
 
   return { saveMany, deleteMany }
 }

@@ -2,6 +2,7 @@ import { Data, Duration, Effect, type Scope } from "effect"
 import { type App, type Credential, deleteApp, initializeApp } from "firebase-admin/app"
 import { type Firestore, GrpcStatus, initializeFirestore } from "firebase-admin/firestore"
 import { randomUUID } from "node:crypto"
+import { DEFAULT_DATABASE_TIMEOUT } from "../../ports/DatabaseTimeout.js"
 import { DatabaseError } from "../../ports/Errors.js"
 import { isUnreachable } from "../unreachable.js"
 import { deadlineSettings, withDeadline } from "./FirestoreDeadlines.js"
@@ -12,7 +13,7 @@ export interface FirestoreConnection {
   readonly emulatorHost?: string | undefined
   /** Credentials other than the application default ones (ignored with an emulator). */
   readonly credential?: Credential | undefined
-  /** One SDK call, with all the retries the SDK makes inside it. Default 10 seconds. */
+  /** One SDK call, with all the retries the SDK makes inside it. Default DATABASE_TIMEOUT's, 2 seconds. */
   readonly requestTimeout?: Duration.DurationInput | undefined
 }
 
@@ -87,7 +88,7 @@ export const makeClient = (connection: FirestoreConnection): Effect.Effect<Fires
     const emulatorHost = connection.emulatorHost ?? overriding
     const endpoint = `${emulatorHost === undefined ? "firestore.googleapis.com" : `the emulator at ${emulatorHost}`} ` +
       `(project ${connection.projectId})`
-    const requestTimeout = Duration.decode(connection.requestTimeout ?? "10 seconds")
+    const requestTimeout = Duration.decode(connection.requestTimeout ?? DEFAULT_DATABASE_TIMEOUT)
     const setupError = (cause: unknown) =>
       new DatabaseError({ operation: "startup", message: `cannot set up Firestore for ${endpoint}: ${detailsOf(cause)}`, cause })
 

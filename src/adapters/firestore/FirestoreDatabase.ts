@@ -1,7 +1,9 @@
 import { Config, Duration, Effect, Layer, Option, type Scope } from "effect"
 import type { ConfigError } from "effect/ConfigError"
 import { DatabaseService, type DatabaseServiceShape } from "../../ports/DatabaseService.js"
+import { databaseTimeoutConfig } from "../../ports/DatabaseTimeout.js"
 import { DatabaseError } from "../../ports/Errors.js"
+import { makeDatabaseService } from "../../ports/makeDatabaseService.js"
 import { bulkOperations } from "./FirestoreBulk.js"
 import { type FirestoreClient, type FirestoreConnection, makeClient } from "./FirestoreClient.js"
 import { documentOperations } from "./FirestoreDocuments.js"
@@ -37,13 +39,13 @@ export const make = (options: FirestoreOptions): Effect.Effect<DatabaseServiceSh
         })
       )
     )
-    return {
+    return makeDatabaseService({
       provider: "firestore",
-      ping: probe(client, "ping").pipe(Effect.withSpan("Firestore.ping")),
+      ping: probe(client, "ping"),
       ...documentOperations(client),
       ...queryOperations(client),
       ...bulkOperations(client)
-    }
+    })
   })
 
 export const layer = (options: FirestoreOptions): Layer.Layer<DatabaseService, DatabaseError> =>
@@ -52,7 +54,7 @@ export const layer = (options: FirestoreOptions): Layer.Layer<DatabaseService, D
 /**
  * FIRESTORE_PROJECT_ID (or GOOGLE_CLOUD_PROJECT), and FIRESTORE_EMULATOR_HOST for an emulator.
  * Without an emulator, credentials come from GOOGLE_APPLICATION_CREDENTIALS or the other
- * application default sources, read by the SDK itself.
+ * application default sources, read by the SDK itself. DATABASE_TIMEOUT bounds each call.
  */
 export const layerConfig: Layer.Layer<DatabaseService, ConfigError | DatabaseError> = Layer.unwrapEffect(
   Effect.map(
@@ -60,8 +62,9 @@ export const layerConfig: Layer.Layer<DatabaseService, ConfigError | DatabaseErr
       projectId: Config.nonEmptyString("FIRESTORE_PROJECT_ID").pipe(
         Config.orElse(() => Config.nonEmptyString("GOOGLE_CLOUD_PROJECT"))
       ),
-      emulatorHost: Config.option(Config.nonEmptyString("FIRESTORE_EMULATOR_HOST"))
+      emulatorHost: Config.option(Config.nonEmptyString("FIRESTORE_EMULATOR_HOST")),
+      requestTimeout: databaseTimeoutConfig
     }),
-    ({ emulatorHost, projectId }) => layer({ projectId, emulatorHost: Option.getOrUndefined(emulatorHost) })
+    ({ emulatorHost, projectId, requestTimeout }) => layer({ projectId, emulatorHost: Option.getOrUndefined(emulatorHost), requestTimeout })
   )
 )

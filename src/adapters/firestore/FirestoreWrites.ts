@@ -1,9 +1,8 @@
 import { Effect } from "effect"
 import { type DocumentReference, type DocumentSnapshot, GrpcStatus } from "firebase-admin/firestore"
 import type { Document } from "../../ports/Document.js"
-import { InvalidName } from "../../ports/Errors.js"
 import { type FirestoreClient, type FirestoreFailure, FirestoreStatus } from "./FirestoreClient.js"
-import { decodeBody, encodeBody, revisionOf, updateTimeOf } from "./FirestoreValues.js"
+import { decodeBody, revisionOf, updateTimeOf } from "./FirestoreValues.js"
 
 export const toDocument = (snapshot: DocumentSnapshot): Document => ({
   ...decodeBody(snapshot.data()),
@@ -11,14 +10,6 @@ export const toDocument = (snapshot: DocumentSnapshot): Document => ({
   // Only snapshots of existing documents get here, and those always carry an update time.
   _rev: revisionOf(snapshot.updateTime!)
 })
-
-/** The stored form of a body, or InvalidName (HTTP 400) for a document Firestore would refuse. */
-export const encodeOrInvalid = (body: Record<string, unknown>): Effect.Effect<Record<string, unknown>, InvalidName> => {
-  const encoded = encodeBody(body)
-  return "data" in encoded
-    ? Effect.succeed(encoded.data)
-    : Effect.fail(new InvalidName({ kind: "field", value: "(document)", reason: encoded.problem }))
-}
 
 /** What a revision that was never ours fails with: it cannot match any stored document. */
 export const unknownRevision = (revision: string) =>
@@ -46,10 +37,6 @@ export const writeDocument = (
   data: Record<string, unknown>,
   write: Write
 ): Effect.Effect<string, FirestoreFailure> => {
-  if (write.create && write.expected !== undefined) {
-    // A document that does not exist yet has no revision to match.
-    return Effect.fail(new FirestoreStatus({ code: GrpcStatus.ALREADY_EXISTS, details: "create-only with an expected revision" }))
-  }
   if (write.create) return Effect.map(client.call(operation, () => ref.create(data)), (result) => revisionOf(result.writeTime))
   if (write.expected === undefined) return Effect.map(client.call(operation, () => ref.set(data)), (result) => revisionOf(result.writeTime))
   const lastUpdateTime = updateTimeOf(write.expected)

@@ -11,6 +11,7 @@ import {
   ConflictError,
   DatabaseFailure,
   DatabaseUnavailable,
+  DocumentTooLarge,
   NotFoundError,
   ValidationError
 } from "./ApiErrors.js"
@@ -88,9 +89,9 @@ export class DocportApi extends HttpApi.make("docport")
   .add(HealthApi)
   .add(AuthApi)
   .add(SessionApi)
-  .add(AgentsApi.addError(BadRequestError).addError(DatabaseFailure).addError(DatabaseUnavailable).middleware(Authentication))
-  .add(DeploymentsApi.addError(BadRequestError).addError(DatabaseFailure).addError(DatabaseUnavailable).middleware(Authentication))
-  .add(DemosApi.addError(BadRequestError).addError(DatabaseFailure).addError(DatabaseUnavailable).middleware(Authentication))
+  .add(AgentsApi.addError(BadRequestError).addError(DocumentTooLarge).addError(DatabaseFailure).addError(DatabaseUnavailable).middleware(Authentication))
+  .add(DeploymentsApi.addError(BadRequestError).addError(DocumentTooLarge).addError(DatabaseFailure).addError(DatabaseUnavailable).middleware(Authentication))
+  .add(DemosApi.addError(BadRequestError).addError(DocumentTooLarge).addError(DatabaseFailure).addError(DatabaseUnavailable).middleware(Authentication))
   .add(ClientLogApi)
   .addError(ValidationError)
   .annotate(OpenApi.Title, "docport")

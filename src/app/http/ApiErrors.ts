@@ -1,7 +1,7 @@
 import { HttpApiSchema } from "@effect/platform"
 import { Effect, Schema } from "effect"
 import type { FriendlyNameTaken, NoFriendlyName } from "../../domain/Deployment.js"
-import type { Conflict, DatabaseError, InvalidName, NotFound } from "../../ports/Errors.js"
+import type { Conflict, DatabaseError, InvalidDocument, InvalidName, NotFound } from "../../ports/Errors.js"
 import { describeCause, redactSecrets } from "./describeCause.js"
 
 // What the HTTP edge sends: a `_tag`, a readable `message` and the same line as `detail`, which is
@@ -27,8 +27,15 @@ export class DatabaseUnavailable extends Schema.TaggedError<DatabaseUnavailable>
   HttpApiSchema.annotations({ status: 503 })
 ) {}
 
-export type DomainError = NotFound | Conflict | InvalidName | DatabaseError | NoFriendlyName | FriendlyNameTaken
-export type ApiError = NotFoundError | ConflictError | BadRequestError | DatabaseFailure | DatabaseUnavailable
+/** A document over the size limit every backend shares (DocumentLimits). */
+export class DocumentTooLarge extends Schema.TaggedError<DocumentTooLarge>()(
+  "DocumentTooLarge",
+  { message: Schema.String, detail: Schema.String },
+  HttpApiSchema.annotations({ status: 413 })
+) {}
+
+export type DomainError = NotFound | Conflict | InvalidName | InvalidDocument | DatabaseError | NoFriendlyName | FriendlyNameTaken
+export type ApiError = NotFoundError | ConflictError | BadRequestError | DocumentTooLarge | DatabaseFailure | DatabaseUnavailable
 
 const toApiError = (error: DomainError): Effect.Effect<ApiError> => {
   switch (error._tag) {
@@ -37,6 +44,10 @@ const toApiError = (error: DomainError): Effect.Effect<ApiError> => {
     case "Conflict":
     case "FriendlyNameTaken":
       return Effect.succeed(new ConflictError(errorBody(error.message)))
+    case "InvalidDocument":
+      return Effect.succeed(
+        error.limit === "size" ? new DocumentTooLarge(errorBody(error.message)) : new BadRequestError(errorBody(error.message))
+      )
     case "InvalidName":
     case "NoFriendlyName":
       return Effect.succeed(new BadRequestError(errorBody(error.message)))
@@ -60,6 +71,7 @@ const toApiError = (error: DomainError): Effect.Effect<ApiError> => {
 export type ToApiError<E> = E extends NotFound ? NotFoundError
   : E extends Conflict | FriendlyNameTaken ? ConflictError
   : E extends InvalidName | NoFriendlyName ? BadRequestError
+  : E extends InvalidDocument ? BadRequestError | DocumentTooLarge
   : E extends DatabaseError ? DatabaseFailure | DatabaseUnavailable
   : never
 

@@ -1,0 +1,21 @@
+// One docport server on memory for instrumentationBench.ts, built as main.ts builds it, with
+// the port's instrumentation and the request middleware switched by environment variables.
+import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
+import { Effect, Layer, Logger, LogLevel } from "effect"
+import { createServer } from "node:http"
+import * as MemoryDatabase from "../../src/adapters/MemoryDatabase.js"
+import { makeHttpLive } from "../../src/app/HttpLive.js"
+import { TracingLive } from "../../src/app/observability/Tracing.js"
+import { DatabaseService } from "../../src/ports/DatabaseService.js"
+
+const instrument = process.env.BENCH_INSTRUMENT !== "off"
+const database = Layer.effect(DatabaseService, MemoryDatabase.makeWith({ instrument }))
+const server = NodeHttpServer.layer(createServer, { port: Number(process.env.PORT), host: "127.0.0.1" })
+
+makeHttpLive(database, server, { observeRequests: (process.env.BENCH_OBSERVE ?? process.env.BENCH_INSTRUMENT) !== "off" }).pipe(
+  Layer.launch,
+  Effect.provide(TracingLive),
+  // Access lines are left out of every variant: the bench measures metrics and spans.
+  Effect.provide(Logger.minimumLogLevel(LogLevel.Warning)),
+  (program) => NodeRuntime.runMain(program, { disablePrettyLogger: true })
+)

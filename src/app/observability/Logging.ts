@@ -1,0 +1,32 @@
+import { Config, ConfigError, Either, Layer, Logger, LogLevel } from "effect"
+
+const LEVELS = new Map<string, LogLevel.LogLevel>([
+  ...LogLevel.allLevels.map((level) => [level.label.toLowerCase(), level] as const),
+  ["warning", LogLevel.Warning],
+  ["none", LogLevel.None]
+])
+
+/** LOG_LEVEL in any case: trace, debug, info (default), warn or warning, error, fatal, none. */
+const levelConfig = Config.string("LOG_LEVEL").pipe(
+  Config.mapOrFail((text) => {
+    const level = LEVELS.get(text.trim().toLowerCase())
+    return level === undefined
+      ? Either.left(ConfigError.InvalidData([], `expected one of ${[...LEVELS.keys()].join(", ")} but received "${text}"`))
+      : Either.right(level)
+  }),
+  Config.withDefault(LogLevel.Info)
+)
+
+/**
+ * LOG_FORMAT (`text`, the default: logfmt, one line an entry; or `json`: one JSON object a line)
+ * and LOG_LEVEL.
+ */
+export const LoggingLive = Layer.unwrapEffect(
+  Config.map(
+    Config.all({
+      format: Config.literal("text", "json")("LOG_FORMAT").pipe(Config.withDefault("text" as const)),
+      level: levelConfig
+    }),
+    ({ format, level }) => Layer.merge(format === "json" ? Logger.json : Logger.logFmt, Logger.minimumLogLevel(level))
+  )
+)

@@ -1,0 +1,14 @@
+import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
+import { Effect } from "effect"
+import { prometheusText } from "./PrometheusText.js"
+
+/**
+ * GET /metrics in Prometheus' text format, beside the API rather than in it: it is for scrapers,
+ * not for the UI's OpenAPI client.
+ */
+export const MetricsRoute = HttpApiBuilder.Router.use((router) =>
+  router.get(
+    "/metrics",
+    Effect.map(prometheusText, (text) => HttpServerResponse.text(text, { contentType: "text/plain; version=0.0.4; charset=utf-8" }))
+  )
+)

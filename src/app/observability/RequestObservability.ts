@@ -1,0 +1,64 @@
+import { HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { causeResponse } from "@effect/platform/HttpServerError"
+import { Effect, Exit, MetricLabel, Option } from "effect"
+import { randomUUID } from "node:crypto"
+import { DatabaseService } from "../../ports/DatabaseService.js"
+import { requestDuration, requestsInFlight } from "./HttpMetrics.js"
+
+/** A request id from a client or proxy is kept only when it is a plain token, safe in a header and a log line. */
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:@+=-]{1,128}$/
+
+export const requestIdOf = (given: string | undefined): string =>
+  given !== undefined && SANE_REQUEST_ID.test(given) ? given : randomUUID()
+
+let inFlight = 0
+
+// One label array per series, reused: Effect caches a series by the array's identity.
+const labelSets = new Map<string, ReadonlyArray<MetricLabel.MetricLabel>>()
+const labelsFor = (method: string, route: string, status: number) => {
+  const key = `${method} ${route} ${status}`
+  let labels = labelSets.get(key)
+  if (labels === undefined) {
+    labels = [MetricLabel.make("method", method), MetricLabel.make("route", route), MetricLabel.make("status", String(status))]
+    labelSets.set(key, labels)
+  }
+  return labels
+}
+
+const statusOf = <E>(exit: Exit.Exit<HttpServerResponse.HttpServerResponse, E>) =>
+  Exit.isSuccess(exit) ? Effect.succeed(exit.value.status) : Effect.map(causeResponse(exit.cause), ([response]) => response.status)
+
+/**
+ * Around every request: an `x-request-id` (the caller's, or a new one) echoed in the response and
+ * put on every log line of the request and on its span; one access-log line; the request
+ * histogram and the in-flight gauge. The route is the pattern the router matched (it sets
+ * `http.route` on the request span), so paths with ids do not make a series each.
+ */
+export const observeRequests = <E, R>(
+  app: HttpApp.Default<E, R>
+): HttpApp.Default<E, R | DatabaseService> =>
+  Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
+    const requestId = requestIdOf(request.headers["x-request-id"])
+    return Effect.annotateLogs(observe(app, request, requestId), "requestId", requestId)
+  })
+
+const observe = <E, R>(app: HttpApp.Default<E, R>, request: HttpServerRequest.HttpServerRequest, requestId: string) =>
+  Effect.gen(function*() {
+    const { provider } = yield* DatabaseService
+    const span = yield* Effect.option(Effect.currentSpan)
+    if (Option.isSome(span)) span.value.attribute("http.request.id", requestId)
+    yield* HttpApp.appendPreResponseHandler((_request, response) =>
+      Effect.succeed(HttpServerResponse.setHeader(response, "x-request-id", requestId)))
+
+    const started = performance.now()
+    requestsInFlight.unsafeUpdate(++inFlight, [])
+    const exit = yield* Effect.exit(app).pipe(Effect.ensuring(Effect.sync(() => requestsInFlight.unsafeUpdate(--inFlight, []))))
+    const seconds = (performance.now() - started) / 1000
+    const status = yield* statusOf(exit)
+    const route = Option.isSome(span) ? String(span.value.attributes.get("http.route") ?? "unmatched") : "unmatched"
+    requestDuration.unsafeUpdate(seconds, labelsFor(request.method, route, status))
+    yield* Effect.logInfo(`${request.method} ${route} ${status}`).pipe(
+      Effect.annotateLogs({ method: request.method, route, status, durationMs: Math.round(seconds * 10_000) / 10, provider })
+    )
+    return yield* exit
+  })

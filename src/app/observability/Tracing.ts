@@ -1,0 +1,28 @@
+import { Config, Effect, Layer, Option } from "effect"
+
+/** The OTLP/HTTP traces URL under an OTEL_EXPORTER_OTLP_ENDPOINT base, as the OpenTelemetry specification defines it. */
+export const tracesUrl = (endpoint: string): string => `${endpoint.replace(/\/+$/, "")}/v1/traces`
+
+/**
+ * With OTEL_EXPORTER_OTLP_ENDPOINT set, every span (HTTP requests and the DatabaseService calls
+ * beneath them) is exported over OTLP/HTTP in batches, as service OTEL_SERVICE_NAME (default
+ * docport). Without it nothing is loaded: the OpenTelemetry SDK is imported only when used.
+ */
+export const TracingLive = Layer.unwrapEffect(
+  Effect.gen(function*() {
+    const endpoint = yield* Config.option(Config.nonEmptyString("OTEL_EXPORTER_OTLP_ENDPOINT"))
+    if (Option.isNone(endpoint)) return Layer.empty
+    const serviceName = yield* Config.nonEmptyString("OTEL_SERVICE_NAME").pipe(Config.withDefault("docport"))
+    const [NodeSdk, { BatchSpanProcessor }, { OTLPTraceExporter }] = yield* Effect.promise(() =>
+      Promise.all([
+        import("@effect/opentelemetry/NodeSdk"),
+        import("@opentelemetry/sdk-trace-base"),
+        import("@opentelemetry/exporter-trace-otlp-http")
+      ])
+    )
+    return NodeSdk.layer(() => ({
+      resource: { serviceName },
+      spanProcessor: new BatchSpanProcessor(new OTLPTraceExporter({ url: tracesUrl(endpoint.value) }))
+    }))
+  })
+)

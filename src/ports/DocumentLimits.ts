@@ -1,0 +1,91 @@
+import type { InvalidDocument } from "./Errors.js"
+
+/**
+ * The one document limit of every backend, so that a document is stored everywhere or nowhere.
+ * Bytes of JSON: the worst case of DynamoDB's accounting (1.5 times JSON for lists of digits) and
+ * of Firestore's (8 bytes a number, 4 times JSON) stays under their 400 KB and 1 MiB items.
+ */
+export const MAX_DOCUMENT_BYTES = 200 * 1024
+/** Firestore's limit, counted its way (an array directly inside an array takes two levels); DynamoDB allows 32. */
+export const MAX_DEPTH = 20
+// DynamoDB numbers: magnitudes from 1e-130 up to below 1e126.
+const MIN_MAGNITUDE = 1e-130
+const MAX_MAGNITUDE = 1e126
+// Object-building code (the AWS SDK's marshaller among it) assigns keys one by one, and an
+// assignment to `__proto__` replaces a prototype instead of storing a key.
+const FORBIDDEN_KEYS = new Set(["__proto__"])
+const LONE_SURROGATE = /\p{Cs}/u
+
+export type LimitProblem = { readonly limit: InvalidDocument["limit"]; readonly reason: string }
+
+class NonFinite {
+  constructor(readonly path: string) {}
+}
+
+const shown = (text: string) => JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text)
+
+const valueProblem = (value: unknown, insideArray: boolean, depth: number): LimitProblem | undefined => {
+  if (typeof value === "string") {
+    return LONE_SURROGATE.test(value)
+      ? { limit: "value", reason: "a string holds a lone UTF-16 surrogate, which is not valid Unicode" }
+      : undefined
+  }
+  if (typeof value === "number") {
+    const magnitude = Math.abs(value)
+    return magnitude >= MAX_MAGNITUDE || (magnitude > 0 && magnitude < MIN_MAGNITUDE)
+      ? { limit: "value", reason: `the number ${value} is outside the range every backend stores (magnitudes 1e-130 to below 1e126)` }
+      : undefined
+  }
+  if (value === null || typeof value !== "object") return undefined
+  const level = depth + (Array.isArray(value) && insideArray ? 2 : 1)
+  if (level > MAX_DEPTH) {
+    return { limit: "depth", reason: `it nests deeper than ${MAX_DEPTH} levels (an array directly inside an array counts twice)` }
+  }
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const problem = valueProblem(item, true, level)
+      if (problem !== undefined) return problem
+    }
+    return undefined
+  }
+  for (const [key, item] of Object.entries(value)) {
+    const problem = keyProblem(key) ?? valueProblem(item, false, level)
+    if (problem !== undefined) return problem
+  }
+  return undefined
+}
+
+const keyProblem = (key: string): LimitProblem | undefined => {
+  if (FORBIDDEN_KEYS.has(key)) return { limit: "key", reason: `the key ${shown(key)} is not stored by every backend` }
+  if (LONE_SURROGATE.test(key)) return { limit: "key", reason: "a key holds a lone UTF-16 surrogate, which is not valid Unicode" }
+  return undefined
+}
+
+const rejectNonFinite = (key: string, value: unknown) => {
+  if (typeof value === "number" && !Number.isFinite(value)) throw new NonFinite(key)
+  return value
+}
+
+/**
+ * The body as every backend stores it (normalised the way a JSON wire would: undefined dropped,
+ * Dates to strings), or why no backend may store it. Values JSON cannot carry (BigInt, cycles)
+ * and non-finite numbers, which JSON would silently turn into null, are refused.
+ */
+export const storedBody = (
+  body: Record<string, unknown>
+): { readonly body: Record<string, unknown>; readonly bytes: number } | LimitProblem => {
+  let json: string
+  try {
+    json = JSON.stringify(body, rejectNonFinite)
+  } catch (error) {
+    return error instanceof NonFinite
+      ? { limit: "value", reason: `the number at ${shown(error.path)} is not finite (NaN or Infinity have no JSON form)` }
+      : { limit: "value", reason: `it is not JSON: ${String(error).slice(0, 200)}` }
+  }
+  const bytes = Buffer.byteLength(json, "utf8")
+  if (bytes > MAX_DOCUMENT_BYTES) {
+    return { limit: "size", reason: `it is ${bytes} bytes of JSON, over the limit of ${MAX_DOCUMENT_BYTES}` }
+  }
+  const parsed = JSON.parse(json) as Record<string, unknown>
+  return valueProblem(parsed, false, -1) ?? { body: parsed, bytes }
+}

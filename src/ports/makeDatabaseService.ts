@@ -1,0 +1,196 @@
+import { Chunk, Effect, Option, Stream } from "effect"
+import type { DatabaseServiceShape } from "./DatabaseService.js"
+import { bulkFailure, type BulkResult, DEFAULT_PAGE_SIZE, type Document } from "./Document.js"
+import { storedBody } from "./DocumentLimits.js"
+import { Conflict, DatabaseError, InvalidDocument, NotFound } from "./Errors.js"
+import { makeInstrumentation } from "./DatabaseMetrics.js"
+import { project } from "./Json.js"
+import type { RawDatabase, StoredWrite } from "./RawDatabase.js"
+import {
+  bodyOf,
+  bulkDocumentProblem,
+  expectedRevOf,
+  idProblem,
+  validateCollection,
+  validateDocument,
+  validateId,
+  validateIndex,
+  validateKey,
+  validateQuery
+} from "./Validation.js"
+
+export interface MakeOptions {
+  /** Spans and metrics around every call (default true); off only to measure what they cost. */
+  readonly instrument?: boolean | undefined
+}
+
+const LIST_PAGE_SIZE = 1000
+
+const sizeOf = (requested: number | undefined) => Math.max(1, Math.floor(requested ?? DEFAULT_PAGE_SIZE))
+
+/** Results of the writes that were sent, put back among the ones refused before sending, in input order. */
+const merge = (
+  operation: string,
+  results: Array<BulkResult | undefined>,
+  sent: ReadonlyArray<number>,
+  answers: ReadonlyArray<BulkResult>
+): Effect.Effect<ReadonlyArray<BulkResult>, DatabaseError> => {
+  if (answers.length !== sent.length) {
+    return Effect.fail(new DatabaseError({ operation, message: `the backend answered ${answers.length} results for ${sent.length} writes` }))
+  }
+  sent.forEach((index, k) => (results[index] = answers[k]))
+  return Effect.succeed(results as ReadonlyArray<BulkResult>)
+}
+
+/**
+ * Raw operations run only after validation (Effect.suspend everywhere they follow it): an SDK may
+ * throw on a bad name the moment a call is built.
+ *
+ * The full DatabaseService from a backend's raw operations (in the spirit of Effect's
+ * KeyValueStore.make): every rule the backends share lives here once, so that the same input gets
+ * the same answer everywhere. Validation, document limits, page sizes and limits, bulk
+ * pre-validation and ordering, spans and metrics.
+ */
+export const makeDatabaseService = (raw: RawDatabase, options?: MakeOptions): DatabaseServiceShape => {
+  const observe = options?.instrument === false
+    ? <A, E, R>(_operation: string, _span: object, effect: Effect.Effect<A, E, R>) => effect
+    : makeInstrumentation(raw.provider)
+
+  const stored = (collection: string, id: string, doc: Record<string, unknown>) => {
+    const result = storedBody(bodyOf(doc))
+    return "body" in result ? Effect.succeed(result.body) : Effect.fail(new InvalidDocument({ collection, id, ...result }))
+  }
+
+  const pages = (collection: string, size: number, operation: string) =>
+    Stream.paginateChunkEffect(undefined as unknown, (cursor) =>
+      observe(operation, { collection }, Effect.suspend(() => raw.page(collection, size, cursor))).pipe(
+        Effect.map(({ docs, next }) => [Chunk.unsafeFromArray(docs as Array<Document>), next === undefined ? Option.none() : Option.some(next)] as const)
+      ))
+
+  return {
+    provider: raw.provider,
+    ping: observe("ping", {}, raw.ping),
+
+    get: (collection, id) =>
+      observe(
+        "get",
+        { collection, id },
+        validateKey(collection, id).pipe(
+          Effect.zipRight(Effect.suspend(() => raw.get(collection, id))),
+          Effect.flatMap((doc) => (doc === undefined ? Effect.fail(new NotFound({ collection, id })) : Effect.succeed(doc)))
+        )
+      ),
+
+    save: (collection, id, doc, saveOptions) =>
+      observe(
+        "save",
+        { collection, id },
+        Effect.gen(function*() {
+          yield* validateKey(collection, id)
+          yield* validateDocument(doc)
+          const body = yield* stored(collection, id, doc)
+          const expectedRev = expectedRevOf(doc, saveOptions?.expectedRev)
+          const create = saveOptions?.mode === "create"
+          // A document that does not exist yet has no revision to match.
+          if (create && expectedRev !== undefined) return yield* new Conflict({ collection, id })
+          const rev = yield* raw.save(collection, { id, body, expectedRev, create })
+          return { id, rev }
+        })
+      ),
+
+    delete: (collection, id, deleteOptions) =>
+      observe(
+        "delete",
+        { collection, id },
+        Effect.zipRight(validateKey(collection, id), Effect.suspend(() => raw.delete(collection, id, deleteOptions?.expectedRev)))
+      ),
+
+    listAll: (collection) =>
+      observe(
+        "listAll",
+        { collection },
+        Effect.zipRight(
+          validateCollection(collection),
+          Effect.map(Stream.runCollect(pages(collection, raw.listPageSize ?? LIST_PAGE_SIZE, "listAll.page")), Chunk.toReadonlyArray)
+        )
+      ),
+
+    stream: (collection, streamOptions) =>
+      Stream.unwrap(Effect.as(observe("stream", { collection }, validateCollection(collection)), pages(collection, sizeOf(streamOptions?.pageSize), "stream.page"))),
+
+    find: (collection, selector, findOptions) =>
+      observe(
+        "find",
+        { collection },
+        Effect.gen(function*() {
+          yield* validateQuery(collection, selector, findOptions)
+          // A fractional limit lets the match that reaches it through.
+          const limit = findOptions?.limit === undefined ? Number.POSITIVE_INFINITY : Math.ceil(findOptions.limit)
+          if (!(limit > 0)) return []
+          const fields = findOptions?.fields === undefined ? undefined : [...new Set(findOptions.fields)]
+          const found = yield* raw.find(collection, selector, fields, limit)
+          return found.slice(0, limit).map((doc) => project(doc, fields))
+        })
+      ),
+
+    ensureIndex: (collection, fields) =>
+      observe(
+        "ensureIndex",
+        { collection },
+        Effect.zipRight(validateIndex(collection, fields), Effect.suspend(() => fields.length === 0 ? Effect.void : raw.ensureIndex(collection, fields)))
+      ),
+
+    getMany: (collection, ids) =>
+      observe(
+        "getMany",
+        { collection, count: ids.length },
+        Effect.gen(function*() {
+          yield* validateCollection(collection)
+          yield* Effect.forEach(ids, validateId, { discard: true })
+          const unique = [...new Set(ids)]
+          const found = unique.length === 0 ? new Map<string, Document>() : yield* raw.getMany(collection, unique)
+          return new Map(ids.map((id) => [id, found.get(id) ?? null] as const))
+        })
+      ),
+
+    saveMany: (collection, docs) =>
+      observe(
+        "saveMany",
+        { collection, count: docs.length },
+        Effect.gen(function*() {
+          yield* validateCollection(collection)
+          const results: Array<BulkResult | undefined> = new Array(docs.length)
+          const sent: Array<number> = []
+          const writes: Array<StoredWrite> = []
+          docs.forEach((doc, index) => {
+            const problem = bulkDocumentProblem(doc)
+            const body = problem === undefined ? storedBody(bodyOf(doc)) : { reason: problem }
+            if ("body" in body) {
+              sent.push(index)
+              writes.push({ id: doc._id, body: body.body, expectedRev: expectedRevOf(doc, undefined) })
+            } else {
+              results[index] = bulkFailure(doc._id, "invalid", body.reason)
+            }
+          })
+          const answers = writes.length === 0 ? [] : yield* raw.saveMany(collection, writes)
+          return yield* merge("saveMany", results, sent, answers)
+        })
+      ),
+
+    deleteMany: (collection, ids) =>
+      observe(
+        "deleteMany",
+        { collection, count: ids.length },
+        Effect.gen(function*() {
+          yield* validateCollection(collection)
+          const unique = [...new Set(ids.filter((id) => idProblem(id) === undefined))]
+          const answers = unique.length === 0 ? [] : yield* raw.deleteMany(collection, unique)
+          if (answers.length !== unique.length) {
+            return yield* new DatabaseError({ operation: "deleteMany", message: `the backend answered ${answers.length} results for ${unique.length} deletes` })
+          }
+          const byId = new Map(unique.map((id, k) => [id, answers[k]!] as const))
+          return ids.map((id) => byId.get(id) ?? bulkFailure(id, "invalid", idProblem(id) ?? "not a valid id"))
+        })
+      )
+  }
+}

@@ -1,0 +1,88 @@
+import { describe, expect, it, vi } from "@effect/vitest"
+import { ConfigProvider, Context, Effect, Layer } from "effect"
+import { type ChildProcess, spawn } from "node:child_process"
+import * as MemoryDatabase from "../../src/adapters/MemoryDatabase.js"
+import { LoggingLive } from "../../src/app/observability/Logging.js"
+import { freePort } from "../support/ChildServer.js"
+import { BaseUrl, testServer } from "../support/TestServer.js"
+
+interface Run {
+  readonly child: ChildProcess
+  readonly output: () => string
+}
+
+/** The real entry point in a child process, so that the logger set-up of main.ts is what runs. */
+const start = (env: Record<string, string>) =>
+  Effect.acquireRelease(
+    Effect.promise(async (): Promise<Run & { readonly base: string }> => {
+      const port = await Effect.runPromise(freePort)
+      let output = ""
+      const child = spawn("node_modules/.bin/tsx", ["src/app/main.ts"], {
+        env: { ...process.env, DATABASE_PROVIDER: "memory", HOST: "127.0.0.1", PORT: String(port), ...env },
+        stdio: ["ignore", "pipe", "pipe"]
+      })
+      child.stdout!.on("data", (d) => (output += d))
+      child.stderr!.on("data", (d) => (output += d))
+      const base = `http://127.0.0.1:${port}`
+      const until = Date.now() + 30_000
+      for (;;) {
+        const up = await fetch(`${base}/health`).then((r) => r.ok, () => false)
+        if (up) break
+        if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}:\n${output}`)
+        if (Date.now() > until) throw new Error(`not up within 30 s:\n${output}`)
+        await new Promise((r) => setTimeout(r, 100))
+      }
+      return { child, output: () => output, base }
+    }),
+    ({ child }) =>
+      Effect.async<void>((resume) => {
+        if (child.exitCode !== null) return resume(Effect.void)
+        child.once("exit", () => resume(Effect.void))
+        child.kill("SIGTERM")
+      })
+  )
+
+const SECRET_BODY = "body-text-that-must-not-be-logged"
+
+describe("logs", () => {
+  it.live("LOG_FORMAT=json: one JSON access line per request, with the request id on every line of that request", () =>
+    Effect.gen(function*() {
+      const run = yield* start({ LOG_FORMAT: "json" })
+      yield* Effect.promise(() => fetch(`${run.base}/agents/missing`, { headers: { "x-request-id": "trace-me-1" } }))
+      yield* Effect.promise(() =>
+        fetch(`${run.base}/agents`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-request-id": "too-big-2" },
+          body: JSON.stringify({ name: "n", description: SECRET_BODY, code: "x".repeat(300_000) })
+        }))
+      yield* Effect.sleep("300 millis")
+      const lines = run.output().split("\n").filter((line) => line.trim() !== "")
+      const entries = lines.map((line) => JSON.parse(line) as { message: unknown; annotations: Record<string, unknown>; logLevel: string })
+      const access = entries.filter((e) => e.annotations.route !== undefined)
+      const missing = access.filter((e) => e.annotations.requestId === "trace-me-1")
+      expect(missing).toHaveLength(1)
+      expect(missing[0]!.annotations).toMatchObject({ method: "GET", route: "/agents/:id", status: 404, provider: "memory" })
+      expect(typeof missing[0]!.annotations.durationMs).toBe("number")
+      expect(access.filter((e) => e.annotations.requestId === "too-big-2")[0]?.annotations).toMatchObject({ status: 413 })
+      // One line per request: the health polls and the two requests above, nothing twice.
+      const ids = access.map((e) => e.annotations.requestId)
+      expect(new Set(ids).size).toBe(ids.length)
+      expect(run.output()).not.toContain(SECRET_BODY)
+    }).pipe(Effect.scoped), 60_000)
+
+  it.live("LOG_LEVEL=warning drops the access lines; text format is one logfmt line an entry", () =>
+    Effect.gen(function*() {
+      const lines: Array<string> = []
+      const spy = vi.spyOn(console, "log").mockImplementation((...args: Array<unknown>) => void lines.push(args.map(String).join(" ")))
+      const request = (level: string, id: string) =>
+        Effect.gen(function*() {
+          const base = Context.get(yield* Layer.build(testServer(MemoryDatabase.layer)), BaseUrl)
+          yield* Effect.promise(() => fetch(`${base}/agents/missing`, { headers: { "x-request-id": id } }))
+        }).pipe(Effect.scoped, Effect.provide(LoggingLive), Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["LOG_LEVEL", level]]))))
+      yield* request("Warning", "quiet-3").pipe(Effect.zipRight(request("info", "loud-4")), Effect.ensuring(Effect.sync(() => spy.mockRestore())))
+      expect(lines.some((l) => l.includes("quiet-3"))).toBe(false)
+      const line = lines.find((l) => l.includes("loud-4"))
+      expect(line).toMatch(/level=INFO .*message="GET \/agents\/:id 404".*status=404.*requestId=loud-4/)
+      expect(line).not.toContain("\n")
+    }), 60_000)
+})
