@@ -36,7 +36,30 @@ const deepFreeze = <A>(value: A): A => {
  */
 export const make = Effect.sync((): DatabaseServiceShape => {
   const tables = new Map<string, Table>()
+  // Each collection's ids in order, for find's paging; dropped whenever an id comes or goes.
+  const orderedIds = new Map<string, ReadonlyArray<string>>()
   let writes = 0
+
+  const idsInOrder = (collection: string): ReadonlyArray<string> => {
+    let ids = orderedIds.get(collection)
+    if (ids === undefined) {
+      ids = Array.from(tables.get(collection)?.keys() ?? []).sort()
+      orderedIds.set(collection, ids)
+    }
+    return ids
+  }
+
+  /** The position of the first id greater than `after`. */
+  const startAfter = (ids: ReadonlyArray<string>, after: string): number => {
+    let low = 0
+    let high = ids.length
+    while (low < high) {
+      const middle = (low + high) >>> 1
+      if (ids[middle]! <= after) low = middle + 1
+      else high = middle
+    }
+    return low
+  }
 
   const table = (collection: string): Table => {
     let t = tables.get(collection)
@@ -66,6 +89,7 @@ export const make = Effect.sync((): DatabaseServiceShape => {
     if (create && existing !== undefined) return undefined
     if (expected !== undefined && existing?._rev !== expected) return undefined
     const rev = nextRev(existing?._rev)
+    if (existing === undefined) orderedIds.delete(collection)
     t.set(id, deepFreeze({ ...body, _id: id, _rev: rev }))
     return rev
   }
@@ -112,6 +136,7 @@ export const make = Effect.sync((): DatabaseServiceShape => {
           return Effect.fail(new Conflict({ collection, id }))
         }
         t.delete(id)
+        orderedIds.delete(collection)
         return Effect.void
       }).pipe(span("delete")),
 
@@ -143,9 +168,12 @@ export const make = Effect.sync((): DatabaseServiceShape => {
         const limit = options?.limit ?? Number.POSITIVE_INFINITY
         const entries = Object.entries(selector)
         const out: Array<Document> = []
-        if (limit <= 0) return out
-        for (const doc of tables.get(collection)?.values() ?? []) {
-          if (entries.every(([field, value]) => doc[field] === value)) {
+        const t = tables.get(collection)
+        if (limit <= 0 || t === undefined) return out
+        const ids = idsInOrder(collection)
+        for (let i = options?.after === undefined ? 0 : startAfter(ids, options.after); i < ids.length; i++) {
+          const doc = t.get(ids[i]!)
+          if (doc !== undefined && entries.every(([field, value]) => doc[field] === value)) {
             out.push(project(doc, options?.fields))
             if (out.length >= limit) break
           }
@@ -170,7 +198,7 @@ export const make = Effect.sync((): DatabaseServiceShape => {
         ids.map((id): BulkResult => {
           const reason = idProblem(id)
           if (reason !== undefined) return bulkFailure(id, "invalid", reason)
-          tables.get(collection)?.delete(id)
+          if (tables.get(collection)?.delete(id) === true) orderedIds.delete(collection)
           return { id, ok: true }
         })).pipe(span("deleteMany"))
   }
