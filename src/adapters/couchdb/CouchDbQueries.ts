@@ -93,7 +93,70 @@ const findDocuments = (
     }
     return found
   })
-  return limit <= 0 ? Effect.succeed([]) : collections.read(collection, pages, () => Effect.succeed([]))
+  if (limit <= 0) return Effect.succeed([])
+  if (options?.after !== undefined) return findAfter(client, collections, collection, selector, options.after, limit, fields, options.fields)
+  return collections.read(collection, pages, () => Effect.succeed([]))
+}
+
+/**
+ * Matches after an id, in id order: a range over an index on the selector's fields then `_id`
+ * (made on first use), so each page costs one request however deep it is. `$gte` and one extra
+ * row rather than `$gt`: pouchdb-server applies the limit before dropping the row equal to the
+ * range's start, and would end a page early.
+ */
+const findAfter = (
+  client: CouchClient,
+  collections: Collections,
+  collection: string,
+  selector: Selector,
+  after: string,
+  limit: number,
+  fields: ReadonlyArray<string> | undefined,
+  requested: ReadonlyArray<string> | undefined
+): Effect.Effect<ReadonlyArray<Document>, CouchFailure> => {
+  const keys = Object.keys(selector)
+  const name = `paging-${keys.join("-")}`
+  const index = [...keys, "_id"]
+  const ensured = keys.length === 0 ? Effect.void : collections.index(
+    "find",
+    collection,
+    index.join(","),
+    client.request("find", {
+      method: "POST",
+      db: collections.db(collection),
+      path: "_index",
+      body: { index: { fields: index }, name, ddoc: `docport-${name}`, type: "json" }
+    })
+  )
+  const base = Object.fromEntries(Object.entries(selector).map(([field, value]) => [field, { $eq: value }]))
+  const page = (from: string, want: number) =>
+    client.request("find", {
+      method: "POST",
+      db: collections.db(collection),
+      path: "_find",
+      body: {
+        selector: { ...base, _id: { $gte: from } },
+        sort: index.map((field) => ({ [field]: "asc" })),
+        ...(keys.length === 0 ? {} : { use_index: [`docport-${name}`, name] }),
+        ...(fields === undefined ? {} : { fields }),
+        limit: want + 1
+      }
+    }).pipe(Effect.flatMap(decode("find", FindResponse)))
+  const pages = Effect.gen(function*() {
+    const found: Array<Document> = []
+    let from = after
+    while (found.length < limit) {
+      const want = Math.min(FIND_PAGE, Math.ceil(limit - found.length))
+      const { docs } = yield* page(from, want)
+      const kept = docs.filter((doc) => doc._id !== from && isUserDocument(doc)).slice(0, want)
+      for (const doc of kept) found.push(project(doc, requested))
+      const last = kept.length === want ? kept.at(-1) : docs.at(-1)
+      if (docs.length < want + 1 || last === undefined) break
+      from = last._id
+    }
+    return found
+  })
+  return collections.read(collection, Effect.zipRight(ensured, pages), () => Effect.succeed([]))
 }
 
 /** listAll, stream, find and ensureIndex. */
