@@ -49,6 +49,9 @@ interface PendingSave {
 
 const invalid = (id: unknown, reason: string): BulkResult => bulkFailure(id, "invalid", reason)
 
+// Past this many items a scan request reads up to DynamoDB's own 1 MB page.
+const MAX_SCAN_READ = 4000
+
 /**
  * The DynamoDB backend: one table per collection (`prefix + collection`, key `_id`), created on
  * first write; every item carries its revision in `_rev`, which conditional writes check.
@@ -105,17 +108,40 @@ export const make = (options: DynamoDbOptions = {}): Effect.Effect<DatabaseServi
           Effect.map((out) => out.UnprocessedItems?.[table] ?? [])
         ))
 
+    /**
+     * Scans page by page from `start` (exclusive). With `limit`, a request reads that many items
+     * and each further one twice as many as the last: a page of a dense match costs one small
+     * read, a sparse one few requests, and no request reads far past what was asked.
+     */
     const scan = (
       operation: string,
       collection: string,
-      input: Omit<ScanCommandInput, "TableName">
+      input: Omit<ScanCommandInput, "TableName">,
+      start?: Item,
+      limit?: number
     ): Stream.Stream<Document, DatabaseError> => {
       const table = tables.name(collection)
-      return Stream.paginateChunkEffect(undefined as Item | undefined, (start) =>
+      const first = limit === undefined ? undefined : Math.max(1, Math.ceil(limit))
+      return Stream.paginateChunkEffect({ start, read: first }, ({ read, start }) =>
         call(operation, (o) =>
-          documents.send(new ScanCommand({ ...input, TableName: table, ConsistentRead: true, ExclusiveStartKey: start }), o)).pipe(
+          documents.send(
+            new ScanCommand({
+              ...input,
+              ...(read === undefined ? {} : { Limit: read }),
+              TableName: table,
+              ConsistentRead: true,
+              ExclusiveStartKey: start
+            }),
+            o
+          )).pipe(
             Effect.map((out) =>
-              [Chunk.unsafeFromArray((out.Items ?? []) as Array<Document>), Option.fromNullable(out.LastEvaluatedKey)] as const
+              [
+                Chunk.unsafeFromArray((out.Items ?? []) as Array<Document>),
+                Option.map(Option.fromNullable(out.LastEvaluatedKey), (next) => ({
+                  start: next,
+                  read: read === undefined || read >= MAX_SCAN_READ ? undefined : read * 2
+                }))
+              ] as const
             ),
             Effect.catchIf(isMissingTable, () => Effect.succeed([Chunk.empty<Document>(), Option.none()] as const))
           ))
@@ -208,7 +234,9 @@ export const make = (options: DynamoDbOptions = {}): Effect.Effect<DatabaseServi
           const limit = options?.limit
           if (limit !== undefined && limit <= 0) return []
           // Scan's Limit counts items read before the filter, so keep paging until enough matched.
-          const matches = scan("find", collection, findExpression(selector, options?.fields))
+          // A scan may start after any key, even one since deleted: that is where `after` resumes.
+          const start = options?.after === undefined ? undefined : { [ID]: options.after }
+          const matches = scan("find", collection, findExpression(selector, options?.fields), start, limit)
           const taken = limit === undefined ? matches : Stream.take(matches, limit)
           return Chunk.toReadonlyArray(yield* Stream.runCollect(taken))
         }).pipe(Effect.withSpan("DynamoDb.find")),
