@@ -22,9 +22,10 @@ export const queryOperations = (
     operation: string,
     collection: string,
     size: number,
-    refine: (query: Query) => Query = (query) => query
+    refine: (query: Query) => Query = (query) => query,
+    start?: string
   ): Stream.Stream<Document, DatabaseError> =>
-    Stream.paginateChunkEffect(undefined as string | undefined, (after) =>
+    Stream.paginateChunkEffect(start, (after) =>
       client.call(operation, (db) => {
         const ordered = refine(db.collection(collection)).orderBy(FieldPath.documentId()).limit(size)
         return (after === undefined ? ordered : ordered.startAfter(after)).get()
@@ -54,7 +55,7 @@ export const queryOperations = (
         let refined = query
         for (const [field, value] of Object.entries(selector)) refined = refined.where(new FieldPath(field), "==", value)
         return options?.fields === undefined ? refined : refined.select(...options.fields.map((field) => new FieldPath(field)))
-      })
+      }, options?.after)
       return Chunk.toReadonlyArray(yield* Stream.runCollect(Number.isFinite(limit) ? Stream.take(matches, limit) : matches))
     }).pipe(Effect.withSpan("Firestore.find"))
 
