@@ -94,12 +94,15 @@ const findDocuments = (
     return found
   })
   if (limit <= 0) return Effect.succeed([])
-  if (options?.after !== undefined) return findAfter(client, collections, collection, selector, options.after, limit, fields, options.fields)
+  // A page (limited or after an id) must come in the order the next page continues in.
+  if (options?.after !== undefined || options?.limit !== undefined) {
+    return findAfter(client, collections, collection, selector, options.after, limit, fields, options.fields)
+  }
   return collections.read(collection, pages, () => Effect.succeed([]))
 }
 
 /**
- * Matches after an id, in id order: a range over an index on the selector's fields then `_id`
+ * Matches (after an id, if given) in id order: a range over an index on the selector's fields then `_id`
  * (made on first use), so each page costs one request however deep it is. `$gte` and one extra
  * row rather than `$gt`: pouchdb-server applies the limit before dropping the row equal to the
  * range's start, and would end a page early.
@@ -109,7 +112,7 @@ const findAfter = (
   collections: Collections,
   collection: string,
   selector: Selector,
-  after: string,
+  after: string | undefined,
   limit: number,
   fields: ReadonlyArray<string> | undefined,
   requested: ReadonlyArray<string> | undefined
@@ -129,13 +132,13 @@ const findAfter = (
     })
   )
   const base = Object.fromEntries(Object.entries(selector).map(([field, value]) => [field, { $eq: value }]))
-  const page = (from: string, want: number) =>
+  const page = (from: string | undefined, want: number) =>
     client.request("find", {
       method: "POST",
       db: collections.db(collection),
       path: "_find",
       body: {
-        selector: { ...base, _id: { $gte: from } },
+        selector: { ...base, _id: from === undefined ? { $gt: null } : { $gte: from } },
         sort: index.map((field) => ({ [field]: "asc" })),
         ...(keys.length === 0 ? {} : { use_index: [`docport-${name}`, name] }),
         ...(fields === undefined ? {} : { fields }),
@@ -144,7 +147,7 @@ const findAfter = (
     }).pipe(Effect.flatMap(decode("find", FindResponse)))
   const pages = Effect.gen(function*() {
     const found: Array<Document> = []
-    let from = after
+    let from: string | undefined = after
     while (found.length < limit) {
       const want = Math.min(FIND_PAGE, Math.ceil(limit - found.length))
       const { docs } = yield* page(from, want)
