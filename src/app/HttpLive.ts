@@ -4,21 +4,30 @@ import type { FileSystem } from "@effect/platform/FileSystem"
 import type { Path } from "@effect/platform/Path"
 import { Layer } from "effect"
 import * as Agents from "../domain/Agents.js"
+import * as DataStore from "../domain/DataStore.js"
 import * as Demos from "../domain/Demos.js"
 import * as Deployments from "../domain/Deployments.js"
 import type { DatabaseService } from "../ports/DatabaseService.js"
 import { AgentsLive } from "./http/AgentsHttp.js"
 import { DocportApi } from "./http/Api.js"
+import { DataStoreLive } from "./http/DataStoreHttp.js"
+import { localUser } from "./http/DataStoreUser.js"
 import { DemosLive } from "./http/DemosHttp.js"
 import { DeploymentsLive } from "./http/DeploymentsHttp.js"
 import { fallbackErrors } from "./http/FallbackErrors.js"
 import { HealthLive } from "./http/HealthHttp.js"
 
 const ApiLive = HttpApiBuilder.api(DocportApi).pipe(
-  Layer.provide([HealthLive, AgentsLive, DeploymentsLive, DemosLive])
+  Layer.provide([HealthLive, AgentsLive, DeploymentsLive, DemosLive]),
+  Layer.provide(DataStoreLive)
 )
 
-const DomainLive = Layer.mergeAll(Agents.layer, Demos.layer).pipe(Layer.provideMerge(Deployments.layer))
+const DomainLive = Layer.mergeAll(Agents.layer, Demos.layer).pipe(
+  Layer.provideMerge(Deployments.layer),
+  Layer.merge(DataStore.layer),
+  // Whose records a data-store request touches: the local user until sign-in replaces this layer.
+  Layer.merge(localUser)
+)
 
 type ServerServices = HttpServer.HttpServer | HttpPlatform.HttpPlatform | Etag.Generator | FileSystem | Path
 

@@ -3,6 +3,7 @@ import { Schema } from "effect"
 import { Agent, AgentCreate, AgentUpdate } from "../../domain/Agent.js"
 import { Demo, DemoCreate, DemoUpdate } from "../../domain/Demo.js"
 import { Deployment, DeployResult, DeploymentStatus } from "../../domain/Deployment.js"
+import { DataStoreApi } from "./DataStoreApi.js"
 import { BadRequestError, ConflictError, DatabaseFailure, DatabaseUnavailable, NotFoundError } from "./ApiErrors.js"
 
 const IdParam = Schema.Struct({ id: Schema.String })
@@ -63,6 +64,7 @@ export class DocportApi extends HttpApi.make("docport")
   .add(AgentsApi.addError(BadRequestError).addError(DatabaseFailure).addError(DatabaseUnavailable))
   .add(DeploymentsApi.addError(BadRequestError).addError(DatabaseFailure).addError(DatabaseUnavailable))
   .add(DemosApi.addError(BadRequestError).addError(DatabaseFailure).addError(DatabaseUnavailable))
+  .add(DataStoreApi)
   .annotate(OpenApi.Title, "docport")
   .annotate(OpenApi.Description, "Documents of an AI-agent platform behind one database port")
 {}

@@ -4,8 +4,12 @@ import type { FriendlyNameTaken, NoFriendlyName } from "../../domain/Deployment.
 import type { Conflict, DatabaseError, InvalidName, NotFound } from "../../ports/Errors.js"
 import { describeCause } from "./describeCause.js"
 
-// What the HTTP edge sends: a `_tag` and a readable `message`, never a backend's cause.
-const body = { message: Schema.String }
+// What the HTTP edge sends: a `_tag`, a readable `message` and the same text as `detail` (which
+// Gofannon's UI shows, as FastAPI's errors carry it), never a backend's cause.
+const body = { message: Schema.String, detail: Schema.String }
+
+/** An error body's fields for a message. */
+export const said = (message: string) => ({ message, detail: message })
 
 export class NotFoundError extends Schema.TaggedError<NotFoundError>()("NotFound", body, HttpApiSchema.annotations({ status: 404 })) {}
 export class ConflictError extends Schema.TaggedError<ConflictError>()("Conflict", body, HttpApiSchema.annotations({ status: 409 })) {}
@@ -23,20 +27,20 @@ export type ApiError = NotFoundError | ConflictError | BadRequestError | Databas
 const toApiError = (error: DomainError): Effect.Effect<ApiError> => {
   switch (error._tag) {
     case "NotFound":
-      return Effect.succeed(new NotFoundError({ message: error.message }))
+      return Effect.succeed(new NotFoundError(said(error.message)))
     case "Conflict":
     case "FriendlyNameTaken":
-      return Effect.succeed(new ConflictError({ message: error.message }))
+      return Effect.succeed(new ConflictError(said(error.message)))
     case "InvalidName":
     case "NoFriendlyName":
-      return Effect.succeed(new BadRequestError({ message: error.message }))
+      return Effect.succeed(new BadRequestError(said(error.message)))
     case "DatabaseError":
       // The log gets a secret-free line about the cause; the client gets the message only.
       return Effect.logError(`database ${error.operation} failed: ${error.message}`, describeCause(error.cause)).pipe(
         Effect.as(
           error.unavailable
-            ? new DatabaseUnavailable({ message: `the database is unavailable: ${error.message}` })
-            : new DatabaseFailure({ message: `the database failed: ${error.message}` })
+            ? new DatabaseUnavailable(said(`the database is unavailable: ${error.message}`))
+            : new DatabaseFailure(said(`the database failed: ${error.message}`))
         )
       )
   }

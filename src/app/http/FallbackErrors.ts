@@ -1,7 +1,7 @@
 import { type HttpApp, HttpServerError, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Cause, Effect } from "effect"
 
-const reply = (status: number, _tag: string, message: string) => HttpServerResponse.unsafeJson({ _tag, message }, { status })
+const reply = (status: number, _tag: string, message: string) => HttpServerResponse.unsafeJson({ _tag, message, detail: message }, { status })
 
 /**
  * Failures that happen before an endpoint runs (unreadable body, no such route) would otherwise
