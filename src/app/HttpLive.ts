@@ -8,10 +8,11 @@ import * as DataStore from "../domain/DataStore.js"
 import * as Demos from "../domain/Demos.js"
 import * as Deployments from "../domain/Deployments.js"
 import type { DatabaseService } from "../ports/DatabaseService.js"
+import type { DatabaseError, InvalidName } from "../ports/Errors.js"
 import { AgentsLive } from "./http/AgentsHttp.js"
 import { DocportApi } from "./http/Api.js"
 import { DataStoreLive } from "./http/DataStoreHttp.js"
-import { localUser } from "./http/DataStoreUser.js"
+import { type DataStoreUser, localUser } from "./http/DataStoreUser.js"
 import { DemosLive } from "./http/DemosHttp.js"
 import { DeploymentsLive } from "./http/DeploymentsHttp.js"
 import { fallbackErrors } from "./http/FallbackErrors.js"
@@ -22,12 +23,14 @@ const ApiLive = HttpApiBuilder.api(DocportApi).pipe(
   Layer.provide(DataStoreLive)
 )
 
-const DomainLive = Layer.mergeAll(Agents.layer, Demos.layer).pipe(
-  Layer.provideMerge(Deployments.layer),
-  Layer.merge(DataStore.layer),
-  // Whose records a data-store request touches: the local user until sign-in replaces this layer.
-  Layer.merge(localUser)
-)
+const DomainLive = Layer.mergeAll(Agents.layer, Demos.layer).pipe(Layer.provideMerge(Deployments.layer))
+
+export interface HttpLiveOptions {
+  /** The data store (default: DataStore.layer, flushing access counts after DATA_STORE_FLUSH_DELAY). */
+  readonly dataStore?: Layer.Layer<DataStore.DataStore, DatabaseError | InvalidName, DatabaseService> | undefined
+  /** Whose records a data-store request touches (default: the local user, until sign-in replaces it). */
+  readonly dataStoreUser?: Layer.Layer<DataStoreUser> | undefined
+}
 
 type ServerServices = HttpServer.HttpServer | HttpPlatform.HttpPlatform | Etag.Generator | FileSystem | Path
 
@@ -38,7 +41,8 @@ type ServerServices = HttpServer.HttpServer | HttpPlatform.HttpPlatform | Etag.G
  */
 export const makeHttpLive = <E1, E2>(
   database: Layer.Layer<DatabaseService, E1>,
-  server: Layer.Layer<ServerServices, E2>
+  server: Layer.Layer<ServerServices, E2>,
+  options: HttpLiveOptions = {}
 ) =>
   HttpApiBuilder.serve().pipe(
     Layer.provide(HttpApiBuilder.middleware(fallbackErrors)),
@@ -47,6 +51,6 @@ export const makeHttpLive = <E1, E2>(
     Layer.provide(ApiLive),
     HttpServer.withLogAddress,
     Layer.provideMerge(server),
-    Layer.provide(DomainLive),
+    Layer.provide(Layer.mergeAll(DomainLive, options.dataStore ?? DataStore.layer, options.dataStoreUser ?? localUser)),
     Layer.provide(database)
   )
