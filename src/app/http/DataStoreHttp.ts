@@ -1,5 +1,6 @@
 import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
 import { Effect, Stream } from "effect"
+import { RecordNotFound } from "../../domain/DataRecord.js"
 import { DataStore, PAGE } from "../../domain/DataStore.js"
 import { DocportApi } from "./Api.js"
 import { dataStoreErrors } from "./DataStoreErrors.js"
@@ -40,7 +41,7 @@ export const DataStoreLive = HttpApiBuilder.group(DocportApi, "dataStore", (hand
       .handle("deleteRecord", ({ path }) =>
         asUser((user) =>
           Effect.flatMap(store.delete(user, path.namespace, path["*"]), (deleted) =>
-            deleted ? Effect.void : store.get(user, path.namespace, path["*"]).pipe(Effect.asVoid))))
+            deleted ? Effect.void : Effect.fail(new RecordNotFound({ namespace: path.namespace, key: path["*"] })))))
       .handle("get", ({ payload }) =>
         asUser((user) =>
           store.get(user, payload.namespace, payload.key, payload.agent).pipe(
