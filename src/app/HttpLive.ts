@@ -1,4 +1,4 @@
-import { HttpApiBuilder, type HttpPlatform, HttpServer, HttpApiSwagger } from "@effect/platform"
+import { HttpApiBuilder, type HttpPlatform, HttpRouter, HttpServer, HttpApiSwagger } from "@effect/platform"
 import type { Etag } from "@effect/platform"
 import type { FileSystem } from "@effect/platform/FileSystem"
 import type { Path } from "@effect/platform/Path"
@@ -49,6 +49,9 @@ export const makeHttpLive = <E1, E2>(
     Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
     Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
     Layer.provide(ApiLive),
+    // The router refuses path parameters over 100 characters by default; a data-store namespace
+    // may be up to 1,500 bytes, percent-encoded by the UI.
+    Layer.provide(HttpRouter.setRouterConfig({ maxParamLength: 4096 })),
     HttpServer.withLogAddress,
     Layer.provideMerge(server),
     Layer.provide(Layer.mergeAll(DomainLive, options.dataStore ?? DataStore.layer, options.dataStoreUser ?? localUser)),

@@ -102,6 +102,10 @@ export const httpCases = (it: Methods, timeout: number) => {
         expect(res.body.key).toBe(key)
         expect((yield* raw("GET", recordPath(namespace, key))).body.value).toBe(key)
       }
+      // A long namespace, percent-encoded whole, is still one path parameter.
+      const long = `${namespace}/${"n".repeat(400)}`
+      expect((yield* raw("PUT", recordPath(long, "k"), { value: 1 })).status).toBe(200)
+      expect((yield* raw("GET", `/data-store/namespaces/${enc(long)}`)).body.recordCount).toBe(1)
       // '/' left as it is in the path reaches the same record.
       expect((yield* raw("GET", `/data-store/namespaces/${enc(namespace)}/records/a/b/c.py`)).body.key).toBe("a/b/c.py")
       const keys = yield* op("listKeys", { namespace, agent: "lister" })
@@ -190,10 +194,10 @@ export const httpCases = (it: Methods, timeout: number) => {
   it.effect("paging with limit and cursor; an unpaged list of more than a page streams every record once", () =>
     Effect.gen(function*() {
       const namespace = ns("paged")
-      const total = 1_250
-      for (let start = 0; start < total; start += 625) {
-        const items = Array.from({ length: 625 }, (_, i) => ({ key: `r/${start + i}`, value: { n: start + i } }))
-        expect((yield* op("setMany", { namespace, items, agent: "loader" })).body.count).toBe(625)
+      const total = 1_100
+      for (let start = 0; start < total; start += 550) {
+        const items = Array.from({ length: 550 }, (_, i) => ({ key: `r/${start + i}`, value: { n: start + i } }))
+        expect((yield* op("setMany", { namespace, items, agent: "loader" })).body.count).toBe(550)
       }
       const base = `/data-store/namespaces/${enc(namespace)}/records`
       const seen: Array<string> = []
