@@ -3,7 +3,7 @@ import { Effect, Stream } from "effect"
 import { RecordNotFound } from "../../domain/DataRecord.js"
 import { DataStore, PAGE } from "../../domain/DataStore.js"
 import { DocportApi } from "./Api.js"
-import { dataStoreErrors } from "./DataStoreErrors.js"
+import { type DataStoreFailure, dataStoreErrors } from "./DataStoreErrors.js"
 import { streamedJsonArray } from "./DataStoreStreams.js"
 import { DataStoreUser } from "./DataStoreUser.js"
 
@@ -12,15 +12,13 @@ export const DataStoreLive = HttpApiBuilder.group(DocportApi, "dataStore", (hand
     const store = yield* DataStore
     const { current: currentUserId } = yield* DataStoreUser
     /** Runs `f` as the current user, with the data store's failures as declared HTTP errors. */
-    const asUser = <A, E extends Parameters<typeof dataStoreErrors>[0] extends Effect.Effect<any, infer F, any> ? F : never>(
-      f: (userId: string) => Effect.Effect<A, E>
-    ) => dataStoreErrors(Effect.flatMap(currentUserId, f))
+    const asUser = <A>(f: (userId: string) => Effect.Effect<A, DataStoreFailure>) => dataStoreErrors(Effect.flatMap(currentUserId, f))
 
     // Unpaged: the first page decides the status, the rest streams behind it.
     const everything = (userId: string, namespace: string, agent: string | undefined, open: string, close: string) =>
       Effect.map(store.page(userId, namespace, { limit: PAGE, agent }), ({ nextCursor, records }) =>
         nextCursor === null
-          ? HttpServerResponse.unsafeJson(JSON.parse(`${open}${records.map((r) => JSON.stringify(r)).join(",")}${close}`))
+          ? HttpServerResponse.text(`${open}${records.map((r) => JSON.stringify(r)).join(",")}${close}`, { contentType: "application/json" })
           : streamedJsonArray(Stream.concat(Stream.fromIterable(records), store.records(userId, namespace, { agent, cursor: nextCursor })), open, close))
 
     return handlers
