@@ -9,6 +9,7 @@ import * as Demos from "../domain/Demos.js"
 import * as Deployments from "../domain/Deployments.js"
 import type { DatabaseService } from "../ports/DatabaseService.js"
 import type { DatabaseError, InvalidName } from "../ports/Errors.js"
+import type { ConfigError } from "effect/ConfigError"
 import { AgentsLive } from "./http/AgentsHttp.js"
 import { DocportApi } from "./http/Api.js"
 import { DataStoreLive } from "./http/DataStoreHttp.js"
@@ -27,7 +28,7 @@ const DomainLive = Layer.mergeAll(Agents.layer, Demos.layer).pipe(Layer.provideM
 
 export interface HttpLiveOptions {
   /** The data store (default: DataStore.layer, flushing access counts after DATA_STORE_FLUSH_DELAY). */
-  readonly dataStore?: Layer.Layer<DataStore.DataStore, DatabaseError | InvalidName, DatabaseService> | undefined
+  readonly dataStore?: Layer.Layer<DataStore.DataStore, ConfigError | DatabaseError | InvalidName, DatabaseService> | undefined
   /** Whose records a data-store request touches (default: the local user, until sign-in replaces it). */
   readonly dataStoreUser?: Layer.Layer<DataStoreUser> | undefined
 }

@@ -1,4 +1,4 @@
-import { Chunk, Config, Context, Effect, Layer, Option, Schedule, Stream } from "effect"
+import { Chunk, Config, Context, Duration, Effect, Layer, Option, Schedule, Stream } from "effect"
 import { DatabaseService } from "../ports/DatabaseService.js"
 import type { Document } from "../ports/Document.js"
 import { Conflict, type DatabaseError, type InvalidName } from "../ports/Errors.js"
@@ -410,11 +410,10 @@ export const make = (options: AccessTrackerOptions = {}) =>
   })
 
 /** The data store with its access counts flushed after DATA_STORE_FLUSH_DELAY (default 5 seconds) and at shutdown. */
-export const layer = Layer.scoped(
-  DataStore,
-  Effect.flatMap(
-    Config.duration("DATA_STORE_FLUSH_DELAY").pipe(Config.withDefault("5 seconds"), Effect.orDie),
-    (delay) => make({ delay })
+export const layer = Layer.unwrapEffect(
+  Effect.map(
+    Config.duration("DATA_STORE_FLUSH_DELAY").pipe(Config.withDefault(Duration.seconds(5))),
+    (delay) => Layer.scoped(DataStore, make({ delay }))
   )
 )
 
