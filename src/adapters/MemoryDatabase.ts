@@ -28,7 +28,30 @@ interface Cursor {
  */
 export const makeRaw = (): RawDatabase => {
   const tables = new Map<string, Table>()
+  // Each collection's ids in order, for find's paging; dropped whenever an id comes or goes.
+  const orderedIds = new Map<string, ReadonlyArray<string>>()
   let writes = 0
+
+  const idsInOrder = (collection: string): ReadonlyArray<string> => {
+    let ids = orderedIds.get(collection)
+    if (ids === undefined) {
+      ids = Array.from(tables.get(collection)?.keys() ?? []).sort()
+      orderedIds.set(collection, ids)
+    }
+    return ids
+  }
+
+  /** The position of the first id greater than `after`. */
+  const startAfter = (ids: ReadonlyArray<string>, after: string): number => {
+    let low = 0
+    let high = ids.length
+    while (low < high) {
+      const middle = (low + high) >>> 1
+      if (ids[middle]! <= after) low = middle + 1
+      else high = middle
+    }
+    return low
+  }
 
   const table = (collection: string): Table => {
     let t = tables.get(collection)
@@ -52,6 +75,7 @@ export const makeRaw = (): RawDatabase => {
     if (create && existing !== undefined) return undefined
     if (expectedRev !== undefined && existing?._rev !== expectedRev) return undefined
     const rev = nextRev(existing?._rev)
+    if (existing === undefined) orderedIds.delete(collection)
     t.set(id, deepFreeze({ ...body, _id: id, _rev: rev }))
     return rev
   }
@@ -71,6 +95,7 @@ export const makeRaw = (): RawDatabase => {
         if (existing === undefined) return Effect.fail(new NotFound({ collection, id }))
         if (expectedRev !== undefined && expectedRev !== existing._rev) return Effect.fail(new Conflict({ collection, id }))
         tables.get(collection)!.delete(id)
+        orderedIds.delete(collection)
         return Effect.void
       }),
     // Snapshot the ids once; each page then reads the documents as they are at that moment.
@@ -86,13 +111,23 @@ export const makeRaw = (): RawDatabase => {
         return { docs, next: offset + size < ids.length ? { ids, offset: offset + size } : undefined }
       }),
     listPageSize: Number.MAX_SAFE_INTEGER,
-    find: (collection, selector, _fields, limit) =>
+    find: (collection, selector, _fields, limit, after) =>
       Effect.sync(() => {
         const entries = Object.entries(selector)
         const out: Array<Document> = []
-        for (const doc of tables.get(collection)?.values() ?? []) {
-          if (out.length >= limit) break
-          if (entries.every(([field, value]) => doc[field] === value)) out.push(doc)
+        const t = tables.get(collection)
+        if (t === undefined) return out
+        const matches = (doc: Document | undefined): doc is Document =>
+          doc !== undefined && entries.every(([field, value]) => doc[field] === value)
+        // Every match, in no particular order: no need to sort the ids.
+        if (after === undefined && limit === Number.POSITIVE_INFINITY) {
+          for (const doc of t.values()) if (matches(doc)) out.push(doc)
+          return out
+        }
+        const ids = idsInOrder(collection)
+        for (let i = after === undefined ? 0 : startAfter(ids, after); i < ids.length && out.length < limit; i++) {
+          const doc = t.get(ids[i]!)
+          if (matches(doc)) out.push(doc)
         }
         return out
       }),
@@ -119,7 +154,7 @@ export const makeRaw = (): RawDatabase => {
     deleteMany: (collection, ids) =>
       Effect.sync(() =>
         ids.map((id): BulkResult => {
-          tables.get(collection)?.delete(id)
+          if (tables.get(collection)?.delete(id) === true) orderedIds.delete(collection)
           return { id, ok: true }
         })
       )

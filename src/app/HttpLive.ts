@@ -4,14 +4,19 @@ import type { FileSystem } from "@effect/platform/FileSystem"
 import type { Path } from "@effect/platform/Path"
 import { Effect, Layer } from "effect"
 import * as Agents from "../domain/Agents.js"
+import * as DataStore from "../domain/DataStore.js"
 import * as Demos from "../domain/Demos.js"
 import * as Deployments from "../domain/Deployments.js"
 import type { DatabaseService } from "../ports/DatabaseService.js"
+import type { DatabaseError, InvalidName } from "../ports/Errors.js"
+import type { ConfigError } from "effect/ConfigError"
 import { AuthenticationLive, AuthHandlersLive, SignInLive } from "./auth/SignInLive.js"
 import { AgentsLive } from "./http/AgentsHttp.js"
 import { DocportApi } from "./http/Api.js"
 import { ClientLogLive } from "./http/ClientLogHttp.js"
 import { CorsLive } from "./http/Cors.js"
+import { DataStoreLive } from "./http/DataStoreHttp.js"
+import { type DataStoreUser, signedInUser } from "./http/DataStoreUser.js"
 import { DemosLive } from "./http/DemosHttp.js"
 import { DeploymentsLive } from "./http/DeploymentsHttp.js"
 import { fallbackErrors } from "./http/FallbackErrors.js"
@@ -23,6 +28,7 @@ import { observeRequests } from "./observability/RequestObservability.js"
 
 const ApiLive = HttpApiBuilder.api(DocportApi).pipe(
   Layer.provide([HealthLive, AgentsLive, DeploymentsLive, DemosLive, ClientLogLive, AuthHandlersLive]),
+  Layer.provide(DataStoreLive),
   Layer.provide(AuthenticationLive)
 )
 
@@ -37,6 +43,14 @@ const EdgeLive = Layer.mergeAll(
 
 const DomainLive = Layer.mergeAll(Agents.layer, Demos.layer).pipe(Layer.provideMerge(Deployments.layer))
 
+export interface HttpLiveOptions {
+  /** The data store (default: DataStore.layer, flushing access counts after DATA_STORE_FLUSH_DELAY). */
+  readonly dataStore?: Layer.Layer<DataStore.DataStore, ConfigError | DatabaseError | InvalidName, DatabaseService> | undefined
+  /** Whose records a data-store request touches (default: the signed-in user). */
+  readonly dataStoreUser?: Layer.Layer<DataStoreUser> | undefined
+  readonly observeRequests?: boolean | undefined
+}
+
 type ServerServices = HttpServer.HttpServer | HttpPlatform.HttpPlatform | Etag.Generator | FileSystem | Path
 
 /**
@@ -47,8 +61,8 @@ type ServerServices = HttpServer.HttpServer | HttpPlatform.HttpPlatform | Etag.G
 export const makeHttpLive = <E1, E2>(
   database: Layer.Layer<DatabaseService, E1>,
   server: Layer.Layer<ServerServices, E2>,
-  // Off only for bench/, to measure what request ids, access logs and HTTP metrics cost.
-  options: { readonly observeRequests?: boolean } = {}
+  // observeRequests: off only for bench/, to measure what request ids, access logs and HTTP metrics cost.
+  options: HttpLiveOptions = {}
 ) =>
   HttpApiBuilder.serve(options.observeRequests === false ? undefined : observeRequests).pipe(
     Layer.provide(MetricsRoute),
@@ -62,6 +76,6 @@ export const makeHttpLive = <E1, E2>(
     Layer.provide(SignInLive),
     HttpServer.withLogAddress,
     Layer.provideMerge(server),
-    Layer.provide(DomainLive),
+    Layer.provide(Layer.mergeAll(DomainLive, options.dataStore ?? DataStore.layer, options.dataStoreUser ?? signedInUser)),
     Layer.provide(database)
   )

@@ -38,6 +38,7 @@ export interface DatabaseServiceShape {
   readonly listAll: (collection: string) => Effect.Effect<ReadonlyArray<Document>, InvalidName | DatabaseError>
   /** Fetches page by page (default 100 a page); never holds the whole collection. */
   readonly stream: (collection: string, options?: StreamOptions) => Stream.Stream<Document, InvalidName | DatabaseError>
+  /** Matches in the backend's paging order (see FindOptions.after), so `limit` and `after` page through them. */
   readonly find: (
     collection: string,
     selector: Selector,

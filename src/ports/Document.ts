@@ -36,6 +36,12 @@ export interface FindOptions {
   readonly fields?: ReadonlyArray<string> | undefined
   /** At most this many documents; absent means every match. */
   readonly limit?: number | undefined
+  /**
+   * Only matches after the document with this id in the backend's paging order: id order on
+   * memory, CouchDB and Firestore, scan order on DynamoDB. With `limit`, the last id of one page
+   * continues with the next, each match exactly once, even when that document was deleted since.
+   */
+  readonly after?: string | undefined
 }
 
 /** A document for `saveMany`: `_id` names it, `_rev` (optional) makes its write conditional. */

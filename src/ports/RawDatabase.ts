@@ -42,12 +42,17 @@ export interface RawDatabase {
   readonly page: (collection: string, size: number, cursor: unknown) => Effect.Effect<Page, DatabaseError>
   /** The page size listAll reads with (default 1000). */
   readonly listPageSize?: number | undefined
-  /** Equality on every selector field, at most `limit` documents; `fields` may be honoured natively or not. */
+  /**
+   * Equality on every selector field, at most `limit` documents; `fields` may be honoured natively
+   * or not. With a limit or `after`, matches come in the backend's paging order (id order, or
+   * DynamoDB's scan order), starting past the document with id `after`.
+   */
   readonly find: (
     collection: string,
     selector: Selector,
     fields: ReadonlyArray<string> | undefined,
-    limit: number
+    limit: number,
+    after: string | undefined
   ) => Effect.Effect<ReadonlyArray<Document>, DatabaseError>
   readonly ensureIndex: (collection: string, fields: ReadonlyArray<string>) => Effect.Effect<void, DatabaseError>
   /** The documents found among distinct, non-empty `ids`. */

@@ -84,7 +84,8 @@ export const validateQuery = (
   Effect.all([
     validateCollection(collection),
     validateFieldNames(Object.keys(selector)),
-    validateFieldNames(options?.fields ?? [])
+    validateFieldNames(options?.fields ?? []),
+    options?.after === undefined ? Effect.void : validateId(options.after)
   ], { discard: true })
 
 export const validateIndex = (collection: string, fields: ReadonlyArray<string>): Effect.Effect<void, InvalidName> =>

@@ -128,7 +128,7 @@ export const makeDatabaseService = (raw: RawDatabase, options?: MakeOptions): Da
           const limit = findOptions?.limit === undefined ? Number.POSITIVE_INFINITY : Math.ceil(findOptions.limit)
           if (!(limit > 0)) return []
           const fields = findOptions?.fields === undefined ? undefined : [...new Set(findOptions.fields)]
-          const found = yield* raw.find(collection, selector, fields, limit)
+          const found = yield* raw.find(collection, selector, fields, limit, findOptions?.after)
           return found.slice(0, limit).map((doc) => project(doc, fields))
         })
       ),

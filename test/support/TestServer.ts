@@ -3,14 +3,14 @@ import { NodeHttpServer } from "@effect/platform-node"
 import { Context, Effect, Layer } from "effect"
 import { request as httpRequest } from "node:http"
 import { createServer } from "node:http"
-import { makeHttpLive } from "../../src/app/HttpLive.js"
+import { type HttpLiveOptions, makeHttpLive } from "../../src/app/HttpLive.js"
 import type { DatabaseService } from "../../src/ports/DatabaseService.js"
 
 /** Where the server under test listens, e.g. http://127.0.0.1:41234 */
 export class BaseUrl extends Context.Tag("test/BaseUrl")<BaseUrl, string>() {}
 
 /** The real application on a real loopback socket, over the given database layer. */
-export const testServer = <E>(database: Layer.Layer<DatabaseService, E>) =>
+export const testServer = <E>(database: Layer.Layer<DatabaseService, E>, options: HttpLiveOptions = {}) =>
   Layer.effect(
     BaseUrl,
     Effect.map(HttpServer.HttpServer, (server) => {
@@ -18,7 +18,7 @@ export const testServer = <E>(database: Layer.Layer<DatabaseService, E>) =>
       if (address._tag !== "TcpAddress") throw new Error("expected a TCP address")
       return `http://127.0.0.1:${address.port}`
     })
-  ).pipe(Layer.provide(makeHttpLive(database, NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" }))))
+  ).pipe(Layer.provide(makeHttpLive(database, NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" }), options)))
 
 export interface RawResponse {
   readonly status: number

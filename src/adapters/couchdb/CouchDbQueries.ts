@@ -54,9 +54,14 @@ const findDocuments = (
   collection: string,
   selector: Selector,
   projection: ReadonlyArray<string> | undefined,
-  limit: number
+  limit: number,
+  after: string | undefined
 ): Effect.Effect<ReadonlyArray<Document>, CouchFailure> => {
   const fields = projection === undefined ? undefined : [...new Set(["_id", "_rev", ...projection])]
+  // A page (limited or after an id) must come in the order the next page continues in.
+  if (after !== undefined || Number.isFinite(limit)) {
+    return findAfter(client, collections, collection, selector, after, limit, fields)
+  }
   const query = { selector: mangoSelector(selector), ...(fields === undefined ? {} : { fields }) }
 
   const pages = Effect.gen(function*() {
@@ -84,6 +89,66 @@ const findDocuments = (
   return collections.read(collection, pages, () => Effect.succeed([]))
 }
 
+/**
+ * Matches (after an id, if given) in id order: a range over an index on the selector's fields then `_id`
+ * (made on first use), so each page costs one request however deep it is. `$gte` and one extra
+ * row rather than `$gt`: pouchdb-server applies the limit before dropping the row equal to the
+ * range's start, and would end a page early.
+ */
+const findAfter = (
+  client: CouchClient,
+  collections: Collections,
+  collection: string,
+  selector: Selector,
+  after: string | undefined,
+  limit: number,
+  fields: ReadonlyArray<string> | undefined
+): Effect.Effect<ReadonlyArray<Document>, CouchFailure> => {
+  const keys = Object.keys(selector)
+  const name = `paging-${keys.join("-")}`
+  const index = [...keys, "_id"]
+  const ensured = keys.length === 0 ? Effect.void : collections.index(
+    "find",
+    collection,
+    index.join(","),
+    client.request("find", {
+      method: "POST",
+      db: collections.db(collection),
+      path: "_index",
+      body: { index: { fields: index }, name, ddoc: `docport-${name}`, type: "json" }
+    })
+  )
+  const base = Object.fromEntries(Object.entries(selector).map(([field, value]) => [field, { $eq: value }]))
+  const page = (from: string | undefined, want: number) =>
+    client.request("find", {
+      method: "POST",
+      db: collections.db(collection),
+      path: "_find",
+      body: {
+        selector: { ...base, _id: from === undefined ? { $gt: null } : { $gte: from } },
+        sort: index.map((field) => ({ [field]: "asc" })),
+        ...(keys.length === 0 ? {} : { use_index: [`docport-${name}`, name] }),
+        ...(fields === undefined ? {} : { fields }),
+        limit: want + 1
+      }
+    }).pipe(Effect.flatMap(decode("find", FindResponse)))
+  const pages = Effect.gen(function*() {
+    const found: Array<Document> = []
+    let from: string | undefined = after
+    while (found.length < limit) {
+      const want = Math.min(FIND_PAGE, Math.ceil(limit - found.length))
+      const { docs } = yield* page(from, want)
+      const kept = docs.filter((doc) => doc._id !== from && isUserDocument(doc)).slice(0, want)
+      for (const doc of kept) found.push(doc)
+      const last = kept.length === want ? kept.at(-1) : docs.at(-1)
+      if (docs.length < want + 1 || last === undefined) break
+      from = last._id
+    }
+    return found
+  })
+  return collections.read(collection, Effect.zipRight(ensured, pages), () => Effect.succeed([]))
+}
+
 /** page, find and ensureIndex. */
 export const queryOperations = (
   client: CouchClient,
@@ -92,8 +157,8 @@ export const queryOperations = (
   page: (collection, size, cursor) =>
     allDocumentsPage(client, collections, collection, size, cursor as string | undefined).pipe(client.orDatabaseError("page")),
   listPageSize: 1000,
-  find: (collection, selector, fields, limit) =>
-    findDocuments(client, collections, collection, selector, fields, limit).pipe(client.orDatabaseError("find")),
+  find: (collection, selector, fields, limit, after) =>
+    findDocuments(client, collections, collection, selector, fields, limit, after).pipe(client.orDatabaseError("find")),
   ensureIndex: (collection, fields) => {
     const name = `by-${fields.join("-")}`
     const create = client.request("ensureIndex", {

@@ -29,6 +29,9 @@ export type { DynamoDbOptions } from "./DynamoDbClient.js"
 type WriteRequest = NonNullable<BatchWriteCommandInput["RequestItems"]>[string][number]
 type Item = Record<string, unknown>
 
+// Past this many items a scan request reads up to DynamoDB's own 1 MB page.
+const MAX_SCAN_READ = 4000
+
 interface PendingSave {
   readonly index: number
   readonly item: Item
@@ -148,12 +151,24 @@ export const make = (options: DynamoDbOptions = {}): Effect.Effect<DatabaseServi
       page: (collection, size, cursor) => scanPage("page", collection, { Limit: size }, cursor as Item | undefined),
       listPageSize: 1000,
 
-      // Scan's Limit counts items read before the filter, so keep paging until enough matched.
-      find: (collection, selector, fields, limit) => {
+      // Scan's Limit counts items read before the filter, so keep paging until enough matched. With
+      // a limit, a request reads that many items and each further one twice as many as the last:
+      // a dense match costs one small read, a sparse one few requests, and none reads far past
+      // what was asked. A scan may start after any key, even one since deleted: that is where
+      // `after` resumes.
+      find: (collection, selector, fields, limit, after) => {
         const input = findExpression(selector, fields)
-        const matches = Stream.paginateChunkEffect(undefined as Item | undefined, (start) =>
-          Effect.map(scanPage("find", collection, input, start), ({ docs, next }) =>
-            [Chunk.unsafeFromArray(docs), Option.fromNullable(next)] as const))
+        const first = Number.isFinite(limit) ? Math.max(1, Math.ceil(limit)) : undefined
+        const start: Item | undefined = after === undefined ? undefined : { [ID]: after }
+        const matches = Stream.paginateChunkEffect({ start, read: first }, ({ read, start }) =>
+          Effect.map(scanPage("find", collection, read === undefined ? input : { ...input, Limit: read }, start), ({ docs, next }) =>
+            [
+              Chunk.unsafeFromArray(docs),
+              Option.map(Option.fromNullable(next), (key) => ({
+                start: key as Item | undefined,
+                read: read === undefined || read >= MAX_SCAN_READ ? undefined : read * 2
+              }))
+            ] as const))
         return Effect.map(Stream.runCollect(Number.isFinite(limit) ? Stream.take(matches, limit) : matches), Chunk.toReadonlyArray)
       },
 

@@ -27,13 +27,13 @@ export const queryOperations = (client: FirestoreClient): Pick<RawDatabase, "pag
   return {
     page: (collection, size, cursor) => page("page", collection, size, cursor as string | undefined, (query) => query),
     listPageSize: READ_PAGE_SIZE,
-    find: (collection, selector, fields, limit) => {
+    find: (collection, selector, fields, limit, start) => {
       const refine = (query: Query) => {
         let refined = query
         for (const [field, value] of Object.entries(selector)) refined = refined.where(new FieldPath(field), "==", value)
         return fields === undefined ? refined : refined.select(...fields.map((field) => new FieldPath(field)))
       }
-      const matches = Stream.paginateChunkEffect(undefined as string | undefined, (after) =>
+      const matches = Stream.paginateChunkEffect(start, (after) =>
         Effect.map(page("find", collection, Math.min(limit, READ_PAGE_SIZE), after, refine), ({ docs, next }) =>
           [Chunk.unsafeFromArray([...docs]), Option.fromNullable(next as string | undefined)] as const))
       return Effect.map(Stream.runCollect(Number.isFinite(limit) ? Stream.take(matches, limit) : matches), Chunk.toReadonlyArray)

@@ -1,5 +1,6 @@
 import { HttpApiSchema, HttpApp, HttpServerResponse } from "@effect/platform"
 import { Duration, Effect, Schema } from "effect"
+import { errorBody } from "../http/ApiErrors.js"
 
 // Sign-in errors have the body every docport error has: `_tag`, a `message`, and the `detail` Gofannon's UI shows.
 const body = { message: Schema.String, detail: Schema.String }
@@ -13,7 +14,6 @@ export class ProviderUnavailable extends Schema.TaggedError<ProviderUnavailable>
 export class AuthStoreFailed extends Schema.TaggedError<AuthStoreFailed>("AuthStoreFailed")("DatabaseError", body, HttpApiSchema.annotations({ status: 500 })) {}
 export class AuthStoreUnavailable extends Schema.TaggedError<AuthStoreUnavailable>("AuthStoreUnavailable")("DatabaseUnavailable", body, HttpApiSchema.annotations({ status: 503 })) {}
 
-const said = (message: string) => ({ message, detail: message })
 
 /** Gofannon's UI opens its "session expired" dialog on `session_expired` only; `not_authenticated` is a plain 401. */
 export type AuthReason = "not_authenticated" | "session_expired"
@@ -24,22 +24,22 @@ const setHeader = (name: string, value: string) =>
   )
 
 export const unauthorized = (reason: AuthReason, message: string) =>
-  Effect.zipRight(setHeader("X-Auth-Reason", reason), Effect.fail(new Unauthorized(said(message))))
+  Effect.zipRight(setHeader("X-Auth-Reason", reason), Effect.fail(new Unauthorized(errorBody(message))))
 
-export const forbidden = (message: string) => Effect.fail(new Forbidden(said(message)))
+export const forbidden = (message: string) => Effect.fail(new Forbidden(errorBody(message)))
 
 export const tooManyRequests = (retryAfter: Duration.Duration) => {
   const seconds = Math.max(1, Math.ceil(Duration.toSeconds(retryAfter)))
   return Effect.zipRight(
     setHeader("Retry-After", String(seconds)),
-    Effect.fail(new TooManyRequests(said(`too many failed sign-in attempts; try again in ${seconds} s`)))
+    Effect.fail(new TooManyRequests(errorBody(`too many failed sign-in attempts; try again in ${seconds} s`)))
   )
 }
 
-export const signInFailed = Effect.fail(new SignInFailed(said("sign-in failed; please start again from the sign-in page")))
+export const signInFailed = Effect.fail(new SignInFailed(errorBody("sign-in failed; please start again from the sign-in page")))
 
 export const providerUnavailable = (type: string) =>
-  Effect.fail(new ProviderUnavailable(said(`the ${type} sign-in provider could not be reached; try again later`)))
+  Effect.fail(new ProviderUnavailable(errorBody(`the ${type} sign-in provider could not be reached; try again later`)))
 
 /** The log gets the store's message; the body says only that sign-in storage failed. */
 export const storeFailure = (error: { readonly message: string; readonly unavailable: boolean; readonly operation: string }) =>
@@ -47,7 +47,7 @@ export const storeFailure = (error: { readonly message: string; readonly unavail
     Effect.logError(`sign-in storage: ${error.operation} failed: ${error.message}`),
     Effect.fail(
       error.unavailable
-        ? new AuthStoreUnavailable(said("the database is unavailable"))
-        : new AuthStoreFailed(said("the database failed"))
+        ? new AuthStoreUnavailable(errorBody("the database is unavailable"))
+        : new AuthStoreFailed(errorBody("the database failed"))
     )
   )

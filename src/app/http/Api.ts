@@ -16,6 +16,7 @@ import {
   ValidationError
 } from "./ApiErrors.js"
 import { ClientLog, ClientLogged } from "./ClientLog.js"
+import { DataStoreApi } from "./DataStoreApi.js"
 import { readableMessage } from "./ReadableIssue.js"
 
 const IdParam = Schema.Struct({ id: Schema.String })
@@ -92,6 +93,7 @@ export class DocportApi extends HttpApi.make("docport")
   .add(AgentsApi.addError(BadRequestError).addError(DocumentTooLarge).addError(DatabaseFailure).addError(DatabaseUnavailable).middleware(Authentication))
   .add(DeploymentsApi.addError(BadRequestError).addError(DocumentTooLarge).addError(DatabaseFailure).addError(DatabaseUnavailable).middleware(Authentication))
   .add(DemosApi.addError(BadRequestError).addError(DocumentTooLarge).addError(DatabaseFailure).addError(DatabaseUnavailable).middleware(Authentication))
+  .add(DataStoreApi.middleware(Authentication))
   .add(ClientLogApi)
   .addError(ValidationError)
   .annotate(OpenApi.Title, "docport")

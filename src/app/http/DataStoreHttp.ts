@@ -1,0 +1,76 @@
+import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
+import { Effect, Stream } from "effect"
+import { RecordNotFound } from "../../domain/DataRecord.js"
+import { DataStore, PAGE } from "../../domain/DataStore.js"
+import { DocportApi } from "./Api.js"
+import { type DataStoreFailure, dataStoreErrors } from "./DataStoreErrors.js"
+import { streamedJsonArray } from "./DataStoreStreams.js"
+import { DataStoreUser } from "./DataStoreUser.js"
+
+export const DataStoreLive = HttpApiBuilder.group(DocportApi, "dataStore", (handlers) =>
+  Effect.gen(function*() {
+    const store = yield* DataStore
+    const { current: currentUserId } = yield* DataStoreUser
+    /** Runs `f` as the current user, with the data store's failures as declared HTTP errors. */
+    const asUser = <A>(f: (userId: string) => Effect.Effect<A, DataStoreFailure>) => dataStoreErrors(Effect.flatMap(currentUserId, f))
+
+    // Unpaged: the first page decides the status, the rest streams behind it.
+    const everything = (userId: string, namespace: string, agent: string | undefined, open: string, close: string) =>
+      Effect.map(store.page(userId, namespace, { limit: PAGE, agent }), ({ nextCursor, records }) =>
+        nextCursor === null
+          ? HttpServerResponse.text(`${open}${records.map((r) => JSON.stringify(r)).join(",")}${close}`, { contentType: "application/json" })
+          : streamedJsonArray(Stream.concat(Stream.fromIterable(records), store.records(userId, namespace, { agent, cursor: nextCursor })), open, close))
+
+    return handlers
+      .handle("namespaces", () => asUser((user) => store.namespaces(user)))
+      .handle("namespaceStats", ({ path }) => asUser((user) => store.namespaceStats(user, path.namespace)))
+      .handle("clearNamespace", ({ path }) =>
+        asUser((user) => Effect.map(store.clear(user, path.namespace), (deletedCount) => ({ namespace: path.namespace, deletedCount }))))
+      .handle("listRecords", ({ path, urlParams }) =>
+        asUser((user) =>
+          urlParams.limit === undefined
+            ? everything(user, path.namespace, undefined, "[", "]")
+            : Effect.map(store.page(user, path.namespace, { limit: urlParams.limit, cursor: urlParams.cursor }), ({ nextCursor, records }) =>
+              HttpServerResponse.unsafeJson(records, { headers: nextCursor === null ? {} : { "x-next-cursor": nextCursor } }))
+        ))
+      .handle("getRecord", ({ path }) => asUser((user) => store.get(user, path.namespace, path["*"])))
+      .handle("setRecord", ({ path, payload }) =>
+        asUser((user) => store.set(user, path.namespace, { key: path["*"], value: payload.value, metadata: payload.metadata, _rev: payload._rev })))
+      .handle("deleteRecord", ({ path }) =>
+        asUser((user) =>
+          Effect.flatMap(store.delete(user, path.namespace, path["*"]), (deleted) =>
+            deleted ? Effect.void : Effect.fail(new RecordNotFound({ namespace: path.namespace, key: path["*"] })))))
+      .handle("get", ({ payload }) =>
+        asUser((user) =>
+          store.get(user, payload.namespace, payload.key, payload.agent).pipe(
+            Effect.map((record) => ({ record })),
+            Effect.catchTag("RecordNotFound", () => Effect.succeed({ record: null }))
+          )))
+      .handle("set", ({ payload }) =>
+        asUser((user) =>
+          store.set(user, payload.namespace, { key: payload.key, value: payload.value, metadata: payload.metadata, _rev: payload._rev }, payload.agent)))
+      .handle("delete", ({ payload }) =>
+        asUser((user) => Effect.map(store.delete(user, payload.namespace, payload.key), (deleted) => ({ deleted }))))
+      .handle("getMany", ({ payload }) =>
+        asUser((user) => Effect.map(store.getMany(user, payload.namespace, payload.keys, payload.agent), (records) => ({ records }))))
+      .handle("setMany", ({ payload }) =>
+        asUser((user) =>
+          Effect.map(store.setMany(user, payload.namespace, payload.items, payload.agent), (results) => ({
+            count: results.filter((r) => r.ok).length,
+            results
+          }))))
+      .handle("deleteMany", ({ payload }) =>
+        asUser((user) => Effect.map(store.deleteMany(user, payload.namespace, payload.keys), (deletedCount) => ({ deletedCount }))))
+      .handle("listKeys", ({ payload }) =>
+        asUser((user) => Effect.map(store.listKeys(user, payload.namespace, payload.prefix), (keys) => ({ keys }))))
+      .handle("getAll", ({ payload }) =>
+        asUser((user) =>
+          payload.limit === undefined
+            ? everything(user, payload.namespace, payload.agent, `{"records":[`, `],"nextCursor":null}`)
+            : Effect.map(
+              store.page(user, payload.namespace, { limit: payload.limit, cursor: payload.cursor, agent: payload.agent }),
+              (page) => HttpServerResponse.unsafeJson(page)
+            )))
+      .handle("clear", ({ payload }) =>
+        asUser((user) => Effect.map(store.clear(user, payload.namespace), (deletedCount) => ({ namespace: payload.namespace, deletedCount }))))
+  }))

@@ -1,0 +1,420 @@
+import { Chunk, Config, Context, Duration, Effect, Layer, Option, Schedule, Stream } from "effect"
+import { DatabaseService } from "../ports/DatabaseService.js"
+import type { Document } from "../ports/Document.js"
+import { Conflict, type DatabaseError, type InvalidDocument, type InvalidName } from "../ports/Errors.js"
+import { type AccessTrackerOptions, makeAccessTracker } from "./AccessTracker.js"
+import {
+  DATA_STORE,
+  type DataRecord,
+  InvalidRecord,
+  type NamespaceList,
+  type NamespaceStats,
+  RecordNotFound,
+  type RecordPage,
+  type RecordTooLarge,
+  type RecordWrite,
+  type SetResult
+} from "./DataRecord.js"
+import { recordId } from "./DataStoreIds.js"
+import { nameProblem, sizeProblem, valueProblem } from "./DataStoreLimits.js"
+
+type Failure = DatabaseError | InvalidName
+type WriteFailure = Failure | InvalidRecord | RecordTooLarge | InvalidDocument
+
+export interface DataStoreShape {
+  /** One record; with an agent, the read counts as that agent's access. */
+  readonly get: (userId: string, namespace: string, key: string, agent?: string) => Effect.Effect<DataRecord, RecordNotFound | InvalidRecord | Failure>
+  /** Creates or replaces the value (metadata merged); with `_rev`, only if the record is at that revision. */
+  readonly set: (userId: string, namespace: string, write: RecordWrite, agent?: string) => Effect.Effect<DataRecord, Conflict | WriteFailure>
+  /** True when there was a record to delete. */
+  readonly delete: (userId: string, namespace: string, key: string) => Effect.Effect<boolean, InvalidRecord | Failure>
+  /** The records found, in the order of the keys asked for. */
+  readonly getMany: (userId: string, namespace: string, keys: ReadonlyArray<string>, agent?: string) => Effect.Effect<ReadonlyArray<DataRecord>, InvalidRecord | Failure>
+  readonly setMany: (userId: string, namespace: string, writes: ReadonlyArray<RecordWrite>, agent?: string) => Effect.Effect<ReadonlyArray<SetResult>, WriteFailure>
+  /** How many records are gone (a key without a record counts, as in Gofannon). */
+  readonly deleteMany: (userId: string, namespace: string, keys: ReadonlyArray<string>) => Effect.Effect<number, InvalidRecord | Failure>
+  /** Every key of the namespace starting with the prefix, sorted; values are never read. */
+  readonly listKeys: (userId: string, namespace: string, prefix?: string) => Effect.Effect<ReadonlyArray<string>, InvalidRecord | Failure>
+  /** Every record of the namespace, read page by page as the stream is pulled. */
+  readonly records: (
+    userId: string,
+    namespace: string,
+    options?: { readonly agent?: string | undefined; readonly cursor?: string | undefined }
+  ) => Stream.Stream<DataRecord, InvalidRecord | Failure>
+  /** One page of the namespace's records and where the next one starts. */
+  readonly page: (userId: string, namespace: string, options: { readonly limit: number; readonly cursor?: string | undefined; readonly agent?: string | undefined }) => Effect.Effect<RecordPage, InvalidRecord | Failure>
+  /** Deletes every record of the namespace, page by page in bulk; answers how many. */
+  readonly clear: (userId: string, namespace: string) => Effect.Effect<number, InvalidRecord | Failure>
+  readonly namespaces: (userId: string) => Effect.Effect<NamespaceList, Failure>
+  /** Reads only that namespace; an unknown one has zero records. */
+  readonly namespaceStats: (userId: string, namespace: string) => Effect.Effect<NamespaceStats, InvalidRecord | Failure>
+  /** Writes pending access counts now (they are written within the flush delay anyway). */
+  readonly flushAccess: Effect.Effect<void, Failure>
+}
+
+export class DataStore extends Context.Tag("docport/DataStore")<DataStore, DataStoreShape>() {}
+
+/** Records per read while streaming, listing keys, clearing and counting. */
+export const PAGE = 1000
+const SET_ATTEMPTS = 10
+
+const text = (value: unknown): string | null => (typeof value === "string" ? value : null)
+
+/** A stored document as a record; fields Gofannon may have left out get its defaults. */
+const toRecord = (doc: Document): DataRecord => ({
+  _id: doc._id,
+  _rev: doc._rev,
+  userId: String(doc.userId),
+  namespace: String(doc.namespace),
+  key: String(doc.key),
+  value: doc.value ?? null,
+  metadata: doc.metadata !== null && typeof doc.metadata === "object" && !Array.isArray(doc.metadata)
+    ? doc.metadata as Record<string, unknown>
+    : {},
+  createdByAgent: text(doc.createdByAgent),
+  lastAccessedByAgent: text(doc.lastAccessedByAgent),
+  accessCount: typeof doc.accessCount === "number" ? doc.accessCount : 0,
+  createdAt: text(doc.createdAt),
+  updatedAt: text(doc.updatedAt),
+  lastAccessedAt: text(doc.lastAccessedAt)
+})
+
+/** Whatever id was asked for, a record is shown only to its user, in its namespace, under its key. */
+const belongs = (doc: Document | null | undefined, userId: string, namespace: string, key?: string): doc is Document =>
+  doc != null && doc.userId === userId && doc.namespace === namespace && (key === undefined || doc.key === key)
+
+const jsonBytes = (value: unknown): number => {
+  try {
+    return Buffer.byteLength(JSON.stringify(value) ?? "", "utf8")
+  } catch {
+    return 0
+  }
+}
+
+const check = <E>(problem: E | undefined): Effect.Effect<void, E> => (problem === undefined ? Effect.void : Effect.fail(problem))
+
+const checkNames = (namespace: string, keys: ReadonlyArray<string>) =>
+  Effect.suspend(() => {
+    const problem = nameProblem("namespace", namespace) ?? keys.map((key) => nameProblem("key", key)).find((p) => p !== undefined)
+    return check(problem)
+  })
+
+const encodeCursor = (id: string) => Buffer.from(id, "utf8").toString("base64url")
+const decodeCursor = (cursor: string) => Buffer.from(cursor, "base64url").toString("utf8")
+
+export const make = (options: AccessTrackerOptions = {}) =>
+  Effect.gen(function*() {
+    const db = yield* DatabaseService
+    // Once per process; the CouchDB adapter adds the paging index on its first paged query.
+    yield* db.ensureIndex(DATA_STORE, ["userId", "namespace"])
+    const access = yield* makeAccessTracker(db, DATA_STORE, options)
+
+    /** A new record's body, or the stored one's with the write applied. */
+    const bodyFor = (userId: string, namespace: string, write: RecordWrite, current: Document | undefined, agent: string | undefined) => {
+      const now = new Date().toISOString()
+      const sizeBytes = jsonBytes(write.value)
+      if (current === undefined) {
+        return {
+          userId,
+          namespace,
+          key: write.key,
+          value: write.value,
+          metadata: write.metadata ?? {},
+          createdByAgent: agent ?? null,
+          lastAccessedByAgent: agent ?? null,
+          accessCount: 0,
+          createdAt: now,
+          updatedAt: now,
+          lastAccessedAt: agent === undefined ? null : now,
+          sizeBytes
+        }
+      }
+      const { _id, _rev, ...stored } = current
+      const metadata = toRecord(current).metadata
+      return {
+        ...stored,
+        value: write.value,
+        metadata: write.metadata == null ? metadata : { ...metadata, ...write.metadata },
+        updatedAt: now,
+        sizeBytes,
+        ...(agent === undefined ? {} : { lastAccessedByAgent: agent, lastAccessedAt: now })
+      }
+    }
+
+    const checkWrite = (userId: string, namespace: string, write: RecordWrite, agent: string | undefined) =>
+      Effect.suspend(() => {
+        const problem = valueProblem(write.key, write.value, write.metadata ?? {}) ?? sizeProblem(write.key, bodyFor(userId, namespace, write, undefined, agent))
+        return check(problem)
+      })
+
+    const current = (userId: string, namespace: string, key: string) =>
+      db.get(DATA_STORE, recordId(userId, namespace, key)).pipe(
+        Effect.map((doc) => (belongs(doc, userId, namespace, key) ? doc : undefined)),
+        Effect.catchTag("NotFound", () => Effect.succeed(undefined))
+      )
+
+    const get: DataStoreShape["get"] = (userId, namespace, key, agent) =>
+      Effect.gen(function*() {
+        yield* checkNames(namespace, [key])
+        const doc = yield* current(userId, namespace, key)
+        if (doc === undefined) return yield* new RecordNotFound({ namespace, key })
+        if (agent !== undefined) yield* access.record([doc._id], agent)
+        return toRecord(doc)
+      }).pipe(Effect.withSpan("DataStore.get"))
+
+    const set: DataStoreShape["set"] = (userId, namespace, write, agent) => {
+      const id = recordId(userId, namespace, write.key)
+      const conflict = new Conflict({ collection: DATA_STORE, id })
+      // Without `_rev`: create-only first (one request for a new key), else merge onto the stored
+      // record at its revision, retried when another writer got in between: the last writer wins
+      // without losing the record's creation fields or its access count.
+      const lastWriterWins = Effect.gen(function*() {
+        const stored = yield* current(userId, namespace, write.key)
+        const body = bodyFor(userId, namespace, write, stored, agent)
+        const { rev } = yield* db.save(DATA_STORE, id, body, stored === undefined ? { mode: "create" } : { expectedRev: stored._rev })
+        return toRecord({ ...body, _id: id, _rev: rev })
+      }).pipe(
+        Effect.retry({
+          while: (error) => error._tag === "Conflict",
+          schedule: Schedule.exponential("2 millis").pipe(Schedule.jittered),
+          times: SET_ATTEMPTS
+        })
+      )
+      const compareAndSet = (expected: string) =>
+        Effect.gen(function*() {
+          const stored = yield* current(userId, namespace, write.key)
+          if (stored === undefined || stored._rev !== expected) return yield* conflict
+          const body = bodyFor(userId, namespace, write, stored, agent)
+          const { rev } = yield* db.save(DATA_STORE, id, body, { expectedRev: expected })
+          return toRecord({ ...body, _id: id, _rev: rev })
+        })
+      return Effect.zipRight(
+        Effect.zipRight(checkNames(namespace, [write.key]), checkWrite(userId, namespace, write, agent)),
+        write._rev === undefined ? lastWriterWins : compareAndSet(write._rev)
+      ).pipe(Effect.withSpan("DataStore.set"))
+    }
+
+    const del: DataStoreShape["delete"] = (userId, namespace, key) =>
+      Effect.zipRight(
+        checkNames(namespace, [key]),
+        db.delete(DATA_STORE, recordId(userId, namespace, key)).pipe(
+          Effect.as(true),
+          Effect.catchTag("NotFound", () => Effect.succeed(false)),
+          // Deleted at a revision nobody asked for: it was there, and now it is not.
+          Effect.catchTag("Conflict", () => Effect.succeed(true))
+        )
+      ).pipe(Effect.withSpan("DataStore.delete"))
+
+    const getMany: DataStoreShape["getMany"] = (userId, namespace, keys, agent) =>
+      Effect.gen(function*() {
+        yield* checkNames(namespace, keys)
+        if (keys.length === 0) return []
+        const ids = keys.map((key) => recordId(userId, namespace, key))
+        const docs = yield* db.getMany(DATA_STORE, [...new Set(ids)])
+        const found = keys.flatMap((key, i) => {
+          const doc = docs.get(ids[i]!)
+          return belongs(doc, userId, namespace, key) ? [doc] : []
+        })
+        if (agent !== undefined && found.length > 0) yield* access.record(found.map((doc) => doc._id), agent)
+        return found.map(toRecord)
+      }).pipe(Effect.withSpan("DataStore.getMany"))
+
+    const setMany: DataStoreShape["setMany"] = (userId, namespace, writes, agent) =>
+      Effect.gen(function*() {
+        yield* checkNames(namespace, writes.map((w) => w.key))
+        const keys = new Set<string>()
+        for (const write of writes) {
+          if (keys.has(write.key)) return yield* new InvalidRecord({ reason: `key '${write.key.slice(0, 80)}' appears twice in one batch` })
+          keys.add(write.key)
+          yield* checkWrite(userId, namespace, write, agent)
+        }
+        const results = new Map<string, SetResult>()
+        // Each round: one bulk read for revisions and creation fields, one bulk write conditional
+        // on them; writes without `_rev` that lost a race go round again.
+        let left = writes
+        for (let round = 0; round < SET_ATTEMPTS && left.length > 0; round++) {
+          const ids = left.map((w) => recordId(userId, namespace, w.key))
+          const stored = yield* db.getMany(DATA_STORE, ids)
+          const docs = []
+          const toWrite: Array<RecordWrite> = []
+          for (const [i, write] of left.entries()) {
+            const doc = stored.get(ids[i]!)
+            const mine = belongs(doc, userId, namespace, write.key) ? doc : undefined
+            if (write._rev !== undefined && mine?._rev !== write._rev) {
+              results.set(write.key, { key: write.key, ok: false, error: "conflict", reason: "the record is at another revision or gone" })
+              continue
+            }
+            toWrite.push(write)
+            // A new record is written without a revision: two creators racing, the last one wins.
+            docs.push({ ...bodyFor(userId, namespace, write, mine, agent), _id: ids[i]!, ...(mine === undefined ? {} : { _rev: mine._rev }) })
+          }
+          const saved = yield* db.saveMany(DATA_STORE, docs)
+          const again: Array<RecordWrite> = []
+          for (const [i, result] of saved.entries()) {
+            const write = toWrite[i]!
+            if (result.ok) results.set(write.key, { key: write.key, ok: true, _rev: result.rev ?? "" })
+            else if (result.error === "conflict" && write._rev === undefined) again.push(write)
+            else results.set(write.key, { key: write.key, ok: false, error: result.error === "conflict" ? "conflict" : "failed", reason: result.reason })
+          }
+          left = again
+        }
+        for (const write of left) {
+          results.set(write.key, { key: write.key, ok: false, error: "conflict", reason: "other writers kept changing the record" })
+        }
+        return writes.map((w) => results.get(w.key)!)
+      }).pipe(Effect.withSpan("DataStore.setMany"))
+
+    const deleteMany: DataStoreShape["deleteMany"] = (userId, namespace, keys) =>
+      Effect.gen(function*() {
+        yield* checkNames(namespace, keys)
+        if (keys.length === 0) return 0
+        const results = yield* db.deleteMany(DATA_STORE, keys.map((key) => recordId(userId, namespace, key)))
+        return results.filter((r) => r.ok).length
+      }).pipe(Effect.withSpan("DataStore.deleteMany"))
+
+    /** The namespace's (or, without one, the user's) documents page by page, in the store's paging order. */
+    const pages = (selector: Record<string, string>, fields?: ReadonlyArray<string>, start?: string, size = PAGE) =>
+      Stream.paginateChunkEffect(start, (after) =>
+        Effect.map(db.find(DATA_STORE, selector, { limit: size, after, fields }), (docs) => {
+          const last = docs.at(-1)
+          return [Chunk.unsafeFromArray(docs), docs.length < size || last === undefined ? Option.none() : Option.some(last._id)] as const
+        }))
+
+    const mineOnly = (userId: string, namespace: string) => (doc: Document) => belongs(doc, userId, namespace)
+
+    const records: DataStoreShape["records"] = (userId, namespace, { agent, cursor } = {}) =>
+      Stream.unwrap(Effect.as(checkNames(namespace, []), pages({ userId, namespace }, undefined, cursor === undefined ? undefined : decodeCursor(cursor)))).pipe(
+        Stream.filter(mineOnly(userId, namespace)),
+        Stream.mapChunksEffect((chunk) =>
+          agent === undefined ? Effect.succeed(chunk) : Effect.as(access.record(Chunk.toReadonlyArray(chunk).map((d) => d._id), agent), chunk)),
+        Stream.map(toRecord)
+      )
+
+    const page: DataStoreShape["page"] = (userId, namespace, { agent, cursor, limit }) =>
+      Effect.gen(function*() {
+        yield* checkNames(namespace, [])
+        const size = Math.max(1, Math.min(PAGE, Math.floor(limit)))
+        const after = cursor === undefined ? undefined : decodeCursor(cursor)
+        const docs = yield* db.find(DATA_STORE, { userId, namespace }, { limit: size, after })
+        const mine = docs.filter(mineOnly(userId, namespace))
+        if (agent !== undefined && mine.length > 0) yield* access.record(mine.map((d) => d._id), agent)
+        const last = docs.at(-1)
+        return { records: mine.map(toRecord), nextCursor: docs.length < size || last === undefined ? null : encodeCursor(last._id) }
+      }).pipe(Effect.withSpan("DataStore.page"))
+
+    const listKeys: DataStoreShape["listKeys"] = (userId, namespace, prefix) =>
+      Effect.zipRight(
+        checkNames(namespace, []),
+        pages({ userId, namespace }, ["userId", "namespace", "key"]).pipe(
+          Stream.filter(mineOnly(userId, namespace)),
+          Stream.map((doc) => String(doc.key)),
+          Stream.filter((key) => prefix === undefined || key.startsWith(prefix)),
+          Stream.runCollect,
+          Effect.map((keys) => Chunk.toArray(keys).sort())
+        )
+      ).pipe(Effect.withSpan("DataStore.listKeys"))
+
+    const clear: DataStoreShape["clear"] = (userId, namespace) =>
+      Effect.zipRight(
+        checkNames(namespace, []),
+        // A page's last id still positions the next page after its document is gone.
+        pages({ userId, namespace }, ["userId", "namespace"]).pipe(
+          Stream.filter(mineOnly(userId, namespace)),
+          Stream.grouped(PAGE),
+          Stream.mapEffect((chunk) => db.deleteMany(DATA_STORE, Chunk.toReadonlyArray(chunk).map((d) => d._id))),
+          Stream.runFold(0, (sum, results) => sum + results.filter((r) => r.ok).length)
+        )
+      ).pipe(Effect.withSpan("DataStore.clear"))
+
+    // Stats read names, agents, dates and the size each write stored, not the values; a record
+    // written before sizes were stored (migrated from Gofannon) has its value read to measure it.
+    const STAT_FIELDS = ["userId", "namespace", "sizeBytes", "createdByAgent", "lastAccessedByAgent", "updatedAt"]
+
+    const withSizes = (docs: ReadonlyArray<Document>) =>
+      Effect.gen(function*() {
+        const unsized = docs.filter((d) => typeof d.sizeBytes !== "number").map((d) => d._id)
+        if (unsized.length === 0) return docs
+        const full = yield* db.getMany(DATA_STORE, unsized)
+        return docs.map((d) => {
+          if (typeof d.sizeBytes === "number") return d
+          const stored = full.get(d._id)
+          return { ...d, sizeBytes: stored == null ? 0 : jsonBytes(stored.value) }
+        })
+      })
+
+    interface Bucket {
+      recordCount: number
+      sizeBytes: number
+      agents: Set<string>
+      updatedAt: string | null
+    }
+
+    const statsOf = (selector: Record<string, string>, userId: string) =>
+      pages(selector, STAT_FIELDS).pipe(
+        Stream.filter((doc) => doc.userId === userId && (selector.namespace === undefined || doc.namespace === selector.namespace)),
+        Stream.mapChunksEffect((chunk) => Effect.map(withSizes(Chunk.toReadonlyArray(chunk)), Chunk.unsafeFromArray)),
+        Stream.runFold(new Map<string, Bucket>(), (buckets, doc) => {
+          const namespace = String(doc.namespace)
+          let bucket = buckets.get(namespace)
+          if (bucket === undefined) {
+            bucket = { recordCount: 0, sizeBytes: 0, agents: new Set(), updatedAt: null }
+            buckets.set(namespace, bucket)
+          }
+          bucket.recordCount += 1
+          bucket.sizeBytes += doc.sizeBytes as number
+          for (const agent of [doc.createdByAgent, doc.lastAccessedByAgent]) if (typeof agent === "string" && agent !== "") bucket.agents.add(agent)
+          if (typeof doc.updatedAt === "string" && (bucket.updatedAt === null || doc.updatedAt > bucket.updatedAt)) bucket.updatedAt = doc.updatedAt
+          return buckets
+        })
+      )
+
+    const toStats = (namespace: string, bucket: Bucket | undefined): NamespaceStats => ({
+      namespace,
+      recordCount: bucket?.recordCount ?? 0,
+      sizeBytes: bucket?.sizeBytes ?? 0,
+      agents: [...(bucket?.agents ?? [])].sort(),
+      updatedAt: bucket?.updatedAt ?? null
+    })
+
+    const namespaces: DataStoreShape["namespaces"] = (userId) =>
+      Effect.map(statsOf({ userId }, userId), (buckets) => {
+        const list = [...buckets.keys()].sort().map((namespace) => toStats(namespace, buckets.get(namespace)))
+        return {
+          namespaces: list,
+          totalRecordCount: list.reduce((sum, ns) => sum + ns.recordCount, 0),
+          totalSizeBytes: list.reduce((sum, ns) => sum + ns.sizeBytes, 0)
+        }
+      }).pipe(Effect.withSpan("DataStore.namespaces"))
+
+    const namespaceStats: DataStoreShape["namespaceStats"] = (userId, namespace) =>
+      Effect.zipRight(
+        checkNames(namespace, []),
+        Effect.map(statsOf({ userId, namespace }, userId), (buckets) => toStats(namespace, buckets.get(namespace)))
+      ).pipe(Effect.withSpan("DataStore.namespaceStats"))
+
+    return {
+      get,
+      set,
+      delete: del,
+      getMany,
+      setMany,
+      deleteMany,
+      listKeys,
+      records,
+      page,
+      clear,
+      namespaces,
+      namespaceStats,
+      flushAccess: access.flush
+    } satisfies DataStoreShape
+  })
+
+/** The data store with its access counts flushed after DATA_STORE_FLUSH_DELAY (default 5 seconds) and at shutdown. */
+export const layer = Layer.unwrapEffect(
+  Effect.map(
+    Config.duration("DATA_STORE_FLUSH_DELAY").pipe(Config.withDefault(Duration.seconds(5))),
+    (delay) => Layer.scoped(DataStore, make({ delay }))
+  )
+)
+
+export const layerWith = (options: AccessTrackerOptions) => Layer.scoped(DataStore, make(options))

@@ -1,0 +1,55 @@
+import { InvalidRecord, RecordTooLarge } from "./DataRecord.js"
+
+/** Namespace and key bytes: Firestore indexes string values only up to 1,500 bytes. */
+export const MAX_NAME_BYTES = 1500
+
+/**
+ * Bytes of JSON in a stored record. DynamoDB's 400 KB item is the smallest backend limit, and its
+ * encoding can take up to 1.5 times the JSON (a list of one-digit numbers), so 256 KiB of JSON
+ * fits every backend.
+ */
+export const MAX_RECORD_BYTES = 256 * 1024
+
+/** Nesting of a value or of metadata as Firestore counts it (an array directly in an array twice). */
+export const MAX_DEPTH = 20
+
+// DynamoDB numbers: magnitudes from 1e-130 to below 1e126.
+const outOfRange = (n: number) => {
+  const magnitude = Math.abs(n)
+  return magnitude >= 1e126 || (magnitude > 0 && magnitude < 1e-130)
+}
+
+const depthProblem = (value: unknown, insideArray: boolean, depth: number): string | undefined => {
+  if (typeof value === "number") return outOfRange(value) ? `the number ${value} is out of the range every backend stores` : undefined
+  if (value === null || typeof value !== "object") return undefined
+  const level = depth + (Array.isArray(value) && insideArray ? 2 : 1)
+  if (level > MAX_DEPTH) return `it nests deeper than ${MAX_DEPTH} levels (an array directly inside an array counts twice)`
+  for (const child of Object.values(value)) {
+    const problem = depthProblem(child, Array.isArray(value), level)
+    if (problem !== undefined) return problem
+  }
+  return undefined
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
+export const nameProblem = (what: "namespace" | "key", name: unknown): InvalidRecord | undefined => {
+  if (typeof name !== "string" || name.length === 0) return new InvalidRecord({ reason: `the ${what} must be a non-empty string` })
+  if (LONE_SURROGATE.test(name)) return new InvalidRecord({ reason: `the ${what} holds a lone surrogate (not valid Unicode)` })
+  if (Buffer.byteLength(name, "utf8") > MAX_NAME_BYTES) {
+    return new InvalidRecord({ reason: `the ${what} must be at most ${MAX_NAME_BYTES} bytes of UTF-8` })
+  }
+  return undefined
+}
+
+export const valueProblem = (key: string, value: unknown, metadata: unknown): InvalidRecord | undefined => {
+  if (value === undefined) return new InvalidRecord({ reason: `record '${key.slice(0, 80)}' has no value` })
+  const problem = depthProblem(value, false, 0) ?? depthProblem(metadata, false, 0)
+  return problem === undefined ? undefined : new InvalidRecord({ reason: `the value of '${key.slice(0, 80)}' cannot be stored: ${problem}` })
+}
+
+/** The record's JSON size, or the failure when it is over the limit. */
+export const sizeProblem = (key: string, body: Record<string, unknown>): RecordTooLarge | undefined => {
+  const bytes = Buffer.byteLength(JSON.stringify(body), "utf8")
+  return bytes > MAX_RECORD_BYTES ? new RecordTooLarge({ key, bytes, limit: MAX_RECORD_BYTES }) : undefined
+}

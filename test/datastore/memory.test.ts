@@ -1,0 +1,4 @@
+import * as MemoryDatabase from "../../src/adapters/MemoryDatabase.js"
+import { dataStoreSuite } from "./suite.js"
+
+dataStoreSuite("memory", MemoryDatabase.layer)
