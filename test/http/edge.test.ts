@@ -56,7 +56,7 @@ layer(testServer(MemoryDatabase.layer), { excludeTestServices: true, timeout: "1
       expect((yield* raw("GET", "/health")).status).toBe(200)
     }))
 
-  it.effect("a slow body is waited for without holding up other requests, and one just under the limit is taken", () =>
+  it.effect("a slow body is waited for without holding up other requests, and one just under the limit is read whole", () =>
     Effect.gen(function*() {
       const filler = MiB - 1024
       const slow = yield* Effect.fork(streamRequest({
@@ -70,9 +70,20 @@ layer(testServer(MemoryDatabase.layer), { excludeTestServices: true, timeout: "1
       yield* Effect.sleep("300 millis")
       expect((yield* raw("GET", "/health")).status).toBe(200)
       const res = yield* slow
-      expect(res.status).toBe(201)
+      // The edge reads it all; the document, over what every backend can store, is the port's 413.
       expect(res.finished).toBe(true)
-      expect(res.body.description.length).toBeGreaterThan(filler * 0.9)
+      expect(res.status).toBe(413)
+      expectError(res.body, "DocumentTooLarge")
+      const small = yield* streamRequest({
+        path: "/agents",
+        head: "{\"name\":\"slow\",\"description\":\"",
+        chunk: Buffer.alloc(4096, "x"),
+        total: 64 * 1024,
+        pauseMs: 20,
+        tail: "\",\"code\":\"c\"}"
+      })
+      expect(small.status).toBe(201)
+      expect(small.body.description.length).toBeGreaterThanOrEqual(60 * 1024)
     }))
 
   it.effect("JSON nested deeper than the limit is a 400 before parsing, in any field; reasonable nesting is kept", () =>
@@ -87,8 +98,12 @@ layer(testServer(MemoryDatabase.layer), { excludeTestServices: true, timeout: "1
         expectError(res.body, "BadRequest")
         expect(res.body.detail).toContain("nests deeper")
       }
+      // Under the edge's bound but deeper than a stored document may be: the port's 400.
+      const stored = yield* raw("POST", "/agents", { ...agent, inputSchema: { deep: JSON.parse(nested(MAX_JSON_DEPTH - 2)) } })
+      expect(stored.status).toBe(400)
+      expect(stored.body.detail).toContain("nests deeper than 20")
       // Brackets inside strings are text, not nesting.
-      const deep = JSON.parse(nested(MAX_JSON_DEPTH - 2))
+      const deep = JSON.parse(nested(6))
       const ok = yield* raw("POST", "/agents", { ...agent, inputSchema: { deep }, description: "[".repeat(10_000) })
       expect(ok.status).toBe(201)
       expect(ok.body.inputSchema.deep).toEqual(deep)
