@@ -82,7 +82,7 @@ const runReported = <E>(
       })
     return work(tallies, diffs).pipe(
       Effect.scoped,
-      Effect.provide(Progress.layerStderr(intervalSeconds * 1000)),
+      Effect.provideService(Progress.Progress, output.progress(intervalSeconds * 1000)),
       Effect.onExit(reportExit),
       // Already reported, with the exit code recorded.
       Effect.catchAll(() => Effect.void)

@@ -1,4 +1,5 @@
 import { Context, Layer } from "effect"
+import * as Progress from "./Progress.js"
 import type { Tally } from "./Tally.js"
 import type { CollectionDiff } from "./Verify.js"
 
@@ -26,6 +27,8 @@ export interface OutputShape {
   readonly out: (text: string) => void
   readonly err: (text: string) => void
   readonly record: (result: RunResult) => void
+  /** Progress reports, at most one plain line per interval when not on a terminal. */
+  readonly progress: (intervalMs: number) => Progress.ProgressShape
 }
 
 export class Output extends Context.Tag("docport/cli/Output")<Output, OutputShape>() {}
@@ -36,7 +39,9 @@ export const makeProcess = () => {
   const output: OutputShape = {
     out: (text) => process.stdout.write(`${text}\n`),
     err: (text) => process.stderr.write(`${text}\n`),
-    record: (result) => (exitCode = result.exitCode)
+    record: (result) => (exitCode = result.exitCode),
+    progress: (intervalMs) =>
+      Progress.make({ write: (text) => process.stderr.write(text), tty: process.stderr.isTTY === true, intervalMs })
   }
   return { layer: Layer.succeed(Output, output), exitCode: () => exitCode }
 }

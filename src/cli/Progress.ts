@@ -1,4 +1,4 @@
-import { Context, Effect, Layer } from "effect"
+import { Context, Effect } from "effect"
 
 /** Where a run reports how far it got: once per page, never per document. */
 export interface ProgressShape {
@@ -76,13 +76,3 @@ export const make = (options: ProgressOptions): ProgressShape => {
   }
 }
 
-/** Progress on stderr, a bar when it is a terminal; stdout stays free for `export --to -`. */
-export const layerStderr = (intervalMs?: number): Layer.Layer<Progress> =>
-  Layer.sync(Progress, () =>
-    make({ write: (text) => process.stderr.write(text), tty: process.stderr.isTTY === true, intervalMs }))
-
-export const layerSilent: Layer.Layer<Progress> = Layer.succeed(Progress, {
-  start: () => Effect.void,
-  advance: () => Effect.void,
-  finish: Effect.void
-})
