@@ -1,7 +1,7 @@
 import { Context, Effect, Layer, type Scope } from "effect"
 import type { ConfigError } from "effect/ConfigError"
 import { backendLayer } from "../adapters/BackendLayer.js"
-import type { Provider } from "../adapters/DatabaseLayer.js"
+import type { Provider } from "../adapters/Providers.js"
 import { CollectionCatalog, type CollectionCatalogShape } from "../ports/CollectionCatalog.js"
 import { DatabaseService, type DatabaseServiceShape } from "../ports/DatabaseService.js"
 import type { DatabaseError } from "../ports/Errors.js"

@@ -1,7 +1,7 @@
 import { Command, Options } from "@effect/cli"
 import { Cause, Config, Effect, Exit, Option, type Scope, Stream } from "effect"
 import { isConfigError } from "effect/ConfigError"
-import { PROVIDERS, type Provider, providerConfig } from "../adapters/DatabaseLayer.js"
+import { PROVIDERS, type Provider, providerConfig } from "../adapters/Providers.js"
 import { Backends, type Role } from "./Backends.js"
 import { copy } from "./Copy.js"
 import { exportTo } from "./Export.js"

@@ -1,6 +1,6 @@
 import { describe, expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
-import { PROVIDERS } from "../../src/adapters/DatabaseLayer.js"
+import { PROVIDERS } from "../../src/adapters/Providers.js"
 import { canonicalJson } from "../../src/cli/Canonical.js"
 import { emulatorFound } from "../support/firestoreEmulator.js"
 import { fixtureCount, fixtures } from "./fixtures.js"
