@@ -16,6 +16,8 @@ import { ROOT } from "./support/processes.js"
 
 const documents = Number(process.argv[2] ?? 100_000)
 const pageSize = Number(process.argv[3] ?? 100)
+/** Which copies to run, e.g. `dynamodb-firestore` alone (DynamoDB is then seeded directly). */
+const pairs = (process.argv[4] ?? "couchdb-dynamodb,dynamodb-firestore").split(",")
 const COLLECTION = "agents"
 const SEED_BATCH = 5_000
 
@@ -60,6 +62,22 @@ const copyOnce = (
     }
     delete env.FIRESTORE_EMULATOR_HOST
     const results: Array<Phase> = []
+    const report = (r: Phase) => {
+      if (r.phase === "listAll") {
+        log(`  for contrast, listAll of the ${(r.documents as number).toLocaleString("en-US")} documents holds ${(r.heapMB as number).toFixed(1)} MB of heap`)
+        return
+      }
+      const rate = (documents * 1000) / r.ms
+      const total = (counts: unknown) => Object.values(counts as Record<string, number>).reduce((a, b) => a + b, 0)
+      log(
+        `  ${r.phase}: ${(r.ms / 1000).toFixed(1)} s, ${Math.round(rate).toLocaleString("en-US")} docs/s; ` +
+          `peak heap +${r.extraHeapMB.toFixed(1)} MB (+${r.extraLiveHeapMB.toFixed(1)} MB live), RSS +${r.extraRssMB.toFixed(1)} MB`
+      )
+      log(`    ${source.name} requests: ${total(r.sourceRequests)} (${describeCounts(r.sourceRequests as Record<string, number>)})`)
+      log(`    ${target.name} requests: ${total(r.targetRequests)} (${describeCounts(r.targetRequests as Record<string, number>)})`)
+      if (r.phase === "copy") log(`    ${JSON.stringify(r.tallies)}`)
+      if (r.phase === "verify") log(`    identical: ${String(r.identical)} ${JSON.stringify(r.counts)}`)
+    }
     yield* Effect.async<void, Error>((resume) => {
       const child = spawn(
         process.execPath,
@@ -77,7 +95,9 @@ const copyOnce = (
           out = out.slice(newline + 1)
           if (!line.startsWith("{")) continue
           const phase = JSON.parse(line) as Phase
-          results.push({ ...phase, sourceRequests: sourceProxy.counts(), targetRequests: targetProxy.counts() })
+          const result = { ...phase, sourceRequests: sourceProxy.counts(), targetRequests: targetProxy.counts() }
+          results.push(result)
+          report(result)
           sourceProxy.reset()
           targetProxy.reset()
           if (phase.phase === "copy") child.stdin.write("go\n")
@@ -87,22 +107,6 @@ const copyOnce = (
         code === 0 ? resume(Effect.void) : resume(Effect.fail(new Error(`copy ${source.name} → ${target.name} failed (exit ${code}):\n${err}`))))
       return Effect.sync(() => child.kill("SIGKILL"))
     })
-    for (const r of results) {
-      if (r.phase === "listAll") {
-        log(`  for contrast, listAll of the ${(r.documents as number).toLocaleString("en-US")} documents holds ${(r.heapMB as number).toFixed(1)} MB of heap`)
-        continue
-      }
-      const rate = (documents * 1000) / r.ms
-      const total = (counts: unknown) => Object.values(counts as Record<string, number>).reduce((a, b) => a + b, 0)
-      log(
-        `  ${r.phase}: ${(r.ms / 1000).toFixed(1)} s, ${Math.round(rate).toLocaleString("en-US")} docs/s; ` +
-          `peak heap +${r.extraHeapMB.toFixed(1)} MB (+${r.extraLiveHeapMB.toFixed(1)} MB live), RSS +${r.extraRssMB.toFixed(1)} MB`
-      )
-      log(`    ${source.name} requests: ${total(r.sourceRequests)} (${describeCounts(r.sourceRequests as Record<string, number>)})`)
-      log(`    ${target.name} requests: ${total(r.targetRequests)} (${describeCounts(r.targetRequests as Record<string, number>)})`)
-      if (r.phase === "copy") log(`    ${JSON.stringify(r.tallies)}`)
-      if (r.phase === "verify") log(`    identical: ${String(r.identical)} ${JSON.stringify(r.counts)}`)
-    }
     return results
   }).pipe(Effect.scoped)
 
@@ -114,20 +118,25 @@ const program = Effect.gen(function*() {
   const fireNamespace = fire.namespace()
 
   const seedStarted = performance.now()
+  const seeded = pairs.includes("couchdb-dynamodb") ? couch : dynamo
   yield* Effect.scoped(Effect.gen(function*() {
-    const db = yield* couch.adapter(couchNamespace)
+    const db = yield* seeded.adapter(seeded === couch ? couchNamespace : dynamoNamespace)
     for (let from = 0; from < documents; from += SEED_BATCH) {
       const batch = Array.from({ length: Math.min(SEED_BATCH, documents - from) }, (_, i) => bulkDocument(from + i))
       const results = yield* db.saveMany(COLLECTION, batch)
-      if (results.some((r) => !r.ok)) return yield* Effect.fail(new Error("seeding CouchDB failed"))
+      if (results.some((r) => !r.ok)) return yield* Effect.fail(new Error(`seeding ${seeded.name} failed`))
     }
   }))
-  log(`seeded CouchDB in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`)
+  log(`seeded ${seeded.name} in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`)
 
-  log("CouchDB → DynamoDB")
-  yield* copyOnce(couch, couchNamespace, dynamo, dynamoNamespace)
-  log("DynamoDB → Firestore")
-  yield* copyOnce(dynamo, dynamoNamespace, fire, fireNamespace)
+  if (pairs.includes("couchdb-dynamodb")) {
+    log("CouchDB → DynamoDB")
+    yield* copyOnce(couch, couchNamespace, dynamo, dynamoNamespace)
+  }
+  if (pairs.includes("dynamodb-firestore")) {
+    log("DynamoDB → Firestore")
+    yield* copyOnce(dynamo, dynamoNamespace, fire, fireNamespace)
+  }
 })
 
 Effect.runPromise(Effect.scoped(program)).then(
