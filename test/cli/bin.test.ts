@@ -115,10 +115,12 @@ layer(serversLayer(false), { timeout: 180_000, excludeTestServices: true })("npx
 
   it.scoped("configuration errors exit 1 naming the variable; no provider is a usage error", () =>
     Effect.gen(function*() {
-      const missing = yield* docport(["copy", "--from-provider", "couchdb", "--to-provider", "memory"], {})
+      const [missing, none] = yield* Effect.all([
+        docport(["copy", "--from-provider", "couchdb", "--to-provider", "memory"], {}),
+        docport(["verify"], {})
+      ], { concurrency: 2 })
       expect(missing.code).toBe(1)
       expect(missing.stderr).toContain("SOURCE_COUCHDB_URL")
-      const none = yield* docport(["verify"], {})
       expect(none.code).toBe(1)
       expect(none.stdout + none.stderr).toContain("from-provider")
     }), 240_000)
