@@ -1,5 +1,5 @@
 import { describe, expect, layer } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Stream } from "effect"
 import { mkdtemp, readFile, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -70,6 +70,34 @@ layer(serversLayer(false), { timeout: 120_000, excludeTestServices: true })("cop
 
       const verified = yield* cli(["verify", "--from-provider", "couchdb", "--to-provider", "dynamodb"], { source, target })
       expect(verified.exitCode, verified.out).toBe(0)
+    }))
+
+  it.scoped("verify reads on past a backend that stopped answering for a moment, counting every document once", () =>
+    Effect.gen(function*() {
+      const source = yield* freshBackend("memory")
+      const target = yield* freshBackend("memory")
+      yield* seed(source, generated(250))
+      yield* seed(target, generated(250))
+      let failures = 0
+      // The first stream of the source dies after two pages, as a server that times out would.
+      const flaky: Backend = {
+        ...source,
+        db: {
+          ...source.db,
+          stream: (collection, options) =>
+            failures++ > 0 ? source.db.stream(collection, options) : Stream.concat(
+              Stream.take(source.db.stream(collection, options), 100),
+              Stream.fail(new DatabaseError({ operation: "stream", message: "no answer within 10s", unavailable: true }))
+            )
+        }
+      }
+      const run = yield* cli(["verify", "--from-provider", "memory", "--to-provider", "memory", "--page-size", "50"], {
+        source: flaky,
+        target
+      })
+      expect(run.exitCode, run.out + run.err).toBe(0)
+      expect(failures).toBe(2)
+      expect(run.result.diffs).toMatchObject([{ collection: "agents", sourceCount: 250, targetCount: 250, missing: [], extra: [] }])
     }))
 
   it.scoped("a document the target cannot store is reported with its id and reason; the others go over", () =>
