@@ -1,0 +1,192 @@
+import { Command, Options } from "@effect/cli"
+import { Cause, Config, Effect, Exit, Option, type Scope, Stream } from "effect"
+import { isConfigError } from "effect/ConfigError"
+import { PROVIDERS, type Provider, providerConfig } from "../adapters/Providers.js"
+import { Backends, type Role } from "./Backends.js"
+import { copy } from "./Copy.js"
+import { exportTo } from "./Export.js"
+import { readLines, writeLines } from "./Files.js"
+import { importFrom } from "./Import.js"
+import { ExitCode, Output, type RunResult } from "./Output.js"
+import * as Progress from "./Progress.js"
+import { allWentOver, formatSummary, type Tally } from "./Tally.js"
+import { type CollectionDiff, formatDiffs, identical, verify } from "./Verify.js"
+
+const provider = (name: string, variable: string, fallback?: Provider) => {
+  const config = Config.literal(...PROVIDERS)(variable)
+  return Options.choice(name, PROVIDERS).pipe(
+    Options.withFallbackConfig(fallback === undefined ? config : providerConfig),
+    Options.withDescription(`the backend (${PROVIDERS.join(", ")}); default: ${variable}${fallback === undefined ? "" : `, else ${fallback}`}`)
+  )
+}
+
+const collections = Options.text("collections").pipe(
+  Options.optional,
+  Options.map(Option.map((list) => list.split(",").map((name) => name.trim()).filter((name) => name !== ""))),
+  Options.map(Option.getOrUndefined),
+  Options.withDescription("comma-separated collections; default: every collection the backend lists")
+)
+
+const pageSize = Options.integer("page-size").pipe(
+  Options.withDefault(100),
+  Options.withDescription("documents read, held and written at a time")
+)
+
+const progressInterval = Options.integer("progress-interval").pipe(
+  Options.withDefault(10),
+  Options.withDescription("seconds between progress lines when stderr is not a terminal")
+)
+
+const mode = Options.choice("mode", ["create", "upsert"]).pipe(
+  Options.withDefault("create" as const),
+  Options.withDescription("create: an id already in the target with another body is reported, never overwritten; upsert: replaced")
+)
+
+const dryRun = Options.boolean("dry-run").pipe(Options.withDescription("read and compare, write nothing"))
+
+const describeError = (error: unknown): string =>
+  isConfigError(error) ? String(error) : error instanceof Error || (typeof error === "object" && error !== null && "message" in error)
+    ? String((error as { message: unknown }).message)
+    : String(error)
+
+/**
+ * Runs a command's work with its backends and progress, then prints the report and records the
+ * exit code, also when the run failed or was interrupted half-way (the report says how far it got).
+ */
+const runReported = <E>(
+  command: RunResult["command"],
+  intervalSeconds: number,
+  work: (tallies: Array<Tally>, diffs: Array<CollectionDiff>) => Effect.Effect<void, E, Backends | Progress.Progress | Scope.Scope>,
+  report: (tallies: ReadonlyArray<Tally>, diffs: ReadonlyArray<CollectionDiff>) => { readonly text: string; readonly complete: boolean },
+  toStderr = false
+) =>
+  Effect.flatMap(Output, (output) => {
+    const tallies: Array<Tally> = []
+    const diffs: Array<CollectionDiff> = []
+    // Reported on every exit, interruption included (onExit runs uninterruptibly): how far it got.
+    const reportExit = (exit: Exit.Exit<void, E>) =>
+      Effect.sync(() => {
+        const { complete, text } = report(tallies, diffs)
+        if (tallies.length > 0 || diffs.length > 0) (toStderr ? output.err : output.out)(text)
+        let exitCode: number
+        if (Exit.isSuccess(exit)) exitCode = complete ? ExitCode.Ok : ExitCode.Incomplete
+        else if (Cause.isInterruptedOnly(exit.cause)) {
+          output.err(`docport ${command} interrupted; run the same command again to continue`)
+          exitCode = ExitCode.Interrupted
+        } else {
+          const failure = Cause.failureOption(exit.cause)
+          output.err(`docport ${command} stopped: ${Option.match(failure, { onNone: () => Cause.pretty(exit.cause), onSome: describeError })}`)
+          exitCode = ExitCode.Failed
+        }
+        output.record({ command, exitCode, tallies, diffs })
+      })
+    return work(tallies, diffs).pipe(
+      Effect.scoped,
+      Effect.provideService(Progress.Progress, output.progress(intervalSeconds * 1000)),
+      Effect.onExit(reportExit),
+      // Already reported, with the exit code recorded.
+      Effect.catchAll(() => Effect.void)
+    )
+  })
+
+const open = (role: Role, which: Provider) => Effect.flatMap(Backends, (backends) => backends.open(role, which))
+
+const copyReport = (dry: boolean) => (tallies: ReadonlyArray<Tally>) => ({
+  text: formatSummary(tallies, dry),
+  complete: allWentOver(tallies)
+})
+
+const exportCommand = Command.make("export", {
+  to: Options.text("to").pipe(Options.withDescription("NDJSON file to write (- for stdout; gzip when it ends in .gz)")),
+  provider: provider("provider", "DATABASE_PROVIDER", "memory"),
+  collections,
+  pageSize,
+  progressInterval
+}, (args) =>
+  runReported(
+    "export",
+    args.progressInterval,
+    (tallies) =>
+      Effect.gen(function*() {
+        const backend = yield* open("service", args.provider)
+        const sink = yield* writeLines(args.to)
+        yield* exportTo(backend, sink, { collections: args.collections, pageSize: args.pageSize }, tallies)
+        yield* sink.close
+      }),
+    copyReport(false),
+    true
+  )).pipe(Command.withDescription("write every document (or those of --collections) to an NDJSON file"))
+
+const countLines = (path: string) =>
+  path === "-" ? Effect.succeed(undefined) : readLines(path).pipe(
+    Stream.runFold(0, (n, line) => (line.trim() === "" ? n : n + 1)),
+    Effect.orElseSucceed(() => undefined)
+  )
+
+const importCommand = Command.make("import", {
+  from: Options.text("from").pipe(Options.withDescription("NDJSON file to read (- for stdin; gunzip when it ends in .gz)")),
+  provider: provider("provider", "DATABASE_PROVIDER", "memory"),
+  mode,
+  dryRun,
+  collections,
+  pageSize,
+  progressInterval
+}, (args) =>
+  runReported(
+    "import",
+    args.progressInterval,
+    (tallies) =>
+      Effect.gen(function*() {
+        const backend = yield* open("service", args.provider)
+        const total = yield* countLines(args.from)
+        yield* importFrom(backend, readLines(args.from), { ...args, total }, tallies)
+      }),
+    copyReport(args.dryRun)
+  )).pipe(Command.withDescription("write the documents of an NDJSON file with the backend's bulk writes"))
+
+const copyCommand = Command.make("copy", {
+  fromProvider: provider("from-provider", "SOURCE_DATABASE_PROVIDER"),
+  toProvider: provider("to-provider", "TARGET_DATABASE_PROVIDER"),
+  mode,
+  dryRun,
+  collections,
+  pageSize,
+  progressInterval
+}, (args) =>
+  runReported(
+    "copy",
+    args.progressInterval,
+    (tallies) =>
+      Effect.gen(function*() {
+        const source = yield* open("source", args.fromProvider)
+        const target = yield* open("target", args.toProvider)
+        yield* copy(source, target, args, tallies)
+      }),
+    copyReport(args.dryRun)
+  )).pipe(Command.withDescription("copy documents from the SOURCE_ backend to the TARGET_ backend; safe to run again"))
+
+const verifyCommand = Command.make("verify", {
+  fromProvider: provider("from-provider", "SOURCE_DATABASE_PROVIDER"),
+  toProvider: provider("to-provider", "TARGET_DATABASE_PROVIDER"),
+  collections,
+  pageSize,
+  progressInterval
+}, (args) =>
+  runReported(
+    "verify",
+    args.progressInterval,
+    (_, diffs) =>
+      Effect.gen(function*() {
+        const source = yield* open("source", args.fromProvider)
+        const target = yield* open("target", args.toProvider)
+        yield* verify(source, target, args, diffs)
+      }),
+    (_, diffs) => ({ text: formatDiffs(diffs), complete: identical(diffs) })
+  )).pipe(Command.withDescription("compare source and target: counts, and every missing, extra or differing document"))
+
+export const docport = Command.make("docport").pipe(
+  Command.withDescription("export, import, copy and verify docport's documents between backends"),
+  Command.withSubcommands([exportCommand, importCommand, copyCommand, verifyCommand])
+)
+
+export const run = Command.run(docport, { name: "docport", version: "0.1.0" })

@@ -1,0 +1,96 @@
+import { NodeStream } from "@effect/platform-node"
+import { Data, Effect, Exit, type Scope, Stream } from "effect"
+import { createReadStream, createWriteStream } from "node:fs"
+import { rename, unlink } from "node:fs/promises"
+import { pipeline, type Readable, type Writable } from "node:stream"
+import { createGunzip, createGzip } from "node:zlib"
+
+/** A file the run could not read or write. */
+export class FileError extends Data.TaggedError("FileError")<{ readonly path: string; readonly message: string }> {}
+
+const fileError = (path: string) => (cause: unknown) =>
+  new FileError({ path, message: `${path}: ${cause instanceof Error ? cause.message : String(cause)}` })
+
+const STDIO = "-"
+const gzipped = (path: string) => path.endsWith(".gz")
+
+/** The lines of a file (`-`: stdin), gunzipped when its name ends in .gz; streamed, never read whole. */
+export const readLines = (path: string): Stream.Stream<string, FileError> => {
+  const open = (): Readable => {
+    const source: Readable = path === STDIO ? process.stdin : createReadStream(path)
+    // pipeline forwards an error of the file (missing, unreadable) to the stream we read.
+    return gzipped(path) ? pipeline(source, createGunzip(), () => {}) : source
+  }
+  return NodeStream.fromReadable(open, fileError(path)).pipe(Stream.decodeText(), Stream.splitLines)
+}
+
+export interface LineSink {
+  /** Appends text (whole lines), waiting when the file or pipe is behind. */
+  readonly write: (text: string) => Effect.Effect<void, FileError>
+  /** Flushes and, for a file, gives it its final name: until then it is FILE.partial. */
+  readonly close: Effect.Effect<void, FileError>
+}
+
+const waitFor = (stream: Writable, event: "drain" | "finish" | "close", path: string) =>
+  Effect.async<void, FileError>((resume) => {
+    const done = () => {
+      stream.off("error", failed)
+      resume(Effect.void)
+    }
+    const failed = (error: unknown) => {
+      stream.off(event, done)
+      resume(Effect.fail(fileError(path)(error)))
+    }
+    stream.once(event, done)
+    stream.once("error", failed)
+  })
+
+/**
+ * A file being written (`-`: stdout), gzipped when the name ends in .gz. A file is written as
+ * FILE.partial and renamed when closed, so an interrupted export never leaves a file that looks whole.
+ */
+export const writeLines = (path: string): Effect.Effect<LineSink, FileError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const partial = `${path}.partial`
+    const target: Writable = path === STDIO ? process.stdout : createWriteStream(partial)
+    const gzip = gzipped(path) ? createGzip() : undefined
+    if (gzip !== undefined) gzip.pipe(target, { end: path !== STDIO })
+    const head: Writable = gzip ?? target
+    let closed = false
+    let failure: unknown = undefined
+    head.on("error", (error) => (failure = error))
+    target.on("error", (error) => (failure = error))
+
+    yield* Effect.addFinalizer((exit) =>
+      Exit.isSuccess(exit) && closed || path === STDIO
+        ? Effect.void
+        : Effect.promise(async () => {
+          head.destroy()
+          target.destroy()
+          await unlink(partial).catch(() => undefined)
+        })
+    )
+
+    const check = Effect.suspend(() => failure === undefined ? Effect.void : Effect.fail(fileError(path)(failure)))
+
+    const write = (text: string) =>
+      Effect.zipRight(check, Effect.suspend(() => head.write(text) ? Effect.void : waitFor(head, "drain", path)))
+
+    const close = Effect.gen(function*() {
+      yield* check
+      if (path === STDIO) {
+        if (gzip !== undefined) {
+          const flushed = waitFor(gzip, "finish", path)
+          gzip.end()
+          yield* flushed
+        }
+        return
+      }
+      const finished = waitFor(target, "close", path)
+      head.end()
+      yield* finished
+      yield* Effect.tryPromise({ try: () => rename(partial, path), catch: fileError(path) })
+      closed = true
+    })
+    return { write, close }
+  })

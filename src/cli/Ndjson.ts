@@ -1,0 +1,37 @@
+import { canonicalJson, type Portable } from "./Canonical.js"
+
+/**
+ * The exchange format: one JSON object a line, `{"collection":"agents","document":{...}}`, the
+ * document in canonical form (sorted keys, `_id`, no `_rev`), so that two exports of the same data
+ * from any two backends are the same bytes once sorted.
+ */
+export const toLine = (collection: string, doc: Portable): string =>
+  `{"collection":${JSON.stringify(collection)},"document":${canonicalJson(doc)}}\n`
+
+export type ParsedLine =
+  | { readonly _tag: "Document"; readonly collection: string; readonly document: Portable }
+  | { readonly _tag: "Unreadable"; readonly collection: string; readonly id: string; readonly reason: string }
+
+const isObject = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+
+/** A line of the file; one that is not a document names its line number instead of an id. */
+export const parseLine = (text: string, lineNumber: number): ParsedLine => {
+  const unreadable = (reason: string, collection = "(unreadable)") => ({
+    _tag: "Unreadable" as const,
+    collection,
+    id: `line ${lineNumber}`,
+    reason
+  })
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (error) {
+    return unreadable(`not JSON: ${error instanceof Error ? error.message : String(error)}`)
+  }
+  if (!isObject(value) || typeof value.collection !== "string") return unreadable("expected {\"collection\": ..., \"document\": {...}}")
+  const document = value.document
+  if (!isObject(document) || typeof document._id !== "string") {
+    return unreadable("the document must be an object with a string _id", value.collection)
+  }
+  return { _tag: "Document", collection: value.collection, document: document as Portable }
+}

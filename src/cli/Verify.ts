@@ -1,0 +1,158 @@
+import { Chunk, Effect, Schedule, Stream } from "effect"
+import type { Document } from "../ports/Document.js"
+import type { DatabaseError, InvalidName } from "../ports/Errors.js"
+import type { Backend } from "./Backends.js"
+import { canonicalJson, combineDigests, digestOf, emptyDigest } from "./Canonical.js"
+import { chooseCollections, countOrUnknown } from "./Collections.js"
+import { retryTransient } from "./WritePage.js"
+import { Progress } from "./Progress.js"
+
+export interface CollectionDiff {
+  readonly collection: string
+  sourceCount: number
+  targetCount: number
+  readonly missing: Array<string>
+  readonly extra: Array<string>
+  readonly differing: Array<{ readonly id: string; readonly source: string; readonly target: string }>
+  /** XOR of the documents' digests: equal on both sides when the collections hold the same documents. */
+  sourceDigest: string
+  targetDigest: string
+}
+
+export interface VerifyOptions {
+  readonly collections?: ReadonlyArray<string> | undefined
+  readonly pageSize: number
+}
+
+/**
+ * A stream that, when its backend stops answering for a moment, is read again from the start
+ * past the documents already seen: every backend streams in a stable order (by id, or a table
+ * scan), and nothing writes to either side during a verify. Compares, never writes, so a
+ * wrong guess could only misreport, never lose a document.
+ */
+const resumable = <A, E extends { readonly _tag: string }>(open: () => Stream.Stream<A, E>): Stream.Stream<A, E> => {
+  let seen = 0
+  return Stream.suspend(() =>
+    open().pipe(
+      Stream.drop(seen),
+      Stream.mapChunks((chunk) => {
+        seen += chunk.length
+        return chunk
+      })
+    )
+  ).pipe(
+    Stream.retry(
+      Schedule.exponential("500 millis").pipe(
+        Schedule.intersect(Schedule.recurs(4)),
+        Schedule.whileInput((error: E) => error._tag === "DatabaseError" && (error as unknown as DatabaseError).unavailable)
+      )
+    )
+  )
+}
+
+/**
+ * Walks one side page by page, looking each page's ids up on the other side with one getMany;
+ * `visit` sees every document with its counterpart (null when the other side lacks it).
+ */
+const walk = (
+  from: Backend,
+  to: Backend,
+  collection: string,
+  pageSize: number,
+  label: string,
+  visit: (doc: Document, other: Document | null) => void
+) =>
+  Effect.gen(function*() {
+    const progress = yield* Progress
+    yield* progress.start(label, yield* countOrUnknown(from, collection))
+    yield* resumable(() => from.db.stream(collection, { pageSize })).pipe(
+      Stream.grouped(pageSize),
+      Stream.buffer({ capacity: 2 }),
+      Stream.mapEffect((page) => {
+        const docs = Chunk.toReadonlyArray(page)
+        return Effect.map(retryTransient(to.db.getMany(collection, docs.map((d) => d._id))), (others) => {
+          for (const doc of docs) visit(doc, others.get(doc._id) ?? null)
+          return docs.length
+        })
+      }),
+      Stream.runForEach(progress.advance)
+    )
+    yield* progress.finish
+  })
+
+/**
+ * Compares source and target collection by collection, by the canonical JSON of every document
+ * (so a `_rev`, key order or a backend's number form never counts as a difference). Holds a page
+ * and the ids that differ, never a collection.
+ */
+export const verify = (
+  source: Backend,
+  target: Backend,
+  options: VerifyOptions,
+  diffs: Array<CollectionDiff>
+): Effect.Effect<void, DatabaseError | InvalidName, Progress> =>
+  Effect.gen(function*() {
+    const collections = yield* chooseCollections(options.collections, source, target)
+    for (const collection of collections) {
+      const diff: CollectionDiff = {
+        collection,
+        sourceCount: 0,
+        targetCount: 0,
+        missing: [],
+        extra: [],
+        differing: [],
+        sourceDigest: "",
+        targetDigest: ""
+      }
+      diffs.push(diff)
+      let sourceDigest = emptyDigest()
+      yield* walk(source, target, collection, options.pageSize, `${collection} (source)`, (doc, other) => {
+        diff.sourceCount += 1
+        const digest = digestOf(doc)
+        sourceDigest = combineDigests(sourceDigest, digest)
+        if (other === null) diff.missing.push(doc._id)
+        else if (canonicalJson(other) !== canonicalJson(doc)) diff.differing.push({ id: doc._id, source: digest, target: digestOf(other) })
+      })
+      let targetDigest = emptyDigest()
+      yield* walk(target, source, collection, options.pageSize, `${collection} (target)`, (doc, other) => {
+        diff.targetCount += 1
+        targetDigest = combineDigests(targetDigest, digestOf(doc))
+        if (other === null) diff.extra.push(doc._id)
+      })
+      diff.sourceDigest = sourceDigest.toString("hex")
+      diff.targetDigest = targetDigest.toString("hex")
+    }
+  })
+
+export const identical = (diffs: ReadonlyArray<CollectionDiff>) =>
+  diffs.every((d) => d.missing.length === 0 && d.extra.length === 0 && d.differing.length === 0)
+
+const number = (n: number) => n.toLocaleString("en-US")
+
+/** The report: a table of counts and collection digests, then every missing, extra or differing id. */
+export const formatDiffs = (diffs: ReadonlyArray<CollectionDiff>): string => {
+  const header = ["collection", "source", "target", "missing", "extra", "differing", "digest"]
+  const rows = [
+    header,
+    ...diffs.map((d) => [
+      d.collection,
+      number(d.sourceCount),
+      number(d.targetCount),
+      number(d.missing.length),
+      number(d.extra.length),
+      number(d.differing.length),
+      d.sourceDigest === d.targetDigest ? d.sourceDigest.slice(0, 16) : `${d.sourceDigest.slice(0, 16)} ≠ ${d.targetDigest.slice(0, 16)}`
+    ])
+  ]
+  const widths = header.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)))
+  const lines = rows.map((row) => row.map((cell, i) => (i === 0 || i === 6 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ").trimEnd())
+  for (const d of diffs) {
+    for (const id of d.missing) lines.push(`missing ${d.collection}/${id}: in the source only`)
+    for (const id of d.extra) lines.push(`extra ${d.collection}/${id}: in the target only`)
+    for (const { id, source, target } of d.differing) {
+      lines.push(`differs ${d.collection}/${id}: sha256 ${source.slice(0, 16)} in the source, ${target.slice(0, 16)} in the target`)
+    }
+  }
+  lines.push(identical(diffs) ? "identical: every document is in both, with the same body" : "DIFFERENT")
+  return lines.join("\n")
+}

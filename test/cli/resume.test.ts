@@ -1,0 +1,221 @@
+import { describe, expect, layer } from "@effect/vitest"
+import { Effect, Stream } from "effect"
+import { mkdtemp, readFile, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { gunzipSync } from "node:zlib"
+import type { Backend } from "../../src/cli/Backends.js"
+import { canonicalJson, type Portable } from "../../src/cli/Canonical.js"
+import { DatabaseError } from "../../src/ports/Errors.js"
+import { fixtureCount, fixtures } from "./fixtures.js"
+import { cli, type CliRun, freshBackend, seed, serversLayer } from "./support.js"
+
+const generated = (n: number): Record<string, ReadonlyArray<Portable>> => ({
+  agents: Array.from({ length: n }, (_, i) => ({
+    _id: `agent-${String(i).padStart(5, "0")}`,
+    name: `Agent ${i}`,
+    description: "generated",
+    code: "x".repeat(i % 50),
+    createdAt: "2026-11-28T00:00:00.000Z"
+  }))
+})
+
+/** The target as it looks when its server goes away after `calls` bulk writes. */
+const failingAfter = (backend: Backend, calls: number): Backend => {
+  let seen = 0
+  return {
+    ...backend,
+    db: {
+      ...backend.db,
+      saveMany: (collection, docs) =>
+        Effect.suspend(() =>
+          ++seen > calls
+            ? Effect.fail(new DatabaseError({ operation: "saveMany", message: "connection refused", unavailable: true }))
+            : backend.db.saveMany(collection, docs)
+        )
+    }
+  }
+}
+
+const tempDir = Effect.acquireRelease(
+  Effect.promise(() => mkdtemp(join(tmpdir(), "docport-cli-"))),
+  (dir) => Effect.promise(() => rm(dir, { recursive: true, force: true }))
+)
+
+const total = (run: CliRun, field: "read" | "written" | "skipped" | "failed") =>
+  run.result.tallies.reduce((n, t) => n + t[field], 0)
+
+layer(serversLayer(false), { timeout: 120_000, excludeTestServices: true })("copy, export and import are safe to repeat", (it) => {
+  it.scoped("a copy stopped by a target outage, started again, ends with every document once", () =>
+    Effect.gen(function*() {
+      const source = yield* freshBackend("couchdb")
+      const target = yield* freshBackend("dynamodb")
+      yield* seed(source, generated(300))
+      const args = ["copy", "--from-provider", "couchdb", "--to-provider", "dynamodb", "--page-size", "50"]
+
+      const stopped = yield* cli(args, { source, target: failingAfter(target, 2) })
+      expect(stopped.exitCode).toBe(1)
+      expect(stopped.err).toContain("docport copy stopped: connection refused")
+      expect(total(stopped, "written")).toBe(100)
+      expect(stopped.out).toMatch(/agents\s+1\d\d\s+100\s+0\s+0/)
+      expect((yield* target.db.listAll("agents")).length).toBe(100)
+
+      const resumed = yield* cli(args, { source, target })
+      expect(resumed.exitCode, resumed.err).toBe(0)
+      expect(total(resumed, "skipped")).toBe(100)
+      expect(total(resumed, "written")).toBe(200)
+      const stored = yield* target.db.listAll("agents")
+      expect(stored.length).toBe(300)
+      expect(new Set(stored.map((d) => d._id)).size).toBe(300)
+
+      const verified = yield* cli(["verify", "--from-provider", "couchdb", "--to-provider", "dynamodb"], { source, target })
+      expect(verified.exitCode, verified.out).toBe(0)
+    }))
+
+  it.scoped("verify reads on past a backend that stopped answering for a moment, counting every document once", () =>
+    Effect.gen(function*() {
+      const source = yield* freshBackend("memory")
+      const target = yield* freshBackend("memory")
+      yield* seed(source, generated(250))
+      yield* seed(target, generated(250))
+      let failures = 0
+      // The first stream of the source dies after two pages, as a server that times out would.
+      const flaky: Backend = {
+        ...source,
+        db: {
+          ...source.db,
+          stream: (collection, options) =>
+            failures++ > 0 ? source.db.stream(collection, options) : Stream.concat(
+              Stream.take(source.db.stream(collection, options), 100),
+              Stream.fail(new DatabaseError({ operation: "stream", message: "no answer within 10s", unavailable: true }))
+            )
+        }
+      }
+      const run = yield* cli(["verify", "--from-provider", "memory", "--to-provider", "memory", "--page-size", "50"], {
+        source: flaky,
+        target
+      })
+      expect(run.exitCode, run.out + run.err).toBe(0)
+      expect(failures).toBe(2)
+      expect(run.result.diffs).toMatchObject([{ collection: "agents", sourceCount: 250, targetCount: 250, missing: [], extra: [] }])
+    }))
+
+  it.scoped("a document the target cannot store is reported with its id and reason; the others go over", () =>
+    Effect.gen(function*() {
+      const source = yield* freshBackend("memory")
+      const target = yield* freshBackend("dynamodb")
+      // Over DynamoDB's 400 KB item limit, fine in memory, CouchDB and Firestore.
+      const big = { _id: "too-big", name: "big", description: "", code: "x".repeat(450 * 1024) }
+      yield* seed(source, { agents: [...fixtures.agents!, big], demos: fixtures.demos! })
+      const args = ["copy", "--from-provider", "memory", "--to-provider", "dynamodb"]
+
+      const run = yield* cli(args, { source, target })
+      expect(run.exitCode).toBe(2)
+      expect(run.result.tallies.find((t) => t.collection === "agents")).toMatchObject({ read: 4, written: 3, failed: 1 })
+      expect(run.out).toMatch(/failed agents\/too-big: invalid: .*400/)
+      expect(run.out).not.toContain("xxxxxxxx")
+      expect((yield* target.db.listAll("demos")).length).toBe(fixtures.demos!.length)
+
+      // Still refused on a second run; everything else is already there.
+      const again = yield* cli(args, { source, target })
+      expect(again.exitCode).toBe(2)
+      expect(total(again, "skipped")).toBe(fixtures.agents!.length + fixtures.demos!.length)
+      expect(total(again, "failed")).toBe(1)
+    }))
+
+  it.scoped("create mode never overwrites a different document; upsert replaces it; dry runs write nothing", () =>
+    Effect.gen(function*() {
+      const source = yield* freshBackend("couchdb")
+      const target = yield* freshBackend("memory")
+      yield* seed(source, fixtures)
+      yield* target.db.save("agents", "numbers-agent", { name: "someone else's" })
+      const args = ["copy", "--from-provider", "couchdb", "--to-provider", "memory"]
+
+      const dry = yield* cli([...args, "--dry-run"], { source, target })
+      expect(dry.exitCode).toBe(2)
+      expect(dry.out).toContain("dry run: nothing was written")
+      expect(total(dry, "written")).toBe(fixtureCount - 1)
+      expect(yield* target.catalog.collections).toEqual(["agents"])
+
+      const created = yield* cli(args, { source, target })
+      expect(created.exitCode).toBe(2)
+      expect(created.out).toContain("failed agents/numbers-agent: already in the target with a different body; not overwritten")
+      expect((yield* target.db.get("agents", "numbers-agent")).name).toBe("someone else's")
+      expect(total(created, "written")).toBe(fixtureCount - 1)
+
+      const upserted = yield* cli([...args, "--mode", "upsert"], { source, target })
+      expect(upserted.exitCode, upserted.out).toBe(0)
+      expect(total(upserted, "written")).toBe(1)
+      expect((yield* target.db.get("agents", "numbers-agent")).name).toBe("Numbers")
+    }))
+
+  describe("export and import", () => {
+    it.scoped("round trip CouchDB → file.gz → DynamoDB → file: the same bytes once sorted", () =>
+      Effect.gen(function*() {
+        const dir = yield* tempDir
+        const couch = yield* freshBackend("couchdb")
+        const dynamo = yield* freshBackend("dynamodb")
+        yield* seed(couch, fixtures)
+
+        const exported = yield* cli(["export", "--to", join(dir, "couch.ndjson.gz"), "--page-size", "2"], { service: couch })
+        expect(exported.exitCode, exported.err).toBe(0)
+        expect(exported.err).toMatch(new RegExp(`total\\s+${fixtureCount}\\s+${fixtureCount}`))
+        const first = gunzipSync(yield* Effect.promise(() => readFile(join(dir, "couch.ndjson.gz")))).toString("utf8")
+        expect(first.trim().split("\n")).toHaveLength(fixtureCount)
+
+        const dry = yield* cli(["import", "--from", join(dir, "couch.ndjson.gz"), "--dry-run"], { service: dynamo })
+        expect(dry.exitCode).toBe(0)
+        expect(yield* dynamo.catalog.collections).toEqual([])
+
+        const imported = yield* cli(["import", "--from", join(dir, "couch.ndjson.gz")], { service: dynamo })
+        expect(imported.exitCode, imported.out).toBe(0)
+        expect(total(imported, "written")).toBe(fixtureCount)
+
+        const back = yield* cli(["export", "--to", join(dir, "dynamo.ndjson")], { service: dynamo })
+        expect(back.exitCode).toBe(0)
+        const second = yield* Effect.promise(() => readFile(join(dir, "dynamo.ndjson"), "utf8"))
+        const sorted = (text: string) => text.trim().split("\n").sort().join("\n")
+        expect(sorted(second)).toBe(sorted(first))
+        // And each line's document is the source document, byte for byte in canonical form.
+        const bodies = Object.values(fixtures).flat().map(canonicalJson).sort()
+        expect(sorted(second).split("\n").map((line) => canonicalJson(JSON.parse(line).document)).sort()).toEqual(bodies)
+
+        const again = yield* cli(["import", "--from", join(dir, "dynamo.ndjson")], { service: dynamo })
+        expect(again.exitCode).toBe(0)
+        expect(total(again, "skipped")).toBe(fixtureCount)
+      }))
+
+    it.scoped("bad lines and bad ids are reported by line or id; the rest is imported", () =>
+      Effect.gen(function*() {
+        const dir = yield* tempDir
+        const target = yield* freshBackend("memory")
+        const file = join(dir, "mixed.ndjson")
+        const lines = [
+          `{"collection":"agents","document":{"_id":"good","name":"ok"}}`,
+          `not json`,
+          `{"collection":"agents","document":{"_id":"_design/x","name":"bad id"}}`,
+          `{"collection":"agents","document":{"_id":"good","name":"twice"}}`,
+          `{"collection":"Bad Name","document":{"_id":"a"}}`,
+          ``,
+          `{"collection":"demos","document":{"_id":"d1","name":"demo"}}`
+        ]
+        yield* Effect.promise(() => import("node:fs/promises").then((fs) => fs.writeFile(file, lines.join("\n"))))
+        const run = yield* cli(["import", "--from", file], { service: target })
+        expect(run.exitCode).toBe(2)
+        expect(run.out).toContain("failed (unreadable)/line 2: not JSON")
+        expect(run.out).toContain("failed agents/_design/x: must not start with '_'")
+        expect(run.out).toContain("failed agents/good: appears more than once in the input")
+        expect(run.out).toContain("failed Bad Name/a: invalid collection name")
+        expect((yield* target.db.get("agents", "good")).name).toBe("ok")
+        expect((yield* target.db.get("demos", "d1")).name).toBe("demo")
+      }))
+
+    it.scoped("a missing file stops the import with exit code 1 and one line", () =>
+      Effect.gen(function*() {
+        const target = yield* freshBackend("memory")
+        const run = yield* cli(["import", "--from", "/nonexistent/file.ndjson"], { service: target })
+        expect(run.exitCode).toBe(1)
+        expect(run.err).toContain("docport import stopped: /nonexistent/file.ndjson: ENOENT")
+      }))
+  })
+})
