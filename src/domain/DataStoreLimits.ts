@@ -1,14 +1,11 @@
+import { MAX_DOCUMENT_BYTES } from "../ports/DocumentLimits.js"
 import { InvalidRecord, RecordTooLarge } from "./DataRecord.js"
 
 /** Namespace and key bytes: Firestore indexes string values only up to 1,500 bytes. */
 export const MAX_NAME_BYTES = 1500
 
-/**
- * Bytes of JSON in a stored record. DynamoDB's 400 KB item is the smallest backend limit, and its
- * encoding can take up to 1.5 times the JSON (a list of one-digit numbers), so 256 KiB of JSON
- * fits every backend.
- */
-export const MAX_RECORD_BYTES = 256 * 1024
+/** Bytes of JSON in a stored record: the document limit every backend of the port shares. */
+export const MAX_RECORD_BYTES = MAX_DOCUMENT_BYTES
 
 /** Nesting of a value or of metadata as Firestore counts it (an array directly in an array twice). */
 export const MAX_DEPTH = 20

@@ -229,7 +229,7 @@ export const domainCases = (it: Methods, timeout: number) => {
       expect(yield* tag(store.set("u1", namespace, { key: "huge", value: 1e200 }))).toBe("InvalidRecord")
       expect(yield* tag(store.set("u1", namespace, { key: "none", value: undefined }))).toBe("InvalidRecord")
       // Just under the limit is stored and read back whole.
-      const fits = "y".repeat(200 * 1024)
+      const fits = "y".repeat(190 * 1024)
       yield* store.set("u1", namespace, { key: "fits", value: fits })
       expect((yield* store.get("u1", namespace, "fits")).value).toBe(fits)
       expect(yield* store.listKeys("u1", namespace)).toEqual(["fits"])

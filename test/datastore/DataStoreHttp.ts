@@ -112,7 +112,10 @@ export const httpCases = (it: Methods, timeout: number) => {
       expect(keys.body.keys).toEqual([...KEYS].sort())
       expectError(yield* raw("PUT", recordPath(namespace, "x".repeat(1501)), { value: 1 }), 400, "BadRequest")
       // No key at all is no record route, as with Gofannon's {key:path}.
-      expectError(yield* raw("PUT", `/data-store/namespaces/${enc(namespace)}/records/`, { value: 1 }), 404, "NotFound")
+      // No key: that is the list's path, which takes GET only.
+      const noKey = yield* raw("PUT", `/data-store/namespaces/${enc(namespace)}/records/`, { value: 1 })
+      expectError(noKey, 405, "MethodNotAllowed")
+      expect(noKey.headers["allow"]).toBe("GET, HEAD")
       expectError(yield* op("set", { namespace, key: "\ud800", value: 1, agent: "a" }), 400, "BadRequest")
     }), timeout)
 
@@ -153,9 +156,12 @@ export const httpCases = (it: Methods, timeout: number) => {
       }
       expect(count).toBe(3)
       expect((yield* op("clear", { namespace, agent: "x" })).body).toEqual({ namespace, deletedCount: 1 })
-      // Every operation names its agent.
-      expectError(yield* op("get", { namespace, key: "cfg" }), 400)
-      expectError(yield* op("getMany", { namespace, keys: "cfg", agent: "a" }), 400)
+      // Every operation names its agent; a body that does not match is a 422 naming the field.
+      const noAgent = yield* op("get", { namespace, key: "cfg" })
+      expectError(noAgent, 422, "ValidationError")
+      expect(noAgent.body.detail).toContain("agent")
+      expect(noAgent.body.detail).not.toContain("\n")
+      expectError(yield* op("getMany", { namespace, keys: "cfg", agent: "a" }), 422, "ValidationError")
     }), timeout)
 
   it.effect("two PUTs racing with one _rev: exactly one 200 and one 409", () =>
@@ -219,8 +225,8 @@ export const httpCases = (it: Methods, timeout: number) => {
       const everything = yield* op("getAll", { namespace, agent: "reader" })
       expect(everything.body.records.length).toBe(total)
       expect(everything.body.nextCursor).toBeNull()
-      expectError(yield* raw("GET", `${base}?limit=0`), 400)
-      expectError(yield* raw("GET", `${base}?limit=5000`), 400)
+      expectError(yield* raw("GET", `${base}?limit=0`), 422, "ValidationError")
+      expectError(yield* raw("GET", `${base}?limit=5000`), 422, "ValidationError")
       expectError(yield* raw("GET", `${base}?limit=10&cursor=`), 400)
       expect((yield* raw("DELETE", `/data-store/namespaces/${enc(namespace)}`)).body.deletedCount).toBe(total)
     }), timeout)

@@ -88,15 +88,15 @@ export const layer = (options: CouchDbOptions): Layer.Layer<DatabaseService, Dat
  * COUCHDB_URL, COUCHDB_USER and COUCHDB_PASSWORD (redacted), required: a missing one stops start-up
  * naming it. COUCHDB_DATABASE_PREFIX is optional; DATABASE_TIMEOUT bounds each request.
  */
+/** The service's CouchDB variables as options; the CLI reads the same ones (behind a prefix). */
+export const optionsConfig: Config.Config<CouchDbOptions> = Config.all({
+  url: Config.nonEmptyString("COUCHDB_URL"),
+  username: Config.nonEmptyString("COUCHDB_USER"),
+  password: Config.redacted("COUCHDB_PASSWORD"),
+  databasePrefix: Config.string("COUCHDB_DATABASE_PREFIX").pipe(Config.withDefault("")),
+  requestTimeout: databaseTimeoutConfig
+})
+
 export const layerConfig: Layer.Layer<DatabaseService, ConfigError | DatabaseError> = Layer.unwrapEffect(
-  Effect.map(
-    Config.all({
-      url: Config.nonEmptyString("COUCHDB_URL"),
-      username: Config.nonEmptyString("COUCHDB_USER"),
-      password: Config.redacted("COUCHDB_PASSWORD"),
-      databasePrefix: Config.string("COUCHDB_DATABASE_PREFIX").pipe(Config.withDefault("")),
-      requestTimeout: databaseTimeoutConfig
-    }),
-    layer
-  )
+  Effect.map(optionsConfig, layer)
 )

@@ -233,20 +233,22 @@ export const layer = (options: DynamoDbOptions = {}): Layer.Layer<DatabaseServic
   Layer.scoped(DatabaseService, make(options))
 
 /** DYNAMODB_REGION (default us-east-1), DYNAMODB_ENDPOINT_URL, DYNAMODB_TABLE_PREFIX, DATABASE_TIMEOUT; credentials from the SDK chain. */
+/** The service's DynamoDB variables as options; the CLI reads the same ones (behind a prefix). */
+export const optionsConfig: Config.Config<DynamoDbOptions> = Config.map(
+  Config.all({
+    region: Config.string("DYNAMODB_REGION").pipe(Config.withDefault("us-east-1")),
+    endpoint: Config.option(
+      Config.string("DYNAMODB_ENDPOINT_URL").pipe(Config.validate({ message: "must be a URL", validation: (url) => URL.canParse(url) }))
+    ),
+    tablePrefix: Config.string("DYNAMODB_TABLE_PREFIX").pipe(
+      Config.validate({ message: TABLE_PREFIX_RULE, validation: (prefix) => tablePrefixProblem(prefix) === undefined }),
+      Config.withDefault("")
+    ),
+    operationTimeout: databaseTimeoutConfig
+  }),
+  ({ endpoint, operationTimeout, region, tablePrefix }) => ({ region, tablePrefix, endpoint: Option.getOrUndefined(endpoint), operationTimeout })
+)
+
 export const layerConfig: Layer.Layer<DatabaseService, ConfigError | DatabaseError> = Layer.unwrapEffect(
-  Effect.map(
-    Config.all({
-      region: Config.string("DYNAMODB_REGION").pipe(Config.withDefault("us-east-1")),
-      endpoint: Config.option(
-        Config.string("DYNAMODB_ENDPOINT_URL").pipe(Config.validate({ message: "must be a URL", validation: (url) => URL.canParse(url) }))
-      ),
-      tablePrefix: Config.string("DYNAMODB_TABLE_PREFIX").pipe(
-        Config.validate({ message: TABLE_PREFIX_RULE, validation: (prefix) => tablePrefixProblem(prefix) === undefined }),
-        Config.withDefault("")
-      ),
-      operationTimeout: databaseTimeoutConfig
-    }),
-    ({ endpoint, operationTimeout, region, tablePrefix }) =>
-      layer({ region, tablePrefix, endpoint: Option.getOrUndefined(endpoint), operationTimeout })
-  )
+  Effect.map(optionsConfig, layer)
 )

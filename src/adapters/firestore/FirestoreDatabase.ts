@@ -56,15 +56,18 @@ export const layer = (options: FirestoreOptions): Layer.Layer<DatabaseService, D
  * Without an emulator, credentials come from GOOGLE_APPLICATION_CREDENTIALS or the other
  * application default sources, read by the SDK itself. DATABASE_TIMEOUT bounds each call.
  */
+/** The service's Firestore variables as options; the CLI reads the same ones (behind a prefix). */
+export const optionsConfig: Config.Config<FirestoreOptions> = Config.map(
+  Config.all({
+    projectId: Config.nonEmptyString("FIRESTORE_PROJECT_ID").pipe(
+      Config.orElse(() => Config.nonEmptyString("GOOGLE_CLOUD_PROJECT"))
+    ),
+    emulatorHost: Config.option(Config.nonEmptyString("FIRESTORE_EMULATOR_HOST")),
+    requestTimeout: databaseTimeoutConfig
+  }),
+  ({ emulatorHost, projectId, requestTimeout }) => ({ projectId, emulatorHost: Option.getOrUndefined(emulatorHost), requestTimeout })
+)
+
 export const layerConfig: Layer.Layer<DatabaseService, ConfigError | DatabaseError> = Layer.unwrapEffect(
-  Effect.map(
-    Config.all({
-      projectId: Config.nonEmptyString("FIRESTORE_PROJECT_ID").pipe(
-        Config.orElse(() => Config.nonEmptyString("GOOGLE_CLOUD_PROJECT"))
-      ),
-      emulatorHost: Config.option(Config.nonEmptyString("FIRESTORE_EMULATOR_HOST")),
-      requestTimeout: databaseTimeoutConfig
-    }),
-    ({ emulatorHost, projectId, requestTimeout }) => layer({ projectId, emulatorHost: Option.getOrUndefined(emulatorHost), requestTimeout })
-  )
+  Effect.map(optionsConfig, layer)
 )

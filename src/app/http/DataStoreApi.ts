@@ -2,6 +2,10 @@ import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import { DataRecord, NamespaceList, NamespaceStats } from "../../domain/DataRecord.js"
 import { BadRequestError, ConflictError, DatabaseFailure, DatabaseUnavailable, DocumentTooLarge, NotFoundError } from "./ApiErrors.js"
+import { readableMessage } from "./ReadableIssue.js"
+
+/** Payload and query failures read as one line naming each field and its problem (422). */
+const readable = <S extends Schema.Schema.Any>(schema: S) => schema.annotations(readableMessage) as S
 
 const NamespacePath = Schema.Struct({ namespace: Schema.String })
 /** The key is the rest of the path, so it may hold '/' whether or not it is percent-encoded. */
@@ -50,53 +54,53 @@ export class DataStoreApi extends HttpApiGroup.make("dataStore")
   .add(HttpApiEndpoint.get("namespaceStats", "/data-store/namespaces/:namespace").setPath(NamespacePath).addSuccess(NamespaceStats))
   .add(HttpApiEndpoint.del("clearNamespace", "/data-store/namespaces/:namespace").setPath(NamespacePath).addSuccess(ClearResult))
   .add(
-    HttpApiEndpoint.get("listRecords", "/data-store/namespaces/:namespace/records").setPath(NamespacePath).setUrlParams(ListQuery)
+    HttpApiEndpoint.get("listRecords", "/data-store/namespaces/:namespace/records").setPath(NamespacePath).setUrlParams(readable(ListQuery))
       .addSuccess(Schema.Array(DataRecord))
       .annotate(OpenApi.Description, "Every record, streamed; with `limit`, one page, and the next page's cursor in the `x-next-cursor` header")
   )
   .add(HttpApiEndpoint.get("getRecord", "/data-store/namespaces/:namespace/records/*").setPath(RecordPath).addSuccess(DataRecord))
   .add(
-    HttpApiEndpoint.put("setRecord", "/data-store/namespaces/:namespace/records/*").setPath(RecordPath).setPayload(SetRecordBody)
+    HttpApiEndpoint.put("setRecord", "/data-store/namespaces/:namespace/records/*").setPath(RecordPath).setPayload(readable(SetRecordBody))
       .addSuccess(DataRecord)
   )
   .add(HttpApiEndpoint.del("deleteRecord", "/data-store/namespaces/:namespace/records/*").setPath(RecordPath))
-  .add(op("get").setPayload(Schema.Struct({ namespace: Namespace, key: Key, agent: Agent })).addSuccess(Schema.Struct({ record: Schema.NullOr(DataRecord) })))
+  .add(op("get").setPayload(readable(Schema.Struct({ namespace: Namespace, key: Key, agent: Agent }))).addSuccess(Schema.Struct({ record: Schema.NullOr(DataRecord) })))
   .add(
-    op("set").setPayload(Schema.Struct({
+    op("set").setPayload(readable(Schema.Struct({
       namespace: Namespace,
       key: Key,
       value: Schema.Unknown,
       metadata: Schema.optional(Schema.NullOr(Metadata)),
       _rev: Schema.optional(Schema.String),
       agent: Agent
-    })).addSuccess(DataRecord)
+    }))).addSuccess(DataRecord)
   )
-  .add(op("delete").setPayload(Schema.Struct({ namespace: Namespace, key: Key, agent: Agent })).addSuccess(Schema.Struct({ deleted: Schema.Boolean })))
+  .add(op("delete").setPayload(readable(Schema.Struct({ namespace: Namespace, key: Key, agent: Agent }))).addSuccess(Schema.Struct({ deleted: Schema.Boolean })))
   .add(
-    op("getMany").setPayload(Schema.Struct({ namespace: Namespace, keys: Schema.Array(Key).pipe(Schema.maxItems(MAX_BATCH)), agent: Agent }))
+    op("getMany").setPayload(readable(Schema.Struct({ namespace: Namespace, keys: Schema.Array(Key).pipe(Schema.maxItems(MAX_BATCH)), agent: Agent })))
       .addSuccess(Schema.Struct({ records: Schema.Array(DataRecord) }))
   )
   .add(
-    op("setMany").setPayload(Schema.Struct({ namespace: Namespace, items: Schema.Array(Item).pipe(Schema.maxItems(MAX_BATCH)), agent: Agent }))
+    op("setMany").setPayload(readable(Schema.Struct({ namespace: Namespace, items: Schema.Array(Item).pipe(Schema.maxItems(MAX_BATCH)), agent: Agent })))
       .addSuccess(Schema.Struct({ count: Schema.Number, results: Schema.Array(SetResultSchema) }))
   )
   .add(
-    op("deleteMany").setPayload(Schema.Struct({ namespace: Namespace, keys: Schema.Array(Key).pipe(Schema.maxItems(MAX_BATCH)), agent: Agent }))
+    op("deleteMany").setPayload(readable(Schema.Struct({ namespace: Namespace, keys: Schema.Array(Key).pipe(Schema.maxItems(MAX_BATCH)), agent: Agent })))
       .addSuccess(Schema.Struct({ deletedCount: Schema.Number }))
   )
   .add(
-    op("listKeys").setPayload(Schema.Struct({ namespace: Namespace, prefix: Schema.optional(Schema.String), agent: Agent }))
+    op("listKeys").setPayload(readable(Schema.Struct({ namespace: Namespace, prefix: Schema.optional(Schema.String), agent: Agent })))
       .addSuccess(Schema.Struct({ keys: Schema.Array(Schema.String) }))
   )
   .add(
-    op("getAll").setPayload(Schema.Struct({
+    op("getAll").setPayload(readable(Schema.Struct({
       namespace: Namespace,
       agent: Agent,
       limit: Schema.optional(Schema.Int.pipe(Schema.between(1, 1000))),
       cursor: Schema.optional(Cursor)
-    })).addSuccess(RecordsPage).annotate(OpenApi.Description, "Every record of the namespace, streamed; with `limit`, one page")
+    }))).addSuccess(RecordsPage).annotate(OpenApi.Description, "Every record of the namespace, streamed; with `limit`, one page")
   )
-  .add(op("clear").setPayload(Schema.Struct({ namespace: Namespace, agent: Agent })).addSuccess(ClearResult))
+  .add(op("clear").setPayload(readable(Schema.Struct({ namespace: Namespace, agent: Agent }))).addSuccess(ClearResult))
   .addError(NotFoundError)
   .addError(ConflictError)
   .addError(BadRequestError)

@@ -6,12 +6,13 @@ import { errorResponse } from "./ErrorResponse.js"
 const segments = (path: string) => path.split("/").filter((segment) => segment.length > 0)
 
 // The router's own matching, as far as telling which methods a path has: `:name` takes one
-// segment, `*` the rest; case-sensitive, trailing and repeated slashes ignored.
+// segment, `*` the rest (at least one segment: `/records/` has no key); case-sensitive, trailing
+// and repeated slashes ignored.
 const matches = (pattern: string, path: ReadonlyArray<string>): boolean => {
   const parts = segments(pattern)
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i]!
-    if (part === "*") return true
+    if (part === "*") return i < path.length
     if (i >= path.length || (!part.startsWith(":") && part !== path[i])) return false
   }
   return parts.length === path.length
