@@ -118,10 +118,18 @@ export const startOwnEmulator = (port?: number): Effect.Effect<Emulator, Error, 
     ? spawnEmulator(emulatorSource, port)
     : Effect.fail(new Error(`no Firestore emulator to start (${emulatorSource.kind === "external" ? "FIRESTORE_EMULATOR_HOST is set" : INSTALL_HINT})`))
 
-/** The emulator FIRESTORE_EMULATOR_HOST names, else one of the test's own. */
-export const startEmulator: Effect.Effect<Emulator, Error, Scope.Scope> = Effect.suspend(() =>
-  emulatorSource.kind === "external" ? Effect.succeed({ host: emulatorSource.host, server: undefined }) : startOwnEmulator()
-)
+/** Where the run's shared emulator listens (set by test/support/sharedEmulator.ts), if there is one. */
+export const SHARED_HOST_VARIABLE = "DOCPORT_TEST_SHARED_FIRESTORE_HOST"
+
+/**
+ * The emulator FIRESTORE_EMULATOR_HOST names, else the one the whole run shares (suites that stop
+ * or freeze an emulator start their own with startOwnEmulator), else one of the test's own.
+ */
+export const startEmulator: Effect.Effect<Emulator, Error, Scope.Scope> = Effect.suspend(() => {
+  if (emulatorSource.kind === "external") return Effect.succeed({ host: emulatorSource.host, server: undefined })
+  const shared = process.env[SHARED_HOST_VARIABLE]
+  return shared !== undefined && shared !== "" ? Effect.succeed({ host: shared, server: undefined }) : startOwnEmulator()
+})
 
 /** A project no other suite uses: the emulator keeps each project's data apart. */
 export const freshProjectId = () => `docport-test-${randomUUID().slice(0, 8)}`
