@@ -20,7 +20,9 @@ export interface ServerProcess {
 export const startServerProcess = (how: "npm" | "node", env: Record<string, string>): ServerProcess => {
   let output = ""
   let stderr = ""
-  const [command, args] = how === "npm" ? ["npm", ["start"]] as const : [process.execPath, ["dist/app/main.js"]] as const
+  // The global setup built dist/ once. npm start's prestart would rebuild it while other suites
+  // run from it (a half-written module fails their import), so the tests skip the pre-script.
+  const [command, args] = how === "npm" ? ["npm", ["start", "--ignore-scripts"]] as const : [process.execPath, ["dist/app/main.js"]] as const
   const child = spawn(command, [...args], {
     env: { ...process.env, DATABASE_PROVIDER: "memory", HOST: "127.0.0.1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
