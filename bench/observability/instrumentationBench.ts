@@ -3,6 +3,9 @@
 //  2. HTTP GET /agents/{id} on memory: everything off; metrics and spans on without export; and
 //     with OTLP/HTTP export to a local receiver. Server CPU per request, read from /proc.
 // Run: npx tsx bench/observability/instrumentationBench.ts
+// The servers run compiled (server.ts bundled by esbuild, as `npm run build` compiles src/), not
+// through tsx: tsx's loader hooks and source maps would be measured along with docport.
+import { build } from "esbuild"
 import { Effect } from "effect"
 import { spawn } from "node:child_process"
 import { writeFileSync } from "node:fs"
@@ -49,11 +52,27 @@ const receiver = Effect.acquireRelease(
   ({ close }) => Effect.sync(close)
 )
 
+// Beside node_modules' parent, so that the bundle's bare imports resolve as they do for dist/.
+const COMPILED_SERVER = "dist/bench/observability-server.mjs"
+
+const compileServer = Effect.promise(() =>
+  build({
+    entryPoints: ["bench/observability/server.ts"],
+    outfile: COMPILED_SERVER,
+    bundle: true,
+    packages: "external",
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    logLevel: "warning"
+  })
+)
+
 const serverVariant = (env: Record<string, string>) =>
   Effect.acquireRelease(
     Effect.promise(async () => {
       const port = await Effect.runPromise(freePort)
-      const child = spawn(process.execPath, ["--import", "tsx", "bench/observability/server.ts"], {
+      const child = spawn(process.execPath, [COMPILED_SERVER], {
         env: { ...process.env, PORT: String(port), ...env },
         stdio: "ignore"
       })
@@ -91,6 +110,7 @@ const program = Effect.gen(function*() {
     portOn.push(median(yield* portCpuUsPerCall(true, 3)))
   }
 
+  yield* compileServer
   const otlp = yield* receiver
   const variants = {
     off: { BENCH_INSTRUMENT: "off" },

@@ -15,6 +15,10 @@ const server = NodeHttpServer.layer(createServer, { port: Number(process.env.POR
 makeHttpLive(database, server, { observeRequests: (process.env.BENCH_OBSERVE ?? process.env.BENCH_INSTRUMENT) !== "off" }).pipe(
   Layer.launch,
   Effect.provide(TracingLive),
+  // Runtime settings, to measure what they change: BENCH_MAX_OPS (ops a fiber runs before it
+  // yields, Effect's default 2048) and BENCH_TRACER_TIMING=off (spans without clock readings).
+  (program) => process.env.BENCH_MAX_OPS === undefined ? program : Effect.withMaxOpsBeforeYield(program, Number(process.env.BENCH_MAX_OPS)),
+  (program) => process.env.BENCH_TRACER_TIMING === "off" ? Effect.withTracerTiming(program, false) : program,
   // Access lines are left out of every variant: the bench measures metrics and spans.
   Effect.provide(Logger.minimumLogLevel(LogLevel.Warning)),
   (program) => NodeRuntime.runMain(program, { disablePrettyLogger: true })

@@ -64,29 +64,31 @@ export const makeInstrumentation = (provider: string) => {
     return labels
   }
 
-  return <A, E, R>(operation: string, span: Span, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-    Effect.suspend(() => {
+  return <A, E, R>(operation: string, span: Span, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
+    // Built without spreads: this runs on every port call.
+    const attributes: Record<string, unknown> = { "db.provider": provider, "db.operation": operation }
+    if (span.collection !== undefined) attributes["db.collection"] = span.collection
+    if (span.id !== undefined) attributes["db.document.id"] = span.id
+    if (span.count !== undefined) attributes["db.document.count"] = span.count
+    // useSpan hands over the span itself, so the outcome is set on it directly instead of through
+    // a lookup of the current span; the effect runs with it as parent, as withSpan does.
+    return Effect.useSpan(`DatabaseService.${operation}`, { kind: "client", captureStackTrace: false, attributes }, (dbSpan) => {
       const started = performance.now()
       return effect.pipe(
+        Effect.withParentSpan(dbSpan),
         Effect.onExit((exit) => {
           const outcome = outcomeOf(exit)
-          if (outcome === undefined) return Effect.annotateCurrentSpan("db.outcome", "interrupted")
+          if (outcome === undefined) {
+            dbSpan.attribute("db.outcome", "interrupted")
+            return Effect.void
+          }
           const labels = labelsFor(operation, outcome)
           operationDuration.unsafeUpdate((performance.now() - started) / 1000, labels)
           operationCount.unsafeUpdate(1, labels)
-          return Effect.annotateCurrentSpan("db.outcome", outcome)
-        }),
-        Effect.withSpan(`DatabaseService.${operation}`, {
-          kind: "client",
-          captureStackTrace: false,
-          attributes: {
-            "db.provider": provider,
-            "db.operation": operation,
-            ...(span.collection === undefined ? {} : { "db.collection": span.collection }),
-            ...(span.id === undefined ? {} : { "db.document.id": span.id }),
-            ...(span.count === undefined ? {} : { "db.document.count": span.count })
-          }
+          dbSpan.attribute("db.outcome", outcome)
+          return Effect.void
         })
       )
     })
+  }
 }
