@@ -1,4 +1,6 @@
-import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
+// Deep imports: the package index would also load cluster, RPC, SQL and WebSocket modules docport never uses.
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Console, Duration, Effect, Layer } from "effect"
 import { isConfigError } from "effect/ConfigError"
 import { layerFromConfig } from "../adapters/DatabaseLayer.js"

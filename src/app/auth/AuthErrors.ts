@@ -1,4 +1,6 @@
-import { HttpApiSchema, HttpApp, HttpServerResponse } from "@effect/platform"
+import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
+import * as HttpApp from "@effect/platform/HttpApp"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Duration, Effect, Schema } from "effect"
 import { errorBody } from "../http/ApiErrors.js"
 

@@ -1,4 +1,4 @@
-import { HttpServerRequest } from "@effect/platform"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import { Effect, Exit, Layer, Option } from "effect"
 import { AccessTokens } from "../../domain/AccessTokens.js"
 import { personalWorkspace, type Principal } from "../../domain/Principal.js"

@@ -1,5 +1,5 @@
-import type { HttpServerRequest } from "@effect/platform"
-import type { Cookies } from "@effect/platform"
+import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import type * as Cookies from "@effect/platform/Cookies"
 import { Option } from "effect"
 import type { SignInSettingsShape } from "./SignInSettings.js"
 

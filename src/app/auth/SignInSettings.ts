@@ -1,4 +1,4 @@
-import { HttpServer } from "@effect/platform"
+import * as HttpServer from "@effect/platform/HttpServer"
 import { ConfigError, Context, Effect, Layer, Option } from "effect"
 import { type AuthSettings, authConfig, checkAuthSettings } from "./AuthConfig.js"
 

@@ -1,4 +1,4 @@
-import { HttpApiBuilder } from "@effect/platform"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import { Effect, LogLevel } from "effect"
 import { DocportApi } from "./Api.js"
 import type { ClientLog } from "./ClientLog.js"

@@ -1,4 +1,6 @@
-import { HttpApiBuilder, HttpMiddleware, HttpServerRequest } from "@effect/platform"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
+import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import { Config, ConfigError, Effect, Either, Layer } from "effect"
 
 /**

@@ -1,4 +1,4 @@
-import { HttpServerResponse } from "@effect/platform"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 
 /**
  * An error answered at the HTTP edge, before or around the endpoints, in the shape of every other

@@ -1,4 +1,4 @@
-import { HttpApiBuilder } from "@effect/platform"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import { Effect } from "effect"
 import { DatabaseService } from "../../ports/DatabaseService.js"
 import { DocportApi, Unhealthy } from "./Api.js"

@@ -1,4 +1,6 @@
-import { HttpApiBuilder, HttpApiError, type HttpApp } from "@effect/platform"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
+import * as HttpApiError from "@effect/platform/HttpApiError"
+import type * as HttpApp from "@effect/platform/HttpApp"
 import { Effect } from "effect"
 import { DocportApi } from "./Api.js"
 import { errorBody, ValidationError } from "./ApiErrors.js"
