@@ -1,6 +1,6 @@
 import { Schema } from "effect"
 import { idProblem } from "../ports/Validation.js"
-import { JsonObject, JsonValue, optionalNullable, StoredFields } from "./Json.js"
+import { JsonObject, JsonValue, normaliseStored, optionalNullable, StoredFields } from "./Json.js"
 
 /**
  * A friendly name becomes the id of a deployment document, so it must be a valid id everywhere.
@@ -63,19 +63,12 @@ const LIST_DEFAULTS = ["swaggerSpecs", "gofannonAgents", "dataStoreConfig", "env
  * `created_at`/`updated_at` and may lack its defaulted fields; docport's first envVars were a map.
  * Returns the document itself when nothing needs filling in, as for every agent docport wrote.
  */
-export const agentFromStored = <D extends Record<string, unknown>>(doc: D): D => {
-  let out: Record<string, unknown> | undefined
-  const set = (field: string, value: unknown) => {
-    out ??= { ...doc }
-    out[field] = value
-  }
-  if (doc.createdAt === undefined && typeof doc.created_at === "string") set("createdAt", doc.created_at)
-  if (doc.updatedAt === undefined && typeof doc.updated_at === "string") set("updatedAt", doc.updated_at)
-  if (doc.tools === undefined) set("tools", {})
-  for (const field of LIST_DEFAULTS) if (doc[field] === undefined) set(field, [])
-  const envVars = doc.envVars
-  if (envVars !== null && typeof envVars === "object" && !Array.isArray(envVars)) {
-    set("envVars", Object.entries(envVars).map(([key, value]) => ({ key, value: String(value) })))
-  }
-  return (out ?? doc) as D
-}
+export const agentFromStored = <D extends Record<string, unknown>>(doc: D): D =>
+  normaliseStored(doc, (set) => {
+    if (doc.tools === undefined) set("tools", {})
+    for (const field of LIST_DEFAULTS) if (doc[field] === undefined) set(field, [])
+    const envVars = doc.envVars
+    if (envVars !== null && typeof envVars === "object" && !Array.isArray(envVars)) {
+      set("envVars", Object.entries(envVars).map(([key, value]) => ({ key, value: String(value) })))
+    }
+  })

@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { JsonObject, JsonValue, optionalNullable, StoredFields } from "./Json.js"
+import { JsonObject, JsonValue, normaliseStored, optionalNullable, StoredFields } from "./Json.js"
 
 /** Gofannon's ProviderConfig: which model composes the demo, with its parameters. */
 export const ModelConfig = Schema.Struct({
@@ -60,16 +60,9 @@ const EMPTY_CODE = { html: "", css: "", js: "" }
  * viewer takes `generatedCode.html` apart, so a demo saved without code reads as empty code.
  * Returns the document itself when nothing needs filling in.
  */
-export const demoFromStored = <D extends Record<string, unknown>>(doc: D): D => {
-  let out: Record<string, unknown> | undefined
-  const set = (field: string, value: unknown) => {
-    out ??= { ...doc }
-    out[field] = value
-  }
-  if (doc.createdAt === undefined && typeof doc.created_at === "string") set("createdAt", doc.created_at)
-  if (doc.updatedAt === undefined && typeof doc.updated_at === "string") set("updatedAt", doc.updated_at)
-  if (!Array.isArray(doc.selectedApis)) set("selectedApis", [])
-  if (typeof doc.userPrompt !== "string") set("userPrompt", "")
-  if (doc.generatedCode === null || typeof doc.generatedCode !== "object") set("generatedCode", EMPTY_CODE)
-  return (out ?? doc) as D
-}
+export const demoFromStored = <D extends Record<string, unknown>>(doc: D): D =>
+  normaliseStored(doc, (set) => {
+    if (!Array.isArray(doc.selectedApis)) set("selectedApis", [])
+    if (typeof doc.userPrompt !== "string") set("userPrompt", "")
+    if (doc.generatedCode === null || typeof doc.generatedCode !== "object") set("generatedCode", EMPTY_CODE)
+  })

@@ -23,3 +23,23 @@ export const StoredFields = {
   createdBy: Schema.optional(Schema.String),
   updatedBy: Schema.optional(Schema.String)
 }
+
+/**
+ * A stored document brought into the shape the UI reads, copied only when something changes:
+ * `fill` sets what is missing through `set`, after Gofannon's snake_case timestamps are read as
+ * `createdAt`/`updatedAt`. Returns the document itself when nothing needs filling in.
+ */
+export const normaliseStored = <D extends Record<string, unknown>>(
+  doc: D,
+  fill: (set: (field: string, value: unknown) => void) => void
+): D => {
+  let out: Record<string, unknown> | undefined
+  const set = (field: string, value: unknown) => {
+    out ??= { ...doc }
+    out[field] = value
+  }
+  if (doc.createdAt === undefined && typeof doc.created_at === "string") set("createdAt", doc.created_at)
+  if (doc.updatedAt === undefined && typeof doc.updated_at === "string") set("updatedAt", doc.updated_at)
+  fill(set)
+  return (out ?? doc) as D
+}
