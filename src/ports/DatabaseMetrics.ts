@@ -1,4 +1,4 @@
-import { Cause, Effect, Exit, Metric, MetricBoundaries, MetricLabel, Option } from "effect"
+import { Cause, Clock, Context, Effect, Exit, type Fiber, FiberRef, Metric, MetricBoundaries, MetricLabel, Option, type Tracer } from "effect"
 
 export const OUTCOMES = ["ok", "not_found", "conflict", "invalid", "error", "unavailable"] as const
 export type Outcome = (typeof OUTCOMES)[number]
@@ -64,31 +64,58 @@ export const makeInstrumentation = (provider: string) => {
     return labels
   }
 
-  return <A, E, R>(operation: string, span: Span, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
-    // Built without spreads: this runs on every port call.
-    const attributes: Record<string, unknown> = { "db.provider": provider, "db.operation": operation }
-    if (span.collection !== undefined) attributes["db.collection"] = span.collection
-    if (span.id !== undefined) attributes["db.document.id"] = span.id
-    if (span.count !== undefined) attributes["db.document.count"] = span.count
-    // useSpan hands over the span itself, so the outcome is set on it directly instead of through
-    // a lookup of the current span; the effect runs with it as parent, as withSpan does.
-    return Effect.useSpan(`DatabaseService.${operation}`, { kind: "client", captureStackTrace: false, attributes }, (dbSpan) => {
+  const names = new Map<string, string>()
+  const nameOf = (operation: string) => {
+    let name = names.get(operation)
+    if (name === undefined) names.set(operation, name = `DatabaseService.${operation}`)
+    return name
+  }
+
+  // The span is made here from the fiber's tracer rather than through Effect.withSpan: a port
+  // call's span is a leaf (nothing beneath it opens a span), so it need not become the current
+  // span, and making it the current one copies the fiber's whole context on every call.
+  return <A, E, R>(operation: string, span: Span, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.withFiberRuntime((fiber) => {
       const started = performance.now()
-      return effect.pipe(
-        Effect.withParentSpan(dbSpan),
-        Effect.onExit((exit) => {
-          const outcome = outcomeOf(exit)
-          if (outcome === undefined) {
-            dbSpan.attribute("db.outcome", "interrupted")
-            return Effect.void
-          }
+      const dbSpan = fiber.getFiberRef(FiberRef.currentTracerEnabled) ? startSpan(fiber, nameOf(operation), provider, operation, span) : undefined
+      return Effect.onExit(effect, (exit) => {
+        const outcome = outcomeOf(exit)
+        if (outcome !== undefined) {
           const labels = labelsFor(operation, outcome)
           operationDuration.unsafeUpdate((performance.now() - started) / 1000, labels)
           operationCount.unsafeUpdate(1, labels)
-          dbSpan.attribute("db.outcome", outcome)
-          return Effect.void
-        })
-      )
+        }
+        if (dbSpan !== undefined) {
+          dbSpan.attribute("db.outcome", outcome ?? "interrupted")
+          dbSpan.end(endTime(fiber), exit)
+        }
+        return Effect.void
+      })
     })
-  }
+}
+
+const NO_LINKS: ReadonlyArray<Tracer.SpanLink> = []
+
+const timing = (fiber: Fiber.RuntimeFiber<unknown, unknown>) => fiber.getFiberRef(FiberRef.currentTracerTimingEnabled)
+
+const endTime = (fiber: Fiber.RuntimeFiber<unknown, unknown>) =>
+  timing(fiber) ? Context.get(fiber.currentDefaultServices, Clock.Clock).unsafeCurrentTimeNanos() : BigInt(0)
+
+const startSpan = (fiber: Fiber.RuntimeFiber<unknown, unknown>, name: string, provider: string, operation: string, span: Span) => {
+  const parent = fiber.currentSpan
+  const dbSpan = fiber.currentTracer.span(
+    name,
+    parent === undefined ? Option.none() : Option.some(parent),
+    Context.empty(),
+    NO_LINKS,
+    endTime(fiber),
+    "client",
+    { kind: "client" }
+  )
+  dbSpan.attribute("db.provider", provider)
+  dbSpan.attribute("db.operation", operation)
+  if (span.collection !== undefined) dbSpan.attribute("db.collection", span.collection)
+  if (span.id !== undefined) dbSpan.attribute("db.document.id", span.id)
+  if (span.count !== undefined) dbSpan.attribute("db.document.count", span.count)
+  return dbSpan
 }

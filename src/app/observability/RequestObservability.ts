@@ -59,29 +59,25 @@ const observe = <E, R>(
   const { provider } = Context.unsafeGet(fiber.currentContext as Context.Context<DatabaseService>, DatabaseService)
   const span = fiber.currentSpan?._tag === "Span" ? fiber.currentSpan : undefined
   span?.attribute("http.request.id", requestId)
-  let started = 0
-  const served = Effect.suspend(() => {
-    started = performance.now()
-    requestsInFlight.unsafeUpdate(++inFlight, [])
-    return Effect.exit(Effect.ensuring(app, Effect.sync(() => requestsInFlight.unsafeUpdate(--inFlight, []))))
-  })
-  return HttpApp.appendPreResponseHandler((_request, response) => Effect.succeed(HttpServerResponse.setHeader(response, "x-request-id", requestId))).pipe(
-    Effect.zipRight(served),
-    Effect.flatMap((exit) => {
-      const seconds = (performance.now() - started) / 1000
-      return Effect.flatMap(statusOf(exit), (status) => {
-        const route = span === undefined ? unmatched : String(span.attributes.get("http.route") ?? unmatched)
-        requestDuration.unsafeUpdate(seconds, labelsFor(request.method, route, status))
-        // The access line is built only when it will be written: its message and six annotations
-        // cost more than the rest of this middleware when LOG_LEVEL leaves info out.
-        if (LogLevel.greaterThan(fiber.getFiberRef(FiberRef.currentMinimumLogLevel), LogLevel.Info)) return exit
-        return Effect.zipRight(
-          Effect.logInfo(`${request.method} ${route} ${status}`).pipe(
-            Effect.annotateLogs({ method: request.method, route, status, durationMs: Math.round(seconds * 10_000) / 10, provider })
-          ),
-          exit
-        )
-      })
+  const started = performance.now()
+  requestsInFlight.unsafeUpdate(++inFlight, [])
+  // onExit rather than exit-then-flatMap: one finalizer that also runs when the client goes away.
+  const served = Effect.onExit(app, (exit) => {
+    requestsInFlight.unsafeUpdate(--inFlight, [])
+    const seconds = (performance.now() - started) / 1000
+    return Effect.flatMap(statusOf(exit), (status) => {
+      const route = span === undefined ? unmatched : String(span.attributes.get("http.route") ?? unmatched)
+      requestDuration.unsafeUpdate(seconds, labelsFor(request.method, route, status))
+      // The access line is built only when it will be written: its message and six annotations
+      // cost more than the rest of this middleware when LOG_LEVEL leaves info out.
+      if (LogLevel.greaterThan(fiber.getFiberRef(FiberRef.currentMinimumLogLevel), LogLevel.Info)) return Effect.void
+      return Effect.logInfo(`${request.method} ${route} ${status}`).pipe(
+        Effect.annotateLogs({ method: request.method, route, status, durationMs: Math.round(seconds * 10_000) / 10, provider })
+      )
     })
+  })
+  return Effect.zipRight(
+    HttpApp.appendPreResponseHandler((_request, response) => Effect.succeed(HttpServerResponse.setHeader(response, "x-request-id", requestId))),
+    served
   )
 }
