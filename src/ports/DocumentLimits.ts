@@ -8,6 +8,13 @@ import type { InvalidDocument } from "./Errors.js"
 export const MAX_DOCUMENT_BYTES = 200 * 1024
 /** Firestore's limit, counted its way (an array directly inside an array takes two levels); DynamoDB allows 32. */
 export const MAX_DEPTH = 20
+/**
+ * Values (every field, map and list element, at any depth) in one document. Firestore indexes each
+ * value at most twice (ascending and descending, or one array-contains entry per element) and
+ * refuses a document over 40,000 index entries; this cap keeps a document's own entries under
+ * 32,000, leaving room for the entries of composite indexes made by ensureIndex.
+ */
+export const MAX_VALUES = 16_000
 // DynamoDB numbers: magnitudes from 1e-130 up to below 1e126.
 const MIN_MAGNITUDE = 1e-130
 const MAX_MAGNITUDE = 1e126
@@ -24,7 +31,13 @@ class NonFinite {
 
 const shown = (text: string) => JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text)
 
-const valueProblem = (value: unknown, insideArray: boolean, depth: number): LimitProblem | undefined => {
+const TOO_MANY_VALUES: LimitProblem = {
+  limit: "count",
+  reason: `it holds more than ${MAX_VALUES} values (fields and list elements at every depth), more than Firestore indexes in one document`
+}
+
+const valueProblem = (value: unknown, insideArray: boolean, depth: number, count: { values: number }): LimitProblem | undefined => {
+  if (++count.values > MAX_VALUES) return TOO_MANY_VALUES
   if (typeof value === "string") {
     return LONE_SURROGATE.test(value)
       ? { limit: "value", reason: "a string holds a lone UTF-16 surrogate, which is not valid Unicode" }
@@ -43,13 +56,13 @@ const valueProblem = (value: unknown, insideArray: boolean, depth: number): Limi
   }
   if (Array.isArray(value)) {
     for (const item of value) {
-      const problem = valueProblem(item, true, level)
+      const problem = valueProblem(item, true, level, count)
       if (problem !== undefined) return problem
     }
     return undefined
   }
   for (const [key, item] of Object.entries(value)) {
-    const problem = keyProblem(key) ?? valueProblem(item, false, level)
+    const problem = keyProblem(key) ?? valueProblem(item, false, level, count)
     if (problem !== undefined) return problem
   }
   return undefined
@@ -87,5 +100,6 @@ export const storedBody = (
     return { limit: "size", reason: `it is ${bytes} bytes of JSON, over the limit of ${MAX_DOCUMENT_BYTES}` }
   }
   const parsed = JSON.parse(json) as Record<string, unknown>
-  return valueProblem(parsed, false, -1) ?? { body: parsed, bytes }
+  // The document itself is not a value of its own: count from -1.
+  return valueProblem(parsed, false, -1, { values: -1 }) ?? { body: parsed, bytes }
 }

@@ -49,13 +49,13 @@ export class DatabaseError extends Schema.TaggedError<DatabaseError>()("Database
 
 /**
  * A document that docport refuses on every backend alike (see DocumentLimits): too large, nested
- * too deep, or holding a value or key some backend cannot store faithfully. The caller's mistake:
+ * too deep, with too many values, or holding a value or key some backend cannot store faithfully. The caller's mistake:
  * HTTP 413 for `size`, 400 otherwise.
  */
 export class InvalidDocument extends Schema.TaggedError<InvalidDocument>()("InvalidDocument", {
   collection: Schema.String,
   id: Schema.String,
-  limit: Schema.Literal("size", "depth", "value", "key"),
+  limit: Schema.Literal("size", "depth", "count", "value", "key"),
   reason: Schema.String
 }) {
   override get message(): string {

@@ -2,7 +2,7 @@ import { expect, layer } from "@effect/vitest"
 import { Chunk, Effect, Either, Layer, Schedule, Stream } from "effect"
 import { randomUUID } from "node:crypto"
 import { DatabaseService } from "../../src/ports/DatabaseService.js"
-import { MAX_DEPTH, MAX_DOCUMENT_BYTES } from "../../src/ports/DocumentLimits.js"
+import { MAX_DEPTH, MAX_DOCUMENT_BYTES, MAX_VALUES } from "../../src/ports/DocumentLimits.js"
 
 /** A fresh collection per test, so tests never see each other's documents, even on a shared server. */
 export const freshCollection = (): string => `t${randomUUID().replaceAll("-", "").slice(0, 20)}`
@@ -427,6 +427,8 @@ export const databaseContract = <E>(name: string, dbLayer: Layer.Layer<DatabaseS
         expect(yield* refused({ v: nestMaps(MAX_DEPTH + 1) })).toMatchObject({ _tag: "InvalidDocument", limit: "depth" })
         // An array directly inside an array counts two levels (Firestore stores it so).
         expect(yield* refused({ v: nestArrays(11) })).toMatchObject({ _tag: "InvalidDocument", limit: "depth" })
+        // More values than Firestore indexes in one document, though well under the byte limit.
+        expect(yield* refused({ list: new Array(MAX_VALUES).fill(1) })).toMatchObject({ _tag: "InvalidDocument", limit: "count" })
         for (const value of [Number.NaN, Number.POSITIVE_INFINITY, -Infinity, 1e200, 5e-324, "lone \ud800 surrogate"]) {
           expect(yield* refused({ nested: { list: [1, value] } })).toMatchObject({ _tag: "InvalidDocument", limit: "value" })
         }
@@ -445,6 +447,10 @@ export const databaseContract = <E>(name: string, dbLayer: Layer.Layer<DatabaseS
         yield* db.save(c, "edge", edge)
         const { _id, _rev, ...back } = yield* db.get(c, "edge")
         expect(back).toEqual(edge)
+        // The list and its elements: exactly MAX_VALUES values.
+        const most = { list: new Array(MAX_VALUES - 1).fill(7) }
+        yield* db.save(c, "most", most)
+        expect((yield* db.get(c, "most")).list).toEqual(most.list)
 
         const results = yield* db.saveMany(c, [
           { _id: "ok1", v: 1 },
