@@ -41,7 +41,7 @@ const startDocport = (workers: number, env: Record<string, string>) =>
       command: process.execPath,
       args: ["dist/app/main.js"],
       cwd: ROOT,
-      env: { ...env, WORKERS: String(workers), PORT: String(port), HOST: "127.0.0.1", NODE_ENV: "production", LOG_LEVEL: "warn" },
+      env: { ...env, WORKERS: String(workers), PORT: String(port), HOST: "127.0.0.1", NODE_ENV: "production" },
       ready: (output) => output.includes(ready),
       startTimeoutMs: 120_000
     })
