@@ -35,7 +35,7 @@ const describeEnd = (code: number | null, signal: string | null) =>
  * the worker drains as a single server does, and the interruption completes when it has exited
  * (SIGKILL if it is still there after its own shutdown timeout and a margin).
  */
-const life = (slot: number, stopAfter: Duration.Duration, onListening: (pid: number) => void) =>
+const life = (slot: number, stopAfter: Duration.Duration, onServing: (pid: number) => void) =>
   Effect.flatMap(Clock.currentTimeMillis, (startedAt) =>
     Effect.async<Life>((resume) => {
       const worker: Worker = cluster.fork({ [WORKER_SLOT]: String(slot) })
@@ -46,7 +46,7 @@ const life = (slot: number, stopAfter: Duration.Duration, onListening: (pid: num
       worker.on("message", (message: unknown) => {
         if (message !== WORKER_READY || served) return
         served = true
-        onListening(pid)
+        onServing(pid)
       })
       worker.once("exit", (code, signal) => resume(Effect.succeed({ pid, served, startedAt, ended: describeEnd(code, signal) })))
       return Effect.async<boolean>((stopped) => {
