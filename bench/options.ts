@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util"
 import type { ScenarioId } from "./http/scenarios.js"
 
-export const SECTIONS = ["http", "port", "bulk", "stream"] as const
+export const SECTIONS = ["http", "port", "bulk", "stream", "cluster"] as const
 export type Section = (typeof SECTIONS)[number]
 export const BACKENDS = ["memory", "couchdb", "dynamodb", "firestore"] as const
 export type BackendName = (typeof BACKENDS)[number]
@@ -22,6 +22,8 @@ export interface Options {
   readonly streamDocuments: number
   readonly streamBackend: BackendName
   readonly profile: boolean
+  /** The numbers of workers the cluster section compares (the first is the baseline, normally 1). */
+  readonly workers: ReadonlyArray<number>
   /** Also serve the baseline's routes on bare @effect/platform in the memory comparison. */
   readonly floor: boolean
   readonly out: string
@@ -43,6 +45,7 @@ const USAGE = `npm run bench -- [options]
   --bulk-rounds=N         (default 3)
   --stream-documents=N    (default 100000)
   --stream-backend=NAME   the remote backend streamed besides memory (default couchdb)
+  --workers=a,b           WORKERS compared in the cluster section, on couchdb (default 1,2)
   --no-floor              leave out the baseline's routes on bare @effect/platform (the framework's floor)
   --profile               also profile docport (HTTP on memory) and each adapter (port), and report where the time goes
   --out=DIR               where the results go (default bench/results)
@@ -61,6 +64,13 @@ const number = (value: string | undefined, fallback: number, name: string) => {
   const n = Number(value)
   if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, not ${value}`)
   return n
+}
+
+const workerCounts = (value: string | undefined): ReadonlyArray<number> => {
+  if (value === undefined) return [1, 2]
+  const counts = value.split(",").map((s) => Number(s.trim()))
+  if (counts.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--workers takes whole numbers from 1, not ${value}`)
+  return counts
 }
 
 export const parseOptions = (argv: ReadonlyArray<string>): Options | "help" => {
@@ -84,6 +94,7 @@ export const parseOptions = (argv: ReadonlyArray<string>): Options | "help" => {
       "bulk-rounds": { type: "string" },
       "stream-documents": { type: "string" },
       "stream-backend": { type: "string" },
+      workers: { type: "string" },
       out: { type: "string" }
     }
   })
@@ -107,6 +118,7 @@ export const parseOptions = (argv: ReadonlyArray<string>): Options | "help" => {
     bulkRounds: number(values["bulk-rounds"], quick ? 1 : 3, "bulk-rounds"),
     streamDocuments: number(values["stream-documents"], quick ? 20_000 : 100_000, "stream-documents"),
     streamBackend,
+    workers: workerCounts(values.workers),
     out: values.out ?? "bench/results"
   }
 }

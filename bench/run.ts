@@ -10,6 +10,7 @@ import { couchdb } from "./backends/couchdb.js"
 import { dynamodb } from "./backends/dynamodb.js"
 import { memory } from "./backends/memory.js"
 import { type BulkRun, bulkBench } from "./bulk/bulkBench.js"
+import { clusterBench, type ClusterRun } from "./cluster/clusterBench.js"
 import { type StreamRun, streamBench } from "./bulk/streamBench.js"
 import { type HttpRun, type HttpSettings, memoryVsBaseline, onBackend } from "./http/httpBench.js"
 import { profileDocport } from "./http/httpProfile.js"
@@ -47,6 +48,7 @@ const bench = (options: Options) =>
     const port: Array<PortRun> = []
     const bulk: Array<BulkRun> = []
     const stream: Array<StreamRun> = []
+    const cluster: Array<ClusterRun> = []
     const profiles: Record<string, ProfileSummary> = {}
     const failures: Array<string> = []
     const wants = (section: Options["sections"][number]) => options.sections.includes(section)
@@ -123,7 +125,18 @@ const bench = (options: Options) =>
         }
       })))
     }
-    return { http, port, bulk, stream, profiles, failures }
+    if (wants("cluster") && options.backends.includes("couchdb")) {
+      log(`cluster: WORKERS=${options.workers.join(" against ")} on couchdb, ${options.rounds} round(s) of ${options.durationS} s`)
+      cluster.push(...(yield* attempt("cluster on couchdb", clusterBench({
+        workers: options.workers,
+        connections: options.connections,
+        durationS: options.durationS,
+        warmupS: options.warmupS,
+        rounds: options.rounds,
+        log
+      }))) ?? [])
+    }
+    return { http, port, bulk, stream, cluster, profiles, failures }
   })
 
 const main = async () => {

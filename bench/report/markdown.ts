@@ -1,4 +1,6 @@
 import type { BulkRun } from "../bulk/bulkBench.js"
+import type { ClusterRun } from "../cluster/clusterBench.js"
+import { clusterSection, clusterTable } from "../cluster/clusterReport.js"
 import type { HttpRun } from "../http/httpBench.js"
 import type { PortRun } from "../port/portBench.js"
 import type { Machine, Noise } from "../support/machine.js"
@@ -18,6 +20,8 @@ export interface Results {
   readonly port: ReadonlyArray<PortRun>
   readonly bulk: ReadonlyArray<BulkRun>
   readonly stream: ReadonlyArray<StreamRun>
+  /** Absent from results written before the section existed. */
+  readonly cluster?: ReadonlyArray<ClusterRun> | undefined
   readonly failures: ReadonlyArray<string>
   readonly summary: {
     readonly comparisons: ReadonlyArray<Comparison>
@@ -247,6 +251,7 @@ export const markdown = (r: Results, chartFile: string): string => {
     "them; memory is the peak above what the process held just before the stream.",
     "",
     streamTable(r.stream),
+    ...((r.cluster ?? []).length === 0 ? [] : ["", clusterSection(r.cluster ?? [])]),
     ...(r.failures.length === 0 ? [] : ["", "## Not measured", "", ...r.failures.map((f) => `- ${f}`)]),
     ...(Object.keys(r.profiles).length === 0
       ? []
@@ -267,6 +272,7 @@ export const consoleSummary = (r: Results) =>
     ...(r.summary.port.length > 0 ? ["port, adapter vs raw client:", portTable(r.summary.port), ""] : []),
     ...(r.summary.bulk.length > 0 ? ["bulk:", bulkTable(r.summary.bulk), ""] : []),
     ...(r.stream.length > 0 ? ["stream:", streamTable(r.stream), ""] : []),
+    ...((r.cluster ?? []).length > 0 ? ["WORKERS on couchdb:", clusterTable(r.cluster ?? []), ""] : []),
     `noise: ${noiseLine(r.noise)}`,
     ...r.failures.map((f) => `not measured: ${f}`)
   ].join("\n")

@@ -35,11 +35,37 @@ export class GracefulServer extends Context.Tag("docport/GracefulServer")<Gracef
   readonly drain: (budget: Duration.Duration) => Effect.Effect<void>
 }>() {}
 
-const make = Effect.sync(() => {
+export interface GracefulServerOptions {
+  /** This server is a worker of a cluster: its pid is sent as `x-docport-worker` on every answer. */
+  readonly workerPid?: number | undefined
+}
+
+const unavailable = (response: ServerResponse) => {
+  response.writeHead(503, { "content-type": "application/json", connection: "close", "retry-after": "1" })
+  response.end(UNAVAILABLE)
+}
+
+const make = ({ workerPid }: GracefulServerOptions) => Effect.sync(() => {
   const server = createServer()
   const sockets = new Set<Socket>()
   const inFlight = new Set<Exchange>()
   let draining = false
+  const workerHeader = workerPid === undefined ? undefined : String(workerPid)
+  // A worker listens (and the cluster sends it connections) a moment before the application
+  // serves; the other workers answer meanwhile, so its first requests wait for the application
+  // instead of failing with 503.
+  const parked: Array<Exchange> = []
+  let serving = false
+  if (workerPid !== undefined) {
+    server.on("newListener", (event: string | symbol, listener: (request: IncomingMessage, response: ServerResponse) => void) => {
+      if (event !== "request" || serving || server.listenerCount("request") === 0) return
+      serving = true
+      const waiting = parked.splice(0)
+      setImmediate(() => {
+        for (const { request, response } of waiting) if (!response.writableEnded) listener(request, response)
+      })
+    })
+  }
 
   server.on("connection", (socket: Socket) => {
     sockets.add(socket)
@@ -51,10 +77,11 @@ const make = Effect.sync(() => {
     inFlight.add(exchange)
     response.once("close", () => inFlight.delete(exchange))
     if (draining) response.setHeader("connection", "close")
+    if (workerHeader !== undefined) response.setHeader("x-docport-worker", workerHeader)
     // Nobody else listening: the application is not serving (yet, or any more). Answer rather than hang.
     if (server.listenerCount("request") === 1) {
-      response.writeHead(503, { "content-type": "application/json", connection: "close", "retry-after": "1" })
-      response.end(UNAVAILABLE)
+      if (workerPid !== undefined && !serving && !draining) parked.push(exchange)
+      else unavailable(response)
     }
   })
 
@@ -68,6 +95,7 @@ const make = Effect.sync(() => {
   const drain = (budget: Duration.Duration) =>
     Effect.gen(function*() {
       draining = true
+      for (const { response } of parked.splice(0)) unavailable(response)
       for (const { response } of inFlight) if (!response.headersSent) response.setHeader("connection", "close")
       // Stops accepting and (Node 19+) closes the connections that wait for a next request.
       const allClosed = yield* Effect.fork(closed)
@@ -92,7 +120,9 @@ const make = Effect.sync(() => {
   return { server, drain }
 })
 
-export const layer = Layer.effect(GracefulServer, make)
+export const layerWith = (options: GracefulServerOptions) => Layer.effect(GracefulServer, make(options))
+
+export const layer = layerWith({})
 
 /**
  * Built after the whole application, so that at shutdown it is the first thing released: the

@@ -1,46 +1,25 @@
-// Deep imports: the package index would also load cluster, RPC, SQL and WebSocket modules docport never uses.
-import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { Console, Duration, Effect, Layer } from "effect"
+import { Console, Effect } from "effect"
 import { isConfigError } from "effect/ConfigError"
-import { layerFromConfig } from "../adapters/DatabaseLayer.js"
-import * as GracefulServer from "./GracefulServer.js"
 import { describeCause } from "./http/describeCause.js"
-import { makeHttpLive } from "./HttpLive.js"
 import { ObservabilityLive } from "./observability/ObservabilityLive.js"
-import { ServerConfig } from "./ServerConfig.js"
+import type { WorkerDidNotStart } from "./Cluster.js"
+import type * as Server from "./Server.js"
+import { role } from "./Workers.js"
 
-const ServerLive = Layer.unwrapEffect(
-  Effect.map(GracefulServer.GracefulServer, ({ server }) => NodeHttpServer.layerConfig(() => server, ServerConfig))
-).pipe(Layer.provide(GracefulServer.layer))
-
-// A supervisor signals npm's whole process group, and npm passes the signal on: node gets it
-// twice. Only the first starts the stop; the rest must not kill the process mid-drain (Node's
-// default), and the whole stop is bounded by SHUTDOWN_TIMEOUT even if closing a client hangs.
-const oneStopPerProcess = Layer.scopedDiscard(Effect.gen(function*() {
-  const timeout = yield* GracefulServer.ShutdownTimeout
-  const ignoreRepeats = () => {}
-  process.on("SIGTERM", ignoreRepeats)
-  process.on("SIGINT", ignoreRepeats)
-  yield* Effect.addFinalizer(() =>
-    Effect.sync(() => {
-      setTimeout(() => {
-        console.error(`docport did not stop within ${Duration.format(timeout)}; exiting anyway`)
-        process.exit(1)
-      }, Duration.toMillis(timeout)).unref()
-    })
-  )
-}))
-
-const program = oneStopPerProcess.pipe(
-  Layer.provide(GracefulServer.drainOnShutdown),
-  Layer.provide(makeHttpLive(layerFromConfig, ServerLive)),
-  // One server for both: the layer is memoised within the launch.
-  Layer.provide(GracefulServer.layer),
-  Layer.launch,
+// Each role loads only its own code: the one server (WORKERS=1) never loads node:cluster, and the
+// primary of a cluster never loads the application it does not serve.
+const program = Effect.flatMap(role, (role): Effect.Effect<void, Effect.Effect.Error<typeof Server.single> | WorkerDidNotStart> => {
+  switch (role._tag) {
+    case "single":
+      return Effect.flatMap(Effect.promise(() => import("./Server.js")), (server) => server.single)
+    case "worker":
+      return Effect.flatMap(Effect.promise(() => import("./Server.js")), (server) => server.worker(role.slot))
+    case "primary":
+      return Effect.flatMap(Effect.promise(() => import("./Cluster.js")), (cluster) => cluster.primary(role.workers))
+  }
+}).pipe(
   Effect.provide(ObservabilityLive),
-  // Reached after SIGTERM/SIGINT once the server has drained and every layer's finalizer has run.
-  Effect.onInterrupt(() => Effect.logInfo("docport stopped")),
   // One readable line on stderr instead of a stack trace: start-up fails on configuration or an unreachable backend.
   Effect.tapError((error) =>
     Console.error(

@@ -1,0 +1,54 @@
+// Deep imports: the package index would also load cluster, RPC, SQL and WebSocket modules docport never uses.
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import { Duration, Effect, Layer } from "effect"
+import { layerFromConfig } from "../adapters/DatabaseLayer.js"
+import * as GracefulServer from "./GracefulServer.js"
+import { makeHttpLive } from "./HttpLive.js"
+import { ServerConfig } from "./ServerConfig.js"
+import { WORKER_READY } from "./Workers.js"
+
+// A supervisor signals npm's whole process group, and npm passes the signal on: node gets it
+// twice. Only the first starts the stop; the rest must not kill the process mid-drain (Node's
+// default), and the whole stop is bounded by SHUTDOWN_TIMEOUT even if closing a client hangs.
+const oneStopPerProcess = Layer.scopedDiscard(Effect.gen(function*() {
+  const timeout = yield* GracefulServer.ShutdownTimeout
+  const ignoreRepeats = () => {}
+  process.on("SIGTERM", ignoreRepeats)
+  process.on("SIGINT", ignoreRepeats)
+  yield* Effect.addFinalizer(() =>
+    Effect.sync(() => {
+      setTimeout(() => {
+        console.error(`docport did not stop within ${Duration.format(timeout)}; exiting anyway`)
+        process.exit(1)
+      }, Duration.toMillis(timeout)).unref()
+    })
+  )
+}))
+
+const serve = (graceful: Layer.Layer<GracefulServer.GracefulServer>, whenServing: Layer.Layer<never> = Layer.empty) => {
+  const serverLive = Layer.unwrapEffect(
+    Effect.map(GracefulServer.GracefulServer, ({ server }) => NodeHttpServer.layerConfig(() => server, ServerConfig))
+  ).pipe(Layer.provide(graceful))
+  return Layer.merge(oneStopPerProcess, whenServing).pipe(
+    Layer.provide(GracefulServer.drainOnShutdown),
+    Layer.provide(makeHttpLive(layerFromConfig, serverLive)),
+    // One server for both: the layer is memoised within the launch.
+    Layer.provide(graceful),
+    Layer.launch,
+    // Reached after SIGTERM/SIGINT once the server has drained and every layer's finalizer has run.
+    Effect.onInterrupt(() => Effect.logInfo("docport stopped"))
+  )
+}
+
+/** The one server of this process, until SIGTERM or SIGINT. */
+export const single = serve(GracefulServer.layer)
+
+// Built after the whole application: by then the server listens and the routes answer.
+const tellPrimary = Layer.effectDiscard(Effect.sync(() => process.send?.(WORKER_READY)))
+
+/**
+ * One worker of a cluster: the same server on the port the primary shares, its log lines
+ * annotated with its slot and its answers with its pid, so a request can be traced to a process.
+ */
+export const worker = (slot: number) =>
+  serve(GracefulServer.layerWith({ workerPid: process.pid }), tellPrimary).pipe(Effect.annotateLogs("worker", String(slot)))
