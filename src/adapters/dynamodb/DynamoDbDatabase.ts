@@ -44,10 +44,11 @@ const toItem = ({ body, id }: StoredWrite): Item => ({ ...body, [ID]: id, [REV]:
 const saved = (item: Item): BulkResult => ({ id: item[ID] as string, ok: true, rev: item[REV] as string })
 
 /**
- * The DynamoDB backend: one table per collection (`prefix + collection`, key `_id`), created on
- * first write; every item carries its revision in `_rev`, which conditional writes check.
+ * The DynamoDB backend's raw operations: one table per collection (`prefix + collection`, key
+ * `_id`), created on first write; every item carries its revision in `_rev`, which conditional
+ * writes check.
  */
-export const make = (options: DynamoDbOptions = {}): Effect.Effect<DatabaseServiceShape, DatabaseError, Scope.Scope> =>
+export const makeRaw = (options: DynamoDbOptions = {}): Effect.Effect<RawDatabase, DatabaseError, Scope.Scope> =>
   Effect.gen(function*() {
     const db = yield* acquire(options)
     const { call, documents, where } = db
@@ -226,8 +227,12 @@ export const make = (options: DynamoDbOptions = {}): Effect.Effect<DatabaseServi
         )
       }
     }
-    return makeDatabaseService(raw)
+    return raw
   })
+
+/** The DynamoDB backend: its raw operations under the port's shared rules. */
+export const make = (options: DynamoDbOptions = {}): Effect.Effect<DatabaseServiceShape, DatabaseError, Scope.Scope> =>
+  Effect.map(makeRaw(options), (raw) => makeDatabaseService(raw))
 
 export const layer = (options: DynamoDbOptions = {}): Layer.Layer<DatabaseService, DatabaseError> =>
   Layer.scoped(DatabaseService, make(options))
