@@ -17,6 +17,8 @@ export interface Options {
   readonly rounds: number
   readonly portDurationS: number
   readonly portWarmupS: number
+  /** A git commit (or branch, tag) whose adapters and port are measured beside the working tree's. */
+  readonly portBefore: string | undefined
   readonly bulkDocuments: number
   readonly bulkRounds: number
   readonly streamDocuments: number
@@ -41,6 +43,7 @@ const USAGE = `npm run bench -- [options]
   --warmup=S              seconds of warm-up before each (default 3)
   --connections=N         HTTP connections (default 32)
   --port-duration=S       seconds per measured port run (default 5)
+  --port-before=REF       also measure the adapters and port of this commit, side by side with the working tree's
   --bulk-documents=N      documents for saveMany/getMany (default 10000)
   --bulk-rounds=N         (default 3)
   --stream-documents=N    (default 100000)
@@ -90,6 +93,7 @@ export const parseOptions = (argv: ReadonlyArray<string>): Options | "help" => {
       warmup: { type: "string" },
       connections: { type: "string" },
       "port-duration": { type: "string" },
+      "port-before": { type: "string" },
       "bulk-documents": { type: "string" },
       "bulk-rounds": { type: "string" },
       "stream-documents": { type: "string" },
@@ -114,6 +118,7 @@ export const parseOptions = (argv: ReadonlyArray<string>): Options | "help" => {
     rounds: number(values.rounds, quick ? 1 : 3, "rounds"),
     portDurationS: number(values["port-duration"], quick ? 1 : 5, "port-duration"),
     portWarmupS: quick ? 0.3 : 1,
+    portBefore: values["port-before"],
     bulkDocuments: number(values["bulk-documents"], 10_000, "bulk-documents"),
     bulkRounds: number(values["bulk-rounds"], quick ? 1 : 3, "bulk-rounds"),
     streamDocuments: number(values["stream-documents"], quick ? 20_000 : 100_000, "stream-documents"),

@@ -15,6 +15,7 @@ import { type StreamRun, streamBench } from "./bulk/streamBench.js"
 import { type HttpRun, type HttpSettings, memoryVsBaseline, onBackend } from "./http/httpBench.js"
 import { profileDocport } from "./http/httpProfile.js"
 import { type BackendName, type Options, parseOptions, USAGE } from "./options.js"
+import { adaptersAt } from "./port/adapterModules.js"
 import { type PortRun, portBench, type PortSettings } from "./port/portBench.js"
 import { consoleSummary, type Results } from "./report/markdown.js"
 import { summarize, writeResults } from "./report/write.js"
@@ -79,6 +80,7 @@ const bench = (options: Options) =>
       rounds: options.rounds,
       concurrency: 1,
       profileOps: options.profile ? ["get", "getMany"] : [],
+      before: options.portBefore === undefined ? undefined : adaptersAt(options.portBefore),
       log
     }
 

@@ -27,6 +27,10 @@ export interface RunningBackend {
   readonly namespace: () => string
   /** The environment of a docport process over the namespace's collections. */
   readonly docportEnv: (namespace: string) => Record<string, string>
+  /** The adapter's module under src/ (without extension), which exports `make` and `makeRaw`. */
+  readonly module: string
+  /** The options those take for the namespace's collections (ignored on memory). */
+  readonly options: (namespace: string) => unknown
   /** The adapter, in this process; `via` replaces the server's address (the request-counting proxy). */
   readonly adapter: (namespace: string, via?: string) => Effect.Effect<DatabaseServiceShape, DatabaseError, Scope.Scope>
   readonly raw?: (namespace: string) => Effect.Effect<RawClient, Error, Scope.Scope>
@@ -45,3 +49,9 @@ let sequence = 0
 
 /** Lowercase letters and digits, unique within the run: valid as a prefix on every backend. */
 export const uniqueName = () => `b${Date.now().toString(36)}${(sequence++).toString(36)}`
+
+/**
+ * The adapters' timeout per call in the bench: on this shared machine a bulk load can take longer
+ * than the service's 2 seconds, and the bound's length costs nothing per call.
+ */
+export const BENCH_TIMEOUT = "30 seconds"

@@ -3,7 +3,7 @@ import { Effect, Redacted } from "effect"
 import nano from "nano"
 import * as CouchDbDatabase from "../../src/adapters/couchdb/CouchDbDatabase.js"
 import { startPouchdbServer } from "../../test/support/pouchdbServer.js"
-import { type BenchBackend, type RawClient, uniqueName } from "./Backend.js"
+import { BENCH_TIMEOUT, type BenchBackend, type RawClient, uniqueName } from "./Backend.js"
 
 /** nano over the same kind of undici pool and the same Basic authentication as the adapter. */
 const rawClient = (url: string, username: string, password: string, prefix: string) =>
@@ -30,8 +30,14 @@ const rawClient = (url: string, username: string, password: string, prefix: stri
         save: async (collection, id, body) => {
           revs.set(id, (await db(collection).insert({ ...body, _id: id, _rev: revs.get(id) })).rev)
         },
+        // The adapter's limited find: a range on its index over the field then _id, in id order, one row more.
         find: async (collection, field, value, limit) =>
-          (await db(collection).find({ selector: { [field]: { $eq: value } }, limit })).docs,
+          (await db(collection).find({
+            selector: { [field]: { $eq: value }, _id: { $gt: null } },
+            sort: [{ [field]: "asc" }, { _id: "asc" }],
+            use_index: [`docport-paging-${field}`, `paging-${field}`],
+            limit: limit + 1
+          })).docs.slice(0, limit),
         getMany: async (collection, ids) =>
           (await db(collection).fetch({ keys: [...ids] })).rows.filter((row) => "doc" in row && row.doc != null).length
       }
@@ -43,6 +49,13 @@ export const couchdb: BenchBackend = {
   name: "couchdb",
   start: Effect.map(startPouchdbServer(), (server) => {
     const prefix = (namespace: string) => `${namespace}_`
+    const options = (namespace: string, via: string | undefined): CouchDbDatabase.CouchDbOptions => ({
+      url: via ?? server.url,
+      username: server.username,
+      password: Redacted.make(server.password),
+      databasePrefix: prefix(namespace),
+      requestTimeout: BENCH_TIMEOUT
+    })
     return {
       name: "couchdb",
       endpoint: server.url,
@@ -54,13 +67,9 @@ export const couchdb: BenchBackend = {
         COUCHDB_PASSWORD: server.password,
         COUCHDB_DATABASE_PREFIX: prefix(namespace)
       }),
-      adapter: (namespace, via) =>
-        CouchDbDatabase.make({
-          url: via ?? server.url,
-          username: server.username,
-          password: Redacted.make(server.password),
-          databasePrefix: prefix(namespace)
-        }),
+      module: "adapters/couchdb/CouchDbDatabase",
+      options: (namespace) => options(namespace, undefined),
+      adapter: (namespace, via) => CouchDbDatabase.make(options(namespace, via)),
       raw: (namespace) => rawClient(server.url, server.username, server.password, prefix(namespace))
     }
   })

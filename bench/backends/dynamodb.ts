@@ -4,7 +4,7 @@ import { Effect } from "effect"
 import { randomUUID } from "node:crypto"
 import * as DynamoDbDatabase from "../../src/adapters/dynamodb/DynamoDbDatabase.js"
 import { DUMMY_CREDENTIALS, startDynalite } from "../../test/support/dynalite.js"
-import { type BenchBackend, type RawClient, uniqueName } from "./Backend.js"
+import { BENCH_TIMEOUT, type BenchBackend, type RawClient, uniqueName } from "./Backend.js"
 
 const REGION = "us-east-1"
 
@@ -17,7 +17,7 @@ const rawClient = (endpoint: string, prefix: string) =>
     ),
     (client): RawClient => {
       const documents = DynamoDBDocumentClient.from(client, {
-        marshallOptions: { convertEmptyValues: false, removeUndefinedValues: true, allowImpreciseNumbers: true },
+        marshallOptions: { convertEmptyValues: false, removeUndefinedValues: true, allowImpreciseNumbers: true, convertClassInstanceToMap: true },
         unmarshallOptions: { wrapNumbers: (digits: string) => Number(digits) }
       })
       const table = (collection: string) => `${prefix}${collection}`
@@ -47,23 +47,27 @@ const rawClient = (endpoint: string, prefix: string) =>
           )
           revs.set(id, next)
         },
-        // A filter applies after the read, so page on until enough items matched.
+        // A filter applies after the read, so page on until enough items matched; as the adapter
+        // does, the first read is of `limit` items and each further one reads twice as many.
         find: async (collection, field, value, limit) => {
           const found: Array<unknown> = []
           let start: Record<string, unknown> | undefined
+          let read: number | undefined = limit
           do {
             const page = await documents.send(
               new ScanCommand({
                 TableName: table(collection),
                 ConsistentRead: true,
-                FilterExpression: "#f = :v",
-                ExpressionAttributeNames: { "#f": field },
-                ExpressionAttributeValues: { ":v": value },
-                ExclusiveStartKey: start
+                FilterExpression: "#n0 = :v0",
+                ExpressionAttributeNames: { "#n0": field },
+                ExpressionAttributeValues: { ":v0": value },
+                ExclusiveStartKey: start,
+                Limit: read
               })
             )
             found.push(...(page.Items ?? []))
             start = page.LastEvaluatedKey
+            read = read === undefined || read >= 4000 ? undefined : read * 2
           } while (start !== undefined && found.length < limit)
           return found.slice(0, limit)
         },
@@ -90,6 +94,13 @@ export const dynamodb: BenchBackend = {
   name: "dynamodb",
   start: Effect.map(startDynalite(), (dynalite) => {
     const prefix = (namespace: string) => `${namespace}-`
+    const options = (namespace: string, via: string | undefined): DynamoDbDatabase.DynamoDbOptions => ({
+      endpoint: via ?? dynalite.endpoint,
+      region: REGION,
+      credentials: DUMMY_CREDENTIALS,
+      tablePrefix: prefix(namespace),
+      operationTimeout: BENCH_TIMEOUT
+    })
     return {
       name: "dynamodb",
       endpoint: dynalite.endpoint,
@@ -102,13 +113,9 @@ export const dynamodb: BenchBackend = {
         AWS_ACCESS_KEY_ID: DUMMY_CREDENTIALS.accessKeyId,
         AWS_SECRET_ACCESS_KEY: DUMMY_CREDENTIALS.secretAccessKey
       }),
-      adapter: (namespace, via) =>
-        DynamoDbDatabase.make({
-          endpoint: via ?? dynalite.endpoint,
-          region: REGION,
-          credentials: DUMMY_CREDENTIALS,
-          tablePrefix: prefix(namespace)
-        }),
+      module: "adapters/dynamodb/DynamoDbDatabase",
+      options: (namespace) => options(namespace, undefined),
+      adapter: (namespace, via) => DynamoDbDatabase.make(options(namespace, via)),
       raw: (namespace) => rawClient(dynalite.endpoint, prefix(namespace))
     }
   })

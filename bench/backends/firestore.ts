@@ -1,9 +1,9 @@
 import { Effect } from "effect"
 import { deleteApp, initializeApp } from "firebase-admin/app"
-import { type DocumentReference, type Firestore, initializeFirestore, type Timestamp } from "firebase-admin/firestore"
+import { type DocumentReference, FieldPath, type Firestore, initializeFirestore, type Timestamp } from "firebase-admin/firestore"
 import * as FirestoreDatabase from "../../src/adapters/firestore/FirestoreDatabase.js"
 import { startEmulator } from "../../test/support/firestoreEmulator.js"
-import { type BenchBackend, type RawClient, uniqueName } from "./Backend.js"
+import { BENCH_TIMEOUT, type BenchBackend, type RawClient, uniqueName } from "./Backend.js"
 
 /** The Firestore SDK on the emulator, making the calls the adapter makes, the way a hand-written service would. */
 const rawClient = (host: string, projectId: string) =>
@@ -33,8 +33,11 @@ const rawClient = (host: string, projectId: string) =>
           const results = await db.batch().delete(target, { lastUpdateTime: updated.get(id)! }).set(target, body).commit()
           updated.set(id, results[1]!.writeTime)
         },
+        // In id order, as the adapter pages.
         find: async (collection, field, value, limit) =>
-          (await db.collection(collection).where(field, "==", value).limit(limit).get()).docs.map((d) => d.data()),
+          (await db.collection(collection).where(field, "==", value).orderBy(FieldPath.documentId()).limit(limit).get()).docs.map((d) =>
+            d.data()
+          ),
         getMany: async (collection, ids) =>
           (await db.getAll(...ids.map((id) => ref(collection, id)))).filter((s) => s.exists).length
       }
@@ -51,8 +54,14 @@ export const firestore: BenchBackend = {
     // A project per namespace: the emulator keeps each project's data apart.
     namespace: () => `bench-${uniqueName()}`,
     docportEnv: (namespace) => ({ FIRESTORE_PROJECT_ID: namespace, FIRESTORE_EMULATOR_HOST: emulator.host }),
+    module: "adapters/firestore/FirestoreDatabase",
+    options: (namespace) => ({ projectId: namespace, emulatorHost: emulator.host, requestTimeout: BENCH_TIMEOUT }),
     adapter: (namespace, via) =>
-      FirestoreDatabase.make({ projectId: namespace, emulatorHost: via === undefined ? emulator.host : new URL(via).host }),
+      FirestoreDatabase.make({
+        projectId: namespace,
+        emulatorHost: via === undefined ? emulator.host : new URL(via).host,
+        requestTimeout: BENCH_TIMEOUT
+      }),
     raw: (namespace) => rawClient(emulator.host, namespace)
   }))
 }

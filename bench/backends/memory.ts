@@ -9,6 +9,8 @@ export const memory: BenchBackend = {
     name: "memory",
     namespace: uniqueName,
     docportEnv: () => ({}),
+    module: "adapters/MemoryDatabase",
+    options: () => undefined,
     adapter: () => MemoryDatabase.make
   })
 }

@@ -1,11 +1,21 @@
 import { Effect } from "effect"
 import type { DatabaseServiceShape } from "../../src/ports/DatabaseService.js"
+import type { RawDatabase } from "../../src/ports/RawDatabase.js"
 import type { RawClient, RunningBackend } from "../backends/Backend.js"
 import { profiled } from "../support/inspectorProfile.js"
 import { type ProfileSummary, summarizeProfile } from "../support/profile.js"
+import { type AdapterModules, currentAdapters } from "./adapterModules.js"
 
 export type PortOp = "get" | "save" | "find" | "getMany"
 export const PORT_OPS: ReadonlyArray<PortOp> = ["get", "save", "find", "getMany"]
+
+/**
+ * Who makes the calls: `adapter` is the full port (validation, limits, spans and metrics around
+ * the backend's raw operations, as the service runs it); `rawdb` is the adapter's raw operations
+ * alone (src/ports/RawDatabase.ts), which is what the adapter itself adds around the SDK;
+ * `before` is the full port of another commit (--port-before); `raw` is the backend's own client.
+ */
+export type PortClient = "adapter" | "rawdb" | "before" | "raw"
 
 export interface PortSettings {
   readonly durationS: number
@@ -15,20 +25,22 @@ export interface PortSettings {
   readonly concurrency: number
   /** Also profile this process while each client makes these calls. */
   readonly profileOps: ReadonlyArray<PortOp>
+  /** The adapters of another commit, measured as `before` beside the current ones. */
+  readonly before: AdapterModules | undefined
   readonly log: (line: string) => void
 }
 
 export interface PortProfile {
   readonly backend: string
   readonly op: PortOp
-  readonly client: "adapter" | "raw"
+  readonly client: PortClient
   readonly summary: ProfileSummary
 }
 
 export interface PortRun {
   readonly backend: string
   readonly op: PortOp
-  readonly client: "adapter" | "raw"
+  readonly client: PortClient
   readonly round: number
   readonly opsPerS: number
   /** CPU time of the bench process (the client side) per call, in microseconds. */
@@ -40,6 +52,11 @@ const DOCUMENTS = 1_000
 const TEAMS = 50
 const MANY = 100
 const FIND_LIMIT = 20
+/**
+ * Clients take turns in slices this long, so that a change of the machine's load (other
+ * processes share this box) falls on every client alike within a round.
+ */
+const SLICE_S = 0.5
 
 const document = (i: number) => ({
   name: `document ${i}`,
@@ -56,26 +73,84 @@ const someIds = () => {
   while (ids.size < MANY) ids.add(idOf(pick(DOCUMENTS)))
   return [...ids]
 }
+const allIds = Array.from({ length: DOCUMENTS }, (_, i) => idOf(i))
+const documents = Array.from({ length: DOCUMENTS }, (_, i) => ({ _id: idOf(i), ...document(i) }))
 
-/** What one call of each operation does, through the adapter and through the raw client. */
-const operations = (db: DatabaseServiceShape, raw: RawClient | undefined) => {
+// Saves go round the documents in turn, each at the revision the last save of it returned.
+let next = 0
+const nextId = () => idOf(next++ % DOCUMENTS)
+
+interface Client {
+  readonly load: Effect.Effect<void, unknown>
+  /** Reads the current revisions: the other clients' turns moved them on. */
+  readonly refresh: Effect.Effect<void, unknown>
+  readonly calls: Record<PortOp, () => Effect.Effect<unknown, unknown>> | Record<PortOp, () => Promise<unknown>>
+  readonly promises: boolean
+}
+
+const loaded = (results: ReadonlyArray<{ readonly ok: boolean; readonly id: string }>) => {
+  const failed = results.find((result) => !result.ok)
+  return failed === undefined ? Effect.void : Effect.fail(new Error(`could not load ${failed.id}: ${JSON.stringify(failed)}`))
+}
+
+const portClient = (db: DatabaseServiceShape): Client => {
   const revs = new Map<string, string>()
-  let next = 0
-  // Saves go round the documents in turn, each at the revision the last save of it returned.
-  const nextId = () => idOf(next++ % DOCUMENTS)
-  const adapter: Record<PortOp, () => Effect.Effect<unknown, unknown>> = {
-    get: () => db.get(COLLECTION, idOf(pick(DOCUMENTS))),
-    save: () => {
-      const id = nextId()
-      return Effect.map(
-        db.save(COLLECTION, id, { ...document(next), score: next }, { expectedRev: revs.get(id) }),
-        ({ rev }) => revs.set(id, rev)
-      )
-    },
-    find: () => db.find(COLLECTION, { team: `team-${pick(TEAMS)}` }, { limit: FIND_LIMIT }),
-    getMany: () => db.getMany(COLLECTION, someIds())
+  return {
+    load: Effect.zipRight(
+      Effect.flatMap(db.saveMany(COLLECTION, documents), loaded),
+      db.ensureIndex(COLLECTION, ["team"])
+    ),
+    refresh: Effect.map(db.getMany(COLLECTION, allIds), (found) => {
+      for (const [id, doc] of found) if (doc !== null) revs.set(id, doc._rev)
+    }),
+    promises: false,
+    calls: {
+      get: () => db.get(COLLECTION, idOf(pick(DOCUMENTS))),
+      save: () => {
+        const id = nextId()
+        return Effect.map(
+          db.save(COLLECTION, id, { ...document(next), score: next }, { expectedRev: revs.get(id) }),
+          ({ rev }) => revs.set(id, rev)
+        )
+      },
+      find: () => db.find(COLLECTION, { team: `team-${pick(TEAMS)}` }, { limit: FIND_LIMIT }),
+      getMany: () => db.getMany(COLLECTION, someIds())
+    }
   }
-  const direct: Record<PortOp, () => Promise<unknown>> | undefined = raw && {
+}
+
+/** The same calls on the adapter's raw operations: what the port adds is not in them. */
+const rawDatabaseClient = (raw: RawDatabase): Client => {
+  const revs = new Map<string, string>()
+  return {
+    load: Effect.zipRight(
+      Effect.flatMap(raw.saveMany(COLLECTION, documents.map(({ _id, ...body }) => ({ id: _id, body, expectedRev: undefined }))), loaded),
+      raw.ensureIndex(COLLECTION, ["team"])
+    ),
+    refresh: Effect.map(raw.getMany(COLLECTION, allIds), (found) => {
+      for (const [id, doc] of found) revs.set(id, doc._rev)
+    }),
+    promises: false,
+    calls: {
+      get: () => raw.get(COLLECTION, idOf(pick(DOCUMENTS))),
+      save: () => {
+        const id = nextId()
+        return Effect.map(
+          raw.save(COLLECTION, { id, body: { ...document(next), score: next }, expectedRev: revs.get(id), create: false }),
+          (rev) => revs.set(id, rev)
+        )
+      },
+      find: () => raw.find(COLLECTION, { team: `team-${pick(TEAMS)}` }, undefined, FIND_LIMIT, undefined),
+      getMany: () => raw.getMany(COLLECTION, someIds())
+    }
+  }
+}
+
+const rawClient = (raw: RawClient): Client => ({
+  load: Effect.void,
+  refresh: Effect.tryPromise(() => raw.refresh(COLLECTION, allIds)),
+  promises: true,
+  calls: {
     get: () => raw.get(COLLECTION, idOf(pick(DOCUMENTS))),
     save: () => {
       const id = nextId()
@@ -84,29 +159,22 @@ const operations = (db: DatabaseServiceShape, raw: RawClient | undefined) => {
     find: () => raw.find(COLLECTION, "team", `team-${pick(TEAMS)}`, FIND_LIMIT),
     getMany: () => raw.getMany(COLLECTION, someIds())
   }
-  const ids = Array.from({ length: DOCUMENTS }, (_, i) => idOf(i))
-  // Each client writes at the revisions it last saw; the other client's turn moved them on.
-  const refresh = {
-    adapter: Effect.map(db.getMany(COLLECTION, ids), (found) => {
-      for (const [id, doc] of found) if (doc !== null) revs.set(id, doc._rev)
-    }),
-    raw: Effect.tryPromise(() => raw!.refresh(COLLECTION, ids))
-  }
-  return { adapter, direct, refresh }
-}
+})
 
 interface Tally {
-  readonly calls: number
-  readonly seconds: number
-  readonly cpuUs: number
+  calls: number
+  seconds: number
+  cpuUs: number
 }
 
-const tally = (calls: number, started: number, cpu: NodeJS.CpuUsage): Tally => {
+const add = (into: Tally, calls: number, started: number, cpu: NodeJS.CpuUsage) => {
   const used = process.cpuUsage(cpu)
-  return { calls, seconds: (performance.now() - started) / 1000, cpuUs: used.user + used.system }
+  into.calls += calls
+  into.seconds += (performance.now() - started) / 1000
+  into.cpuUs += used.user + used.system
 }
 
-const runAdapter = (call: () => Effect.Effect<unknown, unknown>, seconds: number, concurrency: number) =>
+const runEffects = (call: () => Effect.Effect<unknown, unknown>, seconds: number, concurrency: number, into: Tally) =>
   Effect.suspend(() => {
     const started = performance.now()
     const cpu = process.cpuUsage()
@@ -118,11 +186,12 @@ const runAdapter = (call: () => Effect.Effect<unknown, unknown>, seconds: number
       step: () => {}
     })
     return Effect.all(Array.from({ length: concurrency }, () => worker), { concurrency: "unbounded", discard: true }).pipe(
-      Effect.map(() => tally(calls, started, cpu))
+      Effect.map(() => add(into, calls, started, cpu))
     )
   })
 
-const runRaw = (call: () => Promise<unknown>, seconds: number, concurrency: number) =>
+// A plain async loop: no Effect runtime around the raw client's calls.
+const runPromises = (call: () => Promise<unknown>, seconds: number, concurrency: number, into: Tally) =>
   Effect.tryPromise({
     try: async () => {
       const started = performance.now()
@@ -136,39 +205,50 @@ const runRaw = (call: () => Promise<unknown>, seconds: number, concurrency: numb
         }
       }
       await Promise.all(Array.from({ length: concurrency }, worker))
-      return tally(calls, started, cpu)
+      add(into, calls, started, cpu)
     },
     catch: (cause) => new Error(`raw client failed: ${String(cause)}`)
   })
 
 /**
- * Each operation, through the adapter and through the raw client against the same collection
- * of the same server, taking turns; the order of the turns flips every round.
+ * Each operation through every client against the same collection of the same server. In each
+ * round the clients take turns in short slices, the order of the turns rotating slice by slice.
  */
 export const portBench = (backend: RunningBackend, settings: PortSettings) =>
   Effect.scoped(Effect.gen(function*() {
     const namespace = backend.namespace()
-    const db = yield* backend.adapter(namespace)
-    const raw = backend.raw === undefined ? undefined : yield* backend.raw(namespace)
-    const loaded = yield* db.saveMany(COLLECTION, Array.from({ length: DOCUMENTS }, (_, i) => ({ _id: idOf(i), ...document(i) })))
-    const failed = loaded.find((result) => !result.ok)
-    if (failed !== undefined) return yield* Effect.fail(new Error(`could not load ${failed.id}: ${JSON.stringify(failed)}`))
-    yield* db.ensureIndex(COLLECTION, ["team"])
-    const { adapter, direct, refresh } = operations(db, raw)
-    const runs: Array<PortRun> = []
-    const run = (op: PortOp, client: "adapter" | "raw", seconds: number): Effect.Effect<Tally, unknown> => {
-      const prepare: Effect.Effect<void, unknown> = op === "save" ? refresh[client] : Effect.void
-      const measure: Effect.Effect<Tally, unknown> = client === "adapter"
-        ? runAdapter(adapter[op], seconds, settings.concurrency)
-        : runRaw(direct![op], seconds, settings.concurrency)
+    const clients = new Map<PortClient, Client>()
+    clients.set("adapter", portClient(yield* backend.adapter(namespace)))
+    clients.set("rawdb", rawDatabaseClient(yield* currentAdapters.makeRaw(backend, namespace)))
+    if (settings.before !== undefined) clients.set("before", portClient(yield* settings.before.make(backend, namespace)))
+    if (backend.raw !== undefined) clients.set("raw", rawClient(yield* backend.raw(namespace)))
+    // The in-memory backend keeps a store per adapter: each client loads its own.
+    for (const client of clients.values()) yield* client.load
+    const names = [...clients.keys()]
+
+    const run = (op: PortOp, name: PortClient, seconds: number, into: Tally): Effect.Effect<void, unknown> => {
+      const client = clients.get(name)!
+      const prepare = op === "save" ? client.refresh : Effect.void
+      const measure = client.promises
+        ? runPromises((client.calls as Record<PortOp, () => Promise<unknown>>)[op], seconds, settings.concurrency, into)
+        : runEffects((client.calls as Record<PortOp, () => Effect.Effect<unknown, unknown>>)[op], seconds, settings.concurrency, into)
       return Effect.zipRight(prepare, measure)
     }
+    const fresh = (): Tally => ({ calls: 0, seconds: 0, cpuUs: 0 })
+
+    const runs: Array<PortRun> = []
     for (const op of PORT_OPS) {
-      const clients: Array<"adapter" | "raw"> = direct === undefined ? ["adapter"] : ["adapter", "raw"]
-      if (settings.warmupS > 0) for (const client of clients) yield* run(op, client, settings.warmupS)
+      if (settings.warmupS > 0) for (const name of names) yield* run(op, name, settings.warmupS, fresh())
+      const slices = Math.max(1, Math.round(settings.durationS / SLICE_S))
       for (let round = 1; round <= settings.rounds; round++) {
-        for (const client of round % 2 === 1 ? clients : [...clients].reverse()) {
-          const t = yield* run(op, client, settings.durationS)
+        const tallies = new Map(names.map((name) => [name, fresh()] as const))
+        for (let slice = 0; slice < slices; slice++) {
+          const shift = (slice + round) % names.length
+          for (const name of [...names.slice(shift), ...names.slice(0, shift)]) {
+            yield* run(op, name, settings.durationS / slices, tallies.get(name)!)
+          }
+        }
+        for (const [client, t] of tallies) {
           const result = { backend: backend.name, op, client, round, opsPerS: t.calls / t.seconds, cpuUsPerOp: t.cpuUs / t.calls }
           settings.log(
             `  round ${round} ${backend.name} ${op.padEnd(7)} ${client.padEnd(7)}: ${result.opsPerS.toFixed(0)} ops/s, ` +
@@ -180,9 +260,9 @@ export const portBench = (backend: RunningBackend, settings: PortSettings) =>
     }
     const profiles: Array<PortProfile> = []
     for (const op of settings.profileOps) {
-      for (const client of direct === undefined ? ["adapter" as const] : ["adapter" as const, "raw" as const]) {
-        const [, profile] = yield* profiled(run(op, client, settings.durationS))
-        profiles.push({ backend: backend.name, op, client, summary: summarizeProfile(profile) })
+      for (const name of names.filter((name) => name === "adapter" || name === "raw")) {
+        const [, profile] = yield* profiled(run(op, name, settings.durationS, fresh()))
+        profiles.push({ backend: backend.name, op, client: name, summary: summarizeProfile(profile) })
       }
     }
     return { runs, profiles }

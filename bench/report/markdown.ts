@@ -113,19 +113,33 @@ export const backendTable = (backends: ReadonlyArray<BackendHttp>) =>
     ])
   )
 
-export const portTable = (port: ReadonlyArray<PortFigures>) =>
-  table(
-    ["backend", "operation", "adapter ops/s", "raw client ops/s", "adapter / raw time", "client CPU µs/op (adapter / raw)", "target ≤ 1.10"],
+export const portTable = (port: ReadonlyArray<PortFigures>) => {
+  const before = port.some((p) => p.beforeCpuUs !== undefined)
+  return table(
+    [
+      "backend",
+      "operation",
+      "port ops/s",
+      "raw client ops/s",
+      "port / raw time",
+      "raw operations / raw time",
+      ...(before ? ["before: port / raw time", "after / before time"] : []),
+      `client CPU µs/op (port / raw operations / ${before ? "before / " : ""}raw)`,
+      "target ≤ 1.10"
+    ],
     port.map((p) => [
       p.backend,
       p.op === "getMany" ? "getMany (100 ids)" : p.op,
       n0(p.adapterOps),
       n0(p.rawOps),
       p.overhead === undefined ? "–" : `**${n2(p.overhead)}**`,
-      `${n0(p.adapterCpuUs)} / ${n0(p.rawCpuUs)}`,
+      n2(p.rawDatabaseOverhead),
+      ...(before ? [n2(p.beforeOverhead), n2(p.afterOverBefore)] : []),
+      `${n0(p.adapterCpuUs)} / ${n0(p.rawDatabaseCpuUs)} / ${before ? `${n0(p.beforeCpuUs)} / ` : ""}${n0(p.rawCpuUs)}`,
       p.overhead === undefined ? "–" : mark(p.overhead <= 1.1)
     ])
   )
+}
 
 export const bulkTable = (bulk: ReadonlyArray<BulkFigures>) =>
   table(
@@ -231,10 +245,14 @@ export const markdown = (r: Results, chartFile: string): string => {
     "",
     "## The port without HTTP: adapter against the raw client",
     "",
-    "Calls one at a time through the adapter and through the backend's own client (nano, the DynamoDB document client, " +
-    "the Firestore SDK) doing the same requests, against the same collection of 1,000 documents on the same server, " +
-    "taking turns. Adapter/raw time is the time per call through the adapter over the time per call through the raw " +
-    "client (1.00 = no overhead). Client CPU is the bench process's own CPU time per call.",
+    "Calls one at a time through the port (the adapter's raw operations under the port's validation, limits, spans and " +
+    "metrics, as the service runs them), through the adapter's raw operations alone (src/ports/RawDatabase.ts), and " +
+    "through the backend's own client (nano, the DynamoDB document client, the Firestore SDK) making the same requests, " +
+    "against the same collection of 1,000 documents on the same server. In each round the clients take turns in " +
+    "half-second slices, the order rotating slice by slice; a ratio is the median over rounds of that round's ratio. " +
+    "X / raw time is the time per call through X over the time per call through the raw client (1.00 = no overhead); " +
+    "\"before\" is the port and adapters of the --port-before commit, measured in the same turns. Client CPU is the " +
+    "bench process's own CPU time per call.",
     "",
     portTable(s.port),
     "",

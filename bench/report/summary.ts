@@ -91,28 +91,48 @@ export interface PortFigures {
   readonly op: PortOp
   readonly adapterOps: number
   readonly rawOps: number | undefined
-  /** Time per call through the adapter over time per call through the raw client (median of paired rounds). */
+  /** Time per call through the adapter (the full port) over time per call through the raw client (median of paired rounds). */
   readonly overhead: number | undefined
+  /** The same for the adapter's raw operations alone, without the port's rules, spans and metrics. */
+  readonly rawDatabaseOverhead: number | undefined
+  /** The same for the port of the --port-before commit. */
+  readonly beforeOverhead: number | undefined
+  /** Time per call through the working tree's port over the before commit's (median of paired rounds). */
+  readonly afterOverBefore: number | undefined
   readonly adapterCpuUs: number
+  readonly rawDatabaseCpuUs: number | undefined
+  readonly beforeCpuUs: number | undefined
   readonly rawCpuUs: number | undefined
 }
+
+const medianOrUndefined = (values: ReadonlyArray<number>) => (values.length === 0 ? undefined : median(values))
 
 export const portFigures = (runs: ReadonlyArray<PortRun>): Array<PortFigures> => {
   const backends = [...new Set(runs.map((r) => r.backend))]
   return backends.flatMap((backend) =>
     PORT_OPS.flatMap((op) => {
-      const adapter = runs.filter((r) => r.backend === backend && r.op === op && r.client === "adapter")
-      const raw = runs.filter((r) => r.backend === backend && r.op === op && r.client === "raw")
+      const of = (client: PortRun["client"]) => runs.filter((r) => r.backend === backend && r.op === op && r.client === client)
+      const adapter = of("adapter")
+      const raw = of("raw")
+      const rawDatabase = of("rawdb")
+      const before = of("before")
       if (adapter.length === 0) return []
-      const paired = adapter.flatMap((a) => raw.filter((r) => r.round === a.round).map((r) => r.opsPerS / a.opsPerS))
+      // Time per call is 1 / ops per second: the ratio of times is the other client's rate over this one's, round by round.
+      const over = (measured: ReadonlyArray<PortRun>, base: ReadonlyArray<PortRun>) =>
+        medianOrUndefined(measured.flatMap((m) => base.filter((b) => b.round === m.round).map((b) => b.opsPerS / m.opsPerS)))
       return [{
         backend,
         op,
         adapterOps: median(adapter.map((r) => r.opsPerS)),
-        rawOps: raw.length === 0 ? undefined : median(raw.map((r) => r.opsPerS)),
-        overhead: paired.length === 0 ? undefined : median(paired),
+        rawOps: medianOrUndefined(raw.map((r) => r.opsPerS)),
+        overhead: over(adapter, raw),
+        rawDatabaseOverhead: over(rawDatabase, raw),
+        beforeOverhead: over(before, raw),
+        afterOverBefore: over(adapter, before),
         adapterCpuUs: median(adapter.map((r) => r.cpuUsPerOp)),
-        rawCpuUs: raw.length === 0 ? undefined : median(raw.map((r) => r.cpuUsPerOp))
+        rawDatabaseCpuUs: medianOrUndefined(rawDatabase.map((r) => r.cpuUsPerOp)),
+        beforeCpuUs: medianOrUndefined(before.map((r) => r.cpuUsPerOp)),
+        rawCpuUs: medianOrUndefined(raw.map((r) => r.cpuUsPerOp))
       }]
     })
   )

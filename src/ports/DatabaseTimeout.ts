@@ -1,4 +1,4 @@
-import { Config, Duration } from "effect"
+import { Config, Duration, Effect } from "effect"
 
 /**
  * How long one round trip to the backend may take before it counts as unreachable (HTTP 503).
@@ -10,3 +10,51 @@ export const DEFAULT_DATABASE_TIMEOUT = Duration.seconds(2)
 export const databaseTimeoutConfig: Config.Config<Duration.Duration> = Config.duration("DATABASE_TIMEOUT").pipe(
   Config.withDefault(DEFAULT_DATABASE_TIMEOUT)
 )
+
+export interface BoundedCall<A, E> {
+  readonly timeout: Duration.Duration
+  /** Starts the SDK call; the signal fires when the timeout passes or the caller is interrupted. */
+  readonly try: (signal: AbortSignal) => PromiseLike<A>
+  /** What a rejection (or a synchronous throw) of the call becomes. */
+  readonly catch: (cause: unknown) => E
+  readonly onTimeout: () => E
+}
+
+/**
+ * One SDK call as an Effect, bounded by a timeout, with one abort signal, one timer and no fiber
+ * of its own. It replaces `Effect.tryPromise(...).pipe(Effect.timeoutFail(...))`, which forks
+ * two fibers per call (the call and the sleep racing it) and makes a second timer in the clock:
+ * the price of every adapter call, measured in bench/port.
+ */
+export const boundedCall = <A, E>(call: BoundedCall<A, E>): Effect.Effect<A, E> =>
+  Effect.async<A, E>((resume) => {
+    const controller = new AbortController()
+    let settled = false
+    const timer = setTimeout(() => {
+      settled = true
+      // The SDK's rejection for the abort comes after this and is ignored: the timeout is the answer.
+      controller.abort()
+      resume(Effect.fail(call.onTimeout()))
+    }, Duration.toMillis(call.timeout))
+    const settle = (effect: Effect.Effect<A, E>) => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      resume(effect)
+    }
+    try {
+      call.try(controller.signal).then(
+        (value) => settle(Effect.succeed(value)),
+        (cause) => settle(Effect.fail(call.catch(cause)))
+      )
+    } catch (cause) {
+      settle(Effect.fail(call.catch(cause)))
+    }
+    // Interrupted: cancel the request on the wire too.
+    return Effect.sync(() => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      controller.abort()
+    })
+  })

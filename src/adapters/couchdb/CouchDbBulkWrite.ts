@@ -38,7 +38,7 @@ export const bulkWrite = (
   kind: Kind,
   writes: ReadonlyArray<BulkWrite>
 ): Effect.Effect<ReadonlyArray<BulkResult>, CouchFailure> => {
-  const post = (docs: ReadonlyArray<Record<string, unknown>>): Effect.Effect<typeof BulkResponse.Type, CouchFailure> => {
+  const post = (docs: ReadonlyArray<Record<string, unknown>>): Effect.Effect<typeof BulkResponse.schema.Type, CouchFailure> => {
     const request = client.request(operation, { method: "POST", db: collections.db(collection), path: "_bulk_docs", body: { docs } }).pipe(
       Effect.flatMap(decode(operation, BulkResponse)),
       Effect.filterOrFail(

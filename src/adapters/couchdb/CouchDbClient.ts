@@ -1,7 +1,7 @@
 import { Agent } from "@effect/platform-node/Undici"
 import { Data, Duration, Effect, Redacted, type Scope } from "effect"
 import nano from "nano"
-import { DEFAULT_DATABASE_TIMEOUT } from "../../ports/DatabaseTimeout.js"
+import { boundedCall, DEFAULT_DATABASE_TIMEOUT } from "../../ports/DatabaseTimeout.js"
 import { DatabaseError } from "../../ports/Errors.js"
 
 export interface CouchDbConnection {
@@ -146,24 +146,23 @@ export const makeClient = (connection: CouchDbConnection): Effect.Effect<CouchCl
     })
     const self = { endpoint, username: connection.username, scrub }
 
+    const timedOut = (operation: string) => () =>
+      new DatabaseError({
+        operation,
+        message: `CouchDB at ${endpoint} did not answer within ${Duration.format(timeout)}`,
+        unavailable: true
+      })
+
     const request = (operation: string, options: RequestOptions): Effect.Effect<unknown, CouchFailure> =>
-      Effect.tryPromise({
+      boundedCall({
+        timeout,
         try: (signal) => {
           const withSignal: nano.RequestOptions & { signal: AbortSignal } = { ...options, signal }
           return server.relax(withSignal) as Promise<unknown>
         },
-        catch: (cause) => classify(self, operation, cause)
-      }).pipe(
-        Effect.timeoutFail({
-          duration: timeout,
-          onTimeout: () =>
-            new DatabaseError({
-              operation,
-              message: `CouchDB at ${endpoint} did not answer within ${Duration.format(timeout)}`,
-              unavailable: true
-            })
-        })
-      )
+        catch: (cause) => classify(self, operation, cause),
+        onTimeout: timedOut(operation)
+      })
 
     const toDatabaseError = (operation: string) => (failure: CouchFailure): DatabaseError =>
       failure._tag === "DatabaseError"

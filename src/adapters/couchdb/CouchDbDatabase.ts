@@ -4,6 +4,7 @@ import { DatabaseService, type DatabaseServiceShape } from "../../ports/Database
 import { databaseTimeoutConfig } from "../../ports/DatabaseTimeout.js"
 import { DatabaseError } from "../../ports/Errors.js"
 import { makeDatabaseService } from "../../ports/makeDatabaseService.js"
+import type { RawDatabase } from "../../ports/RawDatabase.js"
 import { bulkOperations } from "./CouchDbBulk.js"
 import { type CouchClient, type CouchDbConnection, makeClient } from "./CouchDbClient.js"
 import { makeCollections } from "./CouchDbCollections.js"
@@ -38,10 +39,10 @@ const checkSession = (client: CouchClient, operation: string): Effect.Effect<voi
   )
 
 /**
- * The CouchDB backend: one database per collection, revisions are CouchDB's own `_rev`.
- * Start-up fails unless the server answers and accepts the credentials.
+ * The CouchDB backend's raw operations: one database per collection, revisions are CouchDB's own
+ * `_rev`. Start-up fails unless the server answers and accepts the credentials.
  */
-export const make = (options: CouchDbOptions): Effect.Effect<DatabaseServiceShape, DatabaseError, Scope.Scope> =>
+export const makeRaw = (options: CouchDbOptions): Effect.Effect<RawDatabase, DatabaseError, Scope.Scope> =>
   Effect.gen(function*() {
     const prefix = options.databasePrefix ?? ""
     if (prefix !== "" && !/^[a-z][a-z0-9_-]{0,63}$/.test(prefix)) {
@@ -72,14 +73,18 @@ export const make = (options: CouchDbOptions): Effect.Effect<DatabaseServiceShap
       )
     )
     const collections = makeCollections(client, prefix)
-    return makeDatabaseService({
+    return {
       provider: "couchdb",
       ping: checkSession(client, "ping"),
       ...documentOperations(client, collections),
       ...queryOperations(client, collections),
       ...bulkOperations(client, collections)
-    })
+    }
   })
+
+/** The CouchDB backend: its raw operations under the port's shared rules. */
+export const make = (options: CouchDbOptions): Effect.Effect<DatabaseServiceShape, DatabaseError, Scope.Scope> =>
+  Effect.map(makeRaw(options), (raw) => makeDatabaseService(raw))
 
 export const layer = (options: CouchDbOptions): Layer.Layer<DatabaseService, DatabaseError> =>
   Layer.scoped(DatabaseService, make(options))

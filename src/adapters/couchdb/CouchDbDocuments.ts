@@ -3,7 +3,7 @@ import { Conflict, DatabaseError, NotFound } from "../../ports/Errors.js"
 import type { RawDatabase } from "../../ports/RawDatabase.js"
 import { type CouchClient, type CouchFailure, hasStatus, recover } from "./CouchDbClient.js"
 import type { Collections } from "./CouchDbCollections.js"
-import { decode, StoredDocument, WriteResponse } from "./CouchDbResponses.js"
+import { decode, StoredDocumentResponse, WriteResponse } from "./CouchDbResponses.js"
 import { currentRevisions, isRevision, RACE_ATTEMPTS, raceSchedule } from "./CouchDbRevisions.js"
 
 const conflict = hasStatus(409)
@@ -36,7 +36,7 @@ export const documentOperations = (
   const get: RawDatabase["get"] = (collection, id) =>
     collections.read(
       collection,
-      Effect.flatMap(request("get", { db: collections.db(collection), doc: id }), decode("get", StoredDocument)),
+      Effect.flatMap(request("get", { db: collections.db(collection), doc: id }), decode("get", StoredDocumentResponse)),
       () => Effect.succeed(undefined)
     ).pipe(
       recover(hasStatus(404), () => Effect.succeed(undefined)),

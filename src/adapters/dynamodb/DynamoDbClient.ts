@@ -1,7 +1,7 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb"
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb"
 import { Duration, Effect, type Scope } from "effect"
-import { DEFAULT_DATABASE_TIMEOUT } from "../../ports/DatabaseTimeout.js"
+import { boundedCall, DEFAULT_DATABASE_TIMEOUT } from "../../ports/DatabaseTimeout.js"
 import { DatabaseError } from "../../ports/Errors.js"
 import { toDatabaseError } from "./errors.js"
 
@@ -100,20 +100,17 @@ export const acquire = (options: DynamoDbOptions): Effect.Effect<DynamoDb, Datab
     })
 
     const call: Call = (operation, run) =>
-      Effect.tryPromise({
+      boundedCall({
+        timeout: operationTimeout,
         try: (abortSignal) => run({ abortSignal }),
-        catch: (cause) => toDatabaseError(operation, where, cause)
-      }).pipe(
-        Effect.timeoutFail({
-          duration: operationTimeout,
-          onTimeout: () =>
-            new DatabaseError({
-              operation,
-              message: `DynamoDB ${operation} at ${where} did not answer within ${Duration.format(operationTimeout)}`,
-              unavailable: true
-            })
-        })
-      )
+        catch: (cause) => toDatabaseError(operation, where, cause),
+        onTimeout: () =>
+          new DatabaseError({
+            operation,
+            message: `DynamoDB ${operation} at ${where} did not answer within ${Duration.format(operationTimeout)}`,
+            unavailable: true
+          })
+      })
 
     return {
       documents,

@@ -9,7 +9,7 @@ import {
   ScanCommand,
   type ScanCommandInput
 } from "@aws-sdk/lib-dynamodb"
-import { Chunk, Config, Duration, Effect, Layer, Option, type Scope, Stream } from "effect"
+import { Config, Duration, Effect, Layer, Option, type Scope } from "effect"
 import type { ConfigError } from "effect/ConfigError"
 import { randomUUID } from "node:crypto"
 import { DatabaseService, type DatabaseServiceShape } from "../../ports/DatabaseService.js"
@@ -44,10 +44,11 @@ const toItem = ({ body, id }: StoredWrite): Item => ({ ...body, [ID]: id, [REV]:
 const saved = (item: Item): BulkResult => ({ id: item[ID] as string, ok: true, rev: item[REV] as string })
 
 /**
- * The DynamoDB backend: one table per collection (`prefix + collection`, key `_id`), created on
- * first write; every item carries its revision in `_rev`, which conditional writes check.
+ * The DynamoDB backend's raw operations: one table per collection (`prefix + collection`, key
+ * `_id`), created on first write; every item carries its revision in `_rev`, which conditional
+ * writes check.
  */
-export const make = (options: DynamoDbOptions = {}): Effect.Effect<DatabaseServiceShape, DatabaseError, Scope.Scope> =>
+export const makeRaw = (options: DynamoDbOptions = {}): Effect.Effect<RawDatabase, DatabaseError, Scope.Scope> =>
   Effect.gen(function*() {
     const db = yield* acquire(options)
     const { call, documents, where } = db
@@ -160,16 +161,18 @@ export const make = (options: DynamoDbOptions = {}): Effect.Effect<DatabaseServi
         const input = findExpression(selector, fields)
         const first = Number.isFinite(limit) ? Math.max(1, Math.ceil(limit)) : undefined
         const start: Item | undefined = after === undefined ? undefined : { [ID]: after }
-        const matches = Stream.paginateChunkEffect({ start, read: first }, ({ read, start }) =>
-          Effect.map(scanPage("find", collection, read === undefined ? input : { ...input, Limit: read }, start), ({ docs, next }) =>
-            [
-              Chunk.unsafeFromArray(docs),
-              Option.map(Option.fromNullable(next), (key) => ({
-                start: key as Item | undefined,
-                read: read === undefined || read >= MAX_SCAN_READ ? undefined : read * 2
-              }))
-            ] as const))
-        return Effect.map(Stream.runCollect(Number.isFinite(limit) ? Stream.take(matches, limit) : matches), Chunk.toReadonlyArray)
+        // A loop rather than a Stream, whose machinery cost more per find than the pages' conversions.
+        const from = (found: Array<Document>, start: Item | undefined, read: number | undefined): Effect.Effect<ReadonlyArray<Document>, DatabaseError> =>
+          Effect.flatMap(scanPage("find", collection, read === undefined ? input : { ...input, Limit: read }, start), ({ docs, next }) => {
+            for (const doc of docs) {
+              if (found.length >= limit) break
+              found.push(doc)
+            }
+            return found.length >= limit || next === undefined
+              ? Effect.succeed(found)
+              : from(found, next, read === undefined || read >= MAX_SCAN_READ ? undefined : read * 2)
+          })
+        return Effect.suspend(() => from([], start, first))
       },
 
       // Scan with a filter needs no index; a GSI per queried field would cost writes for little gain here.
@@ -226,8 +229,12 @@ export const make = (options: DynamoDbOptions = {}): Effect.Effect<DatabaseServi
         )
       }
     }
-    return makeDatabaseService(raw)
+    return raw
   })
+
+/** The DynamoDB backend: its raw operations under the port's shared rules. */
+export const make = (options: DynamoDbOptions = {}): Effect.Effect<DatabaseServiceShape, DatabaseError, Scope.Scope> =>
+  Effect.map(makeRaw(options), (raw) => makeDatabaseService(raw))
 
 export const layer = (options: DynamoDbOptions = {}): Layer.Layer<DatabaseService, DatabaseError> =>
   Layer.scoped(DatabaseService, make(options))

@@ -14,6 +14,7 @@ const placeholders = () => {
   const names: Record<string, string> = {}
   const byField = new Map<string, string>()
   const values: Record<string, unknown> = {}
+  let valueCount = 0
   return {
     name: (field: string): string => {
       let placeholder = byField.get(field)
@@ -25,14 +26,14 @@ const placeholders = () => {
       return placeholder
     },
     value: (value: unknown): string => {
-      const placeholder = `:v${Object.keys(values).length}`
+      const placeholder = `:v${valueCount++}`
       values[placeholder] = value
       return placeholder
     },
     // DynamoDB rejects empty ExpressionAttributeNames/Values maps, so leave out whichever is unused.
     done: (): Expression => ({
       ...(byField.size > 0 ? { ExpressionAttributeNames: names } : {}),
-      ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {})
+      ...(valueCount > 0 ? { ExpressionAttributeValues: values } : {})
     })
   }
 }

@@ -38,6 +38,8 @@ type Status = "ACTIVE" | "MISSING" | "PENDING"
 export const makeTables = (db: DynamoDb, scope: Scope.Scope): Tables => {
   // One entry per table this process made sure of; concurrent first writes share one creation.
   const known = new Map<string, Deferred.Deferred<void, DatabaseError>>()
+  // Tables seen ACTIVE: a write to one of them goes straight on, without awaiting its Deferred.
+  const ready = new Set<string>()
 
   const status = (operation: string, table: string): Effect.Effect<Status, DatabaseError> =>
     db.call(operation, (o) => db.documents.send(new DescribeTableCommand({ TableName: table }), o)).pipe(
@@ -82,12 +84,14 @@ export const makeTables = (db: DynamoDb, scope: Scope.Scope): Tables => {
 
   const ensure = (operation: string, table: string): Effect.Effect<void, DatabaseError> =>
     Effect.suspend(() => {
+      if (ready.has(table)) return Effect.void
       const pending = known.get(table)
       if (pending !== undefined) return Deferred.await(pending)
       const deferred = Deferred.unsafeMake<void, DatabaseError>(FiberId.none)
       known.set(table, deferred)
       // Forked into the adapter's scope so that one caller giving up does not strand the others.
       return untilActive(operation, table).pipe(
+        Effect.tap(() => Effect.sync(() => ready.add(table))),
         Effect.tapError(() => Effect.sync(() => known.delete(table))),
         Effect.intoDeferred(deferred),
         Effect.forkIn(scope),
@@ -95,7 +99,11 @@ export const makeTables = (db: DynamoDb, scope: Scope.Scope): Tables => {
       )
     })
 
-  const forget = (table: string) => Effect.sync(() => known.delete(table))
+  const forget = (table: string) =>
+    Effect.sync(() => {
+      ready.delete(table)
+      known.delete(table)
+    })
 
   const name = (collection: string) => db.tablePrefix + collection
 

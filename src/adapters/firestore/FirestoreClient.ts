@@ -2,7 +2,7 @@ import { Data, Duration, Effect, type Scope } from "effect"
 import { type App, type Credential, deleteApp, initializeApp } from "firebase-admin/app"
 import { type Firestore, GrpcStatus, initializeFirestore } from "firebase-admin/firestore"
 import { randomUUID } from "node:crypto"
-import { DEFAULT_DATABASE_TIMEOUT } from "../../ports/DatabaseTimeout.js"
+import { boundedCall, DEFAULT_DATABASE_TIMEOUT } from "../../ports/DatabaseTimeout.js"
 import { DatabaseError } from "../../ports/Errors.js"
 import { isUnreachable } from "../unreachable.js"
 import { deadlineSettings, withDeadline } from "./FirestoreDeadlines.js"
@@ -154,10 +154,12 @@ export const makeClient = (connection: FirestoreConnection): Effect.Effect<Fires
     }
 
     const call: FirestoreClient["call"] = (operation, run, timeout = requestTimeout) =>
-      Effect.tryPromise({
+      boundedCall({
+        timeout,
         try: (signal) => withDeadline(Duration.toMillis(timeout), signal, () => run(db)),
-        catch: (cause) => classify(operation, timeout, cause)
-      }).pipe(Effect.timeoutFail({ duration: timeout, onTimeout: () => noAnswer(operation, timeout) }))
+        catch: (cause) => classify(operation, timeout, cause),
+        onTimeout: () => noAnswer(operation, timeout)
+      })
 
     const orDatabaseError: FirestoreClient["orDatabaseError"] = (operation) => (self) =>
       Effect.mapError(self, (failure) =>

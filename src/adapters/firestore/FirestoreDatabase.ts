@@ -4,6 +4,7 @@ import { DatabaseService, type DatabaseServiceShape } from "../../ports/Database
 import { databaseTimeoutConfig } from "../../ports/DatabaseTimeout.js"
 import { DatabaseError } from "../../ports/Errors.js"
 import { makeDatabaseService } from "../../ports/makeDatabaseService.js"
+import type { RawDatabase } from "../../ports/RawDatabase.js"
 import { bulkOperations } from "./FirestoreBulk.js"
 import { type FirestoreClient, type FirestoreConnection, makeClient } from "./FirestoreClient.js"
 import { documentOperations } from "./FirestoreDocuments.js"
@@ -23,10 +24,10 @@ const probe = (client: FirestoreClient, operation: string, timeout?: Duration.Du
   client.call(operation, (db) => db.batch().commit(), timeout).pipe(Effect.asVoid, client.orDatabaseError(operation))
 
 /**
- * The Firestore backend: a collection per collection, a document per document, and the
- * document's update time as its revision. Start-up fails unless Firestore answers in time.
+ * The Firestore backend's raw operations: a collection per collection, a document per document,
+ * and the document's update time as its revision. Start-up fails unless Firestore answers in time.
  */
-export const make = (options: FirestoreOptions): Effect.Effect<DatabaseServiceShape, DatabaseError, Scope.Scope> =>
+export const makeRaw = (options: FirestoreOptions): Effect.Effect<RawDatabase, DatabaseError, Scope.Scope> =>
   Effect.gen(function*() {
     const client = yield* makeClient(options)
     yield* probe(client, "startup", Duration.decode(options.startupTimeout ?? "10 seconds")).pipe(
@@ -39,14 +40,18 @@ export const make = (options: FirestoreOptions): Effect.Effect<DatabaseServiceSh
         })
       )
     )
-    return makeDatabaseService({
+    return {
       provider: "firestore",
       ping: probe(client, "ping"),
       ...documentOperations(client),
       ...queryOperations(client),
       ...bulkOperations(client)
-    })
+    }
   })
+
+/** The Firestore backend: its raw operations under the port's shared rules. */
+export const make = (options: FirestoreOptions): Effect.Effect<DatabaseServiceShape, DatabaseError, Scope.Scope> =>
+  Effect.map(makeRaw(options), (raw) => makeDatabaseService(raw))
 
 export const layer = (options: FirestoreOptions): Layer.Layer<DatabaseService, DatabaseError> =>
   Layer.scoped(DatabaseService, make(options))

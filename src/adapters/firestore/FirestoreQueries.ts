@@ -1,4 +1,6 @@
-import { Chunk, Effect, Option, Stream } from "effect"
+import { Effect } from "effect"
+import type { Document } from "../../ports/Document.js"
+import type { DatabaseError } from "../../ports/Errors.js"
 import { FieldPath, type Query } from "firebase-admin/firestore"
 import type { Page, RawDatabase } from "../../ports/RawDatabase.js"
 import type { FirestoreClient } from "./FirestoreClient.js"
@@ -33,10 +35,17 @@ export const queryOperations = (client: FirestoreClient): Pick<RawDatabase, "pag
         for (const [field, value] of Object.entries(selector)) refined = refined.where(new FieldPath(field), "==", value)
         return fields === undefined ? refined : refined.select(...fields.map((field) => new FieldPath(field)))
       }
-      const matches = Stream.paginateChunkEffect(start, (after) =>
-        Effect.map(page("find", collection, Math.min(limit, READ_PAGE_SIZE), after, refine), ({ docs, next }) =>
-          [Chunk.unsafeFromArray([...docs]), Option.fromNullable(next as string | undefined)] as const))
-      return Effect.map(Stream.runCollect(Number.isFinite(limit) ? Stream.take(matches, limit) : matches), Chunk.toReadonlyArray)
+      // A loop rather than a Stream: most finds are one page, and a Stream's machinery cost more than that page's conversions.
+      const size = Math.min(limit, READ_PAGE_SIZE)
+      const from = (found: Array<Document>, after: string | undefined): Effect.Effect<ReadonlyArray<Document>, DatabaseError> =>
+        Effect.flatMap(page("find", collection, size, after, refine), ({ docs, next }) => {
+          for (const doc of docs) {
+            if (found.length >= limit) break
+            found.push(doc)
+          }
+          return found.length >= limit || next === undefined ? Effect.succeed(found) : from(found, next as string)
+        })
+      return Effect.suspend(() => from([], start))
     },
     // Firestore indexes every top-level field by itself, and answers equality filters on several
     // fields by merging those indexes, so the queries `find` makes need no index of ours.

@@ -16,14 +16,40 @@ const escapeKey = (key: string): string =>
 
 const unescapeKey = (key: string): string => (key.startsWith(ESCAPE) ? key.slice(1) : key)
 
+const isPlain = (value: object): boolean => {
+  const prototype = Object.getPrototypeOf(value)
+  return prototype === Object.prototype || prototype === null
+}
+
+// Copy on write: a value that needs no change (most keys need no escape, most arrays sit in
+// objects) is handed to the SDK as it is, instead of every document being rebuilt on every call.
 const encodeValue = (value: unknown, insideArray: boolean): unknown => {
   if (Array.isArray(value)) {
-    const items = value.map((item) => encodeValue(item, true))
-    return insideArray ? { [NESTED_ARRAY]: items } : items
+    let items: Array<unknown> | undefined
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i]
+      const encoded = encodeValue(item, true)
+      if (items === undefined && encoded !== item) items = value.slice(0, i)
+      items?.push(encoded)
+    }
+    const encoded = items ?? value
+    return insideArray ? { [NESTED_ARRAY]: encoded } : encoded
   }
   if (value !== null && typeof value === "object") {
+    const record = value as Record<string, unknown>
+    const keys = Object.keys(record)
+    // Anything but a plain object is rebuilt as one, as before.
+    let entries: Array<[string, unknown]> | undefined = isPlain(value) ? undefined : []
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!
+      const item = record[key]
+      const escaped = escapeKey(key)
+      const encoded = encodeValue(item, false)
+      if (entries === undefined && (escaped !== key || encoded !== item)) entries = keys.slice(0, i).map((k) => [k, record[k]])
+      entries?.push([escaped, encoded])
+    }
     // fromEntries defines own properties, so a key such as "__proto__" stays data.
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [escapeKey(key), encodeValue(item, false)]))
+    return entries === undefined ? value : Object.fromEntries(entries)
   }
   return value
 }
@@ -34,19 +60,38 @@ const encodeValue = (value: unknown, insideArray: boolean): unknown => {
  */
 export const encodeBody = (body: Record<string, unknown>): Record<string, unknown> => encodeValue(body, false) as Record<string, unknown>
 
-/** Values only other writers store (docport writes JSON alone) are given their JSON form. */
+/** Values only other writers store (docport writes JSON alone) are given their JSON form. Copy on write, as encoding. */
 const decodeValue = (value: unknown): unknown => {
   if (value === null || typeof value !== "object") return value
-  if (Array.isArray(value)) return value.map(decodeValue)
+  if (Array.isArray(value)) {
+    let items: Array<unknown> | undefined
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i]
+      const decoded = decodeValue(item)
+      if (items === undefined && decoded !== item) items = value.slice(0, i)
+      items?.push(decoded)
+    }
+    return items ?? value
+  }
   if (value instanceof Timestamp) return value.toDate().toISOString()
   if (value instanceof GeoPoint) return { latitude: value.latitude, longitude: value.longitude }
   if (value instanceof DocumentReference) return value.path
   if (value instanceof Uint8Array) return Buffer.from(value).toString("base64")
-  const entries = Object.entries(value)
-  if (entries.length === 1 && entries[0]![0] === NESTED_ARRAY && Array.isArray(entries[0]![1])) {
-    return entries[0]![1].map(decodeValue)
+  const record = value as Record<string, unknown>
+  const keys = Object.keys(record)
+  if (keys.length === 1 && keys[0] === NESTED_ARRAY && Array.isArray(record[NESTED_ARRAY])) {
+    return decodeValue(record[NESTED_ARRAY])
   }
-  return Object.fromEntries(entries.map(([key, item]) => [unescapeKey(key), decodeValue(item)]))
+  let entries: Array<[string, unknown]> | undefined
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!
+    const item = record[key]
+    const unescaped = unescapeKey(key)
+    const decoded = decodeValue(item)
+    if (entries === undefined && (unescaped !== key || decoded !== item)) entries = keys.slice(0, i).map((k) => [k, record[k]])
+    entries?.push([unescaped, decoded])
+  }
+  return entries === undefined ? value : Object.fromEntries(entries)
 }
 
 export const decodeBody = (data: Record<string, unknown> | undefined): Record<string, unknown> =>
