@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto"
 import type { Document } from "../ports/Document.js"
 
 /**
@@ -14,10 +15,12 @@ export interface AccessTarget {
   readonly userId: string
   readonly namespace: string
   /**
-   * The record's `createdAt` ("" when it has none). A record deleted and created again under the
-   * same id starts from zero: statistics of another creation time are not its own.
+   * Which creation of the record: its `creation` token (its creation time and a random suffix),
+   * else, for records stored without one, its `createdAt` ("" when it has neither). A record
+   * deleted and created again under the same id starts from zero: statistics of another creation
+   * are not its own. Tokens order by time.
    */
-  readonly createdAt: string
+  readonly creation: string
 }
 
 export interface Access {
@@ -28,18 +31,21 @@ export interface Access {
 
 const text = (value: unknown): string | null => (typeof value === "string" ? value : null)
 
-export const createdAtOf = (doc: Document): string => text(doc.createdAt) ?? ""
+export const creationOf = (doc: Document): string => text(doc.creation) ?? text(doc.createdAt) ?? ""
+
+/** A new record's creation token. */
+export const newCreation = (createdAt: string): string => `${createdAt}~${randomUUID().slice(0, 8)}`
 
 export const targetOf = (doc: Document): AccessTarget => ({
   id: doc._id,
   userId: String(doc.userId),
   namespace: String(doc.namespace),
-  createdAt: createdAtOf(doc)
+  creation: creationOf(doc)
 })
 
 /** The statistics document's counts, if it counts this creation of the record. */
 export const accessOf = (record: Document, stats: Document | null | undefined): Access | undefined =>
-  stats == null || stats.recordCreatedAt !== createdAtOf(record) || stats.userId !== record.userId
+  stats == null || stats.recordCreation !== creationOf(record) || stats.userId !== record.userId
     ? undefined
     : {
       accessCount: typeof stats.accessCount === "number" ? stats.accessCount : 0,

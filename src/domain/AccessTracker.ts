@@ -52,9 +52,9 @@ export const makeAccessTracker = (
       for (const [id, entry] of entries) {
         const current = pending.get(id)
         if (current === undefined) pending.set(id, entry)
-        else if (current.target.createdAt !== entry.target.createdAt) {
+        else if (current.target.creation !== entry.target.creation) {
           // The record was created again in between: only the reads of the later creation count.
-          if (entry.target.createdAt > current.target.createdAt) pending.set(id, entry)
+          if (entry.target.creation > current.target.creation) pending.set(id, entry)
         } else {
           current.count += entry.count
           if (entry.at > current.at) Object.assign(current, { agent: entry.agent, at: entry.at })
@@ -75,7 +75,7 @@ export const makeAccessTracker = (
       ...(rev === undefined ? {} : { _rev: rev }),
       userId: entry.target.userId,
       namespace: entry.target.namespace,
-      recordCreatedAt: entry.target.createdAt,
+      recordCreation: entry.target.creation,
       accessCount: entry.count,
       lastAccessedAt: entry.at,
       lastAccessedByAgent: entry.agent
@@ -94,7 +94,7 @@ export const makeAccessTracker = (
             const doc = docs.get(id)
             if (doc == null) {
               creates.push(fresh(id, entry))
-            } else if (doc.recordCreatedAt === entry.target.createdAt) {
+            } else if (doc.recordCreation === entry.target.creation) {
               const count = typeof doc.accessCount === "number" ? doc.accessCount : 0
               const newer = typeof doc.lastAccessedAt !== "string" || doc.lastAccessedAt <= entry.at
               updates.push({
@@ -102,7 +102,7 @@ export const makeAccessTracker = (
                 accessCount: count + entry.count,
                 ...(newer ? { lastAccessedByAgent: entry.agent, lastAccessedAt: entry.at } : {})
               })
-            } else if (entry.target.createdAt > String(doc.recordCreatedAt ?? "")) {
+            } else if (entry.target.creation > String(doc.recordCreation ?? "")) {
               // Left over from an earlier record under this id.
               updates.push(fresh(id, entry, doc._rev))
             }

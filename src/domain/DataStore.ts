@@ -2,7 +2,7 @@ import { Chunk, Config, Context, Duration, Effect, Layer, Option, Schedule, Stre
 import { DatabaseService } from "../ports/DatabaseService.js"
 import type { Document } from "../ports/Document.js"
 import { Conflict, type DatabaseError, type InvalidDocument, type InvalidName } from "../ports/Errors.js"
-import { accessOf, DATA_STORE_ACCESS, mergeAccess, targetOf } from "./AccessStats.js"
+import { accessOf, DATA_STORE_ACCESS, mergeAccess, newCreation, targetOf } from "./AccessStats.js"
 import { type AccessTrackerOptions, makeAccessTracker } from "./AccessTracker.js"
 import {
   DATA_STORE,
@@ -134,6 +134,7 @@ export const make = (options: AccessTrackerOptions = {}) =>
           lastAccessedByAgent: agent ?? null,
           accessCount: 0,
           createdAt: now,
+          creation: newCreation(now),
           updatedAt: now,
           lastAccessedAt: agent === undefined ? null : now,
           sizeBytes
