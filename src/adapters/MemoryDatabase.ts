@@ -145,7 +145,7 @@ export const makeRaw = (): RawDatabase => {
     saveMany: (collection, ws) =>
       Effect.sync(() =>
         ws.map((w): BulkResult => {
-          const rev = write(collection, w, false)
+          const rev = write(collection, w, w.create)
           return rev === undefined
             ? { id: w.id, ok: false, error: "conflict", reason: "revision differs or document is gone" }
             : { id: w.id, ok: true, rev }

@@ -2,6 +2,7 @@ import { Chunk, Config, Context, Duration, Effect, Layer, Option, Schedule, Stre
 import { DatabaseService } from "../ports/DatabaseService.js"
 import type { Document } from "../ports/Document.js"
 import { Conflict, type DatabaseError, type InvalidDocument, type InvalidName } from "../ports/Errors.js"
+import { accessOf, DATA_STORE_ACCESS, mergeAccess, newCreation, targetOf } from "./AccessStats.js"
 import { type AccessTrackerOptions, makeAccessTracker } from "./AccessTracker.js"
 import {
   DATA_STORE,
@@ -60,8 +61,11 @@ const SET_ATTEMPTS = 10
 
 const text = (value: unknown): string | null => (typeof value === "string" ? value : null)
 
-/** A stored document as a record; fields Gofannon may have left out get its defaults. */
-const toRecord = (doc: Document): DataRecord => ({
+/**
+ * A stored document as a record, with its access statistics (stored apart, see AccessStats.ts)
+ * when there are any; fields Gofannon may have left out get its defaults.
+ */
+const toRecord = (doc: Document, stats?: Document | null): DataRecord => ({
   _id: doc._id,
   _rev: doc._rev,
   userId: String(doc.userId),
@@ -72,11 +76,9 @@ const toRecord = (doc: Document): DataRecord => ({
     ? doc.metadata as Record<string, unknown>
     : {},
   createdByAgent: text(doc.createdByAgent),
-  lastAccessedByAgent: text(doc.lastAccessedByAgent),
-  accessCount: typeof doc.accessCount === "number" ? doc.accessCount : 0,
   createdAt: text(doc.createdAt),
   updatedAt: text(doc.updatedAt),
-  lastAccessedAt: text(doc.lastAccessedAt)
+  ...mergeAccess(doc, accessOf(doc, stats))
 })
 
 /** Whatever id was asked for, a record is shown only to its user, in its namespace, under its key. */
@@ -107,7 +109,15 @@ export const make = (options: AccessTrackerOptions = {}) =>
     const db = yield* DatabaseService
     // Once per process; the CouchDB adapter adds the paging index on its first paged query.
     yield* db.ensureIndex(DATA_STORE, ["userId", "namespace"])
-    const access = yield* makeAccessTracker(db, DATA_STORE, options)
+    yield* db.ensureIndex(DATA_STORE_ACCESS, ["userId", "namespace"])
+    const access = yield* makeAccessTracker(db, DATA_STORE_ACCESS, options)
+
+    /** The access statistics of these records, in one bulk read. */
+    const statsOfRecords = (docs: ReadonlyArray<Document>) =>
+      docs.length === 0 ? Effect.succeed(new Map<string, Document | null>()) : db.getMany(DATA_STORE_ACCESS, docs.map((d) => d._id))
+
+    const withStats = (docs: ReadonlyArray<Document>) =>
+      Effect.map(statsOfRecords(docs), (stats) => docs.map((doc) => toRecord(doc, stats.get(doc._id))))
 
     /** A new record's body, or the stored one's with the write applied. */
     const bodyFor = (userId: string, namespace: string, write: RecordWrite, current: Document | undefined, agent: string | undefined) => {
@@ -124,6 +134,7 @@ export const make = (options: AccessTrackerOptions = {}) =>
           lastAccessedByAgent: agent ?? null,
           accessCount: 0,
           createdAt: now,
+          creation: newCreation(now),
           updatedAt: now,
           lastAccessedAt: agent === undefined ? null : now,
           sizeBytes
@@ -156,23 +167,26 @@ export const make = (options: AccessTrackerOptions = {}) =>
     const get: DataStoreShape["get"] = (userId, namespace, key, agent) =>
       Effect.gen(function*() {
         yield* checkNames(namespace, [key])
-        const doc = yield* current(userId, namespace, key)
+        const id = recordId(userId, namespace, key)
+        const [doc, stats] = yield* Effect.all([current(userId, namespace, key), db.getMany(DATA_STORE_ACCESS, [id])], { concurrency: 2 })
         if (doc === undefined) return yield* new RecordNotFound({ namespace, key })
-        if (agent !== undefined) yield* access.record([doc._id], agent)
-        return toRecord(doc)
+        if (agent !== undefined) yield* access.record([targetOf(doc)], agent)
+        return toRecord(doc, stats.get(id))
       }).pipe(Effect.withSpan("DataStore.get"))
 
     const set: DataStoreShape["set"] = (userId, namespace, write, agent) => {
       const id = recordId(userId, namespace, write.key)
       const conflict = new Conflict({ collection: DATA_STORE, id })
-      // Without `_rev`: create-only first (one request for a new key), else merge onto the stored
-      // record at its revision, retried when another writer got in between: the last writer wins
-      // without losing the record's creation fields or its access count.
+      const stored = Effect.all([current(userId, namespace, write.key), db.getMany(DATA_STORE_ACCESS, [id])], { concurrency: 2 })
+      // Without `_rev`: merge onto the stored record at its revision (create-only for a new key),
+      // retried when another writer got in between: the last writer wins without losing the
+      // record's creation fields or metadata another writer merged. Access counts are stored
+      // apart, so flushes never make this retry.
       const lastWriterWins = Effect.gen(function*() {
-        const stored = yield* current(userId, namespace, write.key)
-        const body = bodyFor(userId, namespace, write, stored, agent)
-        const { rev } = yield* db.save(DATA_STORE, id, body, stored === undefined ? { mode: "create" } : { expectedRev: stored._rev })
-        return toRecord({ ...body, _id: id, _rev: rev })
+        const [doc, stats] = yield* stored
+        const body = bodyFor(userId, namespace, write, doc, agent)
+        const { rev } = yield* db.save(DATA_STORE, id, body, doc === undefined ? { mode: "create" } : { expectedRev: doc._rev })
+        return toRecord({ ...body, _id: id, _rev: rev }, stats.get(id))
       }).pipe(
         Effect.retry({
           while: (error) => error._tag === "Conflict",
@@ -182,11 +196,11 @@ export const make = (options: AccessTrackerOptions = {}) =>
       )
       const compareAndSet = (expected: string) =>
         Effect.gen(function*() {
-          const stored = yield* current(userId, namespace, write.key)
-          if (stored === undefined || stored._rev !== expected) return yield* conflict
-          const body = bodyFor(userId, namespace, write, stored, agent)
+          const [doc, stats] = yield* stored
+          if (doc === undefined || doc._rev !== expected) return yield* conflict
+          const body = bodyFor(userId, namespace, write, doc, agent)
           const { rev } = yield* db.save(DATA_STORE, id, body, { expectedRev: expected })
-          return toRecord({ ...body, _id: id, _rev: rev })
+          return toRecord({ ...body, _id: id, _rev: rev }, stats.get(id))
         })
       return Effect.zipRight(
         Effect.zipRight(checkNames(namespace, [write.key]), checkWrite(userId, namespace, write, agent)),
@@ -195,28 +209,33 @@ export const make = (options: AccessTrackerOptions = {}) =>
     }
 
     const del: DataStoreShape["delete"] = (userId, namespace, key) =>
-      Effect.zipRight(
-        checkNames(namespace, [key]),
-        db.delete(DATA_STORE, recordId(userId, namespace, key)).pipe(
+      Effect.gen(function*() {
+        yield* checkNames(namespace, [key])
+        const id = recordId(userId, namespace, key)
+        const deleted = yield* db.delete(DATA_STORE, id).pipe(
           Effect.as(true),
           Effect.catchTag("NotFound", () => Effect.succeed(false)),
           // Deleted at a revision nobody asked for: it was there, and now it is not.
           Effect.catchTag("Conflict", () => Effect.succeed(true))
         )
-      ).pipe(Effect.withSpan("DataStore.delete"))
+        // After the record: a record never outlives its statistics.
+        if (deleted) yield* db.deleteMany(DATA_STORE_ACCESS, [id])
+        return deleted
+      }).pipe(Effect.withSpan("DataStore.delete"))
 
     const getMany: DataStoreShape["getMany"] = (userId, namespace, keys, agent) =>
       Effect.gen(function*() {
         yield* checkNames(namespace, keys)
         if (keys.length === 0) return []
         const ids = keys.map((key) => recordId(userId, namespace, key))
-        const docs = yield* db.getMany(DATA_STORE, [...new Set(ids)])
+        const unique = [...new Set(ids)]
+        const [docs, stats] = yield* Effect.all([db.getMany(DATA_STORE, unique), db.getMany(DATA_STORE_ACCESS, unique)], { concurrency: 2 })
         const found = keys.flatMap((key, i) => {
           const doc = docs.get(ids[i]!)
           return belongs(doc, userId, namespace, key) ? [doc] : []
         })
-        if (agent !== undefined && found.length > 0) yield* access.record(found.map((doc) => doc._id), agent)
-        return found.map(toRecord)
+        if (agent !== undefined && found.length > 0) yield* access.record(found.map(targetOf), agent)
+        return found.map((doc) => toRecord(doc, stats.get(doc._id)))
       }).pipe(Effect.withSpan("DataStore.getMany"))
 
     const setMany: DataStoreShape["setMany"] = (userId, namespace, writes, agent) =>
@@ -228,38 +247,33 @@ export const make = (options: AccessTrackerOptions = {}) =>
           keys.add(write.key)
           yield* checkWrite(userId, namespace, write, agent)
         }
+        // One bulk read for revisions and creation fields, one bulk write. Only writes with `_rev`
+        // are conditional; the others replace whatever is stored (last writer wins), so on
+        // DynamoDB they go into BatchWriteItem rather than one PutItem each. They cannot clobber
+        // access counts, which are stored apart.
+        const ids = writes.map((w) => recordId(userId, namespace, w.key))
+        const stored = yield* db.getMany(DATA_STORE, ids)
         const results = new Map<string, SetResult>()
-        // Each round: one bulk read for revisions and creation fields, one bulk write conditional
-        // on them; writes without `_rev` that lost a race go round again.
-        let left = writes
-        for (let round = 0; round < SET_ATTEMPTS && left.length > 0; round++) {
-          const ids = left.map((w) => recordId(userId, namespace, w.key))
-          const stored = yield* db.getMany(DATA_STORE, ids)
-          const docs = []
-          const toWrite: Array<RecordWrite> = []
-          for (const [i, write] of left.entries()) {
-            const doc = stored.get(ids[i]!)
-            const mine = belongs(doc, userId, namespace, write.key) ? doc : undefined
-            if (write._rev !== undefined && mine?._rev !== write._rev) {
-              results.set(write.key, { key: write.key, ok: false, error: "conflict", reason: "the record is at another revision or gone" })
-              continue
-            }
-            toWrite.push(write)
-            // A new record is written without a revision: two creators racing, the last one wins.
-            docs.push({ ...bodyFor(userId, namespace, write, mine, agent), _id: ids[i]!, ...(mine === undefined ? {} : { _rev: mine._rev }) })
+        const docs = []
+        const toWrite: Array<RecordWrite> = []
+        for (const [i, write] of writes.entries()) {
+          const doc = stored.get(ids[i]!)
+          const mine = belongs(doc, userId, namespace, write.key) ? doc : undefined
+          if (write._rev !== undefined && mine?._rev !== write._rev) {
+            results.set(write.key, { key: write.key, ok: false, error: "conflict", reason: "the record is at another revision or gone" })
+            continue
           }
-          const saved = yield* db.saveMany(DATA_STORE, docs)
-          const again: Array<RecordWrite> = []
-          for (const [i, result] of saved.entries()) {
-            const write = toWrite[i]!
-            if (result.ok) results.set(write.key, { key: write.key, ok: true, _rev: result.rev ?? "" })
-            else if (result.error === "conflict" && write._rev === undefined) again.push(write)
-            else results.set(write.key, { key: write.key, ok: false, error: result.error === "conflict" ? "conflict" : "failed", reason: result.reason })
-          }
-          left = again
+          toWrite.push(write)
+          docs.push({ ...bodyFor(userId, namespace, write, mine, agent), _id: ids[i]!, ...(write._rev === undefined ? {} : { _rev: write._rev }) })
         }
-        for (const write of left) {
-          results.set(write.key, { key: write.key, ok: false, error: "conflict", reason: "other writers kept changing the record" })
+        const saved = yield* db.saveMany(DATA_STORE, docs)
+        for (const [i, result] of saved.entries()) {
+          const write = toWrite[i]!
+          if (result.ok) results.set(write.key, { key: write.key, ok: true, _rev: result.rev ?? "" })
+          else {
+            const reason = result.error === "conflict" && write._rev === undefined ? "other writers kept changing the record" : result.reason
+            results.set(write.key, { key: write.key, ok: false, error: result.error === "conflict" ? "conflict" : "failed", reason })
+          }
         }
         return writes.map((w) => results.get(w.key)!)
       }).pipe(Effect.withSpan("DataStore.setMany"))
@@ -268,14 +282,16 @@ export const make = (options: AccessTrackerOptions = {}) =>
       Effect.gen(function*() {
         yield* checkNames(namespace, keys)
         if (keys.length === 0) return 0
-        const results = yield* db.deleteMany(DATA_STORE, keys.map((key) => recordId(userId, namespace, key)))
+        const ids = keys.map((key) => recordId(userId, namespace, key))
+        const results = yield* db.deleteMany(DATA_STORE, ids)
+        yield* db.deleteMany(DATA_STORE_ACCESS, ids)
         return results.filter((r) => r.ok).length
       }).pipe(Effect.withSpan("DataStore.deleteMany"))
 
     /** The namespace's (or, without one, the user's) documents page by page, in the store's paging order. */
-    const pages = (selector: Record<string, string>, fields?: ReadonlyArray<string>, start?: string, size = PAGE) =>
+    const pages = (selector: Record<string, string>, fields?: ReadonlyArray<string>, start?: string, size = PAGE, collection = DATA_STORE) =>
       Stream.paginateChunkEffect(start, (after) =>
-        Effect.map(db.find(DATA_STORE, selector, { limit: size, after, fields }), (docs) => {
+        Effect.map(db.find(collection, selector, { limit: size, after, fields }), (docs) => {
           const last = docs.at(-1)
           return [Chunk.unsafeFromArray(docs), docs.length < size || last === undefined ? Option.none() : Option.some(last._id)] as const
         }))
@@ -285,9 +301,13 @@ export const make = (options: AccessTrackerOptions = {}) =>
     const records: DataStoreShape["records"] = (userId, namespace, { agent, cursor } = {}) =>
       Stream.unwrap(Effect.as(checkNames(namespace, []), pages({ userId, namespace }, undefined, cursor === undefined ? undefined : decodeCursor(cursor)))).pipe(
         Stream.filter(mineOnly(userId, namespace)),
-        Stream.mapChunksEffect((chunk) =>
-          agent === undefined ? Effect.succeed(chunk) : Effect.as(access.record(Chunk.toReadonlyArray(chunk).map((d) => d._id), agent), chunk)),
-        Stream.map(toRecord)
+        Stream.mapChunksEffect((chunk) => {
+          const docs = Chunk.toReadonlyArray(chunk)
+          return Effect.zipRight(
+            agent === undefined ? Effect.void : access.record(docs.map(targetOf), agent),
+            Effect.map(withStats(docs), Chunk.unsafeFromArray)
+          )
+        })
       )
 
     const page: DataStoreShape["page"] = (userId, namespace, { agent, cursor, limit }) =>
@@ -297,9 +317,9 @@ export const make = (options: AccessTrackerOptions = {}) =>
         const after = cursor === undefined ? undefined : decodeCursor(cursor)
         const docs = yield* db.find(DATA_STORE, { userId, namespace }, { limit: size, after })
         const mine = docs.filter(mineOnly(userId, namespace))
-        if (agent !== undefined && mine.length > 0) yield* access.record(mine.map((d) => d._id), agent)
+        if (agent !== undefined && mine.length > 0) yield* access.record(mine.map(targetOf), agent)
         const last = docs.at(-1)
-        return { records: mine.map(toRecord), nextCursor: docs.length < size || last === undefined ? null : encodeCursor(last._id) }
+        return { records: yield* withStats(mine), nextCursor: docs.length < size || last === undefined ? null : encodeCursor(last._id) }
       }).pipe(Effect.withSpan("DataStore.page"))
 
     const listKeys: DataStoreShape["listKeys"] = (userId, namespace, prefix) =>
@@ -322,7 +342,16 @@ export const make = (options: AccessTrackerOptions = {}) =>
           Stream.filter(mineOnly(userId, namespace)),
           Stream.grouped(PAGE),
           Stream.mapEffect((chunk) => db.deleteMany(DATA_STORE, Chunk.toReadonlyArray(chunk).map((d) => d._id))),
-          Stream.runFold(0, (sum, results) => sum + results.filter((r) => r.ok).length)
+          Stream.runFold(0, (sum, results) => sum + results.filter((r) => r.ok).length),
+          // Then the namespace's statistics, those of records deleted since their last flush too.
+          Effect.zipLeft(
+            pages({ userId, namespace }, ["userId", "namespace"], undefined, PAGE, DATA_STORE_ACCESS).pipe(
+              Stream.filter(mineOnly(userId, namespace)),
+              Stream.grouped(PAGE),
+              Stream.mapEffect((chunk) => db.deleteMany(DATA_STORE_ACCESS, Chunk.toReadonlyArray(chunk).map((d) => d._id))),
+              Stream.runDrain
+            )
+          )
         )
       ).pipe(Effect.withSpan("DataStore.clear"))
 
@@ -365,7 +394,19 @@ export const make = (options: AccessTrackerOptions = {}) =>
           for (const agent of [doc.createdByAgent, doc.lastAccessedByAgent]) if (typeof agent === "string" && agent !== "") bucket.agents.add(agent)
           if (typeof doc.updatedAt === "string" && (bucket.updatedAt === null || doc.updatedAt > bucket.updatedAt)) bucket.updatedAt = doc.updatedAt
           return buckets
-        })
+        }),
+        // Agents that only read a record are named in its access statistics.
+        Effect.flatMap((buckets) =>
+          pages(selector, ["userId", "namespace", "lastAccessedByAgent"], undefined, PAGE, DATA_STORE_ACCESS).pipe(
+            Stream.runForEach((doc) =>
+              Effect.sync(() => {
+                const agent = doc.lastAccessedByAgent
+                if (doc.userId === userId && typeof agent === "string" && agent !== "") buckets.get(String(doc.namespace))?.agents.add(agent)
+              })
+            ),
+            Effect.as(buckets)
+          )
+        )
       )
 
     const toStats = (namespace: string, bucket: Bucket | undefined): NamespaceStats => ({

@@ -2,6 +2,7 @@ import { Context } from "effect"
 import type { Effect, Stream } from "effect"
 import type {
   BulkDocument,
+  BulkSaveOptions,
   BulkResult,
   DeleteOptions,
   Document,
@@ -50,10 +51,14 @@ export interface DatabaseServiceShape {
     collection: string,
     ids: ReadonlyArray<string>
   ) => Effect.Effect<ReadonlyMap<string, Document | null>, InvalidName | DatabaseError>
-  /** One result per document, in input order; a per-document conflict or invalid document is a result, not a failure. */
+  /**
+   * One result per document, in input order; a per-document conflict or invalid document is a result, not a failure.
+   * With `mode: "create"`, each document is written only where no document has its id (a conflict result otherwise).
+   */
   readonly saveMany: (
     collection: string,
-    docs: ReadonlyArray<BulkDocument>
+    docs: ReadonlyArray<BulkDocument>,
+    options?: BulkSaveOptions
   ) => Effect.Effect<ReadonlyArray<BulkResult>, InvalidName | DatabaseError>
   /** One result per id, in input order; a missing id counts as deleted. */
   readonly deleteMany: (

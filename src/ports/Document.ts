@@ -47,6 +47,11 @@ export interface FindOptions {
 /** A document for `saveMany`: `_id` names it, `_rev` (optional) makes its write conditional. */
 export type BulkDocument = { readonly _id: string; readonly _rev?: string | undefined; readonly [field: string]: unknown }
 
+export interface BulkSaveOptions {
+  /** `upsert` (default): each document as `save` would write it; `create`: only where no document has its id. */
+  readonly mode?: "upsert" | "create" | undefined
+}
+
 export type BulkResult =
   | { readonly id: string; readonly ok: true; readonly rev?: string | undefined }
   | {

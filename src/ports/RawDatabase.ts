@@ -57,8 +57,11 @@ export interface RawDatabase {
   readonly ensureIndex: (collection: string, fields: ReadonlyArray<string>) => Effect.Effect<void, DatabaseError>
   /** The documents found among distinct, non-empty `ids`. */
   readonly getMany: (collection: string, ids: ReadonlyArray<string>) => Effect.Effect<ReadonlyMap<string, Document>, DatabaseError>
-  /** One result per write, in order; the same id may appear twice and the later write must land last. */
-  readonly saveMany: (collection: string, writes: ReadonlyArray<StoredWrite>) => Effect.Effect<ReadonlyArray<BulkResult>, DatabaseError>
+  /**
+   * One result per write, in order; the same id may appear twice and the later write must land last.
+   * A `create` write never carries an expected revision, and is a conflict result where a document has its id.
+   */
+  readonly saveMany: (collection: string, writes: ReadonlyArray<StoredWrite & { readonly create: boolean }>) => Effect.Effect<ReadonlyArray<BulkResult>, DatabaseError>
   /** One result per id of distinct `ids`, in order; a missing id is deleted already. */
   readonly deleteMany: (collection: string, ids: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<BulkResult>, DatabaseError>
 }

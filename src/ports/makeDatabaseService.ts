@@ -153,7 +153,7 @@ export const makeDatabaseService = (raw: RawDatabase, options?: MakeOptions): Da
         })
       ),
 
-    saveMany: (collection, docs) =>
+    saveMany: (collection, docs, saveOptions) =>
       observe(
         "saveMany",
         { collection, count: docs.length },
@@ -161,13 +161,18 @@ export const makeDatabaseService = (raw: RawDatabase, options?: MakeOptions): Da
           yield* validateCollection(collection)
           const results: Array<BulkResult | undefined> = new Array(docs.length)
           const sent: Array<number> = []
-          const writes: Array<StoredWrite> = []
+          const writes: Array<StoredWrite & { readonly create: boolean }> = []
+          const create = saveOptions?.mode === "create"
           docs.forEach((doc, index) => {
             const problem = bulkDocumentProblem(doc)
             const body = problem === undefined ? storedBody(bodyOf(doc)) : { reason: problem }
-            if ("body" in body) {
+            const expectedRev = expectedRevOf(doc, undefined)
+            if (create && expectedRev !== undefined && "body" in body) {
+              // As in save: a document that does not exist yet has no revision to match.
+              results[index] = bulkFailure(doc._id, "conflict", "create-only write of a document with a revision")
+            } else if ("body" in body) {
               sent.push(index)
-              writes.push({ id: doc._id, body: body.body, expectedRev: expectedRevOf(doc, undefined) })
+              writes.push({ id: doc._id, body: body.body, expectedRev, create })
             } else {
               results[index] = bulkFailure(doc._id, "invalid", body.reason)
             }

@@ -311,6 +311,42 @@ export const databaseContract = <E>(name: string, dbLayer: Layer.Layer<DatabaseS
         expect(yield* db.saveMany(c, [])).toEqual([])
       }), timeout)
 
+    it.effect("saveMany in create mode writes only the ids nobody holds; each taken id is a conflict result", () =>
+      Effect.gen(function*() {
+        const db = yield* DatabaseService
+        const c = freshCollection()
+        const taken = yield* db.save(c, "taken", { v: 0 })
+        yield* db.save(c, "gone", { v: 0 })
+        yield* db.delete(c, "gone")
+        const docs = [
+          ...Array.from({ length: 30 }, (_, i) => ({ _id: `fresh${i}`, v: i })),
+          { _id: "taken", v: 1 },
+          { _id: "gone", v: 2 },
+          { _id: "withRev", _rev: taken.rev, v: 3 }
+        ]
+        const results = yield* db.saveMany(c, docs, { mode: "create" })
+        expect(results.map((r) => r.ok)).toEqual([...Array.from({ length: 30 }, () => true), false, true, false])
+        expect(results[30]).toMatchObject({ id: "taken", ok: false, error: "conflict" })
+        expect(results[32]).toMatchObject({ id: "withRev", ok: false, error: "conflict" })
+        const after = yield* db.getMany(c, docs.map((d) => d._id))
+        expect(after.get("taken")).toMatchObject({ v: 0, _rev: taken.rev })
+        expect(after.get("gone")).toMatchObject({ v: 2 })
+        expect(after.get("fresh7")).toMatchObject({ v: 7 })
+        expect(after.get("withRev")).toBeNull()
+        // Racing creators of the same ids: each id is won by exactly one of them.
+        const ids = Array.from({ length: 20 }, (_, i) => `race${i}`)
+        const racers = yield* Effect.all(
+          [1, 2, 3].map((who) => db.saveMany(c, ids.map((id) => ({ _id: id, who })), { mode: "create" })),
+          { concurrency: "unbounded" }
+        )
+        for (const [k, id] of ids.entries()) {
+          const winners = racers.filter((r) => r[k]!.ok)
+          expect(winners.length).toBe(1)
+          const stored = (yield* db.get(c, id)).who
+          expect(racers[stored as number - 1]![k]!.ok).toBe(true)
+        }
+      }), timeout)
+
     it.effect("saveMany without _rev replaces existing documents and creates new ones (last writer wins)", () =>
       Effect.gen(function*() {
         const db = yield* DatabaseService

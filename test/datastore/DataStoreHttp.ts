@@ -1,9 +1,8 @@
 import { expect } from "@effect/vitest"
 import { Effect } from "effect"
-import { DATA_STORE } from "../../src/domain/DataRecord.js"
 import { DatabaseService } from "../../src/ports/DatabaseService.js"
 import { raw } from "../support/TestServer.js"
-import { KEYS, type Methods, ns } from "./DataStoreDomain.js"
+import { KEYS, type Methods, ns, storedCount } from "./DataStoreDomain.js"
 
 
 const enc = encodeURIComponent
@@ -152,7 +151,7 @@ export const httpCases = (it: Methods, timeout: number) => {
       let count: unknown
       for (let i = 0; i < 100 && count !== 3; i++) {
         yield* Effect.sleep("100 millis")
-        count = (yield* db.get(DATA_STORE, cas.body._id)).accessCount
+        count = yield* storedCount(db, cas.body._id)
       }
       expect(count).toBe(3)
       expect((yield* op("clear", { namespace, agent: "x" })).body).toEqual({ namespace, deletedCount: 1 })

@@ -3,6 +3,7 @@ import { Layer } from "effect"
 import * as DataStore from "../../src/domain/DataStore.js"
 import type { DatabaseService } from "../../src/ports/DatabaseService.js"
 import { testServer } from "../support/TestServer.js"
+import { accessCases } from "./DataStoreAccess.js"
 import { domainCases } from "./DataStoreDomain.js"
 import { httpCases } from "./DataStoreHttp.js"
 import { headerUser } from "./testUser.js"
@@ -21,5 +22,6 @@ export const dataStoreSuite = <E>(name: string, database: Layer.Layer<DatabaseSe
     { timeout: "120 seconds", excludeTestServices: true }
   )(`Data store: ${name}`, (it) => {
     domainCases(it, timeout)
+    accessCases(it, timeout)
     httpCases(it, timeout)
   })

@@ -18,6 +18,8 @@ export interface BulkWrite {
    * retried). A string: write only over that revision, else the result is a conflict.
    */
   readonly expectedRev: string | undefined
+  /** Only where no live document has the id: sent without a revision, its conflict is the result. */
+  readonly create?: boolean | undefined
 }
 
 type Kind = "save" | "delete"
@@ -63,14 +65,14 @@ export const bulkWrite = (
   ): Effect.Effect<ReadonlyArray<BulkResult>, CouchFailure> =>
     Effect.gen(function*() {
       const guessing = optimistic && attempt === 1
-      const unconditional = guessing ? [] : batch.filter((w) => w.expectedRev === undefined).map((w) => w.id)
+      const unconditional = guessing ? [] : batch.filter((w) => w.expectedRev === undefined && w.create !== true).map((w) => w.id)
       const conditional = batch.filter((w) => w.expectedRev !== undefined).map((w) => w.id)
       const revs = yield* currentRevisions(client, collections, operation, collection, [...unconditional, ...conditional])
       const results: Array<BulkResult> = new Array(batch.length)
       const sent: Array<number> = []
       const docs: Array<Record<string, unknown>> = []
       batch.forEach((w, i) => {
-        const rev = w.expectedRev ?? revs.get(w.id)
+        const rev = w.create === true ? undefined : w.expectedRev ?? revs.get(w.id)
         if (w.expectedRev !== undefined && revs.get(w.id) !== w.expectedRev) {
           // Checked here, not left to the server: Apache CouchDB 3.4 creates a document sent to
           // _bulk_docs with a `_rev` when its id has no revision tree, where the contract says conflict.
@@ -91,6 +93,8 @@ export const bulkWrite = (
         const w = batch[i]!
         if (answer.error === undefined) {
           results[i] = kind === "save" ? { id: w.id, ok: true, rev: answer.rev } : { id: w.id, ok: true }
+        } else if (answer.error === "conflict" && w.create === true) {
+          results[i] = conflict(w.id, "a document has this id")
         } else if (answer.error === "conflict" && w.expectedRev === undefined && attempt < RACE_ATTEMPTS) {
           raced.push(i)
         } else if (answer.error === "conflict") {

@@ -36,6 +36,7 @@ interface PendingSave {
   readonly index: number
   readonly item: Item
   readonly expectedRev: string | undefined
+  readonly create: boolean
 }
 
 // Opaque and never reused, even after a delete and re-create of the same id.
@@ -101,10 +102,11 @@ export const makeRaw = (options: DynamoDbOptions = {}): Effect.Effect<RawDatabas
           Effect.catchIf(isMissingTable, () => Effect.succeed({ docs: [], next: undefined }))
         )
 
-    // Conditional writes cannot be batched: each is its own PutItem, its conflict its own result.
+    // Conditional writes (create-only ones too) cannot be batched: each is its own PutItem, its
+    // conflict its own result.
     const saveConditionally = (collection: string, pending: ReadonlyArray<PendingSave>, results: Array<BulkResult>) =>
-      Effect.forEach(pending, ({ expectedRev, index, item }) =>
-        put("saveMany", collection, item, false, expectedRev).pipe(
+      Effect.forEach(pending, ({ create, expectedRev, index, item }) =>
+        put("saveMany", collection, item, create, expectedRev).pipe(
           Effect.as(saved(item)),
           Effect.catchIf(isConditionFailed, () =>
             Effect.succeed<BulkResult>({ id: item[ID] as string, ok: false, error: "conflict", reason: "revision differs or document is gone" })),
@@ -206,12 +208,12 @@ export const makeRaw = (options: DynamoDbOptions = {}): Effect.Effect<RawDatabas
           writes.forEach((write, index) => {
             const round = occurrences.get(write.id) ?? 0
             occurrences.set(write.id, round + 1)
-            ;(rounds[round] ??= []).push({ index, item: toItem(write), expectedRev: write.expectedRev })
+            ;(rounds[round] ??= []).push({ index, item: toItem(write), expectedRev: write.expectedRev, create: write.create })
           })
           for (const round of rounds) {
             yield* Effect.all([
-              saveConditionally(collection, round.filter((p) => p.expectedRev !== undefined), results),
-              saveUnconditionally(collection, round.filter((p) => p.expectedRev === undefined), results)
+              saveConditionally(collection, round.filter((p) => p.expectedRev !== undefined || p.create), results),
+              saveUnconditionally(collection, round.filter((p) => p.expectedRev === undefined && !p.create), results)
             ], { concurrency: 2, discard: true })
           }
           return results

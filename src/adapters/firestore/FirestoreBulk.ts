@@ -16,6 +16,7 @@ interface Pending {
   readonly id: string
   readonly data: Record<string, unknown>
   readonly expected: string | undefined
+  readonly create: boolean
 }
 
 /** Commits of at most 500 writes (a conditional replace takes two), each touching a document once. */
@@ -54,13 +55,13 @@ export const bulkOperations = (client: FirestoreClient): Pick<RawDatabase, "save
 
   const writeEach = (collection: string, chunk: ReadonlyArray<Pending>) =>
     Effect.forEach(chunk, (item) =>
-      writeDocument(client, "saveMany", collectionOf(collection).doc(item.id), item.data, { create: false, expected: item.expected })
+      writeDocument(client, "saveMany", collectionOf(collection).doc(item.id), item.data, { create: item.create, expected: item.expected })
         .pipe(
           Effect.map((rev): BulkResult => ({ id: item.id, ok: true, rev })),
           Effect.catchTag("FirestoreStatus", (status) =>
             Effect.succeed(
-              status.code === GrpcStatus.FAILED_PRECONDITION
-                ? failed(item.id, "conflict", STALE)
+              status.code === GrpcStatus.FAILED_PRECONDITION || status.code === GrpcStatus.ALREADY_EXISTS
+                ? failed(item.id, "conflict", item.create ? "a document has this id" : STALE)
                 : failed(item.id, status.code === GrpcStatus.INVALID_ARGUMENT ? "invalid" : "failed", status.message)
             ))
         ), { concurrency: FALLBACK_CONCURRENCY })
@@ -77,7 +78,8 @@ export const bulkOperations = (client: FirestoreClient): Pick<RawDatabase, "save
           batch.delete(ref, { lastUpdateTime: updateTimeOf(item.expected)! })
           position += 1
         }
-        batch.set(ref, item.data)
+        if (item.create) batch.create(ref, item.data)
+        else batch.set(ref, item.data)
         setPositions.push(position)
         position += 1
       }
@@ -94,9 +96,9 @@ export const bulkOperations = (client: FirestoreClient): Pick<RawDatabase, "save
     Effect.gen(function*() {
       const results: Array<BulkResult> = new Array(writes.length)
       const pending: Array<Pending> = []
-      writes.forEach(({ body, expectedRev, id }, index) => {
+      writes.forEach(({ body, create, expectedRev, id }, index) => {
         if (expectedRev !== undefined && updateTimeOf(expectedRev) === undefined) results[index] = failed(id, "conflict", STALE)
-        else pending.push({ index, id, data: encodeBody(body), expected: expectedRev })
+        else pending.push({ index, id, data: encodeBody(body), expected: expectedRev, create })
       })
       for (const chunk of chunksOf(pending)) {
         const written = yield* commitChunk(collection, chunk)
