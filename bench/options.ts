@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util"
 import type { ScenarioId } from "./http/scenarios.js"
 
-export const SECTIONS = ["http", "port", "bulk", "stream"] as const
+export const SECTIONS = ["http", "port", "bulk", "stream", "heavy"] as const
 export type Section = (typeof SECTIONS)[number]
 export const BACKENDS = ["memory", "couchdb", "dynamodb", "firestore"] as const
 export type BackendName = (typeof BACKENDS)[number]
@@ -22,6 +22,10 @@ export interface Options {
   readonly streamDocuments: number
   readonly streamBackend: BackendName
   readonly profile: boolean
+  /** The heavy calls: seconds per run, connections, and the git revision of docport to compare with (undefined: none). */
+  readonly heavyDurationS: number
+  readonly heavyConnections: number
+  readonly heavyBefore: string | undefined
   /** Also serve the baseline's routes on bare @effect/platform in the memory comparison. */
   readonly floor: boolean
   readonly out: string
@@ -44,6 +48,10 @@ const USAGE = `npm run bench -- [options]
   --stream-documents=N    (default 100000)
   --stream-backend=NAME   the remote backend streamed besides memory (default couchdb)
   --no-floor              leave out the baseline's routes on bare @effect/platform (the framework's floor)
+  --heavy-duration=S      seconds per measured heavy-call run (default 5)
+  --heavy-connections=N   concurrent clients of the heavy calls (default 8)
+  --heavy-before=REV      the docport commit the heavy calls are compared with (default daa4c97, before the lists
+                          streamed; "none": docport alone)
   --profile               also profile docport (HTTP on memory) and each adapter (port), and report where the time goes
   --out=DIR               where the results go (default bench/results)
 `
@@ -84,6 +92,9 @@ export const parseOptions = (argv: ReadonlyArray<string>): Options | "help" => {
       "bulk-rounds": { type: "string" },
       "stream-documents": { type: "string" },
       "stream-backend": { type: "string" },
+      "heavy-duration": { type: "string" },
+      "heavy-connections": { type: "string" },
+      "heavy-before": { type: "string" },
       out: { type: "string" }
     }
   })
@@ -107,6 +118,9 @@ export const parseOptions = (argv: ReadonlyArray<string>): Options | "help" => {
     bulkRounds: number(values["bulk-rounds"], quick ? 1 : 3, "bulk-rounds"),
     streamDocuments: number(values["stream-documents"], quick ? 20_000 : 100_000, "stream-documents"),
     streamBackend,
+    heavyDurationS: number(values["heavy-duration"], quick ? 1 : 5, "heavy-duration"),
+    heavyConnections: number(values["heavy-connections"], 8, "heavy-connections"),
+    heavyBefore: values["heavy-before"] === "none" ? undefined : values["heavy-before"] ?? "daa4c97",
     out: values.out ?? "bench/results"
   }
 }

@@ -11,6 +11,7 @@ import { dynamodb } from "./backends/dynamodb.js"
 import { memory } from "./backends/memory.js"
 import { type BulkRun, bulkBench } from "./bulk/bulkBench.js"
 import { type StreamRun, streamBench } from "./bulk/streamBench.js"
+import { type HeavyRun, heavyBench } from "./http/heavyScenarios.js"
 import { type HttpRun, type HttpSettings, memoryVsBaseline, onBackend } from "./http/httpBench.js"
 import { profileDocport } from "./http/httpProfile.js"
 import { type BackendName, type Options, parseOptions, USAGE } from "./options.js"
@@ -47,6 +48,7 @@ const bench = (options: Options) =>
     const port: Array<PortRun> = []
     const bulk: Array<BulkRun> = []
     const stream: Array<StreamRun> = []
+    const heavy: Array<HeavyRun> = []
     const profiles: Record<string, ProfileSummary> = {}
     const failures: Array<string> = []
     const wants = (section: Options["sections"][number]) => options.sections.includes(section)
@@ -95,6 +97,19 @@ const bench = (options: Options) =>
       }
     }
 
+    if (wants("heavy")) {
+      log(`heavy calls: docport on memory${options.heavyBefore === undefined ? "" : ` against its build at ${options.heavyBefore}`}, ${options.heavyConnections} clients`)
+      const settings = {
+        connections: options.heavyConnections,
+        durationS: options.heavyDurationS,
+        warmupS: Math.min(options.warmupS, 2),
+        rounds: options.rounds,
+        before: options.heavyBefore,
+        log
+      }
+      heavy.push(...(yield* attempt("heavy calls", heavyBench(settings))) ?? [])
+    }
+
     for (const name of options.backends) {
       yield* attempt(name, Effect.scoped(Effect.gen(function*() {
         const backend = yield* backendNamed(name)
@@ -123,7 +138,7 @@ const bench = (options: Options) =>
         }
       })))
     }
-    return { http, port, bulk, stream, profiles, failures }
+    return { http, port, bulk, stream, heavy, profiles, failures }
   })
 
 const main = async () => {

@@ -1,4 +1,5 @@
 import type { BulkRun } from "../bulk/bulkBench.js"
+import { type HeavyRun, heavyTable } from "../http/heavyScenarios.js"
 import type { HttpRun } from "../http/httpBench.js"
 import type { PortRun } from "../port/portBench.js"
 import type { Machine, Noise } from "../support/machine.js"
@@ -18,6 +19,8 @@ export interface Results {
   readonly port: ReadonlyArray<PortRun>
   readonly bulk: ReadonlyArray<BulkRun>
   readonly stream: ReadonlyArray<StreamRun>
+  /** The real client's heavy calls (absent in results from before they were measured). */
+  readonly heavy?: ReadonlyArray<HeavyRun> | undefined
   readonly failures: ReadonlyArray<string>
   readonly summary: {
     readonly comparisons: ReadonlyArray<Comparison>
@@ -247,6 +250,17 @@ export const markdown = (r: Results, chartFile: string): string => {
     "them; memory is the peak above what the process held just before the stream.",
     "",
     streamTable(r.stream),
+    ...(r.heavy === undefined || r.heavy.length === 0 ? [] : [
+      "",
+      "## Heavy calls of Gofannon's UI",
+      "",
+      "GET /agents (agents of ~10 KB code, tools, schemas, models), GET /deployments joined to their agents, and the " +
+      "unpaged data-store list, on memory, seeded over HTTP. docport and its build at the given earlier commit run side " +
+      "by side, each scenario on a fresh pair of processes, taking turns (order alternating). Memory is the server's peak " +
+      "RSS during warm-up and load above its RSS just before, divided by the concurrent connections; medians over rounds.",
+      "",
+      heavyTable(r.heavy)
+    ]),
     ...(r.failures.length === 0 ? [] : ["", "## Not measured", "", ...r.failures.map((f) => `- ${f}`)]),
     ...(Object.keys(r.profiles).length === 0
       ? []
@@ -267,6 +281,7 @@ export const consoleSummary = (r: Results) =>
     ...(r.summary.port.length > 0 ? ["port, adapter vs raw client:", portTable(r.summary.port), ""] : []),
     ...(r.summary.bulk.length > 0 ? ["bulk:", bulkTable(r.summary.bulk), ""] : []),
     ...(r.stream.length > 0 ? ["stream:", streamTable(r.stream), ""] : []),
+    ...(r.heavy !== undefined && r.heavy.length > 0 ? ["heavy calls:", heavyTable(r.heavy), ""] : []),
     `noise: ${noiseLine(r.noise)}`,
     ...r.failures.map((f) => `not measured: ${f}`)
   ].join("\n")
