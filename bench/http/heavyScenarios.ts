@@ -8,16 +8,15 @@
  */
 import type { Request } from "autocannon"
 import { Effect, type Scope } from "effect"
-import { execFileSync } from "node:child_process"
+import { execFileSync, spawn } from "node:child_process"
 import { existsSync, mkdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { freePort, startChildServer } from "../../test/support/ChildServer.js"
-import { BaseUrl, raw } from "../../test/support/TestServer.js"
+import { call, HEAVY_SCENARIOS, type HeavyScenario, type HeavyScenarioId } from "./heavySeeds.js"
 import { type HttpTarget, ROOT, startDocport } from "../support/processes.js"
 import { median } from "../support/stats.js"
 import { type LoadResult, runLoad } from "./load.js"
 
-export type HeavyScenarioId = "agents-500" | "deployments-200" | "records-10000" | "agents-2000"
 
 export interface HeavySettings {
   readonly connections: number
@@ -41,84 +40,35 @@ export interface HeavyRun {
   readonly rssPeakMB: number
   /** (peak − before) / connections. */
   readonly perRequestMB: number
+  /** In heavyChild.ts: the heap in use after a full collection, before and at its peak under the load, per concurrent request. */
+  readonly live: LiveHeap
 }
 
-// About 10 KB of Python, as the code Gofannon's composer writes.
-const CODE = Array.from({ length: 160 }, (_, i) =>
-  i % 8 === 0 ? `def step_${i}(data, context):` : `    result_${i} = transform(data["field_${i}"], options={"retries": 3})`).join("\n")
-
-const schema = (fields: number) => ({
-  type: "object",
-  properties: Object.fromEntries(Array.from({ length: fields }, (_, i) => [`field${i}`, { type: "string", description: `input field number ${i}` }])),
-  required: ["field0"]
-})
-
-/** An agent as Gofannon's editor saves it (models/agent.py): code, tools, schemas, models, env vars. */
-export const heavyAgent = (n: number, friendly: boolean) => ({
-  name: `Report agent ${n}`,
-  description: `Reads the quarterly figures of a business unit and writes a summary report (agent ${n})`,
-  code: CODE,
-  docstring: "run(input) -> report: summarises the figures it is given",
-  friendlyName: friendly ? `report-agent-${n}` : "",
-  tools: { "https://mcp.example.org/finance": ["get_figures", "get_history"], "web": ["search", "fetch"] },
-  swaggerSpecs: [{ name: "figures.yaml", content: "openapi: 3.0.0\ninfo:\n  title: Figures\n  version: 1.0.0\npaths: {}\n" }],
-  inputSchema: schema(6),
-  outputSchema: schema(4),
-  invokableModels: [{ provider: "openai", model: "gpt-4o", parameters: { temperature: 0.2 } }],
-  gofannonAgents: [],
-  composerModelConfig: { provider: "openai", model: "gpt-4o", parameters: { temperature: 0.7, max_tokens: 4000 } },
-  dataStoreConfig: [{ namespace: "reports", access: "both" }],
-  envVars: [{ key: "REGION", value: "emea", description: "which unit" }]
-})
-
-const fail = (what: string) => (reply: { status: number; text: string }) =>
-  new Error(`${what} answered ${reply.status}: ${reply.text.slice(0, 300)}`)
-
-const call = (base: string, method: string, path: string, body: unknown, expected: number) =>
-  raw(method, path, body).pipe(
-    Effect.provideService(BaseUrl, base),
-    Effect.filterOrFail((reply) => reply.status === expected, fail(`${method} ${path}`))
-  )
-
-const seedAgents = (base: string, from: number, to: number, friendly: number) =>
-  Effect.forEach(
-    Array.from({ length: to - from }, (_, i) => from + i),
-    (n) => Effect.map(call(base, "POST", "/agents", heavyAgent(n, n < friendly), 201), (reply) => reply.body._id as string),
-    { concurrency: 16 }
-  )
-
-const seedDeployments = (base: string, ids: ReadonlyArray<string>) =>
-  Effect.forEach(ids, (id) => call(base, "POST", `/agents/${id}/deploy`, undefined, 201), { concurrency: 8, discard: true })
-
-const seedRecords = (base: string, namespace: string, total: number) =>
-  Effect.forEach(Array.from({ length: Math.ceil(total / 1000) }, (_, page) => page), (page) =>
-    call(base, "POST", "/data-store/ops/setMany", {
-      namespace,
-      agent: "bench",
-      items: Array.from({ length: 1000 }, (_, i) => {
-        const n = page * 1000 + i
-        return { key: `files/src/module-${String(n).padStart(6, "0")}.py`, value: { lines: n % 400, summary: `module ${n} of the project`, tags: ["py", "src"] } }
-      })
-    }, 200), { discard: true })
-
-interface Scenario {
-  readonly id: HeavyScenarioId
-  readonly path: string
-  readonly items: number
-  readonly seed: (base: string) => Effect.Effect<void, Error>
+export interface LiveHeap {
+  readonly beforeMB: number
+  readonly peakMB: number
+  readonly perRequestMB: number
+  readonly requests: number
 }
 
-const SCENARIOS: ReadonlyArray<Scenario> = [
-  { id: "agents-500", path: "/agents", items: 500, seed: (base) => Effect.asVoid(seedAgents(base, 0, 500, 0)) },
-  {
-    id: "deployments-200",
-    path: "/deployments",
-    items: 200,
-    seed: (base) => Effect.flatMap(seedAgents(base, 0, 500, 200), (ids) => seedDeployments(base, ids.slice(0, 200)))
-  },
-  { id: "records-10000", path: "/data-store/namespaces/heavy/records", items: 10_000, seed: (base) => seedRecords(base, "heavy", 10_000) },
-  { id: "agents-2000", path: "/agents", items: 2_000, seed: (base) => Effect.asVoid(seedAgents(base, 0, 2_000, 0)) }
-]
+/** heavyChild.ts on one build (its dist/ directory), in a fresh process. */
+const liveHeap = (dist: string, scenario: HeavyScenarioId, clients: number, seconds: number) =>
+  Effect.async<LiveHeap, Error>((resume) => {
+    const child = spawn(process.execPath, ["--expose-gc", "--import", "tsx", "bench/http/heavyChild.ts", dist, scenario, String(clients), String(seconds)], {
+      cwd: ROOT,
+      env: { ...process.env, LOG_LEVEL: "warning" },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let out = ""
+    child.stdout.on("data", (d: Buffer) => (out = (out + d.toString()).slice(-20_000)))
+    child.stderr.on("data", (d: Buffer) => (out = (out + d.toString()).slice(-20_000)))
+    child.on("exit", (code) => {
+      const line = out.trim().split("\n").at(-1) ?? ""
+      if (code !== 0 || !line.startsWith("{")) return resume(Effect.fail(new Error(`heavyChild ${scenario} on ${dist} failed (exit ${code}):\n${out}`)))
+      resume(Effect.succeed(JSON.parse(line) as LiveHeap))
+    })
+    return Effect.sync(() => child.kill("SIGKILL"))
+  })
 
 const rssMB = (pid: number): number => {
   try {
@@ -180,7 +130,7 @@ const startBuilt = (name: string, main: string): Effect.Effect<HttpTarget, Error
 
 const heavyRequest = (path: string): Request => ({ method: "GET", path })
 
-const measure = (target: HttpTarget, scenario: Scenario, round: number, settings: HeavySettings) =>
+const measure = (target: HttpTarget, scenario: HeavyScenario, round: number, settings: HeavySettings) =>
   Effect.gen(function*() {
     const check = yield* call(target.url, "GET", scenario.path, undefined, 200)
     if (!Array.isArray(check.body) || check.body.length !== scenario.items) {
@@ -193,7 +143,7 @@ const measure = (target: HttpTarget, scenario: Scenario, round: number, settings
       settings.warmupS > 0 ? runLoad(target.url, requests, { ...options, durationS: settings.warmupS }) : Effect.void,
       runLoad(target.url, requests, options)
     ))
-    const run: HeavyRun = {
+    const run: Omit<HeavyRun, "live"> = {
       target: target.name,
       round,
       scenario: scenario.id,
@@ -216,16 +166,27 @@ const measure = (target: HttpTarget, scenario: Scenario, round: number, settings
 export const heavyBench = (settings: HeavySettings) =>
   Effect.gen(function*() {
     const beforeMain = settings.before === undefined ? undefined : yield* buildBefore(settings.before)
+    const beforeName = `before ${settings.before}`
+    const distOf = (target: string) => target === beforeName && beforeMain !== undefined ? join(beforeMain, "..", "..") : join(ROOT, "dist")
     const runs: Array<HeavyRun> = []
     for (let round = 1; round <= settings.rounds; round++) {
-      for (const [index, scenario] of SCENARIOS.entries()) {
-        runs.push(...yield* Effect.scoped(Effect.gen(function*() {
+      for (const [index, scenario] of HEAVY_SCENARIOS.entries()) {
+        const loaded = yield* Effect.scoped(Effect.gen(function*() {
           const targets: Array<HttpTarget> = [yield* startDocport({ DATABASE_PROVIDER: "memory" })]
-          if (beforeMain !== undefined) targets.push(yield* startBuilt(`before ${settings.before}`, beforeMain))
+          if (beforeMain !== undefined) targets.push(yield* startBuilt(beforeName, beforeMain))
           for (const target of targets) yield* scenario.seed(target.url)
           const order = (round + index) % 2 === 0 ? targets : [...targets].reverse()
           return yield* Effect.forEach(order, (target) => measure(target, scenario, round, settings))
-        })))
+        }))
+        // Then each build alone in a process of its own, for the memory its requests keep alive.
+        for (const run of loaded) {
+          const live = yield* liveHeap(distOf(run.target), scenario.id, settings.connections, settings.durationS)
+          settings.log(
+            `  round ${round} ${scenario.id.padEnd(15)} ${run.target.padEnd(18)}: live heap ${live.beforeMB.toFixed(1)} → ${live.peakMB.toFixed(1)} MB ` +
+              `under ${settings.connections} clients (${live.perRequestMB.toFixed(2)} MB per concurrent request, ${live.requests} requests)`
+          )
+          runs.push({ ...run, live })
+        }
       }
     }
     return runs
@@ -236,8 +197,8 @@ const mb = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : "–")
 /** Medians over the rounds, one row per scenario and server, and the ratio of docport to the earlier build. */
 export const heavyTable = (runs: ReadonlyArray<HeavyRun>): string => {
   const rows: Array<string> = [
-    "| scenario | server | items | body MB | req/s | p50 ms | p99 ms | CPU µs/req | RSS peak − before, MB per concurrent request | errors |",
-    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    "| scenario | server | items | body MB | req/s | p50 ms | p99 ms | CPU µs/req | live heap per concurrent request, MB | RSS peak − before per concurrent request, MB | errors |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
   ]
   const keys = [...new Set(runs.map((r) => `${r.scenario}\u0000${r.target}`))]
   for (const key of keys) {
@@ -247,7 +208,7 @@ export const heavyTable = (runs: ReadonlyArray<HeavyRun>): string => {
     rows.push(
       `| ${scenario} | ${target} | ${these[0]!.items.toLocaleString("en-US")} | ${(m((r) => r.bodyBytes) / 1e6).toFixed(2)} | ${Math.round(m((r) => r.result.rps))} | ` +
         `${m((r) => r.result.p50).toFixed(1)} | ${m((r) => r.result.p99).toFixed(1)} | ${Math.round(m((r) => r.result.cpuUsPerRequest))} | ` +
-        `${mb(m((r) => r.perRequestMB))} | ${these.reduce((sum, r) => sum + r.result.errors, 0)} |`
+        `${m((r) => r.live.perRequestMB).toFixed(2)} | ${mb(m((r) => r.perRequestMB))} | ${these.reduce((sum, r) => sum + r.result.errors, 0)} |`
     )
   }
   return rows.join("\n")

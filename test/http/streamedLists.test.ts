@@ -47,7 +47,15 @@ const watched = Layer.effect(
       )
     const listAll: DatabaseServiceShape["listAll"] = (collection) =>
       Effect.map(Stream.runCollect(stream(collection, { pageSize: 100 })), Chunk.toReadonlyArray)
-    db = { ...memory, stream, listAll }
+    // The data store pages with find (limit and after): each paged find counts as a page.
+    const find: DatabaseServiceShape["find"] = (collection, selector, options) =>
+      collection !== watch.collection || options?.limit === undefined
+        ? memory.find(collection, selector, options)
+        : Effect.suspend(() =>
+          watch.read++ >= watch.failFrom
+            ? Effect.fail(new DatabaseError({ operation: "find", message: "connection reset by peer", unavailable: true }))
+            : memory.find(collection, selector, options))
+    db = { ...memory, stream, listAll, find }
     return db
   })
 )
@@ -180,7 +188,7 @@ layer(Layer.provide(testServer(watched), captureLogs), { excludeTestServices: tr
       }
     }))
 
-  it.effect("a failure after the answer began cuts the connection: no complete body, nothing that parses, and a log line", () =>
+  it.effect("a failure after the answer began cuts the connection (agents, deployments, data-store records): no complete body, nothing that parses, and a log line", () =>
     Effect.gen(function*() {
       for (const path of ["/agents", "/deployments"]) {
         logged.length = 0
@@ -193,6 +201,31 @@ layer(Layer.provide(testServer(watched), captureLogs), { excludeTestServices: tr
         expect(() => JSON.parse(text), path).toThrow()
         expect(logged.some((line) => line.includes("cut short") && line.includes("connection reset by peer")), path).toBe(true)
       }
+      // The data store's unpaged list of 2,500 records, in pages of 1,000, alike.
+      yield* Effect.forEach([0, 1, 2], (page) =>
+        Effect.flatMap(BaseUrl, (base) =>
+          Effect.promise(() =>
+            fetch(`${base}/data-store/ops/setMany`, {
+              method: "POST",
+              headers: { "content-type": "application/json" },
+              body: JSON.stringify({
+                namespace: "cut",
+                agent: "test",
+                items: Array.from({ length: page === 2 ? 500 : 1000 }, (_, i) => ({ key: `k${page}-${i}`, value: { i } }))
+              })
+            }).then((res) => expect(res.status).toBe(200))
+          )), { discard: true })
+      logged.length = 0
+      yield* resetWatch("agent_data_store", { failFrom: 2 })
+      const records = yield* listing("/data-store/namespaces/cut/records")
+      expect(records.status).toBe(200)
+      const cut = yield* within("the end of the records", records.done)
+      expect(cut.complete).toBe(false)
+      expect(() => JSON.parse(cut.text)).toThrow()
+      expect(logged.some((line) => line.includes("data-store listing") && line.includes("cut short"))).toBe(true)
+      yield* resetWatch("nothing")
+      const whole = yield* listing("/data-store/namespaces/cut/records")
+      expect(JSON.parse((yield* within("the whole records", whole.done)).text).length).toBe(2500)
       // The server goes on answering.
       yield* resetWatch("nothing")
       const again = yield* listing("/agents")

@@ -22,6 +22,9 @@ const abortConnection = (request: HttpServerRequest.HttpServerRequest) =>
     response?.destroy?.()
   })
 
+const encoder = new TextEncoder()
+const COMMA = encoder.encode(",")
+
 const failureText = (cause: Cause.Cause<unknown>) => {
   const failure = Cause.failureOption(cause)
   if (Option.isSome(failure)) {
@@ -46,16 +49,22 @@ export const jsonArrayResponse = <A, E>(
     const open = options.open ?? "["
     const close = options.close ?? "]"
     const encode = options.encode
-    let started = false
-    // One JSON.stringify per chunk: the array's brackets are cut off and the pieces joined by commas.
-    const piece = (chunk: Chunk.Chunk<A>): string => {
-      if (Chunk.isEmpty(chunk)) return ""
+    const json = (chunk: Chunk.Chunk<A>) => {
       const array = Chunk.toReadonlyArray(chunk)
-      const json = JSON.stringify(encode === undefined ? array : array.map(encode))
-      const inner = json.slice(1, -1)
-      const text = started ? "," + inner : inner
-      started = true
-      return text
+      return JSON.stringify(encode === undefined ? array : array.map(encode))
+    }
+    // One JSON.stringify per chunk, encoded at once; its brackets are cut off as a view of the
+    // bytes (no copy) and the pieces joined by separate commas, so that a page is held once.
+    let started = false
+    const pieces = (chunk: Chunk.Chunk<A>): Chunk.Chunk<Uint8Array> => {
+      if (Chunk.isEmpty(chunk)) return Chunk.empty()
+      const bytes = encoder.encode(json(chunk))
+      const inner = bytes.subarray(1, bytes.length - 1)
+      if (!started) {
+        started = true
+        return Chunk.of(inner)
+      }
+      return Chunk.make(COMMA, inner)
     }
 
     const scope = yield* Scope.make()
@@ -72,27 +81,24 @@ export const jsonArrayResponse = <A, E>(
     const head = yield* Effect.onExit(readHead, (exit) =>
       Exit.isFailure(exit) || exit.value.length < 2 ? Scope.close(scope, Exit.void) : Effect.void)
     if (head.length < 2) {
-      const body = head.length === 0 ? "" : piece(head[0]!)
+      const body = head.length === 0 ? "" : json(head[0]!).slice(1, -1)
       return HttpServerResponse.text(open + body + close, { contentType: "application/json" })
     }
 
     const request = yield* HttpServerRequest.HttpServerRequest
-    const rest = Stream.repeatEffectChunkOption(pull).pipe(
-      Stream.mapChunks((chunk) => {
-        const text = piece(chunk)
-        return text === "" ? Chunk.empty() : Chunk.of(text)
-      })
-    )
-    const body = Stream.make(open + piece(head[0]!) + piece(head[1]!)).pipe(
-      Stream.concat(rest),
-      Stream.concat(Stream.make(close)),
+    // Pages become bytes only when the server writes them (it waits for each to drain).
+    const body = Stream.fromIterable(head).pipe(
+      Stream.rechunk(1),
+      Stream.concat(Stream.repeatEffectOption(pull)),
+      Stream.mapConcatChunk(pieces),
+      Stream.prepend(Chunk.of(encoder.encode(open))),
+      Stream.concat(Stream.succeed(encoder.encode(close))),
       Stream.tapErrorCause((cause) =>
         Cause.isInterruptedOnly(cause) ? Effect.void : Effect.zipRight(
           abortConnection(request),
           Effect.logError(`${options.what}: the response was cut short and its connection closed: ${failureText(cause)}`)
         )),
-      Stream.ensuring(Scope.close(scope, Exit.void)),
-      Stream.encodeText
+      Stream.ensuring(Scope.close(scope, Exit.void))
     )
     return HttpServerResponse.stream(body, { contentType: "application/json" })
   })
