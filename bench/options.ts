@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util"
 import type { ScenarioId } from "./http/scenarios.js"
 
-export const SECTIONS = ["http", "port", "bulk", "stream", "cluster"] as const
+export const SECTIONS = ["http", "port", "bulk", "stream", "heavy", "cluster"] as const
 export type Section = (typeof SECTIONS)[number]
 export const BACKENDS = ["memory", "couchdb", "dynamodb", "firestore"] as const
 export type BackendName = (typeof BACKENDS)[number]
@@ -26,6 +26,10 @@ export interface Options {
   readonly profile: boolean
   /** The numbers of workers the cluster section compares (the first is the baseline, normally 1). */
   readonly workers: ReadonlyArray<number>
+  /** The heavy calls: seconds per run, connections, and the git revision of docport to compare with (undefined: none). */
+  readonly heavyDurationS: number
+  readonly heavyConnections: number
+  readonly heavyBefore: string | undefined
   /** Also serve the baseline's routes on bare @effect/platform in the memory comparison. */
   readonly floor: boolean
   readonly out: string
@@ -50,6 +54,10 @@ const USAGE = `npm run bench -- [options]
   --stream-backend=NAME   the remote backend streamed besides memory (default couchdb)
   --workers=a,b           WORKERS compared in the cluster section, on couchdb (default 1,2)
   --no-floor              leave out the baseline's routes on bare @effect/platform (the framework's floor)
+  --heavy-duration=S      seconds per measured heavy-call run (default 5)
+  --heavy-connections=N   concurrent clients of the heavy calls (default 8)
+  --heavy-before=REV      the docport commit the heavy calls are compared with (default daa4c97, before the lists
+                          streamed; "none": docport alone)
   --profile               also profile docport (HTTP on memory) and each adapter (port), and report where the time goes
   --out=DIR               where the results go (default bench/results)
 `
@@ -99,6 +107,9 @@ export const parseOptions = (argv: ReadonlyArray<string>): Options | "help" => {
       "stream-documents": { type: "string" },
       "stream-backend": { type: "string" },
       workers: { type: "string" },
+      "heavy-duration": { type: "string" },
+      "heavy-connections": { type: "string" },
+      "heavy-before": { type: "string" },
       out: { type: "string" }
     }
   })
@@ -124,6 +135,9 @@ export const parseOptions = (argv: ReadonlyArray<string>): Options | "help" => {
     streamDocuments: number(values["stream-documents"], quick ? 20_000 : 100_000, "stream-documents"),
     streamBackend,
     workers: workerCounts(values.workers),
+    heavyDurationS: number(values["heavy-duration"], quick ? 1 : 5, "heavy-duration"),
+    heavyConnections: number(values["heavy-connections"], 8, "heavy-connections"),
+    heavyBefore: values["heavy-before"] === "none" ? undefined : values["heavy-before"] ?? "daa4c97",
     out: values.out ?? "bench/results"
   }
 }

@@ -12,6 +12,7 @@ import { memory } from "./backends/memory.js"
 import { type BulkRun, bulkBench } from "./bulk/bulkBench.js"
 import { clusterBench, type ClusterRun } from "./cluster/clusterBench.js"
 import { type StreamRun, streamBench } from "./bulk/streamBench.js"
+import { type HeavyRun, heavyBench } from "./http/heavyScenarios.js"
 import { type HttpRun, type HttpSettings, memoryVsBaseline, onBackend } from "./http/httpBench.js"
 import { profileDocport } from "./http/httpProfile.js"
 import { type BackendName, type Options, parseOptions, USAGE } from "./options.js"
@@ -50,6 +51,7 @@ const bench = (options: Options) =>
     const bulk: Array<BulkRun> = []
     const stream: Array<StreamRun> = []
     const cluster: Array<ClusterRun> = []
+    const heavy: Array<HeavyRun> = []
     const profiles: Record<string, ProfileSummary> = {}
     const failures: Array<string> = []
     const wants = (section: Options["sections"][number]) => options.sections.includes(section)
@@ -99,6 +101,19 @@ const bench = (options: Options) =>
       }
     }
 
+    if (wants("heavy")) {
+      log(`heavy calls: docport on memory${options.heavyBefore === undefined ? "" : ` against its build at ${options.heavyBefore}`}, ${options.heavyConnections} clients`)
+      const settings = {
+        connections: options.heavyConnections,
+        durationS: options.heavyDurationS,
+        warmupS: Math.min(options.warmupS, 2),
+        rounds: options.rounds,
+        before: options.heavyBefore,
+        log
+      }
+      heavy.push(...(yield* attempt("heavy calls", heavyBench(settings))) ?? [])
+    }
+
     for (const name of options.backends) {
       yield* attempt(name, Effect.scoped(Effect.gen(function*() {
         const backend = yield* backendNamed(name)
@@ -138,7 +153,7 @@ const bench = (options: Options) =>
         log
       }))) ?? [])
     }
-    return { http, port, bulk, stream, cluster, profiles, failures }
+    return { http, port, bulk, stream, heavy, cluster, profiles, failures }
   })
 
 const main = async () => {

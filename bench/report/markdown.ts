@@ -1,6 +1,7 @@
 import type { BulkRun } from "../bulk/bulkBench.js"
 import type { ClusterRun } from "../cluster/clusterBench.js"
 import { clusterSection, clusterTable } from "../cluster/clusterReport.js"
+import { type HeavyRun, heavyTable } from "../http/heavyScenarios.js"
 import type { HttpRun } from "../http/httpBench.js"
 import type { PortRun } from "../port/portBench.js"
 import type { Machine, Noise } from "../support/machine.js"
@@ -22,6 +23,8 @@ export interface Results {
   readonly stream: ReadonlyArray<StreamRun>
   /** Absent from results written before the section existed. */
   readonly cluster?: ReadonlyArray<ClusterRun> | undefined
+  /** The real client's heavy calls (absent in results from before they were measured). */
+  readonly heavy?: ReadonlyArray<HeavyRun> | undefined
   readonly failures: ReadonlyArray<string>
   readonly summary: {
     readonly comparisons: ReadonlyArray<Comparison>
@@ -270,6 +273,17 @@ export const markdown = (r: Results, chartFile: string): string => {
     "",
     streamTable(r.stream),
     ...((r.cluster ?? []).length === 0 ? [] : ["", clusterSection(r.cluster ?? [])]),
+    ...(r.heavy === undefined || r.heavy.length === 0 ? [] : [
+      "",
+      "## Heavy calls of Gofannon's UI",
+      "",
+      "GET /agents (agents of ~10 KB code, tools, schemas, models), GET /deployments joined to their agents, and the " +
+      "unpaged data-store list, on memory, seeded over HTTP. docport and its build at the given earlier commit run side " +
+      "by side, each scenario on a fresh pair of processes, taking turns (order alternating). Memory is the server's peak " +
+      "RSS during warm-up and load above its RSS just before, divided by the concurrent connections; medians over rounds.",
+      "",
+      heavyTable(r.heavy)
+    ]),
     ...(r.failures.length === 0 ? [] : ["", "## Not measured", "", ...r.failures.map((f) => `- ${f}`)]),
     ...(Object.keys(r.profiles).length === 0
       ? []
@@ -291,6 +305,7 @@ export const consoleSummary = (r: Results) =>
     ...(r.summary.bulk.length > 0 ? ["bulk:", bulkTable(r.summary.bulk), ""] : []),
     ...(r.stream.length > 0 ? ["stream:", streamTable(r.stream), ""] : []),
     ...((r.cluster ?? []).length > 0 ? ["WORKERS on couchdb:", clusterTable(r.cluster ?? []), ""] : []),
+    ...(r.heavy !== undefined && r.heavy.length > 0 ? ["heavy calls:", heavyTable(r.heavy), ""] : []),
     `noise: ${noiseLine(r.noise)}`,
     ...r.failures.map((f) => `not measured: ${f}`)
   ].join("\n")

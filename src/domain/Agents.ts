@@ -1,4 +1,4 @@
-import { Context, Effect, Layer } from "effect"
+import { Context, Effect, Layer, type Stream } from "effect"
 import { DatabaseService } from "../ports/DatabaseService.js"
 import type { Conflict, DatabaseError, InvalidDocument, InvalidName, NotFound } from "../ports/Errors.js"
 import { type Agent, type AgentCreate, agentFromStored, AGENTS, type AgentUpdate } from "./Agent.js"
@@ -12,6 +12,8 @@ export interface AgentsShape {
   /** `by`: the uid of the user creating it, kept as createdBy and updatedBy. */
   readonly create: (input: AgentCreate, by?: string) => Effect.Effect<Agent, Failure>
   readonly list: Effect.Effect<ReadonlyArray<Agent>, Failure>
+  /** The agents of `list`, in its order, a page at a time: what GET /agents answers with. */
+  readonly stream: Stream.Stream<Agent, Failure>
   readonly get: (id: string) => Effect.Effect<Agent, NotFound | Failure>
   readonly update: (id: string, patch: AgentUpdate, by?: string) => Effect.Effect<Agent, NotFound | Conflict | Failure>
   /** Deletes the agent and every deployment of it. */
@@ -25,7 +27,7 @@ export class Agents extends Context.Tag("docport/Agents")<Agents, AgentsShape>()
 export const make = Effect.gen(function*() {
   const db = yield* DatabaseService
   const deployments = yield* Deployments
-  const { create, get, list, update } = makeEntityStore<AgentCreate, AgentUpdate>(db, AGENTS, { fromStored: agentFromStored })
+  const { create, get, list, stream, update } = makeEntityStore<AgentCreate, AgentUpdate>(db, AGENTS, { fromStored: agentFromStored })
 
   const remove: AgentsShape["remove"] = (id) =>
     Effect.gen(function*() {
@@ -34,7 +36,7 @@ export const make = Effect.gen(function*() {
       yield* db.delete(AGENTS, id)
     }).pipe(Effect.withSpan("Agents.remove"))
 
-  return { create, get, list, update, remove, chain: (id) => agentChain(db, id) } satisfies AgentsShape
+  return { create, get, list, stream, update, remove, chain: (id) => agentChain(db, id) } satisfies AgentsShape
 })
 
 export const layer = Layer.effect(Agents, make)

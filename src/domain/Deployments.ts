@@ -1,4 +1,4 @@
-import { Context, Effect, Layer } from "effect"
+import { Chunk, Context, Effect, Layer, Stream } from "effect"
 import { DatabaseService } from "../ports/DatabaseService.js"
 import type { Document } from "../ports/Document.js"
 import { type Conflict, DatabaseError, type InvalidDocument, type InvalidName, type NotFound } from "../ports/Errors.js"
@@ -22,6 +22,8 @@ export interface DeploymentsShape {
   readonly status: (agentId: string) => Effect.Effect<DeploymentStatus, NotFound | Failure>
   /** Every deployment with its agent's current description and schemas; deployments of deleted agents are removed. */
   readonly list: Effect.Effect<ReadonlyArray<Deployment>, Failure>
+  /** The same as `list`, a page of deployments (and one getMany of their agents) at a time. */
+  readonly stream: Stream.Stream<Deployment, Failure>
 }
 
 export class Deployments extends Context.Tag("docport/Deployments")<Deployments, DeploymentsShape>() {}
@@ -96,39 +98,50 @@ export const make = Effect.gen(function*() {
       return deployment === undefined ? { is_deployed: false } : { is_deployed: true, friendly_name: deployment._id }
     }).pipe(Effect.withSpan("Deployments.status"))
 
-  const list: DeploymentsShape["list"] = Effect.gen(function*() {
-    const deployments = yield* db.listAll(DEPLOYMENTS)
-    const agentIds = [...new Set(deployments.flatMap((d) => agentIdOf(d) ?? []))]
-    const agents = agentIds.length === 0 ? new Map<string, Document | null>() : yield* db.getMany(AGENTS, agentIds)
-    const listed: Array<Deployment> = []
-    const orphans: Array<string> = []
-    for (const deployment of deployments) {
-      const agentId = agentIdOf(deployment)
-      const agent = agentId === undefined ? null : agents.get(agentId) ?? null
-      if (agentId === undefined || agent === null) {
-        orphans.push(deployment._id)
-        continue
+  // One page of deployments joined to their agents in one getMany.
+  const joinPage = (deployments: ReadonlyArray<Document>) =>
+    Effect.gen(function*() {
+      const agentIds = [...new Set(deployments.flatMap((d) => agentIdOf(d) ?? []))]
+      const agents = agentIds.length === 0 ? new Map<string, Document | null>() : yield* db.getMany(AGENTS, agentIds)
+      const listed: Array<Deployment> = []
+      const orphans: Array<string> = []
+      for (const deployment of deployments) {
+        const agentId = agentIdOf(deployment)
+        const agent = agentId === undefined ? null : agents.get(agentId) ?? null
+        if (agentId === undefined || agent === null) {
+          orphans.push(deployment._id)
+          continue
+        }
+        listed.push({
+          friendlyName: deployment._id,
+          agentId,
+          description: typeof agent.description === "string" ? agent.description : "",
+          inputSchema: jsonObject(agent.inputSchema),
+          outputSchema: jsonObject(agent.outputSchema)
+        })
       }
-      listed.push({
-        friendlyName: deployment._id,
-        agentId,
-        description: typeof agent.description === "string" ? agent.description : "",
-        inputSchema: jsonObject(agent.inputSchema),
-        outputSchema: jsonObject(agent.outputSchema)
-      })
-    }
-    // As Gofannon does, a deployment whose agent is gone heals itself; failing to remove it only
-    // costs the same attempt on the next list, so it is logged rather than failing the answer.
-    if (orphans.length > 0) {
-      yield* removeAll("removeOrphanDeployments", orphans).pipe(
-        Effect.tap(() => Effect.logInfo(`removed ${orphans.length} deployment(s) whose agent no longer exists`)),
-        Effect.catchAll((error) => Effect.logWarning(`could not remove orphan deployments: ${error.message}`))
-      )
-    }
-    return listed
-  }).pipe(Effect.withSpan("Deployments.list"))
+      // As Gofannon does, a deployment whose agent is gone heals itself; failing to remove it only
+      // costs the same attempt on the next list, so it is logged rather than failing the answer.
+      // Removing it behind the read position does not move the pages still to come.
+      if (orphans.length > 0) {
+        yield* removeAll("removeOrphanDeployments", orphans).pipe(
+          Effect.tap(() => Effect.logInfo(`removed ${orphans.length} deployment(s) whose agent no longer exists`)),
+          Effect.catchAll((error) => Effect.logWarning(`could not remove orphan deployments: ${error.message}`))
+        )
+      }
+      return Chunk.unsafeFromArray(listed)
+    })
 
-  return { deploy, undeploy, status, list } satisfies DeploymentsShape
+  const stream: DeploymentsShape["stream"] = db.stream(DEPLOYMENTS).pipe(
+    Stream.mapChunksEffect((page) => joinPage(Chunk.toReadonlyArray(page))),
+    Stream.withSpan("Deployments.stream")
+  )
+
+  const list: DeploymentsShape["list"] = Effect.map(Stream.runCollect(stream), Chunk.toReadonlyArray).pipe(
+    Effect.withSpan("Deployments.list")
+  )
+
+  return { deploy, undeploy, status, list, stream } satisfies DeploymentsShape
 })
 
 export const layer = Layer.effect(Deployments, make)

@@ -1,4 +1,4 @@
-import { Duration, Effect, Schedule } from "effect"
+import { Duration, Effect, Schedule, Stream } from "effect"
 import { randomUUID } from "node:crypto"
 import type { DatabaseServiceShape } from "../ports/DatabaseService.js"
 import type { Document } from "../ports/Document.js"
@@ -69,6 +69,9 @@ export const makeEntityStore = <A extends object, U extends { readonly _rev?: st
 
   const list = Effect.map(db.listAll(collection), (docs) => docs.map(asEntity))
 
+  /** The same entities as `list`, in the same order, page by page (the port's default page size). */
+  const stream = Stream.map(db.stream(collection), asEntity)
+
   const get = (id: string) => Effect.map(db.get(collection, id), asEntity)
 
   // Writes `next(current)` at the current revision. Without an expected `_rev` a lost race is
@@ -122,5 +125,5 @@ export const makeEntityStore = <A extends object, U extends { readonly _rev?: st
   // delete itself fails with NotFound for a missing entity: no read first.
   const remove = (id: string) => db.delete(collection, id)
 
-  return { create, list, get, update, replace, remove } as const
+  return { create, list, stream, get, update, replace, remove } as const
 }

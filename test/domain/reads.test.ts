@@ -1,5 +1,5 @@
 import { expect, layer } from "@effect/vitest"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Stream } from "effect"
 import * as MemoryDatabase from "../../src/adapters/MemoryDatabase.js"
 import * as Agents from "../../src/domain/Agents.js"
 import { MAX_CHAIN_DEPTH } from "../../src/domain/AgentChain.js"
@@ -17,7 +17,13 @@ const counted = Layer.effect(
         calls.set(name, (calls.get(name) ?? 0) + 1)
         return f(...args)
       }) as F
-    return { ...memory, get: count("get", memory.get), getMany: count("getMany", memory.getMany), listAll: count("listAll", memory.listAll) }
+    // A stream counts one call per page it reads.
+    const stream: DatabaseServiceShape["stream"] = (collection, options) =>
+      Stream.mapChunks(memory.stream(collection, options), (page) => {
+        calls.set("stream page", (calls.get("stream page") ?? 0) + 1)
+        return page
+      })
+    return { ...memory, get: count("get", memory.get), getMany: count("getMany", memory.getMany), listAll: count("listAll", memory.listAll), stream }
   })
 )
 
@@ -25,7 +31,7 @@ const DomainLive = Layer.mergeAll(Agents.layer, Demos.layer).pipe(Layer.provideM
 const agent = (extra: Record<string, unknown> = {}) => ({ name: "n", description: "d", code: "c", ...extra })
 
 layer(DomainLive, { excludeTestServices: true })("reads that cost a fixed number of round trips", (it) => {
-  it.effect("listing 30 deployments reads the deployments once and their agents with one getMany; orphans are removed", () =>
+  it.effect("listing 30 deployments reads one page of deployments and their agents with one getMany; orphans are removed", () =>
     Effect.gen(function*() {
       const agents = yield* Agents.Agents
       const deployments = yield* Deployments.Deployments
@@ -38,7 +44,7 @@ layer(DomainLive, { excludeTestServices: true })("reads that cost a fixed number
       yield* db.save("deployments", "no-agent-id", { friendlyName: "no-agent-id" })
       calls.clear()
       const listed = yield* deployments.list
-      expect(Object.fromEntries(calls)).toEqual({ listAll: 1, getMany: 1 })
+      expect(Object.fromEntries(calls)).toEqual({ "stream page": 1, getMany: 1 })
       expect(listed.length).toBe(29)
       expect(listed.find((d) => d.friendlyName === "api-7")).toEqual({
         friendlyName: "api-7",
@@ -49,6 +55,20 @@ layer(DomainLive, { excludeTestServices: true })("reads that cost a fixed number
       })
       expect((yield* Effect.flip(db.get("deployments", "api-0")))._tag).toBe("NotFound")
       expect((yield* Effect.flip(db.get("deployments", "no-agent-id")))._tag).toBe("NotFound")
+    }))
+
+  it.effect("listing 250 deployments joins a page at a time: three pages, three getMany of at most 100 agents", () =>
+    Effect.gen(function*() {
+      const deployments = yield* Deployments.Deployments
+      const db = yield* DatabaseService
+      yield* db.deleteMany("deployments", (yield* db.listAll("deployments")).map((d) => d._id))
+      const created = yield* Effect.forEach(Array.from({ length: 250 }, (_, i) => i), (i) =>
+        Effect.as(db.save("agents", `paged-${i}`, agent({ description: `p${i}` })), `paged-${i}`))
+      yield* Effect.forEach(created, (id, i) => db.save("deployments", `paged-api-${i}`, { friendlyName: `paged-api-${i}`, agentId: id }))
+      calls.clear()
+      const listed = yield* deployments.list
+      expect(Object.fromEntries(calls)).toEqual({ "stream page": 3, getMany: 3 })
+      expect(listed.map((d) => d.description)).toEqual(created.map((_, i) => `p${i}`))
     }))
 
   it.effect("a chain deeper than the bound ends in truncated agents, read with one getMany per level", () =>

@@ -1,5 +1,5 @@
 import { expect, layer } from "@effect/vitest"
-import { Effect, Layer, Logger } from "effect"
+import { Effect, Layer, Logger, Stream } from "effect"
 import * as MemoryDatabase from "../../src/adapters/MemoryDatabase.js"
 import { DatabaseService } from "../../src/ports/DatabaseService.js"
 import { DatabaseError } from "../../src/ports/Errors.js"
@@ -16,6 +16,7 @@ const troubled = Layer.effect(
     provider: "troubled",
     ping: Effect.fail(new DatabaseError({ operation: "ping", message: "connection refused", unavailable: true })),
     listAll: () => Effect.fail(new DatabaseError({ operation: "listAll", message: "connection refused", unavailable: true })),
+    stream: () => Stream.fail(new DatabaseError({ operation: "page", message: "connection refused", unavailable: true })),
     // A bug, not a failure: it must still be a JSON 500 that says nothing of it.
     get: () => Effect.die(new Error(`a bug near http://admin:${SECRET}@127.0.0.1:5984`)),
     save: () =>
@@ -63,7 +64,7 @@ layer(Layer.provide(testServer(troubled), captureLogs), { excludeTestServices: t
       expect(logged.some((line) => line.includes("127.0.0.1:5984"))).toBe(true)
       expect(logged.join("\n")).not.toContain(SECRET)
       expect(create.body.message).toBe("the database failed during 'save'")
-      expect(list.body.message).toBe("the database is unavailable: 'listAll' could not be done, try again later")
+      expect(list.body.message).toBe("the database is unavailable: 'page' could not be done, try again later")
       expect(create.text).not.toContain("write rejected")
     }))
 

@@ -4,6 +4,7 @@ import { DatabaseService } from "../../src/ports/DatabaseService.js"
 import { httpContract } from "../http/HttpContract.js"
 import { testServer } from "../support/TestServer.js"
 import { gofannonDocumentSuite } from "./GofannonDocuments.js"
+import { gofannonLists } from "./GofannonLists.js"
 import type { GofannonStore } from "./GofannonStores.js"
 import { gofannonUi } from "./GofannonUi.js"
 
@@ -16,5 +17,6 @@ export const backendSuite = <E>(name: string, stores: Layer.Layer<DatabaseServic
   return httpContract(name, Layer.merge(server, FetchHttpClient.layer).pipe(Layer.provideMerge(stores)), timeout, (it) => {
     gofannonUi(it, timeout)
     gofannonDocumentSuite(it, timeout)
+    gofannonLists(it, timeout)
   })
 }

@@ -6,6 +6,7 @@ import { Deployments } from "../../domain/Deployments.js"
 import { CurrentUser } from "../auth/CurrentUser.js"
 import { DocportApi } from "./Api.js"
 import { httpErrors } from "./ApiErrors.js"
+import { jsonArrayResponse } from "./JsonArrayStream.js"
 import { storedJson } from "./StoredJson.js"
 
 const agent = storedJson(Agent)
@@ -18,7 +19,7 @@ export const AgentsLive = HttpApiBuilder.group(DocportApi, "agents", (handlers) 
     return handlers
       .handle("create", ({ payload }) =>
         Effect.flatMap(CurrentUser, (user) => httpErrors(Effect.map(agents.create(payload, user.uid), created.one))))
-      .handle("list", () => httpErrors(Effect.map(agents.list, agent.many)))
+      .handle("list", () => httpErrors(jsonArrayResponse(agents.stream, { encode: agent.declared, what: "GET /agents" })))
       .handle("get", ({ path }) => httpErrors(Effect.map(agents.get(path.id), agent.one)))
       .handle("update", ({ path, payload }) =>
         Effect.flatMap(CurrentUser, (user) => httpErrors(Effect.map(agents.update(path.id, payload, user.uid), agent.one))))

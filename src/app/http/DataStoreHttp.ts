@@ -1,26 +1,23 @@
 import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import { Effect, Stream } from "effect"
+import { Effect } from "effect"
 import { RecordNotFound } from "../../domain/DataRecord.js"
-import { DataStore, PAGE } from "../../domain/DataStore.js"
+import { DataStore } from "../../domain/DataStore.js"
 import { DocportApi } from "./Api.js"
 import { type DataStoreFailure, dataStoreErrors } from "./DataStoreErrors.js"
-import { streamedJsonArray } from "./DataStoreStreams.js"
 import { DataStoreUser } from "./DataStoreUser.js"
+import { jsonArrayResponse } from "./JsonArrayStream.js"
 
 export const DataStoreLive = HttpApiBuilder.group(DocportApi, "dataStore", (handlers) =>
   Effect.gen(function*() {
     const store = yield* DataStore
     const { current: currentUserId } = yield* DataStoreUser
     /** Runs `f` as the current user, with the data store's failures as declared HTTP errors. */
-    const asUser = <A>(f: (userId: string) => Effect.Effect<A, DataStoreFailure>) => dataStoreErrors(Effect.flatMap(currentUserId, f))
+    const asUser = <A, R>(f: (userId: string) => Effect.Effect<A, DataStoreFailure, R>) => dataStoreErrors(Effect.flatMap(currentUserId, f))
 
-    // Unpaged: the first page decides the status, the rest streams behind it.
+    // Unpaged: the first pages decide the status, the rest streams behind them.
     const everything = (userId: string, namespace: string, agent: string | undefined, open: string, close: string) =>
-      Effect.map(store.page(userId, namespace, { limit: PAGE, agent }), ({ nextCursor, records }) =>
-        nextCursor === null
-          ? HttpServerResponse.text(`${open}${records.map((r) => JSON.stringify(r)).join(",")}${close}`, { contentType: "application/json" })
-          : streamedJsonArray(Stream.concat(Stream.fromIterable(records), store.records(userId, namespace, { agent, cursor: nextCursor })), open, close))
+      jsonArrayResponse(store.records(userId, namespace, { agent }), { open, close, what: "data-store listing" })
 
     return handlers
       .handle("namespaces", () => asUser((user) => store.namespaces(user)))

@@ -3,6 +3,7 @@ import { Effect } from "effect"
 import { Deployments } from "../../domain/Deployments.js"
 import { DocportApi } from "./Api.js"
 import { httpErrors } from "./ApiErrors.js"
+import { jsonArrayResponse } from "./JsonArrayStream.js"
 
 export const DeploymentsLive = HttpApiBuilder.group(DocportApi, "deployments", (handlers) =>
-  Effect.map(Deployments, (deployments) => handlers.handle("list", () => httpErrors(deployments.list))))
+  Effect.map(Deployments, (deployments) => handlers.handle("list", () => httpErrors(jsonArrayResponse(deployments.stream, { what: "GET /deployments" })))))

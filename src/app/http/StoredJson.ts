@@ -21,6 +21,7 @@ export const storedJson = <F extends Schema.Struct.Fields>(schema: Schema.Struct
     return record
   }
   return {
+    declared,
     one: (entity: Schema.Struct.Type<F>) => HttpServerResponse.unsafeJson(declared(entity), { status }),
     many: (entities: ReadonlyArray<Schema.Struct.Type<F>>) => HttpServerResponse.unsafeJson(entities.map(declared), { status })
   }
