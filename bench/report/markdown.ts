@@ -4,6 +4,7 @@ import type { PortRun } from "../port/portBench.js"
 import type { Machine, Noise } from "../support/machine.js"
 import type { ProfileSummary } from "../support/profile.js"
 import { median } from "../support/stats.js"
+import { httpApiTable } from "./httpApiTable.js"
 import type { BackendHttp, BulkFigures, Comparison, PortFigures, StreamRun } from "./summary.js"
 
 export interface Results {
@@ -221,6 +222,7 @@ export const markdown = (r: Results, chartFile: string): string => {
     "",
     `![docport vs baseline](${chartFile})`,
     "",
+    ...httpApiSection(s.comparisons),
     "## HTTP on every backend",
     "",
     backendTable(s.backends),
@@ -259,10 +261,25 @@ export const markdown = (r: Results, chartFile: string): string => {
   ].join("\n")
 }
 
+const httpApiSection = (comparisons: ReadonlyArray<Comparison>) => {
+  const rendered = httpApiTable(comparisons)
+  return rendered === undefined ? [] : [
+    "## HTTP: docport against a bare HttpApi, and tails",
+    "",
+    "The bare HttpApi is docport's agent routes, schemas and statuses on the same @effect/platform with handlers over a " +
+    "`Map` (bench/baseline/httpApiServer.ts): no domain, port, authentication, access log or metrics. It takes its turn " +
+    "beside docport in every round, each a fresh process. docport runs as shipped: spans and metrics on, no exporter.",
+    "",
+    rendered,
+    ""
+  ]
+}
+
 /** What the console shows at the end. */
 export const consoleSummary = (r: Results) =>
   [
     ...(r.summary.comparisons.length > 0 ? ["docport / baseline (memory):", httpComparisonTable(r.summary.comparisons), ""] : []),
+    ...(httpApiTable(r.summary.comparisons) === undefined ? [] : ["docport / bare HttpApi (memory):", httpApiTable(r.summary.comparisons)!, ""]),
     ...(r.summary.backends.length > 0 ? ["docport per backend:", backendTable(r.summary.backends), ""] : []),
     ...(r.summary.port.length > 0 ? ["port, adapter vs raw client:", portTable(r.summary.port), ""] : []),
     ...(r.summary.bulk.length > 0 ? ["bulk:", bulkTable(r.summary.bulk), ""] : []),
