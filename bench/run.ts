@@ -11,6 +11,7 @@ import { dynamodb } from "./backends/dynamodb.js"
 import { memory } from "./backends/memory.js"
 import { type BulkRun, bulkBench } from "./bulk/bulkBench.js"
 import { type StreamRun, streamBench } from "./bulk/streamBench.js"
+import { type FreshRun, freshStart } from "./http/freshStart.js"
 import { type HttpRun, type HttpSettings, memoryVsBaseline, onBackend } from "./http/httpBench.js"
 import { profileDocport } from "./http/httpProfile.js"
 import { type BackendName, type Options, parseOptions, USAGE } from "./options.js"
@@ -44,6 +45,7 @@ const backendNamed = (name: BackendName): Effect.Effect<BenchBackend, Error> => 
 const bench = (options: Options) =>
   Effect.gen(function*() {
     const http: Array<HttpRun> = []
+    const fresh: Array<FreshRun> = []
     const port: Array<PortRun> = []
     const bulk: Array<BulkRun> = []
     const stream: Array<StreamRun> = []
@@ -95,6 +97,11 @@ const bench = (options: Options) =>
       }
     }
 
+    if (wants("fresh")) {
+      log(`fresh process: docport and a bare HttpApi, first 10 s under GET, ${options.rounds} round(s)`)
+      fresh.push(...(yield* attempt("fresh process", freshStart({ rounds: options.rounds, seconds: 10, connections: options.connections, log }))) ?? [])
+    }
+
     for (const name of options.backends) {
       yield* attempt(name, Effect.scoped(Effect.gen(function*() {
         const backend = yield* backendNamed(name)
@@ -123,7 +130,7 @@ const bench = (options: Options) =>
         }
       })))
     }
-    return { http, port, bulk, stream, profiles, failures }
+    return { http, fresh, port, bulk, stream, profiles, failures }
   })
 
 const main = async () => {

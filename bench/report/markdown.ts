@@ -1,4 +1,5 @@
 import type { BulkRun } from "../bulk/bulkBench.js"
+import { type FreshRun, freshTable } from "../http/freshStart.js"
 import type { HttpRun } from "../http/httpBench.js"
 import type { PortRun } from "../port/portBench.js"
 import type { Machine, Noise } from "../support/machine.js"
@@ -16,6 +17,7 @@ export interface Results {
   readonly noise: Noise
   readonly wallSeconds: number
   readonly http: ReadonlyArray<HttpRun>
+  readonly fresh?: ReadonlyArray<FreshRun> | undefined
   readonly port: ReadonlyArray<PortRun>
   readonly bulk: ReadonlyArray<BulkRun>
   readonly stream: ReadonlyArray<StreamRun>
@@ -223,6 +225,7 @@ export const markdown = (r: Results, chartFile: string): string => {
     `![docport vs baseline](${chartFile})`,
     "",
     ...httpApiSection(s.comparisons),
+    ...freshSection(r.fresh ?? []),
     "## HTTP on every backend",
     "",
     backendTable(s.backends),
@@ -275,10 +278,25 @@ const httpApiSection = (comparisons: ReadonlyArray<Comparison>) => {
   ]
 }
 
+const freshSection = (runs: ReadonlyArray<FreshRun>) => {
+  const rendered = freshTable(runs)
+  return rendered === undefined ? [] : [
+    "## HTTP: a fresh process's first seconds",
+    "",
+    "Each round a new docport process (as `npm start` runs it) and a new bare HttpApi take turns; as soon as the " +
+    "server answers and holds 10 agents it gets GET /agents/{id} from 32 connections for 10 s. Per second: requests " +
+    "answered, and the p50 / p99 of their latencies (medians over the rounds).",
+    "",
+    rendered,
+    ""
+  ]
+}
+
 /** What the console shows at the end. */
 export const consoleSummary = (r: Results) =>
   [
     ...(r.summary.comparisons.length > 0 ? ["docport / baseline (memory):", httpComparisonTable(r.summary.comparisons), ""] : []),
+    ...(freshTable(r.fresh ?? []) === undefined ? [] : ["fresh process, per second:", freshTable(r.fresh ?? [])!, ""]),
     ...(httpApiTable(r.summary.comparisons) === undefined ? [] : ["docport / bare HttpApi (memory):", httpApiTable(r.summary.comparisons)!, ""]),
     ...(r.summary.backends.length > 0 ? ["docport per backend:", backendTable(r.summary.backends), ""] : []),
     ...(r.summary.port.length > 0 ? ["port, adapter vs raw client:", portTable(r.summary.port), ""] : []),
