@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util"
 import type { ScenarioId } from "./http/scenarios.js"
 
-export const SECTIONS = ["http", "port", "bulk", "stream", "heavy", "cluster"] as const
+export const SECTIONS = ["http", "fresh", "port", "bulk", "stream", "heavy", "cluster"] as const
 export type Section = (typeof SECTIONS)[number]
 export const BACKENDS = ["memory", "couchdb", "dynamodb", "firestore"] as const
 export type BackendName = (typeof BACKENDS)[number]

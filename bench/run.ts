@@ -13,6 +13,7 @@ import { type BulkRun, bulkBench } from "./bulk/bulkBench.js"
 import { clusterBench, type ClusterRun } from "./cluster/clusterBench.js"
 import { type StreamRun, streamBench } from "./bulk/streamBench.js"
 import { type HeavyRun, heavyBench } from "./http/heavyScenarios.js"
+import { type FreshRun, freshStart } from "./http/freshStart.js"
 import { type HttpRun, type HttpSettings, memoryVsBaseline, onBackend } from "./http/httpBench.js"
 import { profileDocport } from "./http/httpProfile.js"
 import { type BackendName, type Options, parseOptions, USAGE } from "./options.js"
@@ -47,6 +48,7 @@ const backendNamed = (name: BackendName): Effect.Effect<BenchBackend, Error> => 
 const bench = (options: Options) =>
   Effect.gen(function*() {
     const http: Array<HttpRun> = []
+    const fresh: Array<FreshRun> = []
     const port: Array<PortRun> = []
     const bulk: Array<BulkRun> = []
     const stream: Array<StreamRun> = []
@@ -113,6 +115,10 @@ const bench = (options: Options) =>
       }
       heavy.push(...(yield* attempt("heavy calls", heavyBench(settings))) ?? [])
     }
+    if (wants("fresh")) {
+      log(`fresh process: docport and a bare HttpApi, first 10 s under GET, ${options.rounds} round(s)`)
+      fresh.push(...(yield* attempt("fresh process", freshStart({ rounds: options.rounds, seconds: 10, connections: options.connections, log }))) ?? [])
+    }
 
     for (const name of options.backends) {
       yield* attempt(name, Effect.scoped(Effect.gen(function*() {
@@ -153,7 +159,7 @@ const bench = (options: Options) =>
         log
       }))) ?? [])
     }
-    return { http, port, bulk, stream, heavy, cluster, profiles, failures }
+    return { http, fresh, port, bulk, stream, heavy, cluster, profiles, failures }
   })
 
 const main = async () => {

@@ -124,7 +124,7 @@ const rawDatabaseClient = (raw: RawDatabase): Client => {
   const revs = new Map<string, string>()
   return {
     load: Effect.zipRight(
-      Effect.flatMap(raw.saveMany(COLLECTION, documents.map(({ _id, ...body }) => ({ id: _id, body, expectedRev: undefined }))), loaded),
+      Effect.flatMap(raw.saveMany(COLLECTION, documents.map(({ _id, ...body }) => ({ id: _id, body, expectedRev: undefined, create: false }))), loaded),
       raw.ensureIndex(COLLECTION, ["team"])
     ),
     refresh: Effect.map(raw.getMany(COLLECTION, allIds), (found) => {

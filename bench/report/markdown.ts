@@ -2,11 +2,13 @@ import type { BulkRun } from "../bulk/bulkBench.js"
 import type { ClusterRun } from "../cluster/clusterBench.js"
 import { clusterSection, clusterTable } from "../cluster/clusterReport.js"
 import { type HeavyRun, heavyTable } from "../http/heavyScenarios.js"
+import { type FreshRun, freshTable } from "../http/freshStart.js"
 import type { HttpRun } from "../http/httpBench.js"
 import type { PortRun } from "../port/portBench.js"
 import type { Machine, Noise } from "../support/machine.js"
 import type { ProfileSummary } from "../support/profile.js"
 import { median } from "../support/stats.js"
+import { httpApiTable } from "./httpApiTable.js"
 import type { BackendHttp, BulkFigures, Comparison, PortFigures, StreamRun } from "./summary.js"
 
 export interface Results {
@@ -18,6 +20,7 @@ export interface Results {
   readonly noise: Noise
   readonly wallSeconds: number
   readonly http: ReadonlyArray<HttpRun>
+  readonly fresh?: ReadonlyArray<FreshRun> | undefined
   readonly port: ReadonlyArray<PortRun>
   readonly bulk: ReadonlyArray<BulkRun>
   readonly stream: ReadonlyArray<StreamRun>
@@ -242,6 +245,8 @@ export const markdown = (r: Results, chartFile: string): string => {
     "",
     `![docport vs baseline](${chartFile})`,
     "",
+    ...httpApiSection(s.comparisons),
+    ...freshSection(r.fresh ?? []),
     "## HTTP on every backend",
     "",
     backendTable(s.backends),
@@ -296,10 +301,40 @@ export const markdown = (r: Results, chartFile: string): string => {
   ].join("\n")
 }
 
+const httpApiSection = (comparisons: ReadonlyArray<Comparison>) => {
+  const rendered = httpApiTable(comparisons)
+  return rendered === undefined ? [] : [
+    "## HTTP: docport against a bare HttpApi, and tails",
+    "",
+    "The bare HttpApi is docport's agent routes, schemas and statuses on the same @effect/platform with handlers over a " +
+    "`Map` (bench/baseline/httpApiServer.ts): no domain, port, authentication, access log or metrics. It takes its turn " +
+    "beside docport in every round, each a fresh process. docport runs as shipped: spans and metrics on, no exporter.",
+    "",
+    rendered,
+    ""
+  ]
+}
+
+const freshSection = (runs: ReadonlyArray<FreshRun>) => {
+  const rendered = freshTable(runs)
+  return rendered === undefined ? [] : [
+    "## HTTP: a fresh process's first seconds",
+    "",
+    "Each round a new docport process (as `npm start` runs it) and a new bare HttpApi take turns; as soon as the " +
+    "server answers and holds 10 agents it gets GET /agents/{id} from 32 connections for 10 s. Per second: requests " +
+    "answered, and the p50 / p99 of their latencies (medians over the rounds).",
+    "",
+    rendered,
+    ""
+  ]
+}
+
 /** What the console shows at the end. */
 export const consoleSummary = (r: Results) =>
   [
     ...(r.summary.comparisons.length > 0 ? ["docport / baseline (memory):", httpComparisonTable(r.summary.comparisons), ""] : []),
+    ...(freshTable(r.fresh ?? []) === undefined ? [] : ["fresh process, per second:", freshTable(r.fresh ?? [])!, ""]),
+    ...(httpApiTable(r.summary.comparisons) === undefined ? [] : ["docport / bare HttpApi (memory):", httpApiTable(r.summary.comparisons)!, ""]),
     ...(r.summary.backends.length > 0 ? ["docport per backend:", backendTable(r.summary.backends), ""] : []),
     ...(r.summary.port.length > 0 ? ["port, adapter vs raw client:", portTable(r.summary.port), ""] : []),
     ...(r.summary.bulk.length > 0 ? ["bulk:", bulkTable(r.summary.bulk), ""] : []),

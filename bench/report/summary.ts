@@ -11,6 +11,8 @@ export interface HttpFigures {
   readonly rps: number
   readonly p50: number
   readonly p99: number
+  /** Median over rounds of each run's p99 / p50: the tail, as a multiple of the median. */
+  readonly tail: number
   readonly errors: number
   readonly conflicts: number
   readonly cpuUsPerRequest: number
@@ -32,12 +34,17 @@ export interface Comparison {
   readonly platform?: HttpFigures | undefined
   readonly platformRatio?: number | undefined
   readonly platformCpuRatio?: number | undefined
+  /** docport's agent routes as a bare HttpApi over a Map (bench/baseline/httpApiServer.ts), when measured. */
+  readonly httpApi?: HttpFigures | undefined
+  /** Median over rounds of docport / bare HttpApi server CPU per request: what docport adds to its framework. */
+  readonly httpApiCpuRatio?: number | undefined
 }
 
 const figures = (runs: ReadonlyArray<HttpRun>): HttpFigures => ({
   rps: median(runs.map((r) => r.result.rps)),
   p50: median(runs.map((r) => r.result.p50)),
   p99: median(runs.map((r) => r.result.p99)),
+  tail: median(runs.map((r) => r.result.p99 / r.result.p50)),
   errors: runs.reduce((sum, r) => sum + r.result.errors, 0),
   conflicts: runs.reduce((sum, r) => sum + r.result.conflicts, 0),
   cpuUsPerRequest: median(runs.map((r) => r.result.cpuUsPerRequest)),
@@ -53,8 +60,13 @@ export const compareWithBaseline = (runs: ReadonlyArray<HttpRun>): Array<Compari
     const docport = runs.filter((r) => r.scenario === scenario.id && r.target === "docport" && r.backend === "memory")
     const baseline = runs.filter((r) => r.scenario === scenario.id && r.target === "baseline")
     const platform = runs.filter((r) => r.scenario === scenario.id && r.target === "platform")
+    const httpApi = runs.filter((r) => r.scenario === scenario.id && r.target === "httpapi")
     if (docport.length === 0 || baseline.length === 0) return []
     return [{
+      ...(httpApi.length === 0 ? {} : {
+        httpApi: figures(httpApi),
+        httpApiCpuRatio: pairedRatio(docport, httpApi, (d, h) => d.result.cpuUsPerRequest / h.result.cpuUsPerRequest)
+      }),
       ...(platform.length === 0 ? {} : {
         platform: figures(platform),
         platformRatio: pairedRatio(platform, baseline, (p, b) => p.result.rps / b.result.rps),

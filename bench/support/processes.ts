@@ -61,3 +61,7 @@ export const startBaseline = (options: ProcessOptions = {}) =>
 /** The same routes on bare @effect/platform: the floor of docport's HTTP stack. */
 export const startPlatformFloor = (options: ProcessOptions = {}) =>
   startTsServer("platform", "bench/baseline/platformServer.ts", {}, "Listening on", options)
+
+/** docport's agent routes as a bare HttpApi over a Map: docport's own cost is what it adds above this. */
+export const startHttpApiBaseline = (options: ProcessOptions = {}) =>
+  startTsServer("httpapi", "bench/baseline/httpApiServer.ts", {}, "Listening on", options)

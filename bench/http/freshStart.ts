@@ -1,0 +1,82 @@
+import autocannon from "autocannon"
+import { Effect } from "effect"
+import { startDocport, startHttpApiBaseline } from "../support/processes.js"
+import { median, quantile, Samples } from "../support/stats.js"
+import { newAgents, SCENARIOS, seedAgents } from "./scenarios.js"
+
+/** One second of a fresh server's life under load. Latencies in milliseconds. */
+export interface FreshSecond {
+  readonly second: number
+  readonly rps: number
+  readonly p50: number
+  readonly p99: number
+}
+
+export interface FreshRun {
+  readonly target: string
+  readonly round: number
+  readonly seconds: ReadonlyArray<FreshSecond>
+}
+
+/** A handful of agents to GET: as few writes before the load as possible, since each warms the server. */
+const SEEDED = 10
+
+// Per second of the run, by when the answer came back.
+const loadBySecond = (url: string, requests: Parameters<typeof autocannon>[0]["requests"], connections: number, seconds: number) =>
+  Effect.async<ReadonlyArray<FreshSecond>, Error>((resume) => {
+    const buckets = Array.from({ length: seconds }, () => new Samples())
+    const started = performance.now()
+    const instance = autocannon({ url, connections, duration: seconds, timeout: 10, requests })
+    instance.on("response", (_client, _status, _bytes, ms) => {
+      buckets[Math.min(seconds - 1, Math.floor((performance.now() - started) / 1000))]!.push(ms)
+    })
+    instance.then(
+      () =>
+        resume(Effect.succeed(buckets.map((b, i) => {
+          const sorted = b.sorted()
+          return { second: i + 1, rps: sorted.length, p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99) }
+        }))),
+      (error: unknown) => resume(Effect.fail(error instanceof Error ? error : new Error(String(error))))
+    )
+  })
+
+/**
+ * A fresh process's first seconds: docport (as `npm start` runs it) and the bare HttpApi take
+ * turns, each round a new process of each, loaded with GETs as soon as it answers and holds a
+ * few agents.
+ */
+export const freshStart = (settings: { readonly rounds: number; readonly seconds: number; readonly connections: number; readonly log: (line: string) => void }) =>
+  Effect.gen(function*() {
+    const get = SCENARIOS.find((s) => s.id === "get")!
+    const runs: Array<FreshRun> = []
+    const starters = [["docport", () => startDocport({ DATABASE_PROVIDER: "memory" })], ["httpapi", () => startHttpApiBaseline()]] as const
+    for (let round = 1; round <= settings.rounds; round++) {
+      const order = round % 2 === 1 ? starters : [...starters].reverse()
+      for (const [name, start] of order) {
+        const seconds = yield* Effect.scoped(Effect.gen(function*() {
+          const target = yield* start()
+          const agents = newAgents()
+          yield* seedAgents(target.url, agents, SEEDED)
+          return yield* loadBySecond(target.url, get.requests(agents), settings.connections, settings.seconds)
+        }))
+        settings.log(`  round ${round} fresh ${name}: ${seconds.map((s) => `${s.rps}/${s.p99.toFixed(0)}`).join(" ")} (req/s / p99 ms per second)`)
+        runs.push({ target: name, round, seconds })
+      }
+    }
+    return runs
+  })
+
+/** Median over rounds, second by second, of each server. */
+export const freshTable = (runs: ReadonlyArray<FreshRun>): string | undefined => {
+  if (runs.length === 0) return undefined
+  const targets = [...new Set(runs.map((r) => r.target))]
+  const seconds = Math.max(...runs.map((r) => r.seconds.length))
+  const cell = (target: string, i: number) => {
+    const mine = runs.filter((r) => r.target === target).map((r) => r.seconds[i]).filter((s) => s !== undefined)
+    const rps = median(mine.map((s) => s.rps))
+    return `${Math.round(rps)} (${median(mine.map((s) => s.p50)).toFixed(1)} / ${median(mine.map((s) => s.p99)).toFixed(1)})`
+  }
+  const header = ["second", ...targets.map((t) => `${t} req/s (p50 / p99 ms)`)]
+  const rows = Array.from({ length: seconds }, (_, i) => [String(i + 1), ...targets.map((t) => cell(t, i))])
+  return [`| ${header.join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n")
+}

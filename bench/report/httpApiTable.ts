@@ -1,0 +1,42 @@
+import type { Comparison } from "./summary.js"
+
+const n0 = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? "–" : Math.round(n).toLocaleString("en-US"))
+const n2 = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? "–" : n.toFixed(2))
+const ms = (n: number) => (n >= 10 ? n.toFixed(1) : n.toFixed(2))
+const mark = (ok: boolean) => (ok ? "✅" : "❌")
+
+/** Issue 15's targets: CPU per request ≤ 1.1 × the bare HttpApi's, p99 ≤ 3 × p50. */
+export const CPU_TARGET = 1.1
+export const TAIL_TARGET = 3
+
+/**
+ * docport against its own framework: the same agent routes as a bare HttpApi over a Map, and
+ * each server's tail (p99 / p50, the median over rounds of each run's ratio).
+ */
+export const httpApiTable = (comparisons: ReadonlyArray<Comparison>): string | undefined => {
+  const measured = comparisons.filter((c) => c.httpApi !== undefined)
+  if (measured.length === 0) return undefined
+  const header = [
+    "scenario",
+    "server CPU µs/req docport / HttpApi",
+    "docport / HttpApi CPU",
+    "req/s docport / HttpApi",
+    "p50 / p99 ms docport",
+    "p50 / p99 ms HttpApi",
+    "p99 / p50 docport / HttpApi",
+    `CPU ≤ ${CPU_TARGET}`,
+    `p99 ≤ ${TAIL_TARGET} × p50`
+  ]
+  const rows = measured.map((c) => [
+    c.label,
+    `${n0(c.docport.cpuUsPerRequest)} / ${n0(c.httpApi!.cpuUsPerRequest)}`,
+    `**${n2(c.httpApiCpuRatio)}**`,
+    `${n0(c.docport.rps)} / ${n0(c.httpApi!.rps)}`,
+    `${ms(c.docport.p50)} / ${ms(c.docport.p99)}`,
+    `${ms(c.httpApi!.p50)} / ${ms(c.httpApi!.p99)}`,
+    `**${n2(c.docport.tail)}** / ${n2(c.httpApi!.tail)}`,
+    mark((c.httpApiCpuRatio ?? Infinity) <= CPU_TARGET),
+    mark(c.docport.tail <= TAIL_TARGET)
+  ])
+  return [`| ${header.join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n")
+}
