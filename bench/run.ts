@@ -16,7 +16,8 @@ import { type HeavyRun, heavyBench } from "./http/heavyScenarios.js"
 import { type FreshRun, freshStart } from "./http/freshStart.js"
 import { type HttpRun, type HttpSettings, memoryVsBaseline, onBackend } from "./http/httpBench.js"
 import { profileDocport } from "./http/httpProfile.js"
-import { type BackendName, type Options, parseOptions, USAGE } from "./options.js"
+import { type BackendName, type Options, parseOptions, SECTIONS, USAGE } from "./options.js"
+import { updateReadme } from "./report/readme.js"
 import { adaptersAt } from "./port/adapterModules.js"
 import { type PortRun, portBench, type PortSettings } from "./port/portBench.js"
 import { consoleSummary, type Results } from "./report/markdown.js"
@@ -186,6 +187,10 @@ const main = async () => {
   }
   writeResults(join(ROOT, options.out), results)
   console.log(`\n${consoleSummary(results)}\n\nwritten: ${options.out}/${date}.md, .json and .svg`)
+  // Only a run of every section regenerates the README's figures; a partial run would drop tables.
+  if (options.sections.length === SECTIONS.length && options.out === "bench/results") {
+    if (updateReadme(join(ROOT, "README.md"), results, `bench/results/${date}.json`)) console.log("README.md: latest-run block regenerated")
+  }
 }
 
 main().catch((error) => {
