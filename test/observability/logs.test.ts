@@ -1,8 +1,9 @@
-import { describe, expect, it, vi } from "@effect/vitest"
+import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Context, Effect, Layer } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
 import * as MemoryDatabase from "../../src/adapters/MemoryDatabase.js"
 import { LoggingLive } from "../../src/app/observability/Logging.js"
+import { setLogWriter } from "../../src/app/observability/LogSink.js"
 import { freePort } from "../support/ChildServer.js"
 import { BaseUrl, testServer } from "../support/TestServer.js"
 
@@ -73,16 +74,31 @@ describe("logs", () => {
   it.live("LOG_LEVEL=warning drops the access lines; text format is one logfmt line an entry", () =>
     Effect.gen(function*() {
       const lines: Array<string> = []
-      const spy = vi.spyOn(console, "log").mockImplementation((...args: Array<unknown>) => void lines.push(args.map(String).join(" ")))
+      const previous = setLogWriter((text) => void lines.push(...text.split("\n").filter((l) => l !== "")))
       const request = (level: string, id: string) =>
         Effect.gen(function*() {
           const base = Context.get(yield* Layer.build(testServer(MemoryDatabase.layer)), BaseUrl)
           yield* Effect.promise(() => fetch(`${base}/agents/missing`, { headers: { "x-request-id": id } }))
         }).pipe(Effect.scoped, Effect.provide(LoggingLive), Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["LOG_LEVEL", level]]))))
-      yield* request("Warning", "quiet-3").pipe(Effect.zipRight(request("info", "loud-4")), Effect.ensuring(Effect.sync(() => spy.mockRestore())))
+      yield* request("Warning", "quiet-3").pipe(Effect.zipRight(request("info", "loud-4")), Effect.ensuring(Effect.sync(() => setLogWriter(previous))))
       expect(lines.some((l) => l.includes("quiet-3"))).toBe(false)
       const line = lines.find((l) => l.includes("loud-4"))
       expect(line).toMatch(/level=INFO .*message="GET \/agents\/:id 404".*status=404.*requestId=loud-4/)
       expect(line).not.toContain("\n")
     }), 60_000)
+
+  it.live("lines logged in one turn of the event loop leave in one write, in order, after that turn", () =>
+    Effect.gen(function*() {
+      const writes: Array<string> = []
+      const previous = setLogWriter((text) => void writes.push(text))
+      yield* Effect.gen(function*() {
+        yield* Effect.logInfo("first")
+        yield* Effect.logWarning("second")
+        yield* Effect.logError("third")
+        expect(writes).toEqual([])
+        yield* Effect.promise(() => new Promise((resolve) => setImmediate(resolve)))
+      }).pipe(Effect.provide(LoggingLive), Effect.ensuring(Effect.sync(() => setLogWriter(previous))))
+      expect(writes).toHaveLength(1)
+      expect(writes[0]!.split("\n").filter((l) => l !== "").map((l) => /message=(\w+)/.exec(l)?.[1])).toEqual(["first", "second", "third"])
+    }))
 })

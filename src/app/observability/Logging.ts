@@ -1,4 +1,5 @@
 import { Config, ConfigError, Either, Layer, Logger, LogLevel } from "effect"
+import { writeLogLine } from "./LogSink.js"
 
 const LEVELS = new Map<string, LogLevel.LogLevel>([
   ...LogLevel.allLevels.map((level) => [level.label.toLowerCase(), level] as const),
@@ -17,9 +18,12 @@ const levelConfig = Config.string("LOG_LEVEL").pipe(
   Config.withDefault(LogLevel.Info)
 )
 
+const logfmtLines = Logger.map(Logger.logfmtLogger, writeLogLine)
+const jsonLines = Logger.map(Logger.jsonLogger, writeLogLine)
+
 /**
  * LOG_FORMAT (`text`, the default: logfmt, one line an entry; or `json`: one JSON object a line)
- * and LOG_LEVEL.
+ * and LOG_LEVEL. Lines are written to stdout in batches (LogSink.ts).
  */
 export const LoggingLive = Layer.unwrapEffect(
   Config.map(
@@ -27,6 +31,6 @@ export const LoggingLive = Layer.unwrapEffect(
       format: Config.literal("text", "json")("LOG_FORMAT").pipe(Config.withDefault("text" as const)),
       level: levelConfig
     }),
-    ({ format, level }) => Layer.merge(format === "json" ? Logger.json : Logger.logFmt, Logger.minimumLogLevel(level))
+    ({ format, level }) => Layer.merge(Logger.replace(Logger.defaultLogger, format === "json" ? jsonLines : logfmtLines), Logger.minimumLogLevel(level))
   )
 )
