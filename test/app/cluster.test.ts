@@ -76,11 +76,19 @@ const couchEnv = (prefix: string) => ({
   COUCHDB_DATABASE_PREFIX: prefix
 })
 
-const startCluster = async (env: Record<string, string>): Promise<[ServerProcess, number]> => {
+/**
+ * The test on a cluster of 2 workers, serving. Whatever the test leaves running (it failed before
+ * its stop) is killed with the whole process group, workers included.
+ */
+const onCluster = async (env: Record<string, string>, test: (run: ServerProcess, port: number) => Promise<void>) => {
   const port = await Effect.runPromise(freePort)
   const run = startServerProcess("node", { ...env, WORKERS: "2", PORT: String(port) })
-  await run.waitFor("2 workers serving", START_MS)
-  return [run, port]
+  try {
+    await run.waitFor("2 workers serving", START_MS)
+    await test(run, port)
+  } finally {
+    if (groupAlive(run.child.pid!)) run.signalGroup("SIGKILL")
+  }
 }
 
 /** Requests on fresh connections until one is answered by a worker `accept`s, at most `tries`. */
@@ -97,37 +105,38 @@ describe.concurrent("WORKERS: docport on every core with node:cluster", () => {
     Effect.promise(async () => {
       const prefix = freshDatabasePrefix()
       // Counts are written only at shutdown, so what the database holds afterwards is what each worker flushed then.
-      const [run, port] = await startCluster({ ...couchEnv(prefix), DATA_STORE_FLUSH_DELAY: "1 hour" })
-      const primary = run.child.pid!
+      await onCluster({ ...couchEnv(prefix), DATA_STORE_FLUSH_DELAY: "1 hour" }, async (run, port) => {
+        const primary = run.child.pid!
 
-      const health = await Promise.all(Array.from({ length: 8 }, () => send(port, "GET", "/health")))
-      expect(health.map((a) => a.status)).toEqual(Array(8).fill(200))
-      const workers = [...new Set(health.map((a) => a.worker))]
-      expect(workers).toHaveLength(2)
-      for (const pid of workers) expect(parentOf(pid)).toBe(primary)
-      expect(workers).not.toContain(primary)
+        const health = await Promise.all(Array.from({ length: 8 }, () => send(port, "GET", "/health")))
+        expect(health.map((a) => a.status)).toEqual(Array(8).fill(200))
+        const workers = [...new Set(health.map((a) => a.worker))]
+        expect(workers).toHaveLength(2)
+        for (const pid of workers) expect(parentOf(pid)).toBe(primary)
+        expect(workers).not.toContain(primary)
 
-      const created = await send(port, "POST", "/agents", { name: "Shared", description: "d", code: "print(1)" })
-      expect(created.status).toBe(201)
-      const read = await untilWorker(() => send(port, "GET", `/agents/${created.body._id}`), (pid) => pid !== created.worker)
-      expect(read.status).toBe(200)
-      expect(read.body).toEqual(created.body)
+        const created = await send(port, "POST", "/agents", { name: "Shared", description: "d", code: "print(1)" })
+        expect(created.status).toBe(201)
+        const read = await untilWorker(() => send(port, "GET", `/agents/${created.body._id}`), (pid) => pid !== created.worker)
+        expect(read.status).toBe(200)
+        expect(read.body).toEqual(created.body)
 
-      const record = { namespace: "cluster", key: "k" }
-      expect((await send(port, "POST", "/data-store/ops/set", { ...record, value: 1, agent: "writer" })).status).toBe(200)
-      const reads = await Promise.all(Array.from({ length: 10 }, () => send(port, "POST", "/data-store/ops/get", { ...record, agent: "reader" })))
-      expect(reads.map((a) => a.status)).toEqual(Array(10).fill(200))
-      expect(new Set(reads.map((a) => a.worker)).size).toBe(2)
+        const record = { namespace: "cluster", key: "k" }
+        expect((await send(port, "POST", "/data-store/ops/set", { ...record, value: 1, agent: "writer" })).status).toBe(200)
+        const reads = await Promise.all(Array.from({ length: 10 }, () => send(port, "POST", "/data-store/ops/get", { ...record, agent: "reader" })))
+        expect(reads.map((a) => a.status)).toEqual(Array(10).fill(200))
+        expect(new Set(reads.map((a) => a.worker)).size).toBe(2)
 
-      run.signalGroup("SIGTERM")
-      const [code, ms] = await timed(run.exit)
-      expect(code).toBe(0)
-      expect(ms).toBeLessThan(20_000)
-      for (const pid of workers) expect(alive(pid)).toBe(false)
-      expect(groupAlive(primary)).toBe(false)
-      expect(run.output()).toMatch(/message="docport stopped"[^\n]*worker=1/)
-      expect(run.output()).toMatch(/message="docport stopped"[^\n]*worker=2/)
-      expect(run.output()).toContain("docport stopped: every worker has exited")
+        run.signalGroup("SIGTERM")
+        const [code, ms] = await timed(run.exit)
+        expect(code).toBe(0)
+        expect(ms).toBeLessThan(20_000)
+        for (const pid of workers) expect(alive(pid)).toBe(false)
+        expect(groupAlive(primary)).toBe(false)
+        expect(run.output()).toMatch(/message="docport stopped"[^\n]*worker=1/)
+        expect(run.output()).toMatch(/message="docport stopped"[^\n]*worker=2/)
+        expect(run.output()).toContain("docport stopped: every worker has exited")
+      })
 
       const stored = await Effect.runPromise(Effect.scoped(Effect.flatMap(
         CouchDbDatabase.make({ url: pouchdb.url, username: pouchdb.username, password: Redacted.make(pouchdb.password), databasePrefix: prefix }),
@@ -139,30 +148,31 @@ describe.concurrent("WORKERS: docport on every core with node:cluster", () => {
 
   it.live("a worker killed with SIGKILL is replaced, and the server keeps answering meanwhile", () =>
     Effect.promise(async () => {
-      const [run, port] = await startCluster(couchEnv(freshDatabasePrefix()))
-      const victim = (await send(port, "GET", "/health")).worker
-      const survivor = (await untilWorker(() => send(port, "GET", "/health"), (pid) => pid !== victim)).worker
-      process.kill(victim, "SIGKILL")
-      await run.waitFor(`(pid ${victim}) was killed by SIGKILL`, 30_000)
-      // Before the replacement serves, the other worker takes every connection.
-      const meanwhile = await Promise.all(Array.from({ length: 6 }, () => send(port, "GET", "/health")))
-      expect(meanwhile.map((a) => a.status)).toEqual(Array(6).fill(200))
-      expect(meanwhile.map((a) => a.worker)).not.toContain(victim)
+      await onCluster(couchEnv(freshDatabasePrefix()), async (run, port) => {
+        const victim = (await send(port, "GET", "/health")).worker
+        const survivor = (await untilWorker(() => send(port, "GET", "/health"), (pid) => pid !== victim)).worker
+        process.kill(victim, "SIGKILL")
+        await run.waitFor(`(pid ${victim}) was killed by SIGKILL`, 30_000)
+        // Before the replacement serves, the other worker takes every connection.
+        const meanwhile = await Promise.all(Array.from({ length: 6 }, () => send(port, "GET", "/health")))
+        expect(meanwhile.map((a) => a.status)).toEqual(Array(6).fill(200))
+        expect(meanwhile.map((a) => a.worker)).not.toContain(victim)
 
-      await run.waitFor("replaced: pid", START_MS)
-      const replacement = Number(/replaced: pid (\d+)/.exec(run.output())![1])
-      expect(parentOf(replacement)).toBe(run.child.pid)
-      const after = await Promise.all(Array.from({ length: 8 }, () => send(port, "GET", "/health")))
-      expect(after.map((a) => a.status)).toEqual(Array(8).fill(200))
-      expect(new Set(after.map((a) => a.worker))).toEqual(new Set([survivor, replacement]))
+        await run.waitFor("replaced: pid", START_MS)
+        const replacement = Number(/replaced: pid (\d+)/.exec(run.output())![1])
+        expect(parentOf(replacement)).toBe(run.child.pid)
+        const after = await Promise.all(Array.from({ length: 8 }, () => send(port, "GET", "/health")))
+        expect(after.map((a) => a.status)).toEqual(Array(8).fill(200))
+        expect(new Set(after.map((a) => a.worker))).toEqual(new Set([survivor, replacement]))
 
-      // The primary alone, as Docker signals its main process: the primary stops the workers.
-      run.child.kill("SIGTERM")
-      expect(await run.exit).toBe(0)
-      for (const slot of [1, 2]) expect(run.output()).toMatch(new RegExp(`message="docport stopped"[^\\n]*worker=${slot}`))
-      expect(alive(replacement)).toBe(false)
-      expect(alive(survivor)).toBe(false)
-      expect(groupAlive(run.child.pid!)).toBe(false)
+        // The primary alone, as Docker signals its main process: the primary stops the workers.
+        run.child.kill("SIGTERM")
+        expect(await run.exit).toBe(0)
+        for (const slot of [1, 2]) expect(run.output()).toMatch(new RegExp(`message="docport stopped"[^\\n]*worker=${slot}`))
+        expect(alive(replacement)).toBe(false)
+        expect(alive(survivor)).toBe(false)
+        expect(groupAlive(run.child.pid!)).toBe(false)
+      })
     }), START_MS * 2 + 60_000)
 
   it.live("WORKERS=2 on memory stops start-up with exit 1 and says why", () =>

@@ -1,0 +1,58 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Duration, Effect } from "effect"
+import type { AddressInfo } from "node:net"
+import * as GracefulServer from "../../src/app/GracefulServer.js"
+
+// The server of GracefulServer, listening on a free port, before any application serves on it.
+const listening = (options: GracefulServer.GracefulServerOptions) =>
+  Effect.gen(function*() {
+    const graceful = yield* Effect.provide(GracefulServer.GracefulServer, GracefulServer.layerWith(options))
+    yield* Effect.acquireRelease(
+      Effect.async<void>((resume) => {
+        graceful.server.listen(0, "127.0.0.1", () => resume(Effect.void))
+      }),
+      () => Effect.sync(() => graceful.server.closeAllConnections()).pipe(Effect.zipRight(Effect.async<void>((resume) => {
+        graceful.server.close(() => resume(Effect.void))
+      })))
+    )
+    return { ...graceful, url: `http://127.0.0.1:${(graceful.server.address() as AddressInfo).port}` }
+  })
+
+const get = (url: string) =>
+  Effect.promise(async () => {
+    const response = await fetch(url)
+    return { status: response.status, worker: response.headers.get("x-docport-worker"), text: await response.text() }
+  })
+
+describe("GracefulServer in a cluster worker", () => {
+  it.live("holds a request that arrives before the application serves and hands it over once it does, naming the worker", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const { server, url } = yield* listening({ workerPid: 4242 })
+      const answer = yield* Effect.fork(get(`${url}/agents`))
+      yield* Effect.sleep("300 millis")
+      server.on("request", (_request, response) => response.end("served by the application"))
+      const { status, text, worker } = yield* answer.await.pipe(Effect.flatten)
+      expect(status).toBe(200)
+      expect(text).toBe("served by the application")
+      expect(worker).toBe("4242")
+    })))
+
+  it.live("answers a held request 503 when the worker stops before it ever served", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const { drain, url } = yield* listening({ workerPid: 4242 })
+      const answer = yield* Effect.fork(get(`${url}/agents`))
+      yield* Effect.sleep("300 millis")
+      yield* drain(Duration.seconds(1))
+      const { status, text } = yield* answer.await.pipe(Effect.flatten)
+      expect(status).toBe(503)
+      expect(JSON.parse(text)).toMatchObject({ _tag: "Unavailable" })
+    })))
+
+  it.live("outside a cluster nobody else could answer: 503 at once, and no worker header", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const { url } = yield* listening({})
+      const { status, worker } = yield* get(`${url}/agents`)
+      expect(status).toBe(503)
+      expect(worker).toBeNull()
+    })))
+})
