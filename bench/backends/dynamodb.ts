@@ -8,11 +8,20 @@ import { BENCH_TIMEOUT, type BenchBackend, type RawClient, uniqueName } from "./
 
 const REGION = "us-east-1"
 
-/** The document client with the adapter's marshalling options, doing what the adapter does per call. */
+/** The document client with the adapter's client settings and marshalling options, doing what the adapter does per call. */
 const rawClient = (endpoint: string, prefix: string) =>
   Effect.map(
     Effect.acquireRelease(
-      Effect.sync(() => new DynamoDBClient({ region: REGION, endpoint, credentials: DUMMY_CREDENTIALS })),
+      // The adapter's client settings: attempts, and a timeout per attempt that the SDK enforces itself.
+      Effect.sync(() =>
+        new DynamoDBClient({
+          region: REGION,
+          endpoint,
+          credentials: DUMMY_CREDENTIALS,
+          maxAttempts: 3,
+          requestHandler: { connectionTimeout: 3_000, requestTimeout: 30_000, throwOnRequestTimeout: true }
+        })
+      ),
       (client) => Effect.sync(() => client.destroy())
     ),
     (client): RawClient => {

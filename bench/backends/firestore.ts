@@ -38,8 +38,9 @@ const rawClient = (host: string, projectId: string) =>
           (await db.collection(collection).where(field, "==", value).orderBy(FieldPath.documentId()).limit(limit).get()).docs.map((d) =>
             d.data()
           ),
+        // The documents' data read out, as the adapter returns them (a snapshot decodes its fields only when asked).
         getMany: async (collection, ids) =>
-          (await db.getAll(...ids.map((id) => ref(collection, id)))).filter((s) => s.exists).length
+          (await db.getAll(...ids.map((id) => ref(collection, id)))).flatMap((s) => (s.exists ? [s.data()] : [])).length
       }
     }
   )

@@ -183,7 +183,8 @@ export const makeRaw = (options: DynamoDbOptions = {}): Effect.Effect<RawDatabas
       getMany: (collection, ids) => {
         const table = tables.name(collection)
         const found = new Map<string, Document>()
-        return Effect.forEach(chunksOf(ids.map((id) => ({ [ID]: id })), GET_BATCH), (chunk) =>
+        const chunks = chunksOf(ids.map((id) => ({ [ID]: id })), GET_BATCH)
+        const getChunk = (chunk: ReadonlyArray<Item>) =>
           untilProcessed<Item>("getMany", where, chunk, (pending) =>
             call("getMany", (o) =>
               documents.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: [...pending], ConsistentRead: true } } }), o))
@@ -192,7 +193,10 @@ export const makeRaw = (options: DynamoDbOptions = {}): Effect.Effect<RawDatabas
                   for (const item of out.Responses?.[table] ?? []) found.set(item[ID] as string, fromItem(item))
                   return out.UnprocessedKeys?.[table]?.Keys ?? []
                 })
-              )), { concurrency: BATCH_CONCURRENCY, discard: true }).pipe(
+              ))
+        // One batch (up to 100 ids, the usual case) runs in the caller's fiber: a concurrent forEach forks even for one.
+        return (chunks.length === 1 ? getChunk(chunks[0]!) : Effect.forEach(chunks, getChunk, { concurrency: BATCH_CONCURRENCY, discard: true }))
+          .pipe(
             Effect.catchIf(isMissingTable, () => Effect.void),
             Effect.as(found)
           )
