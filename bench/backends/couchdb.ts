@@ -59,7 +59,9 @@ export const couchdb: BenchBackend = {
           url: via ?? server.url,
           username: server.username,
           password: Redacted.make(server.password),
-          databasePrefix: prefix(namespace)
+          databasePrefix: prefix(namespace),
+          // Requests are what the benches count; a busy shared box can keep pouchdb-server past the 2 s default.
+          requestTimeout: "60 seconds"
         }),
       raw: (namespace) => rawClient(server.url, server.username, server.password, prefix(namespace))
     }
