@@ -218,7 +218,8 @@ export const make = (options: AccessTrackerOptions = {}) =>
           // Deleted at a revision nobody asked for: it was there, and now it is not.
           Effect.catchTag("Conflict", () => Effect.succeed(true))
         )
-        // After the record: a record never outlives its statistics.
+        // After the record: a failure in between leaves statistics without a record (never read,
+        // and removed by clear), not a record that lost its counts.
         if (deleted) yield* db.deleteMany(DATA_STORE_ACCESS, [id])
         return deleted
       }).pipe(Effect.withSpan("DataStore.delete"))
