@@ -194,7 +194,7 @@ export const heavyBench = (settings: HeavySettings) =>
 
 const mb = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : "–")
 
-/** Medians over the rounds, one row per scenario and server, and the ratio of docport to the earlier build. */
+/** Medians over the rounds, one row per scenario and server. */
 export const heavyTable = (runs: ReadonlyArray<HeavyRun>): string => {
   const rows: Array<string> = [
     "| scenario | server | items | body MB | req/s | p50 ms | p99 ms | CPU µs/req | live heap per concurrent request, MB | RSS peak − before per concurrent request, MB | errors |",

@@ -284,8 +284,10 @@ export const markdown = (r: Results, chartFile: string): string => {
       "",
       "GET /agents (agents of ~10 KB code, tools, schemas, models), GET /deployments joined to their agents, and the " +
       "unpaged data-store list, on memory, seeded over HTTP. docport and its build at the given earlier commit run side " +
-      "by side, each scenario on a fresh pair of processes, taking turns (order alternating). Memory is the server's peak " +
-      "RSS during warm-up and load above its RSS just before, divided by the concurrent connections; medians over rounds.",
+      "by side, each scenario on a fresh pair of processes, taking turns (order alternating). Live heap: each build alone " +
+      "in a process (bench/http/heavyChild.ts) under the same clients, a full collection every 100 ms, the peak of the " +
+      "heap in use (JS heap and buffers) above the same figure before the load, per concurrent request. RSS: the loaded " +
+      "server's peak RSS during warm-up and load above its RSS just before, per concurrent request. Medians over rounds.",
       "",
       heavyTable(r.heavy)
     ]),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Deferred, Effect, Exit, Fiber, Layer, Scope } from "effect"
+import { Context, Deferred, Effect, Exit, Fiber, Layer, Scope, Stream } from "effect"
 import * as MemoryDatabase from "../../src/adapters/MemoryDatabase.js"
 import { DatabaseService } from "../../src/ports/DatabaseService.js"
 import { BaseUrl, testServer } from "../support/TestServer.js"
@@ -17,12 +17,12 @@ describe("graceful shutdown", () => {
           yield* Effect.addFinalizer(() => Effect.sync(() => events.push("database closed")))
           return {
             ...memory,
-            listAll: (collection: string) =>
-              Deferred.succeed(requestStarted, undefined).pipe(
+            // GET /agents reads the port's stream.
+            stream: (collection: string) =>
+              Stream.unwrap(Deferred.succeed(requestStarted, undefined).pipe(
                 Effect.zipRight(Effect.sleep("300 millis")),
-                Effect.zipRight(memory.listAll(collection)),
-                Effect.tap(() => Effect.sync(() => events.push("request answered")))
-              )
+                Effect.as(memory.stream(collection))
+              )).pipe(Stream.ensuring(Effect.sync(() => events.push("request answered"))))
           }
         })
       )

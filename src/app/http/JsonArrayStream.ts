@@ -37,8 +37,8 @@ const failureText = (cause: Cause.Cause<unknown>) => {
 /**
  * A JSON array answered as its items arrive, one piece per chunk (a page of the port's stream), so
  * that a request holds about two pages, never the whole collection. The first two chunks are read
- * before answering: a failure there is the endpoint's own error status, and a list that fits in
- * them is one plain body with a length. Later, a failure aborts the connection instead of ending
+ * before answering (the second to learn whether there is more): a failure there is the endpoint's
+ * own error status, and a list of one chunk is one plain body with a length. Later, a failure aborts the connection instead of ending
  * the body, so that no client takes a shortened array for the whole list; it is logged.
  */
 export const jsonArrayResponse = <A, E>(
