@@ -146,7 +146,9 @@ export const makeDatabaseService = (raw: RawDatabase, options?: MakeOptions): Da
         { collection, count: ids.length },
         Effect.gen(function*() {
           yield* validateCollection(collection)
-          yield* Effect.forEach(ids, validateId, { discard: true })
+          // A plain loop: an effect per id cost more than the memory backend's whole read.
+          const bad = ids.find((id) => idProblem(id) !== undefined)
+          if (bad !== undefined) yield* validateId(bad)
           const unique = [...new Set(ids)]
           const found = unique.length === 0 ? new Map<string, Document>() : yield* raw.getMany(collection, unique)
           return new Map(ids.map((id) => [id, found.get(id) ?? null] as const))

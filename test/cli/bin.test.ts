@@ -8,6 +8,7 @@ import { DUMMY_CREDENTIALS } from "../support/dynalite.js"
 import { freshOptions, seed, serversLayer } from "./support.js"
 import * as CouchDbDatabase from "../../src/adapters/couchdb/CouchDbDatabase.js"
 import * as DynamoDbDatabase from "../../src/adapters/dynamodb/DynamoDbDatabase.js"
+import { TEST_DATABASE_TIMEOUT_TEXT } from "../support/timeouts.js"
 
 const bin = fileURLToPath(new URL("../../bin/docport.js", import.meta.url))
 
@@ -21,7 +22,7 @@ interface Finished {
 const docport = (args: ReadonlyArray<string>, env: Record<string, string>, interruptWhen?: (stderr: string) => boolean) =>
   Effect.async<Finished>((resume) => {
     const child = spawn(process.execPath, [bin, ...args], {
-      env: { PATH: process.env.PATH ?? "", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env },
+      env: { PATH: process.env.PATH ?? "", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", DATABASE_TIMEOUT: TEST_DATABASE_TIMEOUT_TEXT, ...env },
       stdio: ["ignore", "pipe", "pipe"]
     })
     let stdout = ""

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process"
+import { TEST_DATABASE_TIMEOUT_TEXT } from "./timeouts.js"
 
 export interface ServerProcess {
   readonly child: ChildProcess
@@ -24,7 +25,7 @@ export const startServerProcess = (how: "npm" | "node", env: Record<string, stri
   // run from it (a half-written module fails their import), so the tests skip the pre-script.
   const [command, args] = how === "npm" ? ["npm", ["start", "--ignore-scripts"]] as const : [process.execPath, ["dist/app/main.js"]] as const
   const child = spawn(command, [...args], {
-    env: { ...process.env, DATABASE_PROVIDER: "memory", HOST: "127.0.0.1", ...env },
+    env: { ...process.env, DATABASE_PROVIDER: "memory", HOST: "127.0.0.1", DATABASE_TIMEOUT: TEST_DATABASE_TIMEOUT_TEXT, ...env },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true
   })

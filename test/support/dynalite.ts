@@ -6,6 +6,7 @@ import { createRequire } from "node:module"
 import * as DynamoDbDatabase from "../../src/adapters/dynamodb/DynamoDbDatabase.js"
 import { DatabaseService, type DatabaseServiceShape } from "../../src/ports/DatabaseService.js"
 import { type ChildServer, freePort, startChildServer } from "./ChildServer.js"
+import { TEST_DATABASE_TIMEOUT } from "./timeouts.js"
 
 /** dynalite accepts any signature; the SDK still insists on signing with something. */
 export const DUMMY_CREDENTIALS = { accessKeyId: "docport-test", secretAccessKey: "docport-test" }
@@ -98,12 +99,12 @@ export const dynamoTestOptions = Effect.gen(function*() {
   const external = process.env.DYNAMODB_ENDPOINT_URL
   const tablePrefix = `${process.env.DYNAMODB_TABLE_PREFIX ?? ""}${freshTablePrefix()}`
   if (external !== undefined && external !== "") {
-    const options = { endpoint: external, region: process.env.DYNAMODB_REGION ?? "us-east-1", tablePrefix }
+    const options = { endpoint: external, region: process.env.DYNAMODB_REGION ?? "us-east-1", tablePrefix, operationTimeout: TEST_DATABASE_TIMEOUT }
     yield* Effect.addFinalizer(() => dropTables(options, tablePrefix))
     return options satisfies DynamoDbDatabase.DynamoDbOptions
   }
   const dynalite = yield* startDynalite()
-  return { endpoint: dynalite.endpoint, region: "us-east-1", credentials: DUMMY_CREDENTIALS, tablePrefix }
+  return { endpoint: dynalite.endpoint, region: "us-east-1", credentials: DUMMY_CREDENTIALS, tablePrefix, operationTimeout: TEST_DATABASE_TIMEOUT }
 })
 
 /** The adapter under test with the options it was built from, for tests that also look at the raw tables. */

@@ -6,6 +6,7 @@ import { delimiter, join } from "node:path"
 import * as FirestoreDatabase from "../../src/adapters/firestore/FirestoreDatabase.js"
 import { DatabaseService } from "../../src/ports/DatabaseService.js"
 import { type ChildServer, freePort, startChildServer } from "./ChildServer.js"
+import { TEST_DATABASE_TIMEOUT } from "./timeouts.js"
 
 export const DEFAULT_EMULATOR_JAR = "/usr/lib/google-cloud-sdk/platform/cloud-firestore-emulator/cloud-firestore-emulator.jar"
 const INSTALL_HINT = "install it with `apt-get install google-cloud-cli-firestore-emulator` (needs Java 17), " +
@@ -149,7 +150,7 @@ export const testOptions = (emulator: Emulator, extra: Partial<FirestoreDatabase
   Effect.gen(function*() {
     const projectId = freshProjectId()
     if (emulator.server === undefined) yield* Effect.addFinalizer(() => wipeProject(emulator.host, projectId))
-    return { projectId, emulatorHost: emulator.host, ...extra } satisfies FirestoreDatabase.FirestoreOptions
+    return { projectId, emulatorHost: emulator.host, requestTimeout: TEST_DATABASE_TIMEOUT, ...extra } satisfies FirestoreDatabase.FirestoreOptions
   })
 
 /** The Firestore DatabaseService for tests: its own emulator (or FIRESTORE_EMULATOR_HOST's) and a fresh project. */

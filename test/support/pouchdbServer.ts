@@ -7,6 +7,7 @@ import { join } from "node:path"
 import * as CouchDbDatabase from "../../src/adapters/couchdb/CouchDbDatabase.js"
 import { DatabaseService } from "../../src/ports/DatabaseService.js"
 import { type ChildServer, freePort, startChildServer } from "./ChildServer.js"
+import { TEST_DATABASE_TIMEOUT } from "./timeouts.js"
 
 const pouchdbServerBin = createRequire(import.meta.url).resolve("pouchdb-server/bin/pouchdb-server")
 
@@ -85,13 +86,14 @@ export const couchTestOptions = Effect.gen(function*() {
       url: external,
       username: process.env.COUCHDB_USER ?? "",
       password: Redacted.make(process.env.COUCHDB_PASSWORD ?? ""),
-      databasePrefix
+      databasePrefix,
+      requestTimeout: TEST_DATABASE_TIMEOUT
     }
     yield* Effect.addFinalizer(() => dropDatabases(options, databasePrefix))
     return options
   }
   const pouchdb = yield* startPouchdbServer()
-  return { url: pouchdb.url, username: pouchdb.username, password: Redacted.make(pouchdb.password) }
+  return { url: pouchdb.url, username: pouchdb.username, password: Redacted.make(pouchdb.password), requestTimeout: TEST_DATABASE_TIMEOUT }
 })
 
 /** The CouchDB DatabaseService for tests, on its own pouchdb-server or the server named by COUCHDB_URL. */
