@@ -94,21 +94,19 @@ const serverVariant = (env: Record<string, string>) =>
     ({ child }) => Effect.sync(() => child.kill("SIGTERM"))
   )
 
-// The variants are loaded at the same time, each by its own client: whatever else the shared
-// machine is doing then weighs on all of them alike, which sequential runs cannot promise.
-const httpCpuUsPerRequest = <K extends string>(variants: Record<K, Record<string, string>>) =>
+// One variant at a time, each a fresh server, in an order that rotates every round. Loading the
+// variants at once was tried: on 2 cores their clients and servers starve each other and the
+// figures measure the contention, not the instrumentation.
+const httpCpuUsPerRequest = (env: Record<string, string>) =>
   Effect.scoped(Effect.gen(function*() {
-    const names = Object.keys(variants) as Array<K>
-    const servers = yield* Effect.forEach(names, (name) => serverVariant(variants[name]), { concurrency: "unbounded" })
-    const loadAll = (durationS: number) =>
-      Effect.forEach(servers, (server) =>
-        runLoad(`${server.base}/agents/${server.id}`, [{ method: "GET" }], { connections: 8, durationS, serverPid: server.child.pid }), { concurrency: "unbounded" })
+    const server = yield* serverVariant(env)
+    const load = (durationS: number) =>
+      runLoad(`${server.base}/agents/${server.id}`, [{ method: "GET" }], { connections: 8, durationS, serverPid: server.child.pid })
     // Warm up the JIT, then measure.
-    yield* loadAll(2)
-    const results = yield* loadAll(5)
-    const failed = results.find((result) => result.errors > 0)
-    if (failed !== undefined) return yield* Effect.fail(new Error(`${failed.errors} failed requests`))
-    return Object.fromEntries(names.map((name, i) => [name, results[i]!.cpuUsPerRequest])) as Record<K, number>
+    yield* load(3)
+    const result = yield* load(8)
+    if (result.errors > 0) return yield* Effect.fail(new Error(`${result.errors} failed requests`))
+    return result.cpuUsPerRequest
   }))
 
 const program = Effect.gen(function*() {
@@ -130,8 +128,9 @@ const program = Effect.gen(function*() {
   }
   const http: Record<keyof typeof variants, Array<number>> = { off: [], port: [], on: [], export: [] }
   for (let i = 0; i < HTTP_ROUNDS; i++) {
-    const round = yield* httpCpuUsPerRequest(variants)
-    for (const name of Object.keys(variants) as Array<keyof typeof variants>) http[name].push(round[name])
+    const names = Object.keys(variants) as Array<keyof typeof variants>
+    const order = names.map((_, k) => names[(k + i) % names.length]!)
+    for (const name of order) http[name].push(yield* httpCpuUsPerRequest(variants[name]))
   }
 
   const ratio = (values: ReadonlyArray<number>, bases: ReadonlyArray<number>) => median(values.map((v, i) => v / bases[i]!))
@@ -148,7 +147,7 @@ const program = Effect.gen(function*() {
     row("spans and metrics off", portOff, portOff),
     row("spans and metrics on", portOn, portOff),
     "",
-    `HTTP GET /agents/{id} on memory, server CPU µs per request (the variants loaded at once, 8 connections each, 5 s, median of ${HTTP_ROUNDS} rounds, ratio the median of per-round ratios; machine load ${loadavg().map((l) => l.toFixed(1)).join(" ")} at the end; access log lines off in every variant):`,
+    `HTTP GET /agents/{id} on memory, server CPU µs per request (8 connections, 8 s after 3 s of warm-up, a fresh server per run, the variants in rotating order, median of ${HTTP_ROUNDS} rounds, ratio the median of per-round ratios; machine load ${loadavg().map((l) => l.toFixed(1)).join(" ")} at the end; access log lines off in every variant):`,
     "",
     "| variant | CPU µs/request | ratio to off |",
     "| --- | --- | --- |",
