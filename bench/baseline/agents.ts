@@ -60,14 +60,19 @@ const readFields = (body: unknown, partial: boolean): Record<string, unknown> | 
 const fail = (status: number, _tag: string, message: string): Reply => ({ status, body: { _tag, message } })
 const notFound = (id: string) => fail(404, "NotFound", `agents/${id} not found`)
 
-export const makeAgents = () => {
-  const agents = new Map<string, Agent>()
+/** Revisions as docport's memory backend makes them: generation, then a counter of writes. */
+export const makeRevisions = () => {
   let writes = 0
-  const nextRev = (previous: string | undefined) => {
+  return (previous: string | undefined) => {
     writes += 1
     const generation = previous === undefined ? 1 : Number.parseInt(previous, 10) + 1
     return `${generation}-${writes.toString(16).padStart(8, "0")}`
   }
+}
+
+export const makeAgents = () => {
+  const agents = new Map<string, Agent>()
+  const nextRev = makeRevisions()
 
   return {
     list: (): Reply => ({ status: 200, body: Array.from(agents.values()) }),

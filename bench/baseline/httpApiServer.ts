@@ -18,6 +18,7 @@ import { randomUUID } from "node:crypto"
 import { createServer } from "node:http"
 import { Agent, AgentCreate, AgentUpdate } from "../../src/domain/Agent.js"
 import { ConflictError, errorBody, NotFoundError } from "../../src/app/http/ApiErrors.js"
+import { makeRevisions } from "./agents.js"
 
 const IdParam = Schema.Struct({ id: Schema.String })
 
@@ -42,12 +43,7 @@ class BareApi extends HttpApi.make("bare")
 {}
 
 const agents = new Map<string, Agent>()
-let writes = 0
-const nextRev = (previous: string | undefined) => {
-  writes += 1
-  const generation = previous === undefined ? 1 : Number.parseInt(previous, 10) + 1
-  return `${generation}-${writes.toString(16).padStart(8, "0")}`
-}
+const nextRev = makeRevisions()
 
 const notFound = (id: string) => new NotFoundError(errorBody(`agents/${id} not found`))
 
