@@ -3,6 +3,7 @@ import { Effect, Exit, Redacted, Scope } from "effect"
 import { request as httpRequest } from "node:http"
 import { readFileSync } from "node:fs"
 import * as CouchDbDatabase from "../../src/adapters/couchdb/CouchDbDatabase.js"
+import { DATA_STORE_ACCESS } from "../../src/domain/AccessStats.js"
 import { DATA_STORE } from "../../src/domain/DataRecord.js"
 import { freePort } from "../support/ChildServer.js"
 import { freshDatabasePrefix, type PouchdbServer, startPouchdbServer } from "../support/pouchdbServer.js"
@@ -140,10 +141,12 @@ describe.concurrent("WORKERS: docport on every core with node:cluster", () => {
 
       const stored = await Effect.runPromise(Effect.scoped(Effect.flatMap(
         CouchDbDatabase.make({ url: pouchdb.url, username: pouchdb.username, password: Redacted.make(pouchdb.password), databasePrefix: prefix }),
-        (db) => db.listAll(DATA_STORE)
+        (db) => Effect.all([db.listAll(DATA_STORE), db.listAll(DATA_STORE_ACCESS)])
       )))
-      expect(stored).toHaveLength(1)
-      expect(stored[0]).toMatchObject({ accessCount: 10, lastAccessedByAgent: "reader" })
+      // The record, and its access statistics apart from it (AccessStats.ts).
+      expect(stored[0]).toHaveLength(1)
+      expect(stored[1]).toHaveLength(1)
+      expect(stored[1][0]).toMatchObject({ _id: stored[0][0]!._id, accessCount: 10, lastAccessedByAgent: "reader" })
     }), START_MS + 60_000)
 
   it.live("a worker killed with SIGKILL is replaced, and the server keeps answering meanwhile", () =>

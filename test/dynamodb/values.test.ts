@@ -3,6 +3,7 @@ import { describe, expect, it, layer } from "@effect/vitest"
 import { Effect, Either } from "effect"
 import * as DynamoDbDatabase from "../../src/adapters/dynamodb/DynamoDbDatabase.js"
 import { MAX_DOCUMENT_BYTES } from "../../src/ports/DocumentLimits.js"
+import { heaviestAllowed } from "../support/limits.js"
 import { freshCollection } from "../contract/DatabaseContract.js"
 import { DUMMY_CREDENTIALS, DynamoTest, dynamoTestContext, freshTablePrefix, startDynalite } from "../support/dynalite.js"
 
@@ -61,9 +62,8 @@ layer(dynamoTestContext, { timeout: "120 seconds", excludeTestServices: true })(
     Effect.gen(function*() {
       const { db } = yield* DynamoTest
       const c = freshCollection()
-      // One-digit numbers in a list: 2 bytes of JSON each, 3 bytes of DynamoDB item.
-      const heaviest = { v: Array.from({ length: (MAX_DOCUMENT_BYTES - 8) / 2 }, () => 1) }
-      expect(JSON.stringify(heaviest).length).toBeLessThanOrEqual(MAX_DOCUMENT_BYTES)
+      const heaviest = heaviestAllowed()
+      expect(JSON.stringify(heaviest).length).toBe(MAX_DOCUMENT_BYTES)
       yield* db.save(c, "heaviest", heaviest)
       expect(((yield* db.get(c, "heaviest")).v as Array<number>).length).toBe(heaviest.v.length)
       const results = yield* db.saveMany(c, [{ _id: "s1", v: 1 }, { _id: "big", blob: text(201) }, { _id: "s2", ...heaviest }])

@@ -6,7 +6,8 @@ import { randomUUID } from "node:crypto"
 import { layerFromConfig } from "../../src/adapters/DatabaseLayer.js"
 import * as FirestoreDatabase from "../../src/adapters/firestore/FirestoreDatabase.js"
 import { DatabaseService } from "../../src/ports/DatabaseService.js"
-import { MAX_DEPTH, MAX_DOCUMENT_BYTES } from "../../src/ports/DocumentLimits.js"
+import { MAX_DEPTH } from "../../src/ports/DocumentLimits.js"
+import { heaviestAllowed } from "../support/limits.js"
 import { type Emulator, emulatorFound, freshProjectId, startEmulator, testOptions } from "../support/firestoreEmulator.js"
 
 class TestEmulator extends Context.Tag("test/FirestoreEmulator")<TestEmulator, Emulator>() {}
@@ -128,8 +129,7 @@ describe.skipIf(!emulatorFound)("Firestore on Google's emulator", () =>
           const arrays = (levels: number): unknown => (levels === 0 ? "bottom" : [arrays(levels - 1)])
           yield* db.save(c, "arrays", { v: arrays(10) })
           expect((yield* db.get(c, "arrays")).v).toEqual(arrays(10))
-          // Numbers weigh 8 bytes in Firestore's count, 2 bytes of JSON in a list: 4 times the JSON.
-          const heaviest = { v: Array.from({ length: (MAX_DOCUMENT_BYTES - 8) / 2 }, () => 1) }
+          const heaviest = heaviestAllowed()
           yield* db.save(c, "heaviest", heaviest)
           expect(((yield* db.get(c, "heaviest")).v as Array<number>).length).toBe(heaviest.v.length)
           const error = yield* Effect.flip(db.save(c, "too-deep", { v: nest(MAX_DEPTH + 1) }))
