@@ -8,21 +8,12 @@ import { Effect, Stream } from "effect"
 import { layerFromConfig } from "../../src/adapters/DatabaseLayer.js"
 import { DatabaseService } from "../../src/ports/DatabaseService.js"
 import { bulkDocument } from "./bulkBench.js"
+import { collect, MB, settle } from "../support/heap.js"
 
 const documents = Number(process.argv[2] ?? 100_000)
 const pageSize = Number(process.argv[3] ?? 100)
 const COLLECTION = "stream"
 const LOAD_BATCH = 5_000
-const MB = 1024 * 1024
-
-const gc = (globalThis as { gc?: () => void }).gc
-if (gc === undefined) throw new Error("run with node --expose-gc")
-
-const settle = () => {
-  gc()
-  gc()
-  return process.memoryUsage()
-}
 
 const program = Effect.gen(function*() {
   const db = yield* DatabaseService
@@ -48,7 +39,7 @@ const program = Effect.gen(function*() {
       peakRss = Math.max(peakRss, now.rss)
       // Now and then what is still reachable, garbage collected, with the stream in full flow.
       if (pages % 100 === 0) {
-        gc()
+        collect()
         peakLiveHeap = Math.max(peakLiveHeap, process.memoryUsage().heapUsed)
       }
     }))

@@ -7,16 +7,10 @@
 import { Chunk, Effect, Layer, Stream } from "effect"
 import { layerFromConfig } from "../../src/adapters/DatabaseLayer.js"
 import * as DataStore from "../../src/domain/DataStore.js"
+import { MB, settle } from "../support/heap.js"
 
 const count = Number(process.argv[2] ?? 100_000)
-const MB = 1024 * 1024
-const gc = (globalThis as { gc?: () => void }).gc
-if (gc === undefined) throw new Error("run with node --expose-gc")
-const settle = () => {
-  gc()
-  gc()
-  return process.memoryUsage().heapUsed
-}
+const liveHeap = () => settle().heapUsed
 
 const program = Effect.gen(function*() {
   const store = yield* DataStore.DataStore
@@ -28,7 +22,7 @@ const program = Effect.gen(function*() {
     const results = yield* store.setMany("bench", "big", items)
     if (results.some((r) => !r.ok)) return yield* Effect.fail(new Error("loading failed"))
   }
-  const before = settle()
+  const before = liveHeap()
   let peak = before
   let pages = 0
   let seen = 0
@@ -36,13 +30,13 @@ const program = Effect.gen(function*() {
   yield* Stream.runForEachChunk(store.records("bench", "big"), (chunk) =>
     Effect.sync(() => {
       seen += chunk.length
-      if (++pages % 10 === 0) peak = Math.max(peak, settle())
+      if (++pages % 10 === 0) peak = Math.max(peak, liveHeap())
     }))
   const ms = performance.now() - started
   if (seen !== count) return yield* Effect.fail(new Error(`listed ${seen} records, expected ${count}`))
-  const beforeWhole = settle()
+  const beforeWhole = liveHeap()
   const whole = yield* Stream.runCollect(store.records("bench", "big"))
-  const holding = settle()
+  const holding = liveHeap()
   if (Chunk.size(whole) !== count) return yield* Effect.fail(new Error("collected the wrong count"))
   return { ms, streamLiveMB: (peak - before) / MB, wholeMB: (holding - beforeWhole) / MB }
 })

@@ -12,19 +12,10 @@ import { copy } from "../../src/cli/Copy.js"
 import { Progress } from "../../src/cli/Progress.js"
 import type { Tally } from "../../src/cli/Tally.js"
 import { type CollectionDiff, identical, verify } from "../../src/cli/Verify.js"
+import { collect, MB, settle } from "../support/heap.js"
 
 const [from, to, pageSizeArg] = process.argv.slice(2) as [Provider, Provider, string]
 const pageSize = Number(pageSizeArg)
-const MB = 1024 * 1024
-
-const gc = (globalThis as { gc?: () => void }).gc
-if (gc === undefined) throw new Error("run with node --expose-gc")
-
-const settle = () => {
-  gc()
-  gc()
-  return process.memoryUsage()
-}
 
 /** A Progress that samples memory once a page, and what stays reachable every 100 pages. */
 const sampling = () => {
@@ -43,7 +34,7 @@ const sampling = () => {
         peakHeap = Math.max(peakHeap, now.heapUsed)
         peakRss = Math.max(peakRss, now.rss)
         if (pages % 100 === 0) {
-          gc()
+          collect()
           peakLiveHeap = Math.max(peakLiveHeap, process.memoryUsage().heapUsed)
         }
       })
