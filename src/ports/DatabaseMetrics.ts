@@ -87,7 +87,7 @@ export const makeInstrumentation = (provider: string) => {
         }
         if (dbSpan !== undefined) {
           dbSpan.attribute("db.outcome", outcome ?? "interrupted")
-          dbSpan.end(endTime(fiber), exit)
+          dbSpan.end(spanTime(fiber), exit)
         }
         return Effect.void
       })
@@ -96,10 +96,11 @@ export const makeInstrumentation = (provider: string) => {
 
 const NO_LINKS: ReadonlyArray<Tracer.SpanLink> = []
 
-const timing = (fiber: Fiber.RuntimeFiber<unknown, unknown>) => fiber.getFiberRef(FiberRef.currentTracerTimingEnabled)
-
-const endTime = (fiber: Fiber.RuntimeFiber<unknown, unknown>) =>
-  timing(fiber) ? Context.get(fiber.currentDefaultServices, Clock.Clock).unsafeCurrentTimeNanos() : BigInt(0)
+/** A span's clock reading, or 0 when tracer timing is off (as Effect.withSpan does). */
+const spanTime = (fiber: Fiber.RuntimeFiber<unknown, unknown>) =>
+  fiber.getFiberRef(FiberRef.currentTracerTimingEnabled)
+    ? Context.get(fiber.currentDefaultServices, Clock.Clock).unsafeCurrentTimeNanos()
+    : BigInt(0)
 
 const startSpan = (fiber: Fiber.RuntimeFiber<unknown, unknown>, name: string, provider: string, operation: string, span: Span) => {
   const parent = fiber.currentSpan
@@ -108,7 +109,7 @@ const startSpan = (fiber: Fiber.RuntimeFiber<unknown, unknown>, name: string, pr
     parent === undefined ? Option.none() : Option.some(parent),
     Context.empty(),
     NO_LINKS,
-    endTime(fiber),
+    spanTime(fiber),
     "client",
     { kind: "client" }
   )
