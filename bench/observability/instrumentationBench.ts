@@ -15,9 +15,9 @@ import * as MemoryDatabase from "../../src/adapters/MemoryDatabase.js"
 import { freePort } from "../../test/support/ChildServer.js"
 import { runLoad } from "../http/load.js"
 
-// Rounds of fresh servers; each ratio is taken within a round, then the median of those ratios
-// is reported, which the shared machine's drifting load skews least.
-const HTTP_ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
+// Rounds of slices; each ratio is taken within a round, then the median of those ratios is
+// reported, which the shared machine's drifting load skews least.
+const HTTP_ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15)
 
 const median = (values: ReadonlyArray<number>) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 
@@ -94,20 +94,19 @@ const serverVariant = (env: Record<string, string>) =>
     ({ child }) => Effect.sync(() => child.kill("SIGTERM"))
   )
 
-// One variant at a time, each a fresh server, in an order that rotates every round. Loading the
-// variants at once was tried: on 2 cores their clients and servers starve each other and the
-// figures measure the contention, not the instrumentation.
-const httpCpuUsPerRequest = (env: Record<string, string>) =>
-  Effect.scoped(Effect.gen(function*() {
-    const server = yield* serverVariant(env)
-    const load = (durationS: number) =>
-      runLoad(`${server.base}/agents/${server.id}`, [{ method: "GET" }], { connections: 8, durationS, serverPid: server.child.pid })
-    // Warm up the JIT, then measure.
-    yield* load(3)
-    const result = yield* load(8)
-    if (result.errors > 0) return yield* Effect.fail(new Error(`${result.errors} failed requests`))
-    return result.cpuUsPerRequest
-  }))
+// Every variant's server is started fresh and kept up; the load then goes to one server at a
+// time, in short slices whose order rotates every round. Loading the variants at once was
+// tried: on 2 cores their clients and servers starve each other and the figures measure the
+// contention. Sequential runs of a fresh server each were tried too: a neighbour's work that
+// comes and goes over minutes lands on whichever variant runs then. Short rotating slices give
+// every variant the same share of the machine's drift.
+const SLICE_S = Number(process.env.BENCH_SLICE_S ?? 2)
+
+const loadSlice = (server: { readonly base: string; readonly id: string; readonly child: { readonly pid?: number | undefined } }, durationS: number) =>
+  Effect.flatMap(
+    runLoad(`${server.base}/agents/${server.id}`, [{ method: "GET" }], { connections: 8, durationS, serverPid: server.child.pid }),
+    (result) => result.errors > 0 ? Effect.fail(new Error(`${result.errors} failed requests`)) : Effect.succeed(result.cpuUsPerRequest)
+  )
 
 const program = Effect.gen(function*() {
   const rounds = 3
@@ -127,16 +126,20 @@ const program = Effect.gen(function*() {
     export: { BENCH_INSTRUMENT: "on", OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url, OTEL_SERVICE_NAME: "docport-bench" }
   }
   const http: Record<keyof typeof variants, Array<number>> = { off: [], port: [], on: [], export: [] }
+  const names = (process.env.BENCH_ONLY?.split(",") ?? Object.keys(variants)) as Array<keyof typeof variants>
+  const servers = new Map<keyof typeof variants, Effect.Effect.Success<ReturnType<typeof serverVariant>>>()
+  for (const name of names) servers.set(name, yield* serverVariant(variants[name]))
+  // Warm up the JIT of every server, then measure.
+  for (const name of names) yield* loadSlice(servers.get(name)!, 3)
   for (let i = 0; i < HTTP_ROUNDS; i++) {
-    const names = Object.keys(variants) as Array<keyof typeof variants>
     const order = names.map((_, k) => names[(k + i) % names.length]!)
-    for (const name of order) http[name].push(yield* httpCpuUsPerRequest(variants[name]))
+    for (const name of order) http[name].push(yield* loadSlice(servers.get(name)!, SLICE_S))
   }
 
   const ratio = (values: ReadonlyArray<number>, bases: ReadonlyArray<number>) => median(values.map((v, i) => v / bases[i]!))
-  const row = (label: string, values: ReadonlyArray<number>, bases: ReadonlyArray<number>) =>
+  const row = (label: string, values: ReadonlyArray<number>, bases: ReadonlyArray<number>) => values.length === 0 ? `| ${label} | not measured | |` :
     `| ${label} | ${median(values).toFixed(2)} | ${ratio(values, bases).toFixed(3)} |`
-  const h = { on: median(http.on), export: median(http.export) }
+  const h = { on: median(http.on), export: median(http.export) ?? NaN }
   const report = [
     `# Instrumentation cost (${new Date().toISOString()})`,
     "",
@@ -147,7 +150,7 @@ const program = Effect.gen(function*() {
     row("spans and metrics off", portOff, portOff),
     row("spans and metrics on", portOn, portOff),
     "",
-    `HTTP GET /agents/{id} on memory, server CPU µs per request (8 connections, 8 s after 3 s of warm-up, a fresh server per run, the variants in rotating order, median of ${HTTP_ROUNDS} rounds, ratio the median of per-round ratios; machine load ${loadavg().map((l) => l.toFixed(1)).join(" ")} at the end; access log lines off in every variant):`,
+    `HTTP GET /agents/{id} on memory, server CPU µs per request (8 connections; a fresh server per variant, all started at once and warmed for 3 s, then loaded one at a time in slices of ${SLICE_S} s whose order rotates each round; median of ${HTTP_ROUNDS} rounds, ratio the median of per-round ratios; machine load ${loadavg().map((l) => l.toFixed(1)).join(" ")} at the end; access log lines off in every variant):`,
     "",
     "| variant | CPU µs/request | ratio to off |",
     "| --- | --- | --- |",
@@ -160,6 +163,7 @@ const program = Effect.gen(function*() {
     ""
   ].join("\n")
   console.log(report)
+  if (process.env.BENCH_RAW !== undefined) console.log(JSON.stringify(http))
   writeFileSync(`bench/results/instrumentation-${new Date().toISOString().replace(/[:.]/g, "-")}.md`, report)
 })
 

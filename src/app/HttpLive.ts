@@ -28,7 +28,7 @@ import { HealthLive } from "./http/HealthHttp.js"
 import { jsonBodyOnly, MaxBodyBytes } from "./http/JsonBody.js"
 import { ValidationErrorsLive } from "./http/ValidationErrors.js"
 import { MetricsRoute } from "./observability/MetricsRoute.js"
-import { observeRequests } from "./observability/RequestObservability.js"
+import { observeRequests, withRequestId } from "./observability/RequestObservability.js"
 
 const ApiLive = HttpApiBuilder.api(DocportApi).pipe(
   Layer.provide([HealthLive, AgentsLive, DeploymentsLive, DemosLive, ClientLogLive, AuthHandlersLive]),
@@ -46,6 +46,18 @@ const EdgeLive = Layer.mergeAll(
 )
 
 const DomainLive = Layer.mergeAll(Agents.layer, Demos.layer).pipe(Layer.provideMerge(Deployments.layer))
+
+/**
+ * HttpApiBuilder.serve, with the request id set around the application (inside the server's
+ * response handling, where the response can still be changed) and the request observed around
+ * it all (where a streamed body is counted until its end); see RequestObservability.ts.
+ */
+const serve = (observe: boolean) =>
+  HttpApiBuilder.httpApp.pipe(
+    Effect.map((app) => observe ? HttpServer.serve(withRequestId(app), observeRequests) : HttpServer.serve(app)),
+    Layer.unwrapEffect,
+    Layer.provide([HttpApiBuilder.Router.Live, HttpApiBuilder.Middleware.layer])
+  )
 
 export interface HttpLiveOptions {
   /** The data store (default: DataStore.layer, flushing access counts after DATA_STORE_FLUSH_DELAY). */
@@ -68,7 +80,7 @@ export const makeHttpLive = <E1, E2>(
   // observeRequests: off only for bench/, to measure what request ids, access logs and HTTP metrics cost.
   options: HttpLiveOptions = {}
 ) =>
-  HttpApiBuilder.serve(options.observeRequests === false ? undefined : observeRequests).pipe(
+  serve(options.observeRequests !== false).pipe(
     Layer.provide(MetricsRoute),
     Layer.provide(EdgeLive),
     Layer.provide(ValidationErrorsLive),

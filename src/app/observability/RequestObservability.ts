@@ -2,16 +2,24 @@ import * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { causeResponse } from "@effect/platform/HttpServerError"
-import { Context, Effect, Exit, type Fiber, FiberRef, LogLevel, MetricLabel } from "effect"
-import { randomUUID } from "node:crypto"
+import { Context, Effect, FiberRef, HashMap, LogLevel, MetricLabel } from "effect"
+import { randomBytes } from "node:crypto"
 import { DatabaseService } from "../../ports/DatabaseService.js"
 import { requestDuration, requestsInFlight } from "./HttpMetrics.js"
 
 /** A request id from a client or proxy is kept only when it is a plain token, safe in a header and a log line. */
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:@+=-]{1,128}$/
 
+// A fresh id is this process's random 20 hex digits and a counter, in a UUID's 8-4-4-4-12
+// layout: unique across processes and restarts as a random UUID is, at a fraction of the cost of
+// drawing 122 random bits per request (it is not a version-4 UUID and does not claim to be one).
+const prefix = randomBytes(10).toString("hex").replace(/^(.{8})(.{4})(.{4})(.{4})/, "$1-$2-$3-$4-")
+let issued = 0
+
+const freshRequestId = () => prefix + (issued = (issued + 1) % 0x1_0000_0000_0000).toString(16).padStart(12, "0")
+
 export const requestIdOf = (given: string | undefined): string =>
-  given !== undefined && SANE_REQUEST_ID.test(given) ? given : randomUUID()
+  given !== undefined && SANE_REQUEST_ID.test(given) ? given : freshRequestId()
 
 let inFlight = 0
 
@@ -27,57 +35,76 @@ const labelsFor = (method: string, route: string, status: number) => {
   return labels
 }
 
-const statusOf = <E>(exit: Exit.Exit<HttpServerResponse.HttpServerResponse, E>) =>
-  Exit.isSuccess(exit) ? Effect.succeed(exit.value.status) : Effect.map(causeResponse(exit.cause), ([response]) => response.status)
-
 const unmatched = "unmatched"
 
 /**
- * Around every request: an `x-request-id` (the caller's, or a new one) echoed in the response and
- * put on every log line of the request and on its span; one access-log line; the request
- * histogram and the in-flight gauge. The route is the pattern the router matched (it sets
- * `http.route` on the request span), so paths with ids do not make a series each.
+ * The request's id: the caller's `x-request-id` when it is a sane token, a fresh one otherwise,
+ * echoed in the response and put on every log line of the request and on its span. This wraps
+ * the application inside the server's response handling (see HttpLive.ts), where the response is
+ * still a value, so the header is set on it directly; only a failure the application did not
+ * turn into a response gets it through a pre-response handler, which costs more.
  *
- * Written with combinators and synchronous reads of the fiber (its context, span and log level)
- * rather than Effect.gen: this runs on every request, and each generator step costs a resume.
+ * The id is put on the fiber's log annotations outright rather than with `annotateLogs`, whose
+ * scoped change costs an acquire/release per request: the server runs each request in a fiber of
+ * its own, which ends with the request, and the access line written after the response carries it.
+ */
+export const withRequestId = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
+  Effect.withFiberRuntime((fiber) => {
+    const request = Context.unsafeGet(fiber.currentContext, HttpServerRequest.HttpServerRequest)
+    const requestId = requestIdOf(request.headers["x-request-id"])
+    if (fiber.currentSpan?._tag === "Span") fiber.currentSpan.attribute("http.request.id", requestId)
+    return Effect.zipRight(
+      FiberRef.update(FiberRef.currentLogAnnotations, HashMap.set("requestId", requestId as unknown)),
+      Effect.matchCauseEffect(app, {
+        onSuccess: (response) => Effect.succeed(HttpServerResponse.setHeader(response, "x-request-id", requestId)),
+        onFailure: (cause) =>
+          Effect.zipRight(
+            HttpApp.appendPreResponseHandler((_request, response) => Effect.succeed(HttpServerResponse.setHeader(response, "x-request-id", requestId))),
+            Effect.failCause(cause)
+          )
+      })
+    )
+  })
+
+/**
+ * Around every request, outside the server's response handling so that a streamed body is
+ * counted until its last byte: one access-log line; the request histogram and the in-flight
+ * gauge. The route is the pattern the router matched (it sets `http.route` on the request span),
+ * so paths with ids do not make a series each.
+ *
+ * Written for few Effect steps, since it runs on every request: synchronous reads of the fiber
+ * (its context, span and log level) instead of Effect.gen, and one `matchCauseEffect` rather than
+ * `onExit`, which would also guard against interruption: the server runs the whole request
+ * uninterruptibly (HttpApp.toHandled), so the handler below always runs.
  */
 export const observeRequests = <E, R>(
   app: HttpApp.Default<E, R>
 ): HttpApp.Default<E, R | DatabaseService> =>
   Effect.withFiberRuntime((fiber) => {
-    const request = Context.unsafeGet(fiber.currentContext, HttpServerRequest.HttpServerRequest)
-    const requestId = requestIdOf(request.headers["x-request-id"])
-    return Effect.annotateLogs(observe(app, request, requestId, fiber), "requestId", requestId)
-  })
-
-const observe = <E, R>(
-  app: HttpApp.Default<E, R>,
-  request: HttpServerRequest.HttpServerRequest,
-  requestId: string,
-  fiber: Fiber.RuntimeFiber<unknown, unknown>
-): HttpApp.Default<E, R | DatabaseService> => {
-  const { provider } = Context.unsafeGet(fiber.currentContext as Context.Context<DatabaseService>, DatabaseService)
-  const span = fiber.currentSpan?._tag === "Span" ? fiber.currentSpan : undefined
-  span?.attribute("http.request.id", requestId)
-  const started = performance.now()
-  requestsInFlight.unsafeUpdate(++inFlight, [])
-  // onExit rather than exit-then-flatMap: one finalizer that also runs when the client goes away.
-  const served = Effect.onExit(app, (exit) => {
-    requestsInFlight.unsafeUpdate(--inFlight, [])
-    const seconds = (performance.now() - started) / 1000
-    return Effect.flatMap(statusOf(exit), (status) => {
+    const context = fiber.currentContext as Context.Context<HttpServerRequest.HttpServerRequest | DatabaseService>
+    const request = Context.unsafeGet(context, HttpServerRequest.HttpServerRequest)
+    const span = fiber.currentSpan?._tag === "Span" ? fiber.currentSpan : undefined
+    const started = performance.now()
+    requestsInFlight.unsafeUpdate(++inFlight, [])
+    const record = (status: number) => {
+      requestsInFlight.unsafeUpdate(--inFlight, [])
+      const seconds = (performance.now() - started) / 1000
       const route = span === undefined ? unmatched : String(span.attributes.get("http.route") ?? unmatched)
       requestDuration.unsafeUpdate(seconds, labelsFor(request.method, route, status))
       // The access line is built only when it will be written: its message and six annotations
       // cost more than the rest of this middleware when LOG_LEVEL leaves info out.
       if (LogLevel.greaterThan(fiber.getFiberRef(FiberRef.currentMinimumLogLevel), LogLevel.Info)) return Effect.void
+      const { provider } = Context.unsafeGet(context, DatabaseService)
       return Effect.logInfo(`${request.method} ${route} ${status}`).pipe(
         Effect.annotateLogs({ method: request.method, route, status, durationMs: Math.round(seconds * 10_000) / 10, provider })
       )
+    }
+    return Effect.matchCauseEffect(app, {
+      onSuccess: (response) => Effect.as(record(response.status), response),
+      onFailure: (cause) =>
+        Effect.zipRight(
+          Effect.flatMap(Effect.map(causeResponse(cause), ([response]) => response.status), record),
+          Effect.failCause(cause)
+        )
     })
   })
-  return Effect.zipRight(
-    HttpApp.appendPreResponseHandler((_request, response) => Effect.succeed(HttpServerResponse.setHeader(response, "x-request-id", requestId))),
-    served
-  )
-}
