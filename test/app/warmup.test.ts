@@ -144,6 +144,19 @@ describe("WARMUP: a fresh process warms its hot paths before its port opens", ()
       }
     }), START_MS)
 
+  it.live("SIGTERM during the warm-up stops the process at once, exit 0, the port never opened", () =>
+    Effect.promise(async () => {
+      const run = startServerProcess("node", { PORT: String(await Effect.runPromise(freePort)), WARMUP: "30", LOG_LEVEL: "debug" })
+      await run.waitFor("warming up for at most 30s", START_MS)
+      await sleep(300)
+      run.signalGroup("SIGTERM")
+      const started = Date.now()
+      expect(await run.exit).toBe(0)
+      expect(Date.now() - started).toBeLessThan(10_000)
+      expect(run.output()).not.toContain("Listening on")
+      expect(run.output()).not.toContain("warmed up")
+    }), START_MS)
+
   it.live("a WARMUP that is not off, on or a time up to 60 s stops start-up with one line naming it", () =>
     Effect.promise(async () => {
       for (const bad of ["lukewarm", "2 hours", "-1"]) {

@@ -64,6 +64,7 @@ const drive = (settings: WarmupSettings) =>
 export const warmUp = (settings: WarmupSettings) =>
   Effect.gen(function*() {
     const started = yield* Clock.currentTimeMillis
+    yield* Effect.logDebug(`warming up for at most ${Duration.format(settings.budget)} before opening the port`)
     const requests = yield* drive(settings).pipe(
       // Bounded even if the private instance hung: its rounds stop starting at the budget.
       Effect.timeoutFail({ duration: Duration.sum(settings.budget, Duration.seconds(5)), onTimeout: () => new WarmupFailed({ route: "warm-up", reason: "did not finish in time" }) })
