@@ -24,7 +24,7 @@ const portOf = (context: Context.Context<HttpServer.HttpServer>) => {
 }
 
 /**
- * Rounds of the UI's calls against the private instance, `concurrency` at a time, each fiber
+ * Rounds of the UI's calls against the private instance, `concurrency` at a time, each of them
  * starting a next round while time and requests are left. A round is never cut short (the budget
  * may be passed by one round's time), so no request is abandoned mid-way.
  */
@@ -35,16 +35,14 @@ const drive = (settings: WarmupSettings) =>
     const app = yield* Layer.build(privateApp)
     const send = yield* loopbackClient(portOf(app), settings.concurrency)
     const sent = yield* Ref.make(0)
+    const started = yield* Ref.make(0)
     const more = Effect.zipWith(Clock.currentTimeMillis, Ref.get(sent), (now, n) => now < deadline && n < settings.maxRequests)
-    const rounds = (fiber: number) => {
-      let round = 0
-      return Effect.suspend(() => warmupRound(send, `${fiber}-${round++}`)).pipe(
-        Effect.flatMap((n) => Ref.update(sent, (total) => total + n)),
-        Effect.whenEffect(more),
-        Effect.repeat({ while: Option.isSome })
-      )
-    }
-    yield* Effect.forEach(Array.from({ length: settings.concurrency }, (_, i) => i), rounds, { concurrency: "unbounded", discard: true })
+    // Each round its own agent, record and deploy name, so that rounds in parallel never meet.
+    const round = Effect.flatMap(Ref.getAndUpdate(started, (n) => n + 1), (n) => warmupRound(send, String(n))).pipe(
+      Effect.flatMap((n) => Ref.update(sent, (total) => total + n))
+    )
+    const rounds = round.pipe(Effect.whenEffect(more), Effect.repeat({ while: Option.isSome }))
+    yield* Effect.replicateEffect(rounds, settings.concurrency, { concurrency: "unbounded", discard: true })
     return yield* Ref.get(sent)
   })).pipe(
     // Its lines (the local-mode warning, the address, an access line per request) and its spans
@@ -65,16 +63,17 @@ export const warmUp = (settings: WarmupSettings) =>
   Effect.gen(function*() {
     const started = yield* Clock.currentTimeMillis
     yield* Effect.logDebug(`warming up for at most ${Duration.format(settings.budget)} before opening the port`)
-    const requests = yield* drive(settings).pipe(
-      // Bounded even if the private instance hung: its rounds stop starting at the budget.
-      Effect.timeoutFail({ duration: Duration.sum(settings.budget, Duration.seconds(5)), onTimeout: () => new WarmupFailed({ route: "warm-up", reason: "did not finish in time" }) })
-    )
+    // Bounded even if the private instance hung: its rounds only stop starting at the budget.
+    const requests = yield* drive(settings).pipe(Effect.timeoutFail({
+      duration: Duration.sum(settings.budget, Duration.seconds(5)),
+      onTimeout: () => new WarmupFailed({ route: "warm-up", reason: "did not finish in time" })
+    }))
     yield* setZero
     const ms = (yield* Clock.currentTimeMillis) - started
     yield* Effect.logInfo(`warmed up in ${ms} ms, ${requests} requests`)
   }).pipe(
     Effect.catchAll((error) =>
-      Effect.zipRight(setZero, Effect.logWarning(`warm-up stopped, serving anyway: ${"message" in error ? error.message : String(error)}`))
+      Effect.zipRight(setZero, Effect.logWarning(`warm-up stopped, serving anyway: ${error instanceof WarmupFailed ? error.message : String(error)}`))
     )
   )
 
