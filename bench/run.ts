@@ -117,7 +117,7 @@ const bench = (options: Options) =>
       heavy.push(...(yield* attempt("heavy calls", heavyBench(settings))) ?? [])
     }
     if (wants("fresh")) {
-      log(`fresh process: docport and a bare HttpApi, first 10 s under GET, ${options.rounds} round(s)`)
+      log(`fresh process: docport with and without its warm-up and a bare HttpApi, first 10 s under GET, ${options.rounds} round(s)`)
       fresh.push(...(yield* attempt("fresh process", freshStart({ rounds: options.rounds, seconds: 10, connections: options.connections, log }))) ?? [])
     }
 

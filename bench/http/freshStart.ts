@@ -1,6 +1,6 @@
 import autocannon from "autocannon"
 import { Effect } from "effect"
-import { startDocport, startHttpApiBaseline } from "../support/processes.js"
+import { buildDocport, startBuiltDocport, startHttpApiBaseline } from "../support/processes.js"
 import { median, quantile, Samples } from "../support/stats.js"
 import { newAgents, SCENARIOS, seedAgents } from "./scenarios.js"
 
@@ -15,8 +15,14 @@ export interface FreshSecond {
 export interface FreshRun {
   readonly target: string
   readonly round: number
+  /** From spawning the process to its port answering (what a warm-up delays). */
+  readonly readyMs?: number | undefined
   readonly seconds: ReadonlyArray<FreshSecond>
 }
+
+/** docport as shipped (WARMUP on, its default) and with its start-up warm-up off: the climb the warm-up removes. */
+export const DOCPORT = "docport"
+export const DOCPORT_COLD = "docport WARMUP=off"
 
 /** A handful of agents to GET: as few writes before the load as possible, since each warms the server. */
 const SEEDED = 10
@@ -41,42 +47,69 @@ const loadBySecond = (url: string, requests: Parameters<typeof autocannon>[0]["r
   })
 
 /**
- * A fresh process's first seconds: docport (as `npm start` runs it) and the bare HttpApi take
- * turns, each round a new process of each, loaded with GETs as soon as it answers and holds a
- * few agents.
+ * A fresh process's first seconds: docport (as `npm start` runs it, warm-up on), docport with
+ * WARMUP=off and the bare HttpApi take turns, the order rotating each round, each round a new
+ * process of each, loaded with GETs as soon as its port answers and it holds a few agents.
  */
 export const freshStart = (settings: { readonly rounds: number; readonly seconds: number; readonly connections: number; readonly log: (line: string) => void }) =>
   Effect.gen(function*() {
     const get = SCENARIOS.find((s) => s.id === "get")!
     const runs: Array<FreshRun> = []
-    const starters = [["docport", () => startDocport({ DATABASE_PROVIDER: "memory" })], ["httpapi", () => startHttpApiBaseline()]] as const
+    yield* buildDocport
+    const starters = [
+      [DOCPORT, () => startBuiltDocport({ DATABASE_PROVIDER: "memory", WARMUP: "on" })],
+      [DOCPORT_COLD, () => startBuiltDocport({ DATABASE_PROVIDER: "memory", WARMUP: "off" })],
+      ["httpapi", () => startHttpApiBaseline()]
+    ] as const
     for (let round = 1; round <= settings.rounds; round++) {
-      const order = round % 2 === 1 ? starters : [...starters].reverse()
+      const shift = (round - 1) % starters.length
+      const order = [...starters.slice(shift), ...starters.slice(0, shift)]
       for (const [name, start] of order) {
-        const seconds = yield* Effect.scoped(Effect.gen(function*() {
+        const [readyMs, seconds] = yield* Effect.scoped(Effect.gen(function*() {
+          const spawned = performance.now()
           const target = yield* start()
+          const readyMs = performance.now() - spawned
           const agents = newAgents()
           yield* seedAgents(target.url, agents, SEEDED)
-          return yield* loadBySecond(target.url, get.requests(agents), settings.connections, settings.seconds)
+          return [readyMs, yield* loadBySecond(target.url, get.requests(agents), settings.connections, settings.seconds)] as const
         }))
-        settings.log(`  round ${round} fresh ${name}: ${seconds.map((s) => `${s.rps}/${s.p99.toFixed(0)}`).join(" ")} (req/s / p99 ms per second)`)
-        runs.push({ target: name, round, seconds })
+        settings.log(
+          `  round ${round} fresh ${name}: ready after ${readyMs.toFixed(0)} ms; ` +
+            `${seconds.map((s) => `${s.rps}/${s.p99.toFixed(0)}`).join(" ")} (req/s / p99 ms per second)`
+        )
+        runs.push({ target: name, round, readyMs, seconds })
       }
     }
     return runs
   })
 
-/** Median over rounds, second by second, of each server. */
+/**
+ * Median over rounds, second by second, of each server, and where both docports ran, warm-up on
+ * against off as a ratio of their req/s; the last row is each one's time from spawn to its port answering.
+ */
 export const freshTable = (runs: ReadonlyArray<FreshRun>): string | undefined => {
   if (runs.length === 0) return undefined
   const targets = [...new Set(runs.map((r) => r.target))]
   const seconds = Math.max(...runs.map((r) => r.seconds.length))
+  const secondOf = (target: string, i: number) => runs.filter((r) => r.target === target).map((r) => r.seconds[i]).filter((s) => s !== undefined)
   const cell = (target: string, i: number) => {
-    const mine = runs.filter((r) => r.target === target).map((r) => r.seconds[i]).filter((s) => s !== undefined)
+    const mine = secondOf(target, i)
     const rps = median(mine.map((s) => s.rps))
     return `${Math.round(rps)} (${median(mine.map((s) => s.p50)).toFixed(1)} / ${median(mine.map((s) => s.p99)).toFixed(1)})`
   }
-  const header = ["second", ...targets.map((t) => `${t} req/s (p50 / p99 ms)`)]
-  const rows = Array.from({ length: seconds }, (_, i) => [String(i + 1), ...targets.map((t) => cell(t, i))])
+  const ratio = targets.includes(DOCPORT) && targets.includes(DOCPORT_COLD)
+  const rpsRatio = (i: number) => {
+    const cold = median(secondOf(DOCPORT_COLD, i).map((s) => s.rps))
+    return cold > 0 ? `${(median(secondOf(DOCPORT, i).map((s) => s.rps)) / cold).toFixed(2)}` : "–"
+  }
+  const ready = (target: string) => {
+    const times = runs.filter((r) => r.target === target && r.readyMs !== undefined).map((r) => r.readyMs!)
+    return times.length === 0 ? "–" : `ready after ${Math.round(median(times))} ms`
+  }
+  const header = ["second", ...targets.map((t) => `${t} req/s (p50 / p99 ms)`), ...(ratio ? ["warm-up on / off req/s"] : [])]
+  const rows = [
+    ...Array.from({ length: seconds }, (_, i) => [String(i + 1), ...targets.map((t) => cell(t, i)), ...(ratio ? [rpsRatio(i)] : [])]),
+    ["start", ...targets.map(ready), ...(ratio ? [""] : [])]
+  ]
   return [`| ${header.join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n")
 }

@@ -322,9 +322,11 @@ const freshSection = (runs: ReadonlyArray<FreshRun>) => {
   return rendered === undefined ? [] : [
     "## HTTP: a fresh process's first seconds",
     "",
-    "Each round a new docport process (as `npm start` runs it) and a new bare HttpApi take turns; as soon as the " +
-    "server answers and holds 10 agents it gets GET /agents/{id} from 32 connections for 10 s. Per second: requests " +
-    "answered, and the p50 / p99 of their latencies (medians over the rounds).",
+    "Each round a new docport process (as `npm start` runs it, with its start-up warm-up), a new docport with " +
+    "WARMUP=off and a new bare HttpApi take turns (the order rotating); as soon as the server answers and holds 10 " +
+    "agents it gets GET /agents/{id} from 32 connections for 10 s. Per second: requests answered, and the p50 / p99 " +
+    "of their latencies (medians over the rounds); the warm-up's gain as the ratio of the two docports' req/s; last " +
+    "row: the median time from spawning the process to its port answering, which the warm-up lengthens.",
     "",
     rendered,
     ""

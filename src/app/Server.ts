@@ -1,10 +1,12 @@
 // Deep imports: the package index would also load cluster, RPC, SQL and WebSocket modules docport never uses.
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import { Duration, Effect, Layer } from "effect"
+import { Duration, Effect, Layer, type Option } from "effect"
 import { layerFromConfig } from "../adapters/DatabaseLayer.js"
 import * as GracefulServer from "./GracefulServer.js"
 import { makeHttpLive } from "./HttpLive.js"
 import { ServerConfig } from "./ServerConfig.js"
+import { warmUpIfOn } from "./warmup/Warmup.js"
+import { WarmupConfig, type WarmupSettings } from "./warmup/WarmupConfig.js"
 import { WORKER_READY } from "./Workers.js"
 
 // A supervisor signals npm's whole process group, and npm passes the signal on: node gets it
@@ -25,9 +27,15 @@ const oneStopPerProcess = Layer.scopedDiscard(Effect.gen(function*() {
   )
 }))
 
-const serve = (graceful: Layer.Layer<GracefulServer.GracefulServer>, whenServing: Layer.Layer<never> = Layer.empty) => {
+const serve = (
+  graceful: Layer.Layer<GracefulServer.GracefulServer>,
+  warmup: Option.Option<WarmupSettings>,
+  whenServing: Layer.Layer<never> = Layer.empty
+) => {
+  // The port opens only once the process is warm: a load balancer, a cluster's primary or a
+  // health probe sees a closed port, never a cold server (the backend is connected by then).
   const serverLive = Layer.unwrapEffect(
-    Effect.map(GracefulServer.GracefulServer, ({ server }) => NodeHttpServer.layerConfig(() => server, ServerConfig))
+    Effect.zipRight(warmUpIfOn(warmup), Effect.map(GracefulServer.GracefulServer, ({ server }) => NodeHttpServer.layerConfig(() => server, ServerConfig)))
   ).pipe(Layer.provide(graceful))
   return Layer.merge(oneStopPerProcess, whenServing).pipe(
     Layer.provide(GracefulServer.drainOnShutdown),
@@ -41,7 +49,7 @@ const serve = (graceful: Layer.Layer<GracefulServer.GracefulServer>, whenServing
 }
 
 /** The one server of this process, until SIGTERM or SIGINT. */
-export const single = serve(GracefulServer.layer)
+export const single = Effect.flatMap(WarmupConfig, (warmup) => serve(GracefulServer.layer, warmup))
 
 // Built after the whole application: by then the server listens and the routes answer.
 const tellPrimary = Layer.effectDiscard(Effect.sync(() => process.send?.(WORKER_READY)))
@@ -51,4 +59,6 @@ const tellPrimary = Layer.effectDiscard(Effect.sync(() => process.send?.(WORKER_
  * annotated with its slot and its answers with its pid, so a request can be traced to a process.
  */
 export const worker = (slot: number) =>
-  serve(GracefulServer.layerWith({ workerPid: process.pid }), tellPrimary).pipe(Effect.annotateLogs("worker", String(slot)))
+  Effect.flatMap(WarmupConfig, (warmup) => serve(GracefulServer.layerWith({ workerPid: process.pid }), warmup, tellPrimary)).pipe(
+    Effect.annotateLogs("worker", String(slot))
+  )

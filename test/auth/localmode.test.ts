@@ -114,7 +114,7 @@ describe("unsafe settings stop start-up", () => {
 describe("npm start (src/app/main.ts) with no configuration", () => {
   it("listens on 127.0.0.1 in local mode and says so loudly", async () => {
     const port = await freePortNow()
-    const env: Record<string, string | undefined> = { ...process.env, PORT: String(port), DATABASE_PROVIDER: "memory" }
+    const env: Record<string, string | undefined> = { ...process.env, PORT: String(port), DATABASE_PROVIDER: "memory", WARMUP: "off" }
     for (const name of ["HOST", "AUTH_PROVIDERS", "APP_ENV"]) delete env[name]
     const child: ChildProcess = spawn("node_modules/.bin/tsx", ["src/app/main.ts"], { env, stdio: ["ignore", "pipe", "pipe"] })
     let output = ""
@@ -133,7 +133,7 @@ describe("npm start (src/app/main.ts) with no configuration", () => {
   }, 90_000)
 
   it("HOST=0.0.0.0 without a provider stops with exit code 1 and the way out", async () => {
-    const env: Record<string, string | undefined> = { ...process.env, PORT: String(await freePortNow()), HOST: "0.0.0.0" }
+    const env: Record<string, string | undefined> = { ...process.env, PORT: String(await freePortNow()), HOST: "0.0.0.0", WARMUP: "off" }
     delete env.AUTH_PROVIDERS
     const child = spawn("node_modules/.bin/tsx", ["src/app/main.ts"], { env, stdio: ["ignore", "pipe", "pipe"] })
     let output = ""

@@ -19,7 +19,7 @@ const start = (env: Record<string, string>) =>
       const port = await Effect.runPromise(freePort)
       let output = ""
       const child = spawn("node_modules/.bin/tsx", ["src/app/main.ts"], {
-        env: { ...process.env, DATABASE_PROVIDER: "memory", HOST: "127.0.0.1", PORT: String(port), ...env },
+        env: { ...process.env, DATABASE_PROVIDER: "memory", HOST: "127.0.0.1", PORT: String(port), WARMUP: "off", ...env },
         stdio: ["ignore", "pipe", "pipe"]
       })
       child.stdout!.on("data", (d) => (output += d))

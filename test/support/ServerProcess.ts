@@ -18,14 +18,19 @@ export interface ServerProcess {
  * build directly (faster, for tests of node's own behaviour). Killed with its group if the
  * test leaves it running.
  */
-export const startServerProcess = (how: "npm" | "node", env: Record<string, string>): ServerProcess => {
+/** `env` over the defaults below; a variable given as undefined is left unset. */
+export const startServerProcess = (how: "npm" | "node", env: Record<string, string | undefined>): ServerProcess => {
   let output = ""
   let stderr = ""
   // The global setup built dist/ once. npm start's prestart would rebuild it while other suites
   // run from it (a half-written module fails their import), so the tests skip the pre-script.
   const [command, args] = how === "npm" ? ["npm", ["start", "--ignore-scripts"]] as const : [process.execPath, ["dist/app/main.js"]] as const
   const child = spawn(command, [...args], {
-    env: { ...process.env, DATABASE_PROVIDER: "memory", HOST: "127.0.0.1", DATABASE_TIMEOUT: TEST_DATABASE_TIMEOUT_TEXT, ...env },
+    // No start-up warm-up unless a test asks for it: it would add seconds to every server of the suite (test/app/warmup.test.ts proves it).
+    env: Object.fromEntries(
+      Object.entries({ ...process.env, DATABASE_PROVIDER: "memory", HOST: "127.0.0.1", DATABASE_TIMEOUT: TEST_DATABASE_TIMEOUT_TEXT, WARMUP: "off", ...env })
+        .filter(([, value]) => value !== undefined)
+    ),
     stdio: ["ignore", "pipe", "pipe"],
     detached: true
   })

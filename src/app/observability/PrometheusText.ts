@@ -1,4 +1,5 @@
 import { Effect, Metric, type MetricKey, type MetricLabel, type MetricPair, MetricState, Option } from "effect"
+import { sinceZero } from "./MetricsZero.js"
 
 // Effect 3 has no Prometheus encoder of its own; the format is small enough to write here.
 // https://prometheus.io/docs/instrumenting/exposition_formats/#text-based-format
@@ -47,4 +48,4 @@ export const render = (pairs: ReadonlyArray<MetricPair.MetricPair.Untyped>): str
     .join("\n") + "\n"
 }
 
-export const prometheusText: Effect.Effect<string> = Effect.map(Metric.snapshot, render)
+export const prometheusText: Effect.Effect<string> = Effect.map(Metric.snapshot, (pairs) => render(sinceZero(pairs)))

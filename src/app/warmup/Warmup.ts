@@ -1,0 +1,80 @@
+import * as HttpServer from "@effect/platform/HttpServer"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import { Clock, ConfigProvider, Context, Duration, Effect, FiberRef, HashSet, Layer, Option, Ref } from "effect"
+import { createServer } from "node:http"
+import * as MemoryDatabase from "../../adapters/MemoryDatabase.js"
+import { makeHttpLive } from "../HttpLive.js"
+import { setZero } from "../observability/MetricsZero.js"
+import { loopbackClient, WarmupFailed } from "./LoopbackClient.js"
+import type { WarmupSettings } from "./WarmupConfig.js"
+import { warmupRound } from "./WarmupRound.js"
+
+// The private instance: the same application over a database of its own that lives only as long
+// as the warm-up, on a port of its own. `exclusive`: in a cluster worker, a port 0 would otherwise
+// be one port shared by every worker through the primary.
+const privateApp = makeHttpLive(
+  // Fresh: never the one instance a memory-backed server holds, even if built with the same memo map.
+  Layer.fresh(MemoryDatabase.layer),
+  NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1", exclusive: true })
+)
+
+const portOf = (context: Context.Context<HttpServer.HttpServer>) => {
+  const address = Context.get(context, HttpServer.HttpServer).address
+  return address._tag === "TcpAddress" ? address.port : 0
+}
+
+/**
+ * Rounds of the UI's calls against the private instance, `concurrency` at a time, each of them
+ * starting a next round while time and requests are left. A round is never cut short (the budget
+ * may be passed by one round's time), so no request is abandoned mid-way.
+ */
+const drive = (settings: WarmupSettings) =>
+  Effect.scoped(Effect.gen(function*() {
+    // The budget includes building the private instance: it is what the port waits for in all.
+    const deadline = (yield* Clock.currentTimeMillis) + Duration.toMillis(settings.budget)
+    const app = yield* Layer.build(privateApp)
+    const send = yield* loopbackClient(portOf(app), settings.concurrency)
+    const sent = yield* Ref.make(0)
+    const started = yield* Ref.make(0)
+    const more = Effect.zipWith(Clock.currentTimeMillis, Ref.get(sent), (now, n) => now < deadline && n < settings.maxRequests)
+    // Each round its own agent, record and deploy name, so that rounds in parallel never meet.
+    const round = Effect.flatMap(Ref.getAndUpdate(started, (n) => n + 1), (n) => warmupRound(send, String(n))).pipe(
+      Effect.flatMap((n) => Ref.update(sent, (total) => total + n))
+    )
+    const rounds = round.pipe(Effect.whenEffect(more), Effect.repeat({ while: Option.isSome }))
+    yield* Effect.replicateEffect(rounds, settings.concurrency, { concurrency: "unbounded", discard: true })
+    return yield* Ref.get(sent)
+  })).pipe(
+    // Its lines (the local-mode warning, the address, an access line per request) and its spans
+    // are nobody's business: they describe no real request. Its configuration is fixed, so the
+    // operator's sign-in providers, CORS origins or backend settings are never read or contacted.
+    Effect.locally(FiberRef.currentLoggers, HashSet.empty()),
+    Effect.withTracerEnabled(false),
+    Effect.withConfigProvider(ConfigProvider.fromMap(new Map()))
+  )
+
+/**
+ * Before the process's own port opens: the hot paths (router, schemas, encoders, domain, port) run
+ * a few thousand times on a private in-memory instance, so that the first clients are served by
+ * compiled code. It never touches the configured backend, and what it counted in the process's
+ * metrics is subtracted from /metrics. A failure only costs the warmth: the server starts anyway.
+ */
+export const warmUp = (settings: WarmupSettings) =>
+  Effect.gen(function*() {
+    const started = yield* Clock.currentTimeMillis
+    yield* Effect.logDebug(`warming up for at most ${Duration.format(settings.budget)} before opening the port`)
+    // Bounded even if the private instance hung: its rounds only stop starting at the budget.
+    const requests = yield* drive(settings).pipe(Effect.timeoutFail({
+      duration: Duration.sum(settings.budget, Duration.seconds(5)),
+      onTimeout: () => new WarmupFailed({ route: "warm-up", reason: "did not finish in time" })
+    }))
+    yield* setZero
+    const ms = (yield* Clock.currentTimeMillis) - started
+    yield* Effect.logInfo(`warmed up in ${ms} ms, ${requests} requests`)
+  }).pipe(
+    Effect.catchAll((error) =>
+      Effect.zipRight(setZero, Effect.logWarning(`warm-up stopped, serving anyway: ${error instanceof WarmupFailed ? error.message : String(error)}`))
+    )
+  )
+
+export const warmUpIfOn = (settings: Option.Option<WarmupSettings>) => Option.match(settings, { onNone: () => Effect.void, onSome: warmUp })
