@@ -17,7 +17,7 @@ import { runLoad } from "../http/load.js"
 
 // Rounds of slices; each ratio is taken within a round, then the median of those ratios is
 // reported, which the shared machine's drifting load skews least.
-const HTTP_ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15)
+const HTTP_ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20)
 
 const median = (values: ReadonlyArray<number>) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 
@@ -101,6 +101,9 @@ const serverVariant = (env: Record<string, string>) =>
 // comes and goes over minutes lands on whichever variant runs then. Short rotating slices give
 // every variant the same share of the machine's drift.
 const SLICE_S = Number(process.env.BENCH_SLICE_S ?? 2)
+// A server's JIT is still settling after 3 s under this load: the first rounds measured a
+// variant up to twice its later cost.
+const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 10)
 
 const loadSlice = (server: { readonly base: string; readonly id: string; readonly child: { readonly pid?: number | undefined } }, durationS: number) =>
   Effect.flatMap(
@@ -130,7 +133,7 @@ const program = Effect.gen(function*() {
   const servers = new Map<keyof typeof variants, Effect.Effect.Success<ReturnType<typeof serverVariant>>>()
   for (const name of names) servers.set(name, yield* serverVariant(variants[name]))
   // Warm up the JIT of every server, then measure.
-  for (const name of names) yield* loadSlice(servers.get(name)!, 3)
+  for (const name of names) yield* loadSlice(servers.get(name)!, WARMUP_S)
   for (let i = 0; i < HTTP_ROUNDS; i++) {
     const order = names.map((_, k) => names[(k + i) % names.length]!)
     for (const name of order) http[name].push(yield* loadSlice(servers.get(name)!, SLICE_S))
@@ -150,7 +153,7 @@ const program = Effect.gen(function*() {
     row("spans and metrics off", portOff, portOff),
     row("spans and metrics on", portOn, portOff),
     "",
-    `HTTP GET /agents/{id} on memory, server CPU µs per request (8 connections; a fresh server per variant, all started at once and warmed for 3 s, then loaded one at a time in slices of ${SLICE_S} s whose order rotates each round; median of ${HTTP_ROUNDS} rounds, ratio the median of per-round ratios; machine load ${loadavg().map((l) => l.toFixed(1)).join(" ")} at the end; access log lines off in every variant):`,
+    `HTTP GET /agents/{id} on memory, server CPU µs per request (8 connections; a fresh server per variant, all started at once and warmed for ${WARMUP_S} s, then loaded one at a time in slices of ${SLICE_S} s whose order rotates each round; median of ${HTTP_ROUNDS} rounds, ratio the median of per-round ratios; machine load ${loadavg().map((l) => l.toFixed(1)).join(" ")} at the end; access log lines off in every variant):`,
     "",
     "| variant | CPU µs/request | ratio to off |",
     "| --- | --- | --- |",

@@ -11,7 +11,7 @@ import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Effect, Layer, Logger, LogLevel, ManagedRuntime, Runtime } from "effect"
 import * as MemoryDatabase from "../../src/adapters/MemoryDatabase.js"
-import { observeRequests, withRequestId } from "../../src/app/observability/RequestObservability.js"
+import { observeRequests } from "../../src/app/observability/RequestObservability.js"
 import { DatabaseService } from "../../src/ports/DatabaseService.js"
 
 type Middleware = (app: any) => any
@@ -24,9 +24,8 @@ interface Variant {
 
 const variants: Record<string, Variant> = {
   none: {},
-  "request id and observation": { inner: withRequestId, outer: observeRequests },
-  "request id only": { inner: withRequestId },
-  "observation only": { outer: observeRequests }
+  "observeRequests around the app": { inner: observeRequests },
+  "observeRequests as the server's middleware": { outer: observeRequests }
 }
 
 const app: HttpApp.Default = Effect.as(Effect.annotateCurrentSpan("http.route", "/agents/:id"), HttpServerResponse.text("ok"))

@@ -28,7 +28,7 @@ import { HealthLive } from "./http/HealthHttp.js"
 import { jsonBodyOnly, MaxBodyBytes } from "./http/JsonBody.js"
 import { ValidationErrorsLive } from "./http/ValidationErrors.js"
 import { MetricsRoute } from "./observability/MetricsRoute.js"
-import { observeRequests, withRequestId } from "./observability/RequestObservability.js"
+import { observeRequests } from "./observability/RequestObservability.js"
 
 const ApiLive = HttpApiBuilder.api(DocportApi).pipe(
   Layer.provide([HealthLive, AgentsLive, DeploymentsLive, DemosLive, ClientLogLive, AuthHandlersLive]),
@@ -48,13 +48,12 @@ const EdgeLive = Layer.mergeAll(
 const DomainLive = Layer.mergeAll(Agents.layer, Demos.layer).pipe(Layer.provideMerge(Deployments.layer))
 
 /**
- * HttpApiBuilder.serve, with the request id set around the application (inside the server's
- * response handling, where the response can still be changed) and the request observed around
- * it all (where a streamed body is counted until its end); see RequestObservability.ts.
+ * HttpApiBuilder.serve, with the request observed around the application rather than as the
+ * server's middleware (see RequestObservability.ts for why).
  */
 const serve = (observe: boolean) =>
   HttpApiBuilder.httpApp.pipe(
-    Effect.map((app) => observe ? HttpServer.serve(withRequestId(app), observeRequests) : HttpServer.serve(app)),
+    Effect.map((app) => HttpServer.serve(observe ? observeRequests(app) : app)),
     Layer.unwrapEffect,
     Layer.provide([HttpApiBuilder.Router.Live, HttpApiBuilder.Middleware.layer])
   )

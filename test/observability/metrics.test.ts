@@ -28,6 +28,13 @@ describe("observability over HTTP", () => {
         expect((yield* get(`/agents/${_id}`)).status).toBe(200)
         expect((yield* get("/agents/missing")).status).toBe(404)
         expect((yield* send("PUT", `/agents/${_id}`, { description: "y".repeat(300_000) })).status).toBe(413)
+        // A list longer than one page (100) is a streamed body, written after the application
+        // returns: it is recorded when it ends.
+        yield* Effect.forEach(Array.from({ length: 120 }, (_, i) => i), (i) => send("POST", "/agents", { name: `L${i}`, description: "d", code: "x" }), { concurrency: 8 })
+        const list = yield* get("/agents")
+        expect(list.status).toBe(200)
+        expect(list.headers.get("content-length"), "streamed, so no length").toBeNull()
+        expect((yield* Effect.promise(() => list.json())) as Array<unknown>).toHaveLength(121)
 
         const { contentType, text } = yield* scrape
         expect(contentType).toContain("text/plain")
@@ -60,12 +67,14 @@ describe("observability over HTTP", () => {
         expect(families.get("docport_http_request_duration_seconds")?.type).toBe("HISTOGRAM")
         const routes = samples.filter((line) => line.startsWith("docport_http_request_duration_seconds_count"))
           .map((line) => line.slice(line.indexOf("{"), line.indexOf("}") + 1))
-        for (const [method, route, status] of [["POST", "/agents", 201], ["GET", "/agents/:id", 200], ["GET", "/agents/:id", 404], ["PUT", "/agents/:id", 413]]) {
+        for (const [method, route, status] of [["POST", "/agents", 201], ["GET", "/agents/:id", 200], ["GET", "/agents/:id", 404], ["PUT", "/agents/:id", 413], ["GET", "/agents", 200]]) {
           expect(routes).toContain(`{method="${method}",route="${route}",status="${status}"}`)
         }
         // Route patterns, never raw paths: an id does not make a series of its own.
         expect(text).not.toContain(_id)
+        // Only the scrape itself is in flight: every request before it, the streamed list included, has ended.
         expect(families.get("docport_http_requests_in_flight")?.type).toBe("GAUGE")
+        expect(families.get("docport_http_requests_in_flight")?.metrics[0]?.value).toBe("1")
       }))
 
     it.effect("x-request-id: a sane one is echoed, anything else is replaced by a fresh id", () =>

@@ -1,8 +1,9 @@
 import * as HttpApp from "@effect/platform/HttpApp"
+import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { causeResponse } from "@effect/platform/HttpServerError"
-import { Context, Effect, FiberRef, HashMap, LogLevel, MetricLabel } from "effect"
+import { Context, Effect, FiberRef, HashMap, LogLevel, MetricLabel, Stream } from "effect"
 import { randomBytes } from "node:crypto"
 import { DatabaseService } from "../../ports/DatabaseService.js"
 import { requestDuration, requestsInFlight } from "./HttpMetrics.js"
@@ -38,44 +39,24 @@ const labelsFor = (method: string, route: string, status: number) => {
 const unmatched = "unmatched"
 
 /**
- * The request's id: the caller's `x-request-id` when it is a sane token, a fresh one otherwise,
- * echoed in the response and put on every log line of the request and on its span. This wraps
- * the application inside the server's response handling (see HttpLive.ts), where the response is
- * still a value, so the header is set on it directly; only a failure the application did not
- * turn into a response gets it through a pre-response handler, which costs more.
+ * Around every request: an `x-request-id` (the caller's when it is a sane token, a fresh one
+ * otherwise) echoed in the response and put on every log line of the request and on its span;
+ * one access-log line; the request histogram and the in-flight gauge. The route is the pattern
+ * the router matched (it sets `http.route` on the request span), so paths with ids do not make a
+ * series each.
  *
- * The id is put on the fiber's log annotations outright rather than with `annotateLogs`, whose
- * scoped change costs an acquire/release per request: the server runs each request in a fiber of
- * its own, which ends with the request, and the access line written after the response carries it.
- */
-export const withRequestId = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
-  Effect.withFiberRuntime((fiber) => {
-    const request = Context.unsafeGet(fiber.currentContext, HttpServerRequest.HttpServerRequest)
-    const requestId = requestIdOf(request.headers["x-request-id"])
-    if (fiber.currentSpan?._tag === "Span") fiber.currentSpan.attribute("http.request.id", requestId)
-    return Effect.zipRight(
-      FiberRef.update(FiberRef.currentLogAnnotations, HashMap.set("requestId", requestId as unknown)),
-      Effect.matchCauseEffect(app, {
-        onSuccess: (response) => Effect.succeed(HttpServerResponse.setHeader(response, "x-request-id", requestId)),
-        onFailure: (cause) =>
-          Effect.zipRight(
-            HttpApp.appendPreResponseHandler((_request, response) => Effect.succeed(HttpServerResponse.setHeader(response, "x-request-id", requestId))),
-            Effect.failCause(cause)
-          )
-      })
-    )
-  })
-
-/**
- * Around every request, outside the server's response handling so that a streamed body is
- * counted until its last byte: one access-log line; the request histogram and the in-flight
- * gauge. The route is the pattern the router matched (it sets `http.route` on the request span),
- * so paths with ids do not make a series each.
+ * It wraps the application inside the server's response handling (see HttpLive.ts) rather than
+ * as the server's middleware: there the response is still a value, so the header is set on it
+ * directly (a pre-response handler costs more; only a failure the application did not turn into
+ * a response takes that way), and the server skips the steps it adds around a middleware. A
+ * streamed body is written after this returns, so its request is recorded when the stream ends.
  *
  * Written for few Effect steps, since it runs on every request: synchronous reads of the fiber
- * (its context, span and log level) instead of Effect.gen, and one `matchCauseEffect` rather than
- * `onExit`, which would also guard against interruption: the server runs the whole request
- * uninterruptibly (HttpApp.toHandled), so the handler below always runs.
+ * (its context, span and log level) instead of Effect.gen; the id put on the fiber's log
+ * annotations outright rather than with `annotateLogs`, whose scoped change costs an
+ * acquire/release (the server runs each request in a fiber of its own, which ends with it); and
+ * one `matchCauseEffect` rather than `onExit`, since the server runs the request uninterruptibly
+ * (HttpApp.toHandled) and the handler below always runs.
  */
 export const observeRequests = <E, R>(
   app: HttpApp.Default<E, R>
@@ -83,7 +64,9 @@ export const observeRequests = <E, R>(
   Effect.withFiberRuntime((fiber) => {
     const context = fiber.currentContext as Context.Context<HttpServerRequest.HttpServerRequest | DatabaseService>
     const request = Context.unsafeGet(context, HttpServerRequest.HttpServerRequest)
+    const requestId = requestIdOf(request.headers["x-request-id"])
     const span = fiber.currentSpan?._tag === "Span" ? fiber.currentSpan : undefined
+    span?.attribute("http.request.id", requestId)
     const started = performance.now()
     requestsInFlight.unsafeUpdate(++inFlight, [])
     const record = (status: number) => {
@@ -99,12 +82,26 @@ export const observeRequests = <E, R>(
         Effect.annotateLogs({ method: request.method, route, status, durationMs: Math.round(seconds * 10_000) / 10, provider })
       )
     }
-    return Effect.matchCauseEffect(app, {
-      onSuccess: (response) => Effect.as(record(response.status), response),
-      onFailure: (cause) =>
-        Effect.zipRight(
-          Effect.flatMap(Effect.map(causeResponse(cause), ([response]) => response.status), record),
-          Effect.failCause(cause)
-        )
-    })
+    return Effect.zipRight(
+      FiberRef.update(FiberRef.currentLogAnnotations, HashMap.set("requestId", requestId as unknown)),
+      Effect.matchCauseEffect(app, {
+        onSuccess: (response) => {
+          const answer = HttpServerResponse.setHeader(response, "x-request-id", requestId)
+          if (answer.body._tag !== "Stream") return Effect.as(record(answer.status), answer)
+          const { contentLength, contentType, stream } = answer.body
+          return Effect.succeed(HttpServerResponse.setBody(
+            answer,
+            HttpBody.stream(Stream.ensuring(stream, Effect.suspend(() => record(answer.status))), contentType, contentLength)
+          ))
+        },
+        onFailure: (cause) =>
+          Effect.zipRight(
+            Effect.flatMap(causeResponse(cause), ([response]) => record(response.status)),
+            Effect.zipRight(
+              HttpApp.appendPreResponseHandler((_request, response) => Effect.succeed(HttpServerResponse.setHeader(response, "x-request-id", requestId))),
+              Effect.failCause(cause)
+            )
+          )
+      })
+    )
   })
