@@ -122,29 +122,62 @@ const program = Effect.gen(function*() {
 
   yield* compileServer
   const otlp = yield* receiver
-  const variants = {
-    off: { BENCH_INSTRUMENT: "off" },
-    port: { BENCH_INSTRUMENT: "on", BENCH_OBSERVE: "off" },
-    on: { BENCH_INSTRUMENT: "on" },
-    export: { BENCH_INSTRUMENT: "on", OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url, OTEL_SERVICE_NAME: "docport-bench" }
-  }
-  const http: Record<keyof typeof variants, Array<number>> = { off: [], port: [], on: [], export: [] }
-  const names = (process.env.BENCH_ONLY?.split(",") ?? Object.keys(variants)) as Array<keyof typeof variants>
-  const servers = new Map<keyof typeof variants, Effect.Effect.Success<ReturnType<typeof serverVariant>>>()
-  for (const name of names) servers.set(name, yield* serverVariant(variants[name]))
+  // BENCH_SET=settings: the Effect runtime's own settings, each against the instrumented server.
+  const settings = process.env.BENCH_SET === "settings"
+  const variants: Record<string, Record<string, string>> = settings
+    ? {
+      on: { BENCH_INSTRUMENT: "on" },
+      timing: { BENCH_INSTRUMENT: "on", BENCH_TRACER_TIMING: "off" },
+      nospan: { BENCH_INSTRUMENT: "on", BENCH_HTTP_SPAN: "off" },
+      ops256: { BENCH_INSTRUMENT: "on", BENCH_MAX_OPS: "256" },
+      ops16k: { BENCH_INSTRUMENT: "on", BENCH_MAX_OPS: "16384" },
+      log: { BENCH_INSTRUMENT: "on", BENCH_ACCESS_LOG: "on", LOG_LEVEL: "info" }
+    }
+    : {
+      off: { BENCH_INSTRUMENT: "off" },
+      port: { BENCH_INSTRUMENT: "on", BENCH_OBSERVE: "off" },
+      on: { BENCH_INSTRUMENT: "on" },
+      export: { BENCH_INSTRUMENT: "on", OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url, OTEL_SERVICE_NAME: "docport-bench" }
+    }
+  const names = process.env.BENCH_ONLY?.split(",") ?? Object.keys(variants)
+  const http: Record<string, Array<number>> = Object.fromEntries(Object.keys(variants).map((name) => [name, []]))
+  const servers = new Map<string, Effect.Effect.Success<ReturnType<typeof serverVariant>>>()
+  for (const name of names) servers.set(name, yield* serverVariant(variants[name]!))
   // Warm up the JIT of every server, then measure.
   for (const name of names) yield* loadSlice(servers.get(name)!, WARMUP_S)
   for (let i = 0; i < HTTP_ROUNDS; i++) {
     const order = names.map((_, k) => names[(k + i) % names.length]!)
-    for (const name of order) http[name].push(yield* loadSlice(servers.get(name)!, SLICE_S))
+    for (const name of order) http[name]!.push(yield* loadSlice(servers.get(name)!, SLICE_S))
   }
 
   const ratio = (values: ReadonlyArray<number>, bases: ReadonlyArray<number>) => median(values.map((v, i) => v / bases[i]!))
   const row = (label: string, values: ReadonlyArray<number>, bases: ReadonlyArray<number>) => values.length === 0 ? `| ${label} | not measured | |` :
     `| ${label} | ${median(values).toFixed(2)} | ${ratio(values, bases).toFixed(3)} |`
-  const h = { on: median(http.on), export: median(http.export) ?? NaN }
+  const stamp = new Date().toISOString()
+  const load = loadavg().map((l) => l.toFixed(1)).join(" ")
+  if (settings) {
+    const report = [
+      `# The Effect runtime's settings (${stamp})`,
+      "",
+      `HTTP GET /agents/{id} on memory, instrumented server (metrics and port spans on, no export), server CPU µs per request; servers, warm-up, slices and rounds as in the instrumentation bench (${WARMUP_S} s, ${SLICE_S} s, ${HTTP_ROUNDS} rounds); machine load ${load} at the end:`,
+      "",
+      "| setting | CPU µs/request | ratio to the defaults |",
+      "| --- | --- | --- |",
+      row("Effect's defaults (access log lines off)", http.on!, http.on!),
+      row("tracer timing off (no clock readings for spans)", http.timing!, http.on!),
+      row("no request span (the platform's tracer middleware disabled)", http.nospan!, http.on!),
+      row("256 ops before a fiber yields (default 2048)", http.ops256!, http.on!),
+      row("16,384 ops before a fiber yields", http.ops16k!, http.on!),
+      row("access log lines on (LOG_LEVEL=info, logfmt to a discarded stdout)", http.log!, http.on!),
+      ""
+    ].join("\n")
+    console.log(report)
+    writeFileSync(`bench/results/runtime-settings-${stamp.replace(/[:.]/g, "-")}.md`, report)
+    return
+  }
+  const h = { on: median(http.on!), export: median(http.export!) ?? NaN }
   const report = [
-    `# Instrumentation cost (${new Date().toISOString()})`,
+    `# Instrumentation cost (${stamp})`,
     "",
     `Port calls on memory (save, get, get of a missing id), CPU µs per call, median of ${rounds} interleaved rounds (ratio: median of the per-round ratios):`,
     "",
@@ -153,21 +186,21 @@ const program = Effect.gen(function*() {
     row("spans and metrics off", portOff, portOff),
     row("spans and metrics on", portOn, portOff),
     "",
-    `HTTP GET /agents/{id} on memory, server CPU µs per request (8 connections; a fresh server per variant, all started at once and warmed for ${WARMUP_S} s, then loaded one at a time in slices of ${SLICE_S} s whose order rotates each round; median of ${HTTP_ROUNDS} rounds, ratio the median of per-round ratios; machine load ${loadavg().map((l) => l.toFixed(1)).join(" ")} at the end; access log lines off in every variant):`,
+    `HTTP GET /agents/{id} on memory, server CPU µs per request (8 connections; a fresh server per variant, all started at once and warmed for ${WARMUP_S} s, then loaded one at a time in slices of ${SLICE_S} s whose order rotates each round; median of ${HTTP_ROUNDS} rounds, ratio the median of per-round ratios; machine load ${load} at the end; access log lines off in every variant):`,
     "",
     "| variant | CPU µs/request | ratio to off |",
     "| --- | --- | --- |",
-    row("no instrumentation (port and request middleware off)", http.off, http.off),
-    row("the port's metrics and spans only", http.port, http.off),
-    row("metrics, spans, request ids on; no export", http.on, http.off),
-    row("the same, exported over OTLP/HTTP to a local receiver", http.export, http.off),
+    row("no instrumentation (port and request middleware off)", http.off!, http.off!),
+    row("the port's metrics and spans only", http.port!, http.off!),
+    row("metrics, spans, request ids on; no export", http.on!, http.off!),
+    row("the same, exported over OTLP/HTTP to a local receiver", http.export!, http.off!),
     "",
     `Export over no export: ${(h.export / h.on).toFixed(3)}. The receiver took ${otlp.spans()} bytes of OTLP JSON.`,
     ""
   ].join("\n")
   console.log(report)
   if (process.env.BENCH_RAW !== undefined) console.log(JSON.stringify(http))
-  writeFileSync(`bench/results/instrumentation-${new Date().toISOString().replace(/[:.]/g, "-")}.md`, report)
+  writeFileSync(`bench/results/instrumentation-${stamp.replace(/[:.]/g, "-")}.md`, report)
 })
 
 Effect.runPromise(Effect.scoped(program)).catch((error) => {
