@@ -78,8 +78,18 @@ export const observeRequests = <E, R>(
       // cost more than the rest of this middleware when LOG_LEVEL leaves info out.
       if (LogLevel.greaterThan(fiber.getFiberRef(FiberRef.currentMinimumLogLevel), LogLevel.Info)) return Effect.void
       const { provider } = Context.unsafeGet(context, DatabaseService)
-      return Effect.logInfo(`${request.method} ${route} ${status}`).pipe(
-        Effect.annotateLogs({ method: request.method, route, status, durationMs: Math.round(seconds * 10_000) / 10, provider })
+      // Put on the fiber outright, as the request id is: `annotateLogs` would set and restore them
+      // around this one line, for a fiber that ends with it.
+      return Effect.zipRight(
+        FiberRef.update(FiberRef.currentLogAnnotations, (annotations) =>
+          HashMap.mutate(annotations, (m) => {
+            HashMap.set(m, "method", request.method)
+            HashMap.set(m, "route", route)
+            HashMap.set(m, "status", status)
+            HashMap.set(m, "durationMs", Math.round(seconds * 10_000) / 10)
+            HashMap.set(m, "provider", provider)
+          })),
+        Effect.logInfo(`${request.method} ${route} ${status}`)
       )
     }
     return Effect.zipRight(
