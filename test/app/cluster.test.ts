@@ -1,12 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { Effect, Exit, Redacted, Scope } from "effect"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Redacted } from "effect"
 import { request as httpRequest } from "node:http"
 import { readFileSync } from "node:fs"
 import * as CouchDbDatabase from "../../src/adapters/couchdb/CouchDbDatabase.js"
 import { DATA_STORE_ACCESS } from "../../src/domain/AccessStats.js"
 import { DATA_STORE } from "../../src/domain/DataRecord.js"
 import { freePort } from "../support/ChildServer.js"
-import { freshDatabasePrefix, type PouchdbServer, startPouchdbServer } from "../support/pouchdbServer.js"
+import { pouchdbPerFile } from "../support/pouchdbPerFile.js"
+import { freshDatabasePrefix } from "../support/pouchdbServer.js"
 import { type ServerProcess, startServerProcess, timed } from "../support/ServerProcess.js"
 
 // Generous: the machine is shared and busy, and a cluster starts three node processes.
@@ -62,20 +63,8 @@ const alive = (pid: number) => {
   }
 }
 
-let pouchdb: PouchdbServer
-const pouchdbScope = Effect.runSync(Scope.make())
-beforeAll(async () => {
-  pouchdb = await Effect.runPromise(Scope.extend(startPouchdbServer(), pouchdbScope))
-}, START_MS)
-afterAll(() => Effect.runPromise(Scope.close(pouchdbScope, Exit.void)))
-
-const couchEnv = (prefix: string) => ({
-  DATABASE_PROVIDER: "couchdb",
-  COUCHDB_URL: pouchdb.url,
-  COUCHDB_USER: pouchdb.username,
-  COUCHDB_PASSWORD: pouchdb.password,
-  COUCHDB_DATABASE_PREFIX: prefix
-})
+const pouchdb = pouchdbPerFile(START_MS)
+const couchEnv = pouchdb.env
 
 /**
  * The test on a cluster of 2 workers, serving. Whatever the test leaves running (it failed before
@@ -140,7 +129,7 @@ describe.concurrent("WORKERS: docport on every core with node:cluster", () => {
       })
 
       const stored = await Effect.runPromise(Effect.scoped(Effect.flatMap(
-        CouchDbDatabase.make({ url: pouchdb.url, username: pouchdb.username, password: Redacted.make(pouchdb.password), databasePrefix: prefix }),
+        CouchDbDatabase.make({ url: pouchdb.server().url, username: pouchdb.server().username, password: Redacted.make(pouchdb.server().password), databasePrefix: prefix }),
         (db) => Effect.all([db.listAll(DATA_STORE), db.listAll(DATA_STORE_ACCESS)])
       )))
       // The record, and its access statistics apart from it (AccessStats.ts).

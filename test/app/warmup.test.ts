@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { Effect, Exit, Scope } from "effect"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
 import { connect } from "node:net"
 import { freePort } from "../support/ChildServer.js"
-import { freshDatabasePrefix, type PouchdbServer, startPouchdbServer } from "../support/pouchdbServer.js"
+import { pouchdbPerFile } from "../support/pouchdbPerFile.js"
+import { freshDatabasePrefix } from "../support/pouchdbServer.js"
 import { type ServerProcess, startServerProcess } from "../support/ServerProcess.js"
 
 // Generous: the machine is shared and busy; the warm-up itself is bounded by its own budget.
@@ -29,24 +30,12 @@ const stop = async (run: ServerProcess) => {
   await run.exit
 }
 
-let pouchdb: PouchdbServer
-const pouchdbScope = Effect.runSync(Scope.make())
-beforeAll(async () => {
-  pouchdb = await Effect.runPromise(Scope.extend(startPouchdbServer(), pouchdbScope))
-}, START_MS)
-afterAll(() => Effect.runPromise(Scope.close(pouchdbScope, Exit.void)))
-
-const couchEnv = (prefix: string) => ({
-  DATABASE_PROVIDER: "couchdb",
-  COUCHDB_URL: pouchdb.url,
-  COUCHDB_USER: pouchdb.username,
-  COUCHDB_PASSWORD: pouchdb.password,
-  COUCHDB_DATABASE_PREFIX: prefix
-})
+const pouchdb = pouchdbPerFile(START_MS)
+const couchEnv = pouchdb.env
 
 const couch = async (path: string) => {
-  const response = await fetch(`${pouchdb.url}${path}`, {
-    headers: { authorization: `Basic ${Buffer.from(`${pouchdb.username}:${pouchdb.password}`).toString("base64")}` }
+  const response = await fetch(`${pouchdb.server().url}${path}`, {
+    headers: { authorization: `Basic ${Buffer.from(`${pouchdb.server().username}:${pouchdb.server().password}`).toString("base64")}` }
   })
   expect(response.status, path).toBe(200)
   return response.json() as Promise<any>
