@@ -35,6 +35,9 @@ describe("observability over HTTP", () => {
         expect(list.status).toBe(200)
         expect(list.headers.get("content-length"), "streamed, so no length").toBeNull()
         expect((yield* Effect.promise(() => list.json())) as Array<unknown>).toHaveLength(121)
+        // HEAD of the same list: the server never runs the stream, and the request still ends.
+        const head = yield* Effect.flatMap(BaseUrl, (base) => Effect.promise(() => fetch(`${base}/agents`, { method: "HEAD" })))
+        expect(head.status).toBe(200)
 
         const { contentType, text } = yield* scrape
         expect(contentType).toContain("text/plain")
@@ -67,7 +70,7 @@ describe("observability over HTTP", () => {
         expect(families.get("docport_http_request_duration_seconds")?.type).toBe("HISTOGRAM")
         const routes = samples.filter((line) => line.startsWith("docport_http_request_duration_seconds_count"))
           .map((line) => line.slice(line.indexOf("{"), line.indexOf("}") + 1))
-        for (const [method, route, status] of [["POST", "/agents", 201], ["GET", "/agents/:id", 200], ["GET", "/agents/:id", 404], ["PUT", "/agents/:id", 413], ["GET", "/agents", 200]]) {
+        for (const [method, route, status] of [["POST", "/agents", 201], ["GET", "/agents/:id", 200], ["GET", "/agents/:id", 404], ["PUT", "/agents/:id", 413], ["GET", "/agents", 200], ["HEAD", "/agents", 200]]) {
           expect(routes).toContain(`{method="${method}",route="${route}",status="${status}"}`)
         }
         // Route patterns, never raw paths: an id does not make a series of its own.

@@ -1,9 +1,8 @@
 import * as HttpApp from "@effect/platform/HttpApp"
-import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { causeResponse } from "@effect/platform/HttpServerError"
-import { Context, Effect, FiberRef, HashMap, LogLevel, MetricLabel, Stream } from "effect"
+import { Context, Effect, FiberRef, HashMap, LogLevel, MetricLabel, Scope } from "effect"
 import { randomBytes } from "node:crypto"
 import { DatabaseService } from "../../ports/DatabaseService.js"
 import { requestDuration, requestsInFlight } from "./HttpMetrics.js"
@@ -49,7 +48,8 @@ const unmatched = "unmatched"
  * as the server's middleware: there the response is still a value, so the header is set on it
  * directly (a pre-response handler costs more; only a failure the application did not turn into
  * a response takes that way), and the server skips the steps it adds around a middleware. A
- * streamed body is written after this returns, so its request is recorded when the stream ends.
+ * streamed body is written after this returns, so its request is recorded when the request's
+ * scope closes.
  *
  * Written for few Effect steps, since it runs on every request: synchronous reads of the fiber
  * (its context, span and log level) instead of Effect.gen; the id put on the fiber's log
@@ -60,11 +60,12 @@ const unmatched = "unmatched"
  */
 export const observeRequests = <E, R>(
   app: HttpApp.Default<E, R>
-): HttpApp.Default<E, R | DatabaseService> =>
+): HttpApp.Default<E, R | DatabaseService | Scope.Scope> =>
   Effect.withFiberRuntime((fiber) => {
     const context = fiber.currentContext as Context.Context<HttpServerRequest.HttpServerRequest | DatabaseService>
     const request = Context.unsafeGet(context, HttpServerRequest.HttpServerRequest)
     const requestId = requestIdOf(request.headers["x-request-id"])
+    const withId = (response: HttpServerResponse.HttpServerResponse) => HttpServerResponse.setHeader(response, "x-request-id", requestId)
     const span = fiber.currentSpan?._tag === "Span" ? fiber.currentSpan : undefined
     span?.attribute("http.request.id", requestId)
     const started = performance.now()
@@ -96,21 +97,16 @@ export const observeRequests = <E, R>(
       FiberRef.update(FiberRef.currentLogAnnotations, HashMap.set("requestId", requestId as unknown)),
       Effect.matchCauseEffect(app, {
         onSuccess: (response) => {
-          const answer = HttpServerResponse.setHeader(response, "x-request-id", requestId)
+          const answer = withId(response)
           if (answer.body._tag !== "Stream") return Effect.as(record(answer.status), answer)
-          const { contentLength, contentType, stream } = answer.body
-          return Effect.succeed(HttpServerResponse.setBody(
-            answer,
-            HttpBody.stream(Stream.ensuring(stream, Effect.suspend(() => record(answer.status))), contentType, contentLength)
-          ))
+          // Recorded when the request's scope closes, after the server has written the stream, or
+          // not run it at all (HEAD, a client gone first).
+          return Effect.as(Effect.flatMap(Effect.scope, (scope) => Scope.addFinalizer(scope, Effect.suspend(() => record(answer.status)))), answer)
         },
         onFailure: (cause) =>
           Effect.zipRight(
             Effect.flatMap(causeResponse(cause), ([response]) => record(response.status)),
-            Effect.zipRight(
-              HttpApp.appendPreResponseHandler((_request, response) => Effect.succeed(HttpServerResponse.setHeader(response, "x-request-id", requestId))),
-              Effect.failCause(cause)
-            )
+            Effect.zipRight(HttpApp.appendPreResponseHandler((_request, response) => Effect.succeed(withId(response))), Effect.failCause(cause))
           )
       })
     )
