@@ -111,38 +111,50 @@ const loadSlice = (server: { readonly base: string; readonly id: string; readonl
     (result) => result.errors > 0 ? Effect.fail(new Error(`${result.errors} failed requests`)) : Effect.succeed(result.cpuUsPerRequest)
   )
 
+interface Variant {
+  readonly label: string
+  readonly env: Record<string, string>
+}
+
 const program = Effect.gen(function*() {
+  // BENCH_SET=settings: the Effect runtime's own settings, each against the instrumented server.
+  const settings = process.env.BENCH_SET === "settings"
   const rounds = 3
   const portOff: Array<number> = []
   const portOn: Array<number> = []
-  for (let i = 0; i < rounds; i++) {
+  for (let i = 0; i < (settings ? 0 : rounds); i++) {
     portOff.push(median(yield* portCpuUsPerCall(false, 3)))
     portOn.push(median(yield* portCpuUsPerCall(true, 3)))
   }
 
   yield* compileServer
   const otlp = yield* receiver
-  // BENCH_SET=settings: the Effect runtime's own settings, each against the instrumented server.
-  const settings = process.env.BENCH_SET === "settings"
-  const variants: Record<string, Record<string, string>> = settings
+  // The first variant is the one the others are divided by.
+  const variants: Record<string, Variant> = settings
     ? {
-      on: { BENCH_INSTRUMENT: "on" },
-      timing: { BENCH_INSTRUMENT: "on", BENCH_TRACER_TIMING: "off" },
-      nospan: { BENCH_INSTRUMENT: "on", BENCH_HTTP_SPAN: "off" },
-      ops256: { BENCH_INSTRUMENT: "on", BENCH_MAX_OPS: "256" },
-      ops16k: { BENCH_INSTRUMENT: "on", BENCH_MAX_OPS: "16384" },
-      log: { BENCH_INSTRUMENT: "on", BENCH_ACCESS_LOG: "on", LOG_LEVEL: "info" }
+      on: { label: "Effect's defaults (access log lines off)", env: { BENCH_INSTRUMENT: "on" } },
+      timing: { label: "tracer timing off (no clock readings for spans)", env: { BENCH_INSTRUMENT: "on", BENCH_TRACER_TIMING: "off" } },
+      nospan: { label: "no request span (the platform's tracer middleware disabled)", env: { BENCH_INSTRUMENT: "on", BENCH_HTTP_SPAN: "off" } },
+      ops256: { label: "256 ops before a fiber yields (default 2048)", env: { BENCH_INSTRUMENT: "on", BENCH_MAX_OPS: "256" } },
+      ops16k: { label: "16,384 ops before a fiber yields", env: { BENCH_INSTRUMENT: "on", BENCH_MAX_OPS: "16384" } },
+      log: {
+        label: "access log lines on (LOG_LEVEL=info, logfmt to a discarded stdout)",
+        env: { BENCH_INSTRUMENT: "on", BENCH_ACCESS_LOG: "on", LOG_LEVEL: "info" }
+      }
     }
     : {
-      off: { BENCH_INSTRUMENT: "off" },
-      port: { BENCH_INSTRUMENT: "on", BENCH_OBSERVE: "off" },
-      on: { BENCH_INSTRUMENT: "on" },
-      export: { BENCH_INSTRUMENT: "on", OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url, OTEL_SERVICE_NAME: "docport-bench" }
+      off: { label: "no instrumentation (port and request middleware off)", env: { BENCH_INSTRUMENT: "off" } },
+      port: { label: "the port's metrics and spans only", env: { BENCH_INSTRUMENT: "on", BENCH_OBSERVE: "off" } },
+      on: { label: "metrics, spans, request ids on; no export", env: { BENCH_INSTRUMENT: "on" } },
+      export: {
+        label: "the same, exported over OTLP/HTTP to a local receiver",
+        env: { BENCH_INSTRUMENT: "on", OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url, OTEL_SERVICE_NAME: "docport-bench" }
+      }
     }
   const names = process.env.BENCH_ONLY?.split(",") ?? Object.keys(variants)
   const http: Record<string, Array<number>> = Object.fromEntries(Object.keys(variants).map((name) => [name, []]))
   const servers = new Map<string, Effect.Effect.Success<ReturnType<typeof serverVariant>>>()
-  for (const name of names) servers.set(name, yield* serverVariant(variants[name]!))
+  for (const name of names) servers.set(name, yield* serverVariant(variants[name]!.env))
   // Warm up the JIT of every server, then measure.
   for (const name of names) yield* loadSlice(servers.get(name)!, WARMUP_S)
   for (let i = 0; i < HTTP_ROUNDS; i++) {
@@ -153,6 +165,8 @@ const program = Effect.gen(function*() {
   const ratio = (values: ReadonlyArray<number>, bases: ReadonlyArray<number>) => median(values.map((v, i) => v / bases[i]!))
   const row = (label: string, values: ReadonlyArray<number>, bases: ReadonlyArray<number>) => values.length === 0 ? `| ${label} | not measured | |` :
     `| ${label} | ${median(values).toFixed(2)} | ${ratio(values, bases).toFixed(3)} |`
+  const base = Object.keys(variants)[0]!
+  const httpRows = Object.entries(variants).map(([name, { label }]) => row(label, http[name]!, http[base]!))
   const stamp = new Date().toISOString()
   const load = loadavg().map((l) => l.toFixed(1)).join(" ")
   if (settings) {
@@ -163,12 +177,7 @@ const program = Effect.gen(function*() {
       "",
       "| setting | CPU µs/request | ratio to the defaults |",
       "| --- | --- | --- |",
-      row("Effect's defaults (access log lines off)", http.on!, http.on!),
-      row("tracer timing off (no clock readings for spans)", http.timing!, http.on!),
-      row("no request span (the platform's tracer middleware disabled)", http.nospan!, http.on!),
-      row("256 ops before a fiber yields (default 2048)", http.ops256!, http.on!),
-      row("16,384 ops before a fiber yields", http.ops16k!, http.on!),
-      row("access log lines on (LOG_LEVEL=info, logfmt to a discarded stdout)", http.log!, http.on!),
+      ...httpRows,
       ""
     ].join("\n")
     console.log(report)
@@ -190,10 +199,7 @@ const program = Effect.gen(function*() {
     "",
     "| variant | CPU µs/request | ratio to off |",
     "| --- | --- | --- |",
-    row("no instrumentation (port and request middleware off)", http.off!, http.off!),
-    row("the port's metrics and spans only", http.port!, http.off!),
-    row("metrics, spans, request ids on; no export", http.on!, http.off!),
-    row("the same, exported over OTLP/HTTP to a local receiver", http.export!, http.off!),
+    ...httpRows,
     "",
     `Export over no export: ${(h.export / h.on).toFixed(3)}. The receiver took ${otlp.spans()} bytes of OTLP JSON.`,
     ""
