@@ -1,4 +1,5 @@
 import { Config, ConfigError, Either, Layer, Logger, LogLevel } from "effect"
+import { currentAccessWriter, jsonAccess, logfmtAccess } from "./AccessLog.js"
 import { writeLogLine } from "./LogSink.js"
 
 const LEVELS = new Map<string, LogLevel.LogLevel>([
@@ -23,7 +24,8 @@ const jsonLines = Logger.map(Logger.jsonLogger, writeLogLine)
 
 /**
  * LOG_FORMAT (`text`, the default: logfmt, one line an entry; or `json`: one JSON object a line)
- * and LOG_LEVEL. Lines are written to stdout in batches (LogSink.ts).
+ * and LOG_LEVEL. Lines are written to stdout in batches (LogSink.ts); access lines in the same
+ * format, directly (AccessLog.ts).
  */
 export const LoggingLive = Layer.unwrapEffect(
   Config.map(
@@ -31,6 +33,11 @@ export const LoggingLive = Layer.unwrapEffect(
       format: Config.literal("text", "json")("LOG_FORMAT").pipe(Config.withDefault("text" as const)),
       level: levelConfig
     }),
-    ({ format, level }) => Layer.merge(Logger.replace(Logger.defaultLogger, format === "json" ? jsonLines : logfmtLines), Logger.minimumLogLevel(level))
+    ({ format, level }) =>
+      Layer.mergeAll(
+        Logger.replace(Logger.defaultLogger, format === "json" ? jsonLines : logfmtLines),
+        Logger.minimumLogLevel(level),
+        Layer.locallyScoped(currentAccessWriter, format === "json" ? jsonAccess : logfmtAccess)
+      )
   )
 )

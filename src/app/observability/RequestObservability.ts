@@ -5,6 +5,7 @@ import { causeResponse } from "@effect/platform/HttpServerError"
 import { Context, Effect, FiberRef, HashMap, LogLevel, MetricLabel, Scope } from "effect"
 import { randomBytes } from "node:crypto"
 import { DatabaseService } from "../../ports/DatabaseService.js"
+import { currentAccessWriter } from "./AccessLog.js"
 import { requestDuration, requestsInFlight } from "./HttpMetrics.js"
 
 /** A request id from a client or proxy is kept only when it is a plain token, safe in a header and a log line. */
@@ -75,23 +76,22 @@ export const observeRequests = <E, R>(
       const seconds = (performance.now() - started) / 1000
       const route = span === undefined ? unmatched : String(span.attributes.get("http.route") ?? unmatched)
       requestDuration.unsafeUpdate(seconds, labelsFor(request.method, route, status))
-      // The access line is built only when it will be written: its message and six annotations
-      // cost more than the rest of this middleware when LOG_LEVEL leaves info out.
+      // The access line is built only when it will be written: its message and annotations cost
+      // more than the rest of this middleware when LOG_LEVEL leaves info out.
       if (LogLevel.greaterThan(fiber.getFiberRef(FiberRef.currentMinimumLogLevel), LogLevel.Info)) return Effect.void
-      const { provider } = Context.unsafeGet(context, DatabaseService)
-      // Put on the fiber outright, as the request id is: `annotateLogs` would set and restore them
-      // around this one line, for a fiber that ends with it.
-      return Effect.zipRight(
-        FiberRef.update(FiberRef.currentLogAnnotations, (annotations) =>
-          HashMap.mutate(annotations, (m) => {
-            HashMap.set(m, "method", request.method)
-            HashMap.set(m, "route", route)
-            HashMap.set(m, "status", status)
-            HashMap.set(m, "durationMs", Math.round(seconds * 10_000) / 10)
-            HashMap.set(m, "provider", provider)
-          })),
-        Effect.logInfo(`${request.method} ${route} ${status}`)
-      )
+      const entry = {
+        method: request.method,
+        route,
+        status,
+        durationMs: Math.round(seconds * 10_000) / 10,
+        provider: Context.unsafeGet(context, DatabaseService).provider
+      }
+      const write = fiber.getFiberRef(currentAccessWriter)
+      if (write !== undefined) {
+        write(fiber, entry)
+        return Effect.void
+      }
+      return Effect.annotateLogs(Effect.logInfo(`${entry.method} ${entry.route} ${entry.status}`), entry)
     }
     return Effect.zipRight(
       FiberRef.update(FiberRef.currentLogAnnotations, HashMap.set("requestId", requestId as unknown)),

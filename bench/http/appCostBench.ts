@@ -1,0 +1,193 @@
+// docport's whole application against the bare HttpApi (bench/baseline/httpApi.ts), in one
+// process and without sockets: each app is built as its server builds it, captured where the
+// server would serve it, and run per request as the Node server runs it (HttpApp.toHandled, one
+// fiber per request). What is left is what the applications cost, without the kernel, the
+// parser or a neighbour's load; the ratio comes from slices of a few thousand requests whose
+// order rotates, medians of per-round ratios. CPU profiles of either side show where it goes.
+// Run: npx tsx bench/http/appCostBench.ts [get|put|post|list] (BENCH_ROUNDS; BENCH_PROFILE=dir
+// writes a .cpuprofile of each side). tsx adds its helpers to every function: the figures
+// compare, they do not replace the compiled servers' in `npm run bench`.
+import * as HttpApp from "@effect/platform/HttpApp"
+import type * as HttpMiddleware from "@effect/platform/HttpMiddleware"
+import * as HttpServer from "@effect/platform/HttpServer"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import type * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import { Effect, Layer, Runtime, Scope, Stream } from "effect"
+import { Session } from "node:inspector/promises"
+import { writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { layerFromConfig } from "../../src/adapters/DatabaseLayer.js"
+import { makeHttpLive } from "../../src/app/HttpLive.js"
+import { setLogWriter } from "../../src/app/observability/LogSink.js"
+import { ObservabilityLive } from "../../src/app/observability/ObservabilityLive.js"
+import { BareHttpApiLive } from "../baseline/httpApi.js"
+import { agentBody } from "./scenarios.js"
+
+interface Served {
+  readonly app: HttpApp.Default<unknown>
+  readonly middleware: HttpMiddleware.HttpMiddleware | undefined
+  readonly runtime: Runtime.Runtime<never>
+}
+
+/** An HttpServer that serves nothing: it keeps the app it is given, with the runtime it has then. */
+const capturing = (slot: Array<Served>) =>
+  Layer.succeed(
+    HttpServer.HttpServer,
+    HttpServer.make({
+      serve: (app, middleware) => Effect.map(Effect.runtime<never>(), (runtime) => void slot.push({ app, middleware, runtime })),
+      address: { _tag: "TcpAddress", hostname: "127.0.0.1", port: 8000 }
+    })
+  )
+
+// The server's response handling, minus the socket: a streamed body is run to its end.
+const handleResponse = (_request: HttpServerRequest.HttpServerRequest, response: HttpServerResponse.HttpServerResponse) =>
+  response.body._tag === "Stream" ? Stream.runDrain(response.body.stream) : Effect.void
+
+type ServerServices = HttpServer.HttpServer | Layer.Layer.Success<typeof NodeHttpServer.layerContext>
+
+// Built under ObservabilityLive, as main.ts builds the server: its runtime carries the logger.
+const build = async (layer: Layer.Layer<never, unknown, ServerServices>): Promise<Served> => {
+  const slot: Array<Served> = []
+  const scope = Effect.runSync(Scope.make())
+  const built = Layer.buildWithScope(Layer.provide(layer, Layer.merge(capturing(slot), NodeHttpServer.layerContext)), scope)
+  await Effect.runPromise(Effect.provide(built, ObservabilityLive) as Effect.Effect<unknown, unknown>)
+  return slot[0]!
+}
+
+process.env.DATABASE_PROVIDER = "memory"
+process.env.WARMUP = "off"
+// Access lines are formatted and batched as in production, then dropped instead of written.
+setLogWriter(() => {})
+
+const served: Record<"docport" | "httpapi", Served> = {
+  docport: await build(makeHttpLive(layerFromConfig, Layer.empty as Layer.Layer<ServerServices>, { observeRequests: process.env.BENCH_OBSERVE !== "off" })),
+  httpapi: await build(BareHttpApiLive)
+}
+
+interface Call {
+  readonly method: string
+  readonly path: string
+  readonly body?: string | undefined
+}
+
+/** Runs requests through one side's app as the Node server does; `last` is the latest answer. */
+const runner = (side: Served) => {
+  let last: HttpServerResponse.HttpServerResponse | undefined
+  const handled = HttpApp.toHandled(side.app, (request, response) => {
+    last = response
+    return handleResponse(request, response)
+  }, side.middleware)
+  const runFork = Runtime.runFork(side.runtime)
+  const run = (call: Call) => {
+    const init: RequestInit = call.body === undefined
+      ? { method: call.method, headers: { host: "127.0.0.1:8000" } }
+      : { method: call.method, body: call.body, headers: { host: "127.0.0.1:8000", "content-type": "application/json" } }
+    const request = HttpServerRequest.fromWeb(new Request(`http://127.0.0.1:8000${call.path}`, init))
+    const fiber = runFork(Effect.provideService(handled, HttpServerRequest.HttpServerRequest, request))
+    return new Promise<HttpServerResponse.HttpServerResponse>((resolve, reject) =>
+      fiber.addObserver(() => last === undefined ? reject(new Error(`${call.method} ${call.path}: no answer`)) : resolve(last))
+    )
+  }
+  return run
+}
+
+const textOf = (response: HttpServerResponse.HttpServerResponse) =>
+  response.body._tag === "Uint8Array" ? new TextDecoder().decode(response.body.body) : ""
+
+const scenario = process.argv[2] ?? "get"
+const runs = { docport: runner(served.docport), httpapi: runner(served.httpapi) }
+const calls: Record<string, Array<Call>> = { docport: [], httpapi: [] }
+for (const name of ["docport", "httpapi"] as const) {
+  const ids: Array<string> = []
+  for (let i = 0; i < (scenario === "list" ? 100 : 200); i++) {
+    const answer = await runs[name]({ method: "POST", path: "/agents", body: JSON.stringify(agentBody(i)) })
+    if (answer.status !== 201) throw new Error(`${name}: seeding answered ${answer.status} ${textOf(answer)}`)
+    ids.push(JSON.parse(textOf(answer))._id)
+  }
+  calls[name] = ids.map((id, i): Call => {
+    switch (scenario) {
+      case "get": return { method: "GET", path: `/agents/${id}` }
+      case "put": return { method: "PUT", path: `/agents/${id}`, body: JSON.stringify({ ...agentBody(i), description: "changed" }) }
+      case "post": return { method: "POST", path: "/agents", body: JSON.stringify(agentBody(i)) }
+      case "list": return { method: "GET", path: "/agents" }
+      default: throw new Error(`unknown scenario ${scenario}: get, put, post or list`)
+    }
+  })
+}
+
+const slice = async (name: "docport" | "httpapi", n: number) => {
+  const run = runs[name]
+  const list = calls[name]!
+  const started = process.cpuUsage()
+  for (let i = 0; i < n; i++) {
+    const answer = await run(list[i % list.length]!)
+    if (answer.status >= 300) throw new Error(`${name}: answered ${answer.status} ${textOf(answer)}`)
+  }
+  const used = process.cpuUsage(started)
+  return (used.user + used.system) / n
+}
+
+const median = (values: ReadonlyArray<number>) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
+const N = scenario === "list" ? 500 : 3_000
+for (const name of ["docport", "httpapi"] as const) await slice(name, N * 4)
+
+const profileDir = process.env.BENCH_PROFILE
+if (profileDir !== undefined) {
+  const session = new Session()
+  session.connect()
+  await session.post("Profiler.enable")
+  await session.post("Profiler.setSamplingInterval", { interval: 50 })
+  for (const name of ["docport", "httpapi"] as const) {
+    await session.post("Profiler.start")
+    await slice(name, N * 4)
+    const { profile } = await session.post("Profiler.stop")
+    writeFileSync(join(profileDir, `${name}-${scenario}.cpuprofile`), JSON.stringify(profile))
+  }
+}
+
+// BENCH_OPS=n: instead of timing, count the Effect instructions each side's requests run, by
+// kind and by the function they run (its first line of source), and print the n that docport runs
+// most often per request beyond what the bare HttpApi runs.
+const opsTop = Number(process.env.BENCH_OPS ?? 0)
+if (opsTop > 0) {
+  const proto = Object.getPrototypeOf(Runtime.runFork(served.docport.runtime)(Effect.void))
+  let counts = new Map<string, number>()
+  const label = (kind: string, f: unknown) =>
+    typeof f === "function" ? `${kind} ${f.toString().replace(/\s+/g, " ").slice(0, 90)}` : kind
+  const count = (key: string) => counts.set(key, (counts.get(key) ?? 0) + 1)
+  const wrap = (kind: string, which: string) => {
+    const original = proto[kind]
+    proto[kind] = function(this: unknown, op: any) {
+      count(label(kind, op?.[which]))
+      return original.call(this, op)
+    }
+  }
+  for (const kind of ["Sync", "WithRuntime"]) wrap(kind, "effect_instruction_i0")
+  for (const kind of ["OnSuccess", "OnFailure", "OnSuccessAndFailure"]) wrap(kind, "effect_instruction_i1")
+  for (const kind of ["Success", "Failure", "Async", "Iterator", "Commit", "Tag", "Left", "Right", "Some", "None", "Yield", "While", "UpdateRuntimeFlags"]) wrap(kind, "")
+  const perSide: Record<string, Map<string, number>> = {}
+  const n = 2_000
+  for (const name of ["docport", "httpapi"] as const) {
+    counts = new Map()
+    await slice(name, n)
+    perSide[name] = counts
+  }
+  const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0) / n
+  console.log(`${scenario}: Effect instructions per request: docport ${total(perSide.docport!).toFixed(1)}, httpapi ${total(perSide.httpapi!).toFixed(1)}`)
+  const extra = [...perSide.docport!].map(([k, v]) => [k, (v - (perSide.httpapi!.get(k) ?? 0)) / n] as const).sort((a, b) => b[1] - a[1])
+  for (const [k, v] of extra.slice(0, opsTop)) console.log(`${v.toFixed(2).padStart(7)}  ${k}`)
+  process.exit(0)
+}
+
+const perRequest: Record<string, Array<number>> = { docport: [], httpapi: [] }
+const ratios: Array<number> = []
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15)
+for (let round = 0; round < ROUNDS; round++) {
+  const order = round % 2 === 0 ? (["docport", "httpapi"] as const) : (["httpapi", "docport"] as const)
+  const got: Record<string, number> = {}
+  for (const name of order) perRequest[name]!.push(got[name] = await slice(name, N))
+  ratios.push(got.docport! / got.httpapi!)
+}
+console.log(`${scenario}: docport ${median(perRequest.docport!).toFixed(1)} µs, httpapi ${median(perRequest.httpapi!).toFixed(1)} µs, ratio ${median(ratios).toFixed(2)}`)
+process.exit(0)

@@ -1,0 +1,70 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Cause, Effect, FiberRef, HashMap, Logger, LogLevel } from "effect"
+import { type AccessEntry, type AccessWriter, jsonAccess, logfmtAccess } from "../../src/app/observability/AccessLog.js"
+import { flushLogs, setLogWriter } from "../../src/app/observability/LogSink.js"
+
+const entry: AccessEntry = { method: "GET", route: "/agents/:id", status: 404, durationMs: 1.3, provider: "memory" }
+
+/** The access line a writer writes, and what Effect's logger writes for logInfo of the same entry, on one fiber. */
+const bothLines = (writer: AccessWriter, logger: Logger.Logger<unknown, string>) =>
+  Effect.withFiberRuntime<{ readonly ours: string; readonly effects: string }>((fiber) => {
+    const written: Array<string> = []
+    const previous = setLogWriter((text) => void written.push(text))
+    writer(fiber, entry)
+    flushLogs()
+    setLogWriter(previous)
+    const effects = logger.log({
+      fiberId: fiber.id(),
+      logLevel: LogLevel.Info,
+      message: "GET /agents/:id 404",
+      cause: Cause.empty,
+      context: fiber.getFiberRefs(),
+      spans: fiber.getFiberRef(FiberRef.currentLogSpan),
+      annotations: HashMap.union(fiber.getFiberRef(FiberRef.currentLogAnnotations), HashMap.fromIterable(Object.entries(entry))),
+      date: new Date()
+    })
+    return Effect.succeed({ ours: written.join("").trimEnd(), effects })
+  }).pipe(
+    Effect.annotateLogs({ requestId: "r-1", worker: "2", note: "two words" }),
+    Effect.withLogSpan("drain")
+  )
+
+const LOGFMT_PAIR = /([^\s=]+)=("(?:[^"\\]|\\.)*"|\S*)/g
+const logfmtFields = (line: string) => {
+  const fields = new Map<string, string>()
+  for (const [, key, value] of line.matchAll(LOGFMT_PAIR)) fields.set(key!, value!)
+  return fields
+}
+
+describe("access lines", () => {
+  it.live("logfmt: the fields, values and quoting of Effect's logfmt logger for the same entry", () =>
+    Effect.gen(function*() {
+      const { effects, ours } = yield* bothLines(logfmtAccess, Logger.logfmtLogger)
+      expect(ours).not.toContain("\n")
+      const [mine, theirs] = [logfmtFields(ours), logfmtFields(effects)]
+      for (const fields of [mine, theirs]) {
+        expect(fields.get("drain")).toMatch(/^\d{1,3}ms$/)
+        fields.delete("drain")
+        fields.delete("timestamp")
+      }
+      expect(Object.fromEntries(mine)).toEqual(Object.fromEntries(theirs))
+      expect(mine.get("note")).toBe('"two words"')
+      expect(mine.get("message")).toBe('"GET /agents/:id 404"')
+      expect(mine.get("status")).toBe("404")
+      expect(ours).toMatch(/^timestamp=\d{4}-\d\d-\d\dT\S+Z level=INFO fiber=#\d+ message=/)
+    }))
+
+  it.live("json: the object Effect's JSON logger writes for the same entry", () =>
+    Effect.gen(function*() {
+      const { effects, ours } = yield* bothLines(jsonAccess, Logger.jsonLogger)
+      const [mine, theirs] = [JSON.parse(ours), JSON.parse(effects)]
+      for (const line of [mine, theirs]) {
+        expect(line.timestamp).toMatch(/^\d{4}-\d\d-\d\dT/)
+        delete line.timestamp
+        expect(line.spans.drain).toBeLessThan(1000)
+        delete line.spans.drain
+      }
+      expect(mine).toEqual(theirs)
+      expect(mine.annotations).toEqual({ requestId: "r-1", worker: "2", note: "two words", ...entry })
+    }))
+})
