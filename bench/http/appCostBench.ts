@@ -153,13 +153,15 @@ const opsTop = Number(process.env.BENCH_OPS ?? 0)
 if (opsTop > 0) {
   const proto = Object.getPrototypeOf(Runtime.runFork(served.docport.runtime)(Effect.void))
   let counts = new Map<string, number>()
-  const label = (kind: string, f: unknown) =>
-    typeof f === "function" ? `${kind} ${f.toString().replace(/\s+/g, " ").slice(0, 90)}` : kind
+  const label = (kind: string, f: unknown, op: any) =>
+    typeof f === "function"
+      ? `${kind} ${f.toString().replace(/\s+/g, " ").slice(0, 90)}`
+      : kind === "Commit" || kind === "Tag" ? `${kind} ${op?._tag ?? op?.key ?? op?.constructor?.name}` : kind
   const count = (key: string) => counts.set(key, (counts.get(key) ?? 0) + 1)
   const wrap = (kind: string, which: string) => {
     const original = proto[kind]
     proto[kind] = function(this: unknown, op: any) {
-      count(label(kind, op?.[which]))
+      count(label(kind, op?.[which], op))
       return original.call(this, op)
     }
   }

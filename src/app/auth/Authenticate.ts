@@ -125,7 +125,13 @@ export const layer = Layer.effect(
     const once = Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
       const known = decided.get(request)
       if (known !== undefined) return known
-      return Effect.flatten(Effect.tap(Effect.exit(authenticate(request)), (exit) => decided.set(request, exit)))
+      const decision = authenticate(request)
+      // Local mode decides at once (the decision is an Exit already): nothing to run, only to keep.
+      if (Exit.isExit(decision)) {
+        decided.set(request, decision as Exit.Exit<Principal, AuthFailure>)
+        return decision
+      }
+      return Effect.flatten(Effect.tap(Effect.exit(decision), (exit) => decided.set(request, exit)))
     })
     return Authentication.of({ session: () => once, token: () => once })
   })
