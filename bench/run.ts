@@ -4,7 +4,7 @@
  * to bench/results/<date>.{md,json,svg}. `npm run bench -- --help` lists the options.
  */
 import { Effect } from "effect"
-import { join } from "node:path"
+import { join, resolve } from "node:path"
 import type { BenchBackend, RunningBackend } from "./backends/Backend.js"
 import { couchdb } from "./backends/couchdb.js"
 import { dynamodb } from "./backends/dynamodb.js"
@@ -185,7 +185,7 @@ const main = async () => {
     ...measured,
     summary: summarize(measured)
   }
-  writeResults(join(ROOT, options.out), results)
+  writeResults(resolve(ROOT, options.out), results)
   console.log(`\n${consoleSummary(results)}\n\nwritten: ${options.out}/${date}.md, .json and .svg`)
   // Only a run of every section regenerates the README's figures; a partial run would drop tables.
   if (options.sections.length === SECTIONS.length && options.out === "bench/results") {

@@ -18,9 +18,11 @@ import { Session } from "node:inspector/promises"
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { layerFromConfig } from "../../src/adapters/DatabaseLayer.js"
+import * as MemoryDatabase from "../../src/adapters/MemoryDatabase.js"
 import { makeHttpLive } from "../../src/app/HttpLive.js"
 import { setLogWriter } from "../../src/app/observability/LogSink.js"
 import { ObservabilityLive } from "../../src/app/observability/ObservabilityLive.js"
+import { DatabaseService } from "../../src/ports/DatabaseService.js"
 import { BareHttpApiLive } from "../baseline/httpApi.js"
 import { agentBody } from "./scenarios.js"
 
@@ -61,7 +63,15 @@ process.env.WARMUP = "off"
 setLogWriter(() => {})
 
 const served: Record<"docport" | "httpapi", Served> = {
-  docport: await build(makeHttpLive(layerFromConfig, Layer.empty as Layer.Layer<ServerServices>, { observeRequests: process.env.BENCH_OBSERVE !== "off" })),
+  // What each part costs, by leaving it out: BENCH_OBSERVE=off (request ids, access lines, HTTP
+  // metrics), BENCH_INSTRUMENT=off (the port's metrics and spans), LOG_LEVEL=warn (access lines).
+  docport: await build(
+    makeHttpLive(
+      process.env.BENCH_INSTRUMENT === "off" ? Layer.effect(DatabaseService, MemoryDatabase.makeWith({ instrument: false })) : layerFromConfig,
+      Layer.empty as Layer.Layer<ServerServices>,
+      { observeRequests: process.env.BENCH_OBSERVE !== "off" }
+    )
+  ),
   httpapi: await build(BareHttpApiLive)
 }
 
