@@ -81,8 +81,9 @@ export const jsonArrayResponse = <A, E>(
     const head = yield* Effect.onExit(readHead, (exit) =>
       Exit.isFailure(exit) || exit.value.length < 2 ? Scope.close(scope, Exit.void) : Effect.void)
     if (head.length < 2) {
-      const body = head.length === 0 ? "" : json(head[0]!).slice(1, -1)
-      return HttpServerResponse.text(open + body + close, { contentType: "application/json" })
+      // A plain array is its one JSON text as it is: no slice and concatenation to copy once more.
+      const text = head.length === 0 ? open + close : open === "[" && close === "]" ? json(head[0]!) : open + json(head[0]!).slice(1, -1) + close
+      return HttpServerResponse.text(text, { contentType: "application/json" })
     }
 
     const request = yield* HttpServerRequest.HttpServerRequest
