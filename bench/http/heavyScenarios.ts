@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { freePort, startChildServer } from "../../test/support/ChildServer.js"
 import { call, HEAVY_SCENARIOS, type HeavyScenario, type HeavyScenarioId } from "./heavySeeds.js"
-import { type HttpTarget, ROOT, startDocport } from "../support/processes.js"
+import { type HttpTarget, ROOT, START_FLAGS, startDocport } from "../support/processes.js"
 import { median } from "../support/stats.js"
 import { type LoadResult, runLoad } from "./load.js"
 
@@ -119,7 +119,7 @@ const startBuilt = (name: string, main: string): Effect.Effect<HttpTarget, Error
     const server = yield* startChildServer({
       name,
       command: process.execPath,
-      args: [main],
+      args: [...START_FLAGS, main],
       cwd: ROOT,
       env: { DATABASE_PROVIDER: "memory", PORT: String(port), HOST: "127.0.0.1", NODE_ENV: "production" },
       ready: (output) => output.includes("Listening on"),

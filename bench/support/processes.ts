@@ -1,9 +1,17 @@
 import { Effect, type Scope } from "effect"
 import { execFileSync } from "node:child_process"
+import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { freePort, startChildServer } from "../../test/support/ChildServer.js"
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url))
+
+const DOCPORT = "dist/app/main.js"
+
+/** The node flags `npm start` gives docport (package.json), so that the bench runs it as it runs. */
+export const START_FLAGS: ReadonlyArray<string> = (
+  JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).scripts.start as string
+).split(/\s+/).filter((word) => word.startsWith("--"))
 
 /** An HTTP server under load, running in a process of its own. */
 export interface HttpTarget {
@@ -15,6 +23,8 @@ export interface HttpTarget {
 export interface ProcessOptions {
   /** Write a V8 CPU profile into this directory when the process exits. */
   readonly cpuProfileDir?: string | undefined
+  /** Node flags after `npm start`'s own, so that these win (V8 takes a flag's last value). */
+  readonly nodeFlags?: ReadonlyArray<string> | undefined
 }
 
 // `node --import tsx` runs the TypeScript sources in this very process: no tsx wrapper process
@@ -23,6 +33,9 @@ export interface ProcessOptions {
 const tsNode = (script: string, options: ProcessOptions) => [
   ...(options.cpuProfileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`]),
   ...(script.endsWith(".ts") ? ["--import", "tsx"] : []),
+  // The baselines too: they are compared under the same runtime settings.
+  ...START_FLAGS,
+  ...(options.nodeFlags ?? []),
   script
 ]
 
@@ -56,7 +69,7 @@ export const buildDocport = Effect.sync(() => execFileSync("npm", ["run", "--sil
 
 /** docport from the dist/ already built, so that the time to its port opening counts only the process. */
 export const startBuiltDocport = (env: Record<string, string>, options: ProcessOptions = {}) =>
-  startTsServer("docport", "dist/app/main.js", env, "Listening on", options)
+  startTsServer("docport", DOCPORT, env, "Listening on", options)
 
 /** The plain node:http + Map server of bench/baseline. */
 export const startBaseline = (options: ProcessOptions = {}) =>
