@@ -4,9 +4,16 @@
 // fiber per request). What is left is what the applications cost, without the kernel, the
 // parser or a neighbour's load; the ratio comes from slices of a few thousand requests whose
 // order rotates, medians of per-round ratios. CPU profiles of either side show where it goes.
-// Run: npx tsx bench/http/appCostBench.ts [get|put|post|list] (BENCH_ROUNDS; BENCH_PROFILE=dir
-// writes a .cpuprofile of each side). tsx adds its helpers to every function: the figures
-// compare, they do not replace the compiled servers' in `npm run bench`.
+//
+// Run it compiled, as the server runs (under tsx every closure made per request also pays for
+// tsx's `__name` helper, which makes docport's side look dearer than it is):
+//   npx esbuild bench/http/appCostBench.ts --bundle --platform=node --format=esm --packages=external \
+//     --outfile=node_modules/.cache/appcost.mjs && node node_modules/.cache/appcost.mjs [get|put|post|list]
+// BENCH_ROUNDS (15); BENCH_PROFILE=dir writes a .cpuprofile of each side; BENCH_OPS=n counts Effect
+// instructions instead of timing. Parts left out: LOG_LEVEL=warn (access lines), BENCH_OBSERVE=off
+// (request ids, access lines, HTTP metrics), BENCH_INSTRUMENT=off (the port's metrics and spans).
+// Requests run one at a time, so access lines leave one batch per request, which the real server
+// (many requests a turn of the event loop) does not pay: the servers in `npm run bench` are the judge.
 import * as HttpApp from "@effect/platform/HttpApp"
 import type * as HttpMiddleware from "@effect/platform/HttpMiddleware"
 import * as HttpServer from "@effect/platform/HttpServer"
@@ -63,8 +70,7 @@ process.env.WARMUP = "off"
 setLogWriter(() => {})
 
 const served: Record<"docport" | "httpapi", Served> = {
-  // What each part costs, by leaving it out: BENCH_OBSERVE=off (request ids, access lines, HTTP
-  // metrics), BENCH_INSTRUMENT=off (the port's metrics and spans), LOG_LEVEL=warn (access lines).
+  // The parts the header names can be left out, to measure what each costs.
   docport: await build(
     makeHttpLive(
       process.env.BENCH_INSTRUMENT === "off" ? Layer.effect(DatabaseService, MemoryDatabase.makeWith({ instrument: false })) : layerFromConfig,
