@@ -32,6 +32,7 @@ import { ObservabilityLive } from "../../src/app/observability/ObservabilityLive
 import { DatabaseService } from "../../src/ports/DatabaseService.js"
 import { BareHttpApiLive } from "../baseline/httpApi.js"
 import { agentBody } from "./scenarios.js"
+import { median } from "../support/stats.js"
 
 interface Served {
   readonly app: HttpApp.Default<unknown>
@@ -144,7 +145,6 @@ const slice = async (name: "docport" | "httpapi", n: number) => {
   return (used.user + used.system) / n
 }
 
-const median = (values: ReadonlyArray<number>) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 const N = scenario === "list" ? 500 : 3_000
 for (const name of ["docport", "httpapi"] as const) await slice(name, N * 4)
 

@@ -10,11 +10,11 @@ import { join } from "node:path"
 import { buildDocport, ROOT, startBuiltDocport } from "../support/processes.js"
 import { runLoad } from "./load.js"
 import { newAgents, SCENARIOS, seedAgents } from "./scenarios.js"
+import { median } from "../support/stats.js"
 
 const sizes = (process.env.BENCH_SIZES ?? "default,32,64").split(",")
 const rounds = Number(process.env.BENCH_ROUNDS ?? 4)
 const scenario = SCENARIOS.find((s) => s.id === (process.env.BENCH_SCENARIO ?? "list"))!
-const median = (values: ReadonlyArray<number>) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 
 const measure = (size: string) =>
   Effect.scoped(Effect.gen(function*() {

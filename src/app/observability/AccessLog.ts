@@ -1,4 +1,4 @@
-import { type Fiber, FiberRef, Inspectable, List, type LogSpan } from "effect"
+import { type Fiber, FiberRef, Inspectable } from "effect"
 import { globalValue } from "effect/GlobalValue"
 import { writeLogLine } from "./LogSink.js"
 
@@ -31,16 +31,14 @@ const TEXT_ONLY = /^[^\s"=]*$/
 const logfmtValue = (value: string) => TEXT_ONLY.test(value) ? value : JSON.stringify(value)
 const logfmtLabel = (label: string) => label.replace(/[\s="]/g, "_")
 
-const messageOf = (entry: AccessEntry) => `${entry.method} ${entry.route} ${entry.status}`
+/** The access line's message, however it is written. */
+export const accessMessage = (entry: AccessEntry) => `${entry.method} ${entry.route} ${entry.status}`
 
 /** logfmt, as Effect's Logger.logfmtLogger formats an entry (the fiber's annotations first). */
 export const logfmtAccess: AccessWriter = (fiber, entry) => {
   const date = new Date()
-  let line = `timestamp=${date.toISOString()} level=INFO fiber=#${fiber.id().id} message=${JSON.stringify(messageOf(entry))}`
-  const spans = fiber.getFiberRef(FiberRef.currentLogSpan)
-  if (List.isCons(spans)) {
-    for (const span of spans) line += ` ${logfmtLabel(span.label)}=${date.getTime() - span.startTime}ms`
-  }
+  let line = `timestamp=${date.toISOString()} level=INFO fiber=#${fiber.id().id} message=${JSON.stringify(accessMessage(entry))}`
+  for (const span of fiber.getFiberRef(FiberRef.currentLogSpan)) line += ` ${logfmtLabel(span.label)}=${date.getTime() - span.startTime}ms`
   for (const [label, value] of fiber.getFiberRef(FiberRef.currentLogAnnotations)) {
     line += ` ${logfmtLabel(label)}=${logfmtValue(Inspectable.toStringUnknown(value, 0))}`
   }
@@ -62,9 +60,9 @@ export const jsonAccess: AccessWriter = (fiber, entry) => {
   annotations.durationMs = entry.durationMs
   annotations.provider = entry.provider
   const spans: Record<string, number> = {}
-  for (const span of fiber.getFiberRef(FiberRef.currentLogSpan) as Iterable<LogSpan.LogSpan>) spans[span.label] = date.getTime() - span.startTime
+  for (const span of fiber.getFiberRef(FiberRef.currentLogSpan)) spans[span.label] = date.getTime() - span.startTime
   writeLogLine(JSON.stringify({
-    message: messageOf(entry),
+    message: accessMessage(entry),
     logLevel: "INFO",
     timestamp: date.toISOString(),
     annotations,

@@ -5,7 +5,7 @@ import { causeResponse } from "@effect/platform/HttpServerError"
 import { Context, Effect, FiberRef, HashMap, LogLevel, MetricLabel, Scope } from "effect"
 import { randomBytes } from "node:crypto"
 import { DatabaseService } from "../../ports/DatabaseService.js"
-import { currentAccessWriter } from "./AccessLog.js"
+import { accessMessage, currentAccessWriter } from "./AccessLog.js"
 import { requestDuration, requestsInFlight } from "./HttpMetrics.js"
 
 /** A request id from a client or proxy is kept only when it is a plain token, safe in a header and a log line. */
@@ -91,7 +91,7 @@ export const observeRequests = <E, R>(
         write(fiber, entry)
         return Effect.void
       }
-      return Effect.annotateLogs(Effect.logInfo(`${entry.method} ${entry.route} ${entry.status}`), entry)
+      return Effect.annotateLogs(Effect.logInfo(accessMessage(entry)), entry)
     }
     return Effect.zipRight(
       FiberRef.update(FiberRef.currentLogAnnotations, HashMap.set("requestId", requestId as unknown)),
