@@ -1,6 +1,7 @@
 import { describe, expect, layer } from "@effect/vitest"
 import { ConfigProvider, Effect, Layer } from "effect"
 import * as MemoryDatabase from "../../src/adapters/MemoryDatabase.js"
+import { authConfig } from "../../src/app/auth/AuthConfig.js"
 import { FrontendOrigins } from "../../src/app/http/Cors.js"
 import { raw, testServer } from "../support/TestServer.js"
 
@@ -81,6 +82,31 @@ describe("CORS for the UI's origins (FRONTEND_URL)", () => {
         const bad = yield* read("http://localhost:3000,not a url")
         expect(bad._tag).toBe("Left")
         expect(String(bad._tag === "Left" ? bad.left : "")).toContain("FRONTEND_URL")
+      }))
+
+    it.effect("mean the same to sign-in and to CORS: a value one refuses, the other refuses too", () =>
+      Effect.gen(function*() {
+        const readBoth = (value: string) => {
+          const env = ConfigProvider.fromMap(new Map([["FRONTEND_URL", value]]))
+          return Effect.all([
+            Effect.either(Effect.withConfigProvider(FrontendOrigins, env)),
+            Effect.either(Effect.withConfigProvider(Effect.map(authConfig, (s) => s.frontendUrls.map((u) => u.origin)), env))
+          ])
+        }
+        // a URL without an origin a browser could send: refused by both, in the same words
+        for (const value of ["mailto:ui@example.org", "file:///srv/ui/index.html", "localhost:3000"]) {
+          const [cors, signIn] = yield* readBoth(value)
+          expect(cors._tag, value).toBe("Left")
+          expect(signIn._tag, value).toBe("Left")
+          expect(String(signIn._tag === "Left" ? signIn.left : "")).toContain("is not a URL such as http://localhost:3000")
+        }
+        const [cors, signIn] = yield* readBoth("https://ui.example.org/app/")
+        expect(cors).toMatchObject({ _tag: "Right", right: ["https://ui.example.org"] })
+        expect(signIn).toMatchObject({ _tag: "Right", right: ["https://ui.example.org"] })
+        // unset: no CORS at all, and sign-in sends the browser back to Gofannon's UI dev server
+        const [noCors, defaultUi] = yield* readBoth("")
+        expect(noCors).toMatchObject({ _tag: "Right", right: [] })
+        expect(defaultUi).toMatchObject({ _tag: "Right", right: ["http://localhost:3000"] })
       }))
   })
 })

@@ -1,4 +1,5 @@
 import { Config, ConfigError, Duration, Effect, Either, Option, Redacted } from "effect"
+import { frontendUrlsConfig } from "../http/FrontendUrls.js"
 
 export const DEV_STUB = "dev_stub"
 /** Gofannon's DEV_STUB_ALLOWED_ENVS: the picker signs anyone in, so never in production. */
@@ -125,17 +126,8 @@ const baseConfig = Config.all({
     Config.validate({ message: "Expected a positive number of hours", validation: (h) => h > 0 && h <= 24 * 366 }),
     Config.map((h) => Duration.millis(Math.round(h * 3_600_000)))
   ),
-  frontendUrls: list("FRONTEND_URL").pipe(
-    Config.map((xs) => xs.length > 0 ? xs : ["http://localhost:3000"]),
-    Config.mapOrFail((xs) =>
-      Either.all(xs.map((x) =>
-        Either.try({
-          try: () => new URL(x),
-          catch: () => ConfigError.InvalidData(["FRONTEND_URL"], `Expected absolute URLs but received ${JSON.stringify(x)}`)
-        })
-      ))
-    )
-  ),
+  // Sign-in needs somewhere to send the browser back to: Gofannon's UI dev server by default.
+  frontendUrls: Config.map(frontendUrlsConfig, (urls) => urls.length > 0 ? urls : [new URL("http://localhost:3000")]),
   publicUrl: Config.option(url("PUBLIC_URL")),
   maxFailures: Config.integer("AUTH_MAX_FAILURES").pipe(
     Config.withDefault(10),

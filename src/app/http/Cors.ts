@@ -1,28 +1,11 @@
 import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import { Config, ConfigError, Effect, Either, Layer } from "effect"
+import { Config, Effect, Layer } from "effect"
+import { frontendUrlsConfig } from "./FrontendUrls.js"
 
-/**
- * FRONTEND_URL: the origins Gofannon's UI is served from when it is not served by docport's own
- * host (its dev server, say), comma-separated. Each must be a URL; its origin is what a browser sends.
- */
-export const FrontendOrigins = Config.string("FRONTEND_URL").pipe(
-  Config.withDefault(""),
-  Config.mapOrFail((value) => {
-    const origins: Array<string> = []
-    for (const part of value.split(",").map((p) => p.trim()).filter((p) => p.length > 0)) {
-      try {
-        const url = new URL(part)
-        if (url.origin === "null") throw new Error("no origin")
-        origins.push(url.origin)
-      } catch {
-        return Either.left(ConfigError.InvalidData(["FRONTEND_URL"], `'${part.slice(0, 100)}' is not a URL such as http://localhost:3000`))
-      }
-    }
-    return Either.right(origins)
-  })
-)
+/** The origins of FRONTEND_URL's URLs: what a browser on the web UI sends as its Origin. */
+export const FrontendOrigins = Config.map(frontendUrlsConfig, (urls) => urls.map((url) => url.origin))
 
 /**
  * CORS for the configured origins only: a request from one of them gets @effect/platform's CORS
