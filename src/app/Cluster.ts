@@ -1,6 +1,7 @@
 import cluster, { type Worker } from "node:cluster"
 import { Clock, Data, Deferred, Duration, Effect, Fiber, Runtime, Schedule } from "effect"
 import { ShutdownTimeout } from "./GracefulServer.js"
+import { type MetricsGathering, makeMetricsGathering } from "./observability/MetricsGathering.js"
 import { WORKER_READY, WORKER_SLOT } from "./Workers.js"
 
 /** A worker of the first start exited before it served: the configuration or the backend is wrong, not the process. */
@@ -35,7 +36,7 @@ const describeEnd = (code: number | null, signal: string | null) =>
  * the worker drains as a single server does, and the interruption completes when it has exited
  * (SIGKILL if it is still there after its own shutdown timeout and a margin).
  */
-const life = (slot: number, stopAfter: Duration.Duration, onServing: (pid: number) => void) =>
+const life = (slot: number, stopAfter: Duration.Duration, metrics: MetricsGathering, onServing: (pid: number) => void) =>
   Effect.flatMap(Clock.currentTimeMillis, (startedAt) =>
     Effect.async<Life>((resume) => {
       const worker: Worker = cluster.fork({ [WORKER_SLOT]: String(slot) })
@@ -44,10 +45,13 @@ const life = (slot: number, stopAfter: Duration.Duration, onServing: (pid: numbe
       // An IPC failure is followed by an exit, which is what the slot waits for.
       worker.on("error", () => {})
       worker.on("message", (message: unknown) => {
-        if (message !== WORKER_READY || served) return
+        if (message !== WORKER_READY) return metrics.onMessage(worker, message)
+        if (served) return
         served = true
+        metrics.serving(worker)
         onServing(pid)
       })
+      worker.once("exit", () => metrics.gone(worker))
       worker.once("exit", (code, signal) => resume(Effect.succeed({ pid, served, startedAt, ended: describeEnd(code, signal) })))
       return Effect.async<boolean>((stopped) => {
         if (worker.isDead()) return stopped(Effect.succeed(false))
@@ -65,9 +69,14 @@ const life = (slot: number, stopAfter: Duration.Duration, onServing: (pid: numbe
  * A slot keeps one worker alive: the first must start (else the whole start fails), and any that
  * dies later is replaced after a back-off that grows while replacements keep dying young.
  */
-const keepAlive = (slot: number, stopAfter: Duration.Duration, started: Deferred.Deferred<number, WorkerDidNotStart>) =>
+const keepAlive = (
+  slot: number,
+  stopAfter: Duration.Duration,
+  metrics: MetricsGathering,
+  started: Deferred.Deferred<number, WorkerDidNotStart>
+) =>
   Effect.gen(function*() {
-    const first = yield* life(slot, stopAfter, (pid) => Deferred.unsafeDone(started, Effect.succeed(pid)))
+    const first = yield* life(slot, stopAfter, metrics, (pid) => Deferred.unsafeDone(started, Effect.succeed(pid)))
     if (!first.served) return yield* Deferred.fail(started, new WorkerDidNotStart({ slot, ended: first.ended }))
     const delays = yield* Schedule.driver(backoff)
     // The worker's events arrive in node callbacks; this runtime logs them with the primary's logger.
@@ -79,7 +88,7 @@ const keepAlive = (slot: number, stopAfter: Duration.Duration, started: Deferred
       yield* Effect.logWarning(`worker ${slot} (pid ${last.pid}) ${last.ended}; starting another`)
       // The back-off never ends; were it to, the replacement would simply start now.
       yield* Effect.ignore(delays.next(undefined))
-      last = yield* life(slot, stopAfter, (pid) => log(Effect.logInfo(`worker ${slot} replaced: pid ${pid} serving`)))
+      last = yield* life(slot, stopAfter, metrics, (pid) => log(Effect.logInfo(`worker ${slot} replaced: pid ${pid} serving`)))
     }
   })
 
@@ -97,8 +106,9 @@ export const primary = (workers: number) =>
     process.on("SIGTERM", ignoreRepeats)
     process.on("SIGINT", ignoreRepeats)
     const slots = Array.from({ length: workers }, (_, i) => i + 1)
+    const metrics = makeMetricsGathering()
     const started = yield* Effect.forEach(slots, () => Deferred.make<number, WorkerDidNotStart>())
-    const fibers = yield* Effect.forEach(slots, (slot) => Effect.forkScoped(keepAlive(slot, stopAfter, started[slot - 1]!)))
+    const fibers = yield* Effect.forEach(slots, (slot) => Effect.forkScoped(keepAlive(slot, stopAfter, metrics, started[slot - 1]!)))
     const pids = yield* Effect.forEach(started, Deferred.await)
     yield* Effect.logInfo(`${workers} workers serving (pids ${pids.join(", ")})`)
     yield* Fiber.joinAll(fibers)

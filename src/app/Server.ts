@@ -4,6 +4,7 @@ import { Duration, Effect, Layer, type Option } from "effect"
 import { layerFromConfig } from "../adapters/DatabaseLayer.js"
 import * as GracefulServer from "./GracefulServer.js"
 import { makeHttpLive } from "./HttpLive.js"
+import { type MetricsText, workerMetricsLayer } from "./observability/WorkerMetrics.js"
 import { ServerConfig } from "./ServerConfig.js"
 import { warmUpIfOn } from "./warmup/Warmup.js"
 import { WarmupConfig, type WarmupSettings } from "./warmup/WarmupConfig.js"
@@ -30,7 +31,8 @@ const oneStopPerProcess = Layer.scopedDiscard(Effect.gen(function*() {
 const serve = (
   graceful: Layer.Layer<GracefulServer.GracefulServer>,
   warmup: Option.Option<WarmupSettings>,
-  whenServing: Layer.Layer<never> = Layer.empty
+  whenServing: Layer.Layer<never> = Layer.empty,
+  metrics: Layer.Layer<MetricsText> | Layer.Layer<never> = Layer.empty
 ) => {
   // The port opens only once the process is warm: a load balancer, a cluster's primary or a
   // health probe sees a closed port, never a cold server (the backend is connected by then).
@@ -39,7 +41,7 @@ const serve = (
   ).pipe(Layer.provide(graceful))
   return Layer.merge(oneStopPerProcess, whenServing).pipe(
     Layer.provide(GracefulServer.drainOnShutdown),
-    Layer.provide(makeHttpLive(layerFromConfig, serverLive)),
+    Layer.provide(Layer.provide(makeHttpLive(layerFromConfig, serverLive), metrics)),
     // One server for both: the layer is memoised within the launch.
     Layer.provide(graceful),
     Layer.launch,
@@ -56,9 +58,10 @@ const tellPrimary = Layer.effectDiscard(Effect.sync(() => process.send?.(WORKER_
 
 /**
  * One worker of a cluster: the same server on the port the primary shares, its log lines
- * annotated with its slot and its answers with its pid, so a request can be traced to a process.
+ * annotated with its slot and its answers with its pid, so a request can be traced to a process;
+ * its /metrics answers for every worker (WorkerMetrics.ts).
  */
 export const worker = (slot: number) =>
-  Effect.flatMap(WarmupConfig, (warmup) => serve(GracefulServer.layerWith({ workerPid: process.pid }), warmup, tellPrimary)).pipe(
+  Effect.flatMap(WarmupConfig, (warmup) => serve(GracefulServer.layerWith({ workerPid: process.pid }), warmup, tellPrimary, workerMetricsLayer(slot))).pipe(
     Effect.annotateLogs("worker", String(slot))
   )

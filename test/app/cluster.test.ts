@@ -39,7 +39,7 @@ const send = (port: number, method: string, path: string, body?: unknown) =>
         resolve({
           status: res.statusCode ?? 0,
           worker: Number(res.headers["x-docport-worker"]),
-          body: text === "" ? undefined : JSON.parse(text)
+          body: text === "" ? undefined : String(res.headers["content-type"]).includes("json") ? JSON.parse(text) : text
         }))
     })
     req.on("error", reject)
@@ -91,7 +91,7 @@ const untilWorker = async (next: () => Promise<Answer>, accept: (pid: number) =>
 }
 
 describe.concurrent("WORKERS: docport on every core with node:cluster", () => {
-  it.live("WORKERS=2 on couchdb: two worker processes answer, each sees the other's writes, each flushes its data-store access counts at SIGTERM, and all exit 0", () =>
+  it.live("WORKERS=2 on couchdb: two worker processes answer, each scrape of /metrics counts both, each sees the other's writes, each flushes its data-store access counts at SIGTERM, and all exit 0", () =>
     Effect.promise(async () => {
       const prefix = freshDatabasePrefix()
       // Counts are written only at shutdown, so what the database holds afterwards is what each worker flushed then.
@@ -104,6 +104,20 @@ describe.concurrent("WORKERS: docport on every core with node:cluster", () => {
         expect(workers).toHaveLength(2)
         for (const pid of workers) expect(parentOf(pid)).toBe(primary)
         expect(workers).not.toContain(primary)
+
+        // /metrics answers for the whole cluster, whichever worker a scrape reaches: each worker's
+        // series labelled with its slot, and between them every request counted once.
+        const healthCount = (text: string, slot: number) =>
+          Number(new RegExp(`^docport_http_request_duration_seconds_count\\{method="GET",route="/health",status="200",worker="${slot}"\\} (\\d+)$`, "m").exec(text)?.[1] ?? 0)
+        const firstScrape = await send(port, "GET", "/metrics")
+        const secondScrape = await untilWorker(() => send(port, "GET", "/metrics"), (pid) => pid !== firstScrape.worker)
+        for (const scrape of [firstScrape, secondScrape]) {
+          expect(scrape.status).toBe(200)
+          expect(scrape.body.match(/^# TYPE docport_http_request_duration_seconds histogram$/gm)).toHaveLength(1)
+          expect(healthCount(scrape.body, 1)).toBeGreaterThan(0)
+          expect(healthCount(scrape.body, 2)).toBeGreaterThan(0)
+          expect(healthCount(scrape.body, 1) + healthCount(scrape.body, 2)).toBe(8)
+        }
 
         const created = await send(port, "POST", "/agents", { name: "Shared", description: "d", code: "print(1)" })
         expect(created.status).toBe(201)
@@ -138,7 +152,7 @@ describe.concurrent("WORKERS: docport on every core with node:cluster", () => {
       expect(stored[1][0]).toMatchObject({ _id: stored[0][0]!._id, accessCount: 10, lastAccessedByAgent: "reader" })
     }), START_MS + 60_000)
 
-  it.live("a worker killed with SIGKILL is replaced, and the server keeps answering meanwhile", () =>
+  it.live("a worker killed with SIGKILL is replaced, and the server keeps answering meanwhile, /metrics too", () =>
     Effect.promise(async () => {
       await onCluster(couchEnv(freshDatabasePrefix()), async (run, port) => {
         const victim = (await send(port, "GET", "/health")).worker
@@ -149,6 +163,11 @@ describe.concurrent("WORKERS: docport on every core with node:cluster", () => {
         const meanwhile = await Promise.all(Array.from({ length: 6 }, () => send(port, "GET", "/health")))
         expect(meanwhile.map((a) => a.status)).toEqual(Array(6).fill(200))
         expect(meanwhile.map((a) => a.worker)).not.toContain(victim)
+        // A scrape still answers, with the survivor's series alone.
+        const slotsIn = (text: string) => new Set([...text.matchAll(/worker="(\d+)"/g)].map((m) => m[1]))
+        const scrapeMeanwhile = await send(port, "GET", "/metrics")
+        expect(scrapeMeanwhile.status).toBe(200)
+        expect(slotsIn(scrapeMeanwhile.body).size).toBe(1)
 
         await run.waitFor("replaced: pid", START_MS)
         const replacement = Number(/replaced: pid (\d+)/.exec(run.output())![1])
@@ -156,6 +175,7 @@ describe.concurrent("WORKERS: docport on every core with node:cluster", () => {
         const after = await Promise.all(Array.from({ length: 8 }, () => send(port, "GET", "/health")))
         expect(after.map((a) => a.status)).toEqual(Array(8).fill(200))
         expect(new Set(after.map((a) => a.worker))).toEqual(new Set([survivor, replacement]))
+        expect(slotsIn((await send(port, "GET", "/metrics")).body)).toEqual(new Set(["1", "2"]))
 
         // The primary alone, as Docker signals its main process: the primary stops the workers.
         run.child.kill("SIGTERM")

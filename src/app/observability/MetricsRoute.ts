@@ -1,7 +1,7 @@
 import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Effect } from "effect"
-import { prometheusText } from "./PrometheusText.js"
+import { MetricsText } from "./WorkerMetrics.js"
 
 /**
  * GET /metrics in Prometheus' text format, beside the API rather than in it: it is for scrapers,
@@ -10,6 +10,6 @@ import { prometheusText } from "./PrometheusText.js"
 export const MetricsRoute = HttpApiBuilder.Router.use((router) =>
   router.get(
     "/metrics",
-    Effect.map(prometheusText, (text) => HttpServerResponse.text(text, { contentType: "text/plain; version=0.0.4; charset=utf-8" }))
+    Effect.map(Effect.flatten(MetricsText), (text) => HttpServerResponse.text(text, { contentType: "text/plain; version=0.0.4; charset=utf-8" }))
   )
 )
