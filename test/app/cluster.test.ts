@@ -118,6 +118,10 @@ describe.concurrent("WORKERS: docport on every core with node:cluster", () => {
           expect(healthCount(scrape.body, 2)).toBeGreaterThan(0)
           expect(healthCount(scrape.body, 1) + healthCount(scrape.body, 2)).toBe(8)
         }
+        // Scrapes at once share the primary's gathering: every one of them still gets both workers.
+        const together = await Promise.all(Array.from({ length: 12 }, () => send(port, "GET", "/metrics")))
+        expect(new Set(together.map((a) => a.worker)).size).toBe(2)
+        for (const scrape of together) expect(healthCount(scrape.body, 1) + healthCount(scrape.body, 2)).toBe(8)
 
         const created = await send(port, "POST", "/agents", { name: "Shared", description: "d", code: "print(1)" })
         expect(created.status).toBe(201)

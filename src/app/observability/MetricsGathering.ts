@@ -15,34 +15,45 @@ const send = (worker: Worker, message: MetricsMessage) => {
 }
 
 interface Gathering {
+  readonly id: number
   readonly parts: Array<ReadonlyArray<Family>>
   readonly left: Set<Worker>
-  readonly finish: () => void
+  /** The scraped workers waiting for it, each with the id of its own request. */
+  readonly requesters: Array<readonly [Worker, number]>
+  readonly timer: ReturnType<typeof setTimeout>
 }
 
 /**
  * The primary's half of a cluster's /metrics (WorkerMetrics.ts is the workers'): when a scraped
  * worker asks, every serving worker is asked for its families, and what came within a second
  * goes back to the one that asked. A worker that is gone or late is left out of that scrape.
+ * Scrapes that arrive while a gathering is under way share it, so a flood of scrapes costs the
+ * workers one collection at a time, not one per scrape each.
  */
 export const makeMetricsGathering = () => {
   const serving = new Set<Worker>()
-  const gatherings = new Map<number, Gathering>()
+  let current: Gathering | undefined
   let next = 0
 
+  const finish = (gathering: Gathering) => {
+    if (current !== gathering) return
+    current = undefined
+    clearTimeout(gathering.timer)
+    for (const [worker, id] of gathering.requesters) send(worker, { docport: "metrics-all", id, parts: gathering.parts })
+  }
+
   const gather = (requester: Worker, requestId: number) => {
-    const id = next++
-    const parts: Array<ReadonlyArray<Family>> = []
-    const left = new Set(serving)
-    const finish = () => {
-      if (!gatherings.delete(id)) return
-      clearTimeout(timer)
-      send(requester, { docport: "metrics-all", id: requestId, parts })
+    if (current !== undefined) return void current.requesters.push([requester, requestId])
+    const gathering: Gathering = {
+      id: next++,
+      parts: [],
+      left: new Set(serving),
+      requesters: [[requester, requestId]],
+      timer: setTimeout(() => finish(gathering), PART_TIMEOUT_MS)
     }
-    const timer = setTimeout(finish, PART_TIMEOUT_MS)
-    gatherings.set(id, { parts, left, finish })
-    if (left.size === 0) return finish()
-    for (const worker of left) send(worker, { docport: "metrics-collect", id })
+    current = gathering
+    if (gathering.left.size === 0) return finish(gathering)
+    for (const worker of gathering.left) send(worker, { docport: "metrics-collect", id: gathering.id })
   }
 
   return {
@@ -51,18 +62,14 @@ export const makeMetricsGathering = () => {
     /** The worker exited: no scrape waits for it any longer. */
     gone: (worker: Worker) => {
       serving.delete(worker)
-      for (const gathering of gatherings.values()) {
-        if (gathering.left.delete(worker) && gathering.left.size === 0) gathering.finish()
-      }
+      if (current !== undefined && current.left.delete(worker) && current.left.size === 0) finish(current)
     },
     onMessage: (worker: Worker, message: unknown) => {
       if (!isMetricsMessage(message)) return
       if (message.docport === "metrics-request") gather(worker, message.id)
-      if (message.docport === "metrics-part") {
-        const gathering = gatherings.get(message.id)
-        if (gathering === undefined || !gathering.left.delete(worker)) return
-        gathering.parts.push(message.families)
-        if (gathering.left.size === 0) gathering.finish()
+      if (message.docport === "metrics-part" && current?.id === message.id && current.left.delete(worker)) {
+        current.parts.push(message.families)
+        if (current.left.size === 0) finish(current)
       }
     }
   }
