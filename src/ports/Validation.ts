@@ -42,8 +42,18 @@ export const validateId = (id: string): Effect.Effect<string, InvalidName> => {
   return reason === undefined ? Effect.succeed(id) : Effect.fail(new InvalidName({ kind: "id", value: String(id), reason }))
 }
 
-export const validateKey = (collection: string, id: string): Effect.Effect<void, InvalidName> =>
-  Effect.zipRight(validateCollection(collection), validateId(id))
+/** Why a collection and id would be refused, collection first, if they would. */
+export const keyProblem = (collection: string, id: string): InvalidName | undefined => {
+  const collectionReason = collectionProblem(collection)
+  if (collectionReason !== undefined) return new InvalidName({ kind: "collection", value: String(collection), reason: collectionReason })
+  const idReason = idProblem(id)
+  return idReason === undefined ? undefined : new InvalidName({ kind: "id", value: String(id), reason: idReason })
+}
+
+export const validateKey = (collection: string, id: string): Effect.Effect<void, InvalidName> => {
+  const problem = keyProblem(collection, id)
+  return problem === undefined ? Effect.void : Effect.fail(problem)
+}
 
 const validateFieldNames = (fields: Iterable<string>): Effect.Effect<void, InvalidName> => {
   for (const field of fields) {
@@ -70,11 +80,6 @@ export const documentProblem = (doc: DocumentInput): InvalidName | undefined => 
 /** Why one document of a bulk save would be refused (its id or its fields), if it would. */
 export const bulkDocumentProblem = (doc: DocumentInput & { readonly _id: string }): string | undefined =>
   idProblem(doc._id) ?? documentProblem(doc)?.message
-
-export const validateDocument = (doc: DocumentInput): Effect.Effect<void, InvalidName> => {
-  const problem = documentProblem(doc)
-  return problem === undefined ? Effect.void : Effect.fail(problem)
-}
 
 export const validateQuery = (
   collection: string,

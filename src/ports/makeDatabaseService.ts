@@ -9,10 +9,11 @@ import type { RawDatabase, StoredWrite } from "./RawDatabase.js"
 import {
   bodyOf,
   bulkDocumentProblem,
+  documentProblem,
   expectedRevOf,
   idProblem,
+  keyProblem,
   validateCollection,
-  validateDocument,
   validateId,
   validateIndex,
   validateKey,
@@ -56,11 +57,6 @@ export const makeDatabaseService = (raw: RawDatabase, options?: MakeOptions): Da
     ? <A, E, R>(_operation: string, _span: object, effect: Effect.Effect<A, E, R>) => effect
     : makeInstrumentation(raw.provider)
 
-  const stored = (collection: string, id: string, doc: Record<string, unknown>) => {
-    const result = storedBody(bodyOf(doc))
-    return "body" in result ? Effect.succeed(result.body) : Effect.fail(new InvalidDocument({ collection, id, ...result }))
-  }
-
   const pages = (collection: string, size: number, operation: string) =>
     Stream.paginateChunkEffect(undefined as unknown, (cursor) =>
       observe(operation, { collection }, Effect.suspend(() => raw.page(collection, size, cursor))).pipe(
@@ -71,30 +67,34 @@ export const makeDatabaseService = (raw: RawDatabase, options?: MakeOptions): Da
     provider: raw.provider,
     ping: observe("ping", {}, raw.ping),
 
-    get: (collection, id) =>
-      observe(
-        "get",
-        { collection, id },
-        validateKey(collection, id).pipe(
-          Effect.zipRight(Effect.suspend(() => raw.get(collection, id))),
-          Effect.flatMap((doc) => (doc === undefined ? Effect.fail(new NotFound({ collection, id })) : Effect.succeed(doc)))
+    // get and save, the calls of every request, are written flat (checks in plain code, one
+    // Effect step around the raw operation): each Effect step costs several times more between
+    // an SDK's calls than in a loop of its own (bench/port/layersBench.ts).
+    get: (collection, id) => {
+      const problem = keyProblem(collection, id)
+      const read: ReturnType<DatabaseServiceShape["get"]> = problem !== undefined
+        ? Effect.fail(problem)
+        : Effect.flatMap(
+          Effect.suspend(() => raw.get(collection, id)),
+          (doc) => (doc === undefined ? Effect.fail(new NotFound({ collection, id })) : Effect.succeed(doc))
         )
-      ),
+      return observe("get", { collection, id }, read)
+    },
 
     save: (collection, id, doc, saveOptions) =>
       observe(
         "save",
         { collection, id },
-        Effect.gen(function*() {
-          yield* validateKey(collection, id)
-          yield* validateDocument(doc)
-          const body = yield* stored(collection, id, doc)
+        Effect.suspend((): ReturnType<DatabaseServiceShape["save"]> => {
+          const problem = keyProblem(collection, id) ?? documentProblem(doc)
+          if (problem !== undefined) return Effect.fail(problem)
+          const stored = storedBody(bodyOf(doc))
+          if (!("body" in stored)) return Effect.fail(new InvalidDocument({ collection, id, ...stored }))
           const expectedRev = expectedRevOf(doc, saveOptions?.expectedRev)
           const create = saveOptions?.mode === "create"
           // A document that does not exist yet has no revision to match.
-          if (create && expectedRev !== undefined) return yield* new Conflict({ collection, id })
-          const rev = yield* raw.save(collection, { id, body, expectedRev, create })
-          return { id, rev }
+          if (create && expectedRev !== undefined) return Effect.fail(new Conflict({ collection, id }))
+          return Effect.map(raw.save(collection, { id, body: stored.body, expectedRev, create }), (rev) => ({ id, rev }))
         })
       ),
 

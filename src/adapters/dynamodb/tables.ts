@@ -111,7 +111,8 @@ export const makeTables = (db: DynamoDb, scope: Scope.Scope): Tables => {
     name,
     writing: (operation, collection, write) => {
       const table = name(collection)
-      const attempt = Effect.zipRight(ensure(operation, table), write(table))
+      // A table already seen ACTIVE (every write but a collection's first) goes straight to the write.
+      const attempt = Effect.suspend(() => ready.has(table) ? write(table) : Effect.zipRight(ensure(operation, table), write(table)))
       return Effect.catchIf(attempt, isMissingTable, () => Effect.zipRight(forget(table), attempt))
     }
   }
