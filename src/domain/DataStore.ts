@@ -17,6 +17,7 @@ import {
   type SetResult
 } from "./DataRecord.js"
 import { recordId } from "./DataStoreIds.js"
+import { retryConflicts } from "./retryConflicts.js"
 import { nameProblem, sizeProblem, valueProblem } from "./DataStoreLimits.js"
 
 type Failure = DatabaseError | InvalidName
@@ -187,13 +188,7 @@ export const make = (options: AccessTrackerOptions = {}) =>
         const body = bodyFor(userId, namespace, write, doc, agent)
         const { rev } = yield* db.save(DATA_STORE, id, body, doc === undefined ? { mode: "create" } : { expectedRev: doc._rev })
         return toRecord({ ...body, _id: id, _rev: rev }, stats.get(id))
-      }).pipe(
-        Effect.retry({
-          while: (error) => error._tag === "Conflict",
-          schedule: Schedule.exponential("2 millis").pipe(Schedule.jittered),
-          times: SET_ATTEMPTS
-        })
-      )
+      }).pipe((attempt) => retryConflicts(attempt, { schedule: Schedule.exponential("2 millis").pipe(Schedule.jittered), times: SET_ATTEMPTS }))
       const compareAndSet = (expected: string) =>
         Effect.gen(function*() {
           const [doc, stats] = yield* stored

@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto"
 import type { DatabaseServiceShape } from "../ports/DatabaseService.js"
 import type { Document } from "../ports/Document.js"
 import { Conflict, DatabaseError } from "../ports/Errors.js"
+import { retryConflicts } from "./retryConflicts.js"
 
 /**
  * Stored entities carry the port's `_id`/`_rev`, their own timestamps (absent on some foreign
@@ -62,7 +63,7 @@ export const makeEntityStore = <A extends object, U extends { readonly _rev?: st
       const { rev } = yield* db.save(collection, id, body, { mode: "create" })
       return asEntity({ ...body, _id: id, _rev: rev })
     }).pipe(
-      Effect.retry({ while: (error) => error._tag === "Conflict", times: 3 }),
+      (attempt) => retryConflicts(attempt, { times: 3 }),
       Effect.catchTag("Conflict", () =>
         Effect.fail(new DatabaseError({ operation: "create", message: "could not find a free id" })))
     )
@@ -94,8 +95,7 @@ export const makeEntityStore = <A extends object, U extends { readonly _rev?: st
     })
     if (expected !== undefined) return attempt
     const budget = options.mergeBudget ?? MERGE_BUDGET
-    return attempt.pipe(
-      Effect.retry({ while: (error) => error._tag === "Conflict", schedule: mergeRetries(budget) }),
+    return retryConflicts(attempt, { schedule: mergeRetries(budget) }).pipe(
       Effect.catchTag("Conflict", () =>
         Effect.fail(
           new DatabaseError({

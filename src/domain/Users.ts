@@ -4,6 +4,7 @@ import type { DatabaseError } from "../ports/Errors.js"
 import { idProblem } from "../ports/Validation.js"
 import type { Principal } from "./Principal.js"
 import { secretId } from "./Secrets.js"
+import { retryConflicts } from "./retryConflicts.js"
 import { noInvalidName } from "./StoreFailure.js"
 
 export const USERS = "users"
@@ -44,7 +45,7 @@ export const make = Effect.map(DatabaseService, (db): UsersShape => ({
       }
     }).pipe(
       // Two logins of one user at once: the loser reads again.
-      Effect.retry({ while: (error) => error._tag === "Conflict", times: 5 }),
+      (attempt) => retryConflicts(attempt, { times: 5 }),
       Effect.catchTag("Conflict", () => Effect.void),
       noInvalidName("Users.recordLogin"),
       Effect.withSpan("Users.recordLogin")
