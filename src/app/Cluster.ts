@@ -51,8 +51,10 @@ const life = (slot: number, stopAfter: Duration.Duration, metrics: MetricsGather
         metrics.serving(worker)
         onServing(pid)
       })
-      worker.once("exit", () => metrics.gone(worker))
-      worker.once("exit", (code, signal) => resume(Effect.succeed({ pid, served, startedAt, ended: describeEnd(code, signal) })))
+      worker.once("exit", (code, signal) => {
+        metrics.gone(worker)
+        resume(Effect.succeed({ pid, served, startedAt, ended: describeEnd(code, signal) }))
+      })
       return Effect.async<boolean>((stopped) => {
         if (worker.isDead()) return stopped(Effect.succeed(false))
         const timer = setTimeout(() => worker.process.kill("SIGKILL"), Duration.toMillis(stopAfter) + STOP_MARGIN_MS)

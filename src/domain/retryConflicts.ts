@@ -20,5 +20,5 @@ export const retryConflicts = <A, E extends { readonly _tag: string }, R>(
       replayed = true
       return Effect.fail(first)
     })
-    return Effect.retry(again, { ...policy, while: isConflict }) as Effect.Effect<A, E, R>
+    return Effect.retry(again, { ...policy, while: isConflict })
   })

@@ -30,25 +30,28 @@ export const idProblem = (id: string): string | undefined => {
 export const fieldProblem = (field: string): string | undefined =>
   FIELD.test(field) ? undefined : "must be a letter followed by up to 99 letters, digits or '_'"
 
-export const validateCollection = (collection: string): Effect.Effect<string, InvalidName> => {
+const invalidCollection = (collection: string): InvalidName | undefined => {
   const reason = collectionProblem(collection)
-  return reason === undefined
-    ? Effect.succeed(collection)
-    : Effect.fail(new InvalidName({ kind: "collection", value: String(collection), reason }))
+  return reason === undefined ? undefined : new InvalidName({ kind: "collection", value: String(collection), reason })
+}
+
+const invalidId = (id: string): InvalidName | undefined => {
+  const reason = idProblem(id)
+  return reason === undefined ? undefined : new InvalidName({ kind: "id", value: String(id), reason })
+}
+
+export const validateCollection = (collection: string): Effect.Effect<string, InvalidName> => {
+  const problem = invalidCollection(collection)
+  return problem === undefined ? Effect.succeed(collection) : Effect.fail(problem)
 }
 
 export const validateId = (id: string): Effect.Effect<string, InvalidName> => {
-  const reason = idProblem(id)
-  return reason === undefined ? Effect.succeed(id) : Effect.fail(new InvalidName({ kind: "id", value: String(id), reason }))
+  const problem = invalidId(id)
+  return problem === undefined ? Effect.succeed(id) : Effect.fail(problem)
 }
 
 /** Why a collection and id would be refused, collection first, if they would. */
-export const keyProblem = (collection: string, id: string): InvalidName | undefined => {
-  const collectionReason = collectionProblem(collection)
-  if (collectionReason !== undefined) return new InvalidName({ kind: "collection", value: String(collection), reason: collectionReason })
-  const idReason = idProblem(id)
-  return idReason === undefined ? undefined : new InvalidName({ kind: "id", value: String(id), reason: idReason })
-}
+export const keyProblem = (collection: string, id: string): InvalidName | undefined => invalidCollection(collection) ?? invalidId(id)
 
 export const validateKey = (collection: string, id: string): Effect.Effect<void, InvalidName> => {
   const problem = keyProblem(collection, id)

@@ -79,9 +79,6 @@ export const renderFamilies = (parts: ReadonlyArray<ReadonlyArray<Family>>): str
     .join("\n") + "\n"
 }
 
-/** Every counter, gauge and histogram of the process's metric registry, one family per name. */
-export const render = (pairs: ReadonlyArray<MetricPair.MetricPair.Untyped>): string => renderFamilies([familiesOf(pairs)])
-
 /** This process's families since the zero point (MetricsZero.ts). */
 export const localFamilies = (extra: ReadonlyArray<readonly [string, string]> = []): Effect.Effect<Array<Family>> =>
   Effect.map(Metric.snapshot, (pairs) => familiesOf(sinceZero(pairs), extra))
