@@ -9,10 +9,8 @@
 import * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import { Effect, Layer, Logger, LogLevel, ManagedRuntime, Runtime } from "effect"
-import * as MemoryDatabase from "../../src/adapters/MemoryDatabase.js"
+import { Effect, Logger, LogLevel, ManagedRuntime, Runtime } from "effect"
 import { observeRequests } from "../../src/app/observability/RequestObservability.js"
-import { DatabaseService } from "../../src/ports/DatabaseService.js"
 
 type Middleware = (app: any) => any
 interface Variant {
@@ -24,24 +22,26 @@ interface Variant {
 
 const variants: Record<string, Variant> = {
   none: {},
-  "observeRequests around the app": { inner: observeRequests },
-  "observeRequests as the server's middleware": { outer: observeRequests }
+  "observeRequests around the app": { inner: (app) => observeRequests(app, "memory") },
+  "observeRequests as the server's middleware": { outer: (app) => observeRequests(app, "memory") }
 }
 
 const app: HttpApp.Default = Effect.as(Effect.annotateCurrentSpan("http.route", "/agents/:id"), HttpServerResponse.text("ok"))
 
 const runtime = await ManagedRuntime.make(
-  Layer.merge(Layer.effect(DatabaseService, MemoryDatabase.makeWith({ instrument: true })), Logger.minimumLogLevel(LogLevel.Warning))
+  Logger.minimumLogLevel(LogLevel.Warning)
 ).runtime()
 const runFork = Runtime.runFork(runtime)
 
 const handlers = Object.fromEntries(
-  Object.entries(variants).map(([name, { inner, outer }]) => [name, HttpApp.toHandled(inner === undefined ? app : inner(app), () => Effect.void, outer)])
+  Object.entries(variants).map((
+    [name, { inner, outer }]
+  ) => [name, HttpApp.toHandled(inner === undefined ? app : inner(app), () => Effect.void, outer) as Effect.Effect<void, never, HttpServerRequest.HttpServerRequest>])
 )
 
 const request = HttpServerRequest.fromWeb(new Request("http://127.0.0.1/agents/a1", { headers: { "user-agent": "bench" } }))
 
-const slice = async (handler: Effect.Effect<unknown, unknown, any>, n: number) => {
+const slice = async (handler: Effect.Effect<unknown, unknown, HttpServerRequest.HttpServerRequest>, n: number) => {
   const started = process.cpuUsage()
   for (let i = 0; i < n; i++) {
     const fiber = runFork(Effect.provideService(handler, HttpServerRequest.HttpServerRequest, request))

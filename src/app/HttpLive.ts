@@ -11,7 +11,7 @@ import * as Agents from "../domain/Agents.js"
 import * as DataStore from "../domain/DataStore.js"
 import * as Demos from "../domain/Demos.js"
 import * as Deployments from "../domain/Deployments.js"
-import type { DatabaseService } from "../ports/DatabaseService.js"
+import { DatabaseService } from "../ports/DatabaseService.js"
 import type { DatabaseError, InvalidName } from "../ports/Errors.js"
 import type { ConfigError } from "effect/ConfigError"
 import { AuthenticationLive, AuthHandlersLive, SignInLive } from "./auth/SignInLive.js"
@@ -29,6 +29,7 @@ import { jsonBodyOnly, MaxBodyBytes } from "./http/JsonBody.js"
 import { ValidationErrorsLive } from "./http/ValidationErrors.js"
 import { MetricsRoute } from "./observability/MetricsRoute.js"
 import { observeRequests } from "./observability/RequestObservability.js"
+import { serveInLeanContext } from "./http/ServeInLeanContext.js"
 
 const ApiLive = HttpApiBuilder.api(DocportApi).pipe(
   Layer.provide([HealthLive, AgentsLive, DeploymentsLive, DemosLive, ClientLogLive, AuthHandlersLive]),
@@ -53,7 +54,7 @@ const DomainLive = Layer.mergeAll(Agents.layer, Demos.layer).pipe(Layer.provideM
  */
 const serve = (observe: boolean) =>
   HttpApiBuilder.httpApp.pipe(
-    Effect.map((app) => HttpServer.serve(observe ? observeRequests(app) : app)),
+    Effect.zipWith(DatabaseService, (app, database) => serveInLeanContext(observe ? observeRequests(app, database.provider) : app)),
     Layer.unwrapEffect,
     Layer.provide([HttpApiBuilder.Router.Live, HttpApiBuilder.Middleware.layer])
   )

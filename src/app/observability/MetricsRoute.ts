@@ -8,8 +8,11 @@ import { MetricsText } from "./WorkerMetrics.js"
  * not for the UI's OpenAPI client.
  */
 export const MetricsRoute = HttpApiBuilder.Router.use((router) =>
-  router.get(
-    "/metrics",
-    Effect.map(Effect.flatten(MetricsText), (text) => HttpServerResponse.text(text, { contentType: "text/plain; version=0.0.4; charset=utf-8" }))
-  )
+  // Read when the route is built, as the API's groups read their services: a request's fiber does
+  // not carry the application's services (ServeInLeanContext.ts).
+  Effect.flatMap(MetricsText, (metricsText) =>
+    router.get(
+      "/metrics",
+      Effect.map(metricsText, (text) => HttpServerResponse.text(text, { contentType: "text/plain; version=0.0.4; charset=utf-8" }))
+    ))
 )

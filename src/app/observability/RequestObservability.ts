@@ -4,7 +4,6 @@ import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { causeResponse } from "@effect/platform/HttpServerError"
 import { Context, Effect, FiberRef, HashMap, LogLevel, MetricLabel, Scope } from "effect"
 import { randomBytes } from "node:crypto"
-import { DatabaseService } from "../../ports/DatabaseService.js"
 import { accessMessage, currentAccessWriter } from "./AccessLog.js"
 import { requestDuration, requestsInFlight } from "./HttpMetrics.js"
 
@@ -60,11 +59,11 @@ const unmatched = "unmatched"
  * (HttpApp.toHandled) and the handler below always runs.
  */
 export const observeRequests = <E, R>(
-  app: HttpApp.Default<E, R>
-): HttpApp.Default<E, R | DatabaseService | Scope.Scope> =>
+  app: HttpApp.Default<E, R>,
+  provider: string
+): HttpApp.Default<E, R | Scope.Scope> =>
   Effect.withFiberRuntime((fiber) => {
-    const context = fiber.currentContext as Context.Context<HttpServerRequest.HttpServerRequest | DatabaseService>
-    const request = Context.unsafeGet(context, HttpServerRequest.HttpServerRequest)
+    const request = Context.unsafeGet(fiber.currentContext as Context.Context<HttpServerRequest.HttpServerRequest>, HttpServerRequest.HttpServerRequest)
     const requestId = requestIdOf(request.headers["x-request-id"])
     const withId = (response: HttpServerResponse.HttpServerResponse) => HttpServerResponse.setHeader(response, "x-request-id", requestId)
     const span = fiber.currentSpan?._tag === "Span" ? fiber.currentSpan : undefined
@@ -84,7 +83,7 @@ export const observeRequests = <E, R>(
         route,
         status,
         durationMs: Math.round(seconds * 10_000) / 10,
-        provider: Context.unsafeGet(context, DatabaseService).provider
+        provider
       }
       const write = fiber.getFiberRef(currentAccessWriter)
       if (write !== undefined) {
