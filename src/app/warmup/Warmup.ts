@@ -4,6 +4,7 @@ import { Clock, ConfigProvider, Context, Duration, Effect, FiberRef, HashSet, La
 import { createServer } from "node:http"
 import * as MemoryDatabase from "../../adapters/MemoryDatabase.js"
 import { makeHttpLive } from "../HttpLive.js"
+import { currentAccessWriter } from "../observability/AccessLog.js"
 import { setZero } from "../observability/MetricsZero.js"
 import { loopbackClient, WarmupFailed } from "./LoopbackClient.js"
 import type { WarmupSettings } from "./WarmupConfig.js"
@@ -46,9 +47,12 @@ const drive = (settings: WarmupSettings) =>
     return yield* Ref.get(sent)
   })).pipe(
     // Its lines (the local-mode warning, the address, an access line per request) and its spans
-    // are nobody's business: they describe no real request. Its configuration is fixed, so the
-    // operator's sign-in providers, CORS origins or backend settings are never read or contacted.
+    // are nobody's business: they describe no real request. Access lines are written past the
+    // loggers (AccessLog.ts) unless no writer is set, so the writer goes too. Its configuration is
+    // fixed, so the operator's sign-in providers, CORS origins or backend settings are never read
+    // or contacted.
     Effect.locally(FiberRef.currentLoggers, HashSet.empty()),
+    Effect.locally(currentAccessWriter, undefined),
     Effect.withTracerEnabled(false),
     Effect.withConfigProvider(ConfigProvider.fromMap(new Map()))
   )
