@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Effect, FiberRef, HashMap, Logger, LogLevel } from "effect"
-import { type AccessEntry, type AccessWriter, jsonAccess, logfmtAccess } from "../../src/app/observability/AccessLog.js"
+import { type AccessEntry, type AccessWriter, isoTimestamp, jsonAccess, logfmtAccess } from "../../src/app/observability/AccessLog.js"
 import { flushLogs, setLogWriter } from "../../src/app/observability/LogSink.js"
 
 const entry: AccessEntry = { method: "GET", route: "/agents/:id", status: 404, durationMs: 1.3, provider: "memory" }
@@ -67,4 +67,11 @@ describe("access lines", () => {
       expect(mine).toEqual(theirs)
       expect(mine.annotations).toEqual({ requestId: "r-1", worker: "2", note: "two words", ...entry })
     }))
+
+  it("timestamps read as Date#toISOString writes them, within a second and across seconds", () => {
+    const start = Date.parse("2026-11-29T23:59:58.990Z")
+    // Every millisecond over two second boundaries and a day's, then times out of order.
+    const times = [...Array.from({ length: 2_100 }, (_, i) => start + i), start + 5, Date.parse("1999-01-01T00:00:00.000Z"), start + 1_007]
+    for (const t of times) expect(isoTimestamp(t)).toBe(new Date(t).toISOString())
+  })
 })

@@ -31,14 +31,28 @@ const TEXT_ONLY = /^[^\s"=]*$/
 const logfmtValue = (value: string) => TEXT_ONLY.test(value) ? value : JSON.stringify(value)
 const logfmtLabel = (label: string) => label.replace(/[\s="]/g, "_")
 
+// Date#toISOString was most of an access line's cost; within one second only the milliseconds change.
+let second = Number.NaN
+let secondText = ""
+
+/** `now` (epoch milliseconds) as Date#toISOString writes it. */
+export const isoTimestamp = (now: number): string => {
+  const ms = now % 1000
+  if (now - ms !== second) {
+    second = now - ms
+    secondText = new Date(second).toISOString().slice(0, 20)
+  }
+  return secondText + (ms < 10 ? "00" : ms < 100 ? "0" : "") + ms + "Z"
+}
+
 /** The access line's message, however it is written. */
 export const accessMessage = (entry: AccessEntry) => `${entry.method} ${entry.route} ${entry.status}`
 
 /** logfmt, as Effect's Logger.logfmtLogger formats an entry (the fiber's annotations first). */
 export const logfmtAccess: AccessWriter = (fiber, entry) => {
-  const date = new Date()
-  let line = `timestamp=${date.toISOString()} level=INFO fiber=#${fiber.id().id} message=${JSON.stringify(accessMessage(entry))}`
-  for (const span of fiber.getFiberRef(FiberRef.currentLogSpan)) line += ` ${logfmtLabel(span.label)}=${date.getTime() - span.startTime}ms`
+  const now = Date.now()
+  let line = `timestamp=${isoTimestamp(now)} level=INFO fiber=#${fiber.id().id} message=${JSON.stringify(accessMessage(entry))}`
+  for (const span of fiber.getFiberRef(FiberRef.currentLogSpan)) line += ` ${logfmtLabel(span.label)}=${now - span.startTime}ms`
   for (const [label, value] of fiber.getFiberRef(FiberRef.currentLogAnnotations)) {
     line += ` ${logfmtLabel(label)}=${logfmtValue(Inspectable.toStringUnknown(value, 0))}`
   }
@@ -51,7 +65,7 @@ export const logfmtAccess: AccessWriter = (fiber, entry) => {
 
 /** One JSON object, as Effect's Logger.jsonLogger writes an entry. */
 export const jsonAccess: AccessWriter = (fiber, entry) => {
-  const date = new Date()
+  const now = Date.now()
   const annotations: Record<string, unknown> = {}
   for (const [label, value] of fiber.getFiberRef(FiberRef.currentLogAnnotations)) annotations[label] = Inspectable.toJSON(value)
   annotations.method = entry.method
@@ -60,11 +74,11 @@ export const jsonAccess: AccessWriter = (fiber, entry) => {
   annotations.durationMs = entry.durationMs
   annotations.provider = entry.provider
   const spans: Record<string, number> = {}
-  for (const span of fiber.getFiberRef(FiberRef.currentLogSpan)) spans[span.label] = date.getTime() - span.startTime
+  for (const span of fiber.getFiberRef(FiberRef.currentLogSpan)) spans[span.label] = now - span.startTime
   writeLogLine(JSON.stringify({
     message: accessMessage(entry),
     logLevel: "INFO",
-    timestamp: date.toISOString(),
+    timestamp: isoTimestamp(now),
     annotations,
     spans,
     fiberId: `#${fiber.id().id}`
