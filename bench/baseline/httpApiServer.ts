@@ -1,10 +1,13 @@
-/** The bare HttpApi of httpApi.ts as a server of its own: PORT and HOST as for docport. */
+/**
+ * The bare HttpApi of httpApi.ts as a server of its own: PORT and HOST as for docport;
+ * BASELINE_SIGN_IN=on serves its variant with docport's sign-in middleware declared.
+ */
 import * as HttpServer from "@effect/platform/HttpServer"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Config, Effect, Layer } from "effect"
 import { createServer } from "node:http"
-import { BareHttpApiLive } from "./httpApi.js"
+import { BareHttpApiLive, SecuredHttpApiLive } from "./httpApi.js"
 
 const ServerLive = Layer.unwrapEffect(
   Effect.map(
@@ -14,5 +17,5 @@ const ServerLive = Layer.unwrapEffect(
 )
 
 NodeRuntime.runMain(Layer.launch(
-  BareHttpApiLive.pipe(HttpServer.withLogAddress, Layer.provide(ServerLive))
+  (process.env.BASELINE_SIGN_IN === "on" ? SecuredHttpApiLive : BareHttpApiLive).pipe(HttpServer.withLogAddress, Layer.provide(ServerLive))
 ))

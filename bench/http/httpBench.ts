@@ -1,5 +1,13 @@
 import { Effect } from "effect"
-import { type HttpTarget, type ProcessOptions, startBaseline, startDocport, startHttpApiBaseline, startPlatformFloor } from "../support/processes.js"
+import {
+  type HttpTarget,
+  type ProcessOptions,
+  startBaseline,
+  startDocport,
+  startHttpApiBaseline,
+  startPlatformFloor,
+  startSecuredHttpApiBaseline
+} from "../support/processes.js"
 import { type LoadOptions, type LoadResult, runLoad } from "./load.js"
 import { type Agents, newAgents, SCENARIOS, type ScenarioId, seedAgents } from "./scenarios.js"
 
@@ -65,10 +73,12 @@ export const memoryVsBaseline = (settings: HttpSettings, floor: boolean, process
         const baseline = yield* startBaseline()
         const platform = floor ? [{ target: yield* startPlatformFloor(), backend: "map", agents: newAgents() }] : []
         const httpApi = yield* startHttpApiBaseline()
+        const securedHttpApi = yield* startSecuredHttpApiBaseline()
         return yield* runScenarios([
           { target: docport, backend: "memory", agents: newAgents() },
           { target: baseline, backend: "map", agents: newAgents() },
           { target: httpApi, backend: "map", agents: newAgents() },
+          { target: securedHttpApi, backend: "map", agents: newAgents() },
           ...platform
         ], round, settings)
       }))

@@ -310,7 +310,10 @@ const httpApiSection = (comparisons: ReadonlyArray<Comparison>) => {
     "",
     "The bare HttpApi is docport's agent routes, schemas and statuses on the same @effect/platform with handlers over a " +
     "`Map` (bench/baseline/httpApiServer.ts): no domain, port, authentication, access log or metrics. It takes its turn " +
-    "beside docport in every round, each a fresh process. docport runs as shipped: spans and metrics on, no exporter.",
+    "beside docport in every round, each a fresh process. docport runs as shipped: spans and metrics on, no exporter. " +
+    "\"HttpApi with sign-in\", where measured, is the same server with docport's sign-in middleware declared on the agent " +
+    "routes (its cookie and bearer schemes and statuses) and answered by a constant principal: the ratio over it leaves out " +
+    "what the platform's security middleware costs any HttpApi with sign-in. The target is judged against the bare HttpApi.",
     "",
     rendered,
     ""

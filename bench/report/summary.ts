@@ -38,6 +38,10 @@ export interface Comparison {
   readonly httpApi?: HttpFigures | undefined
   /** Median over rounds of docport / bare HttpApi server CPU per request: what docport adds to its framework. */
   readonly httpApiCpuRatio?: number | undefined
+  /** The bare HttpApi with docport's sign-in middleware declared (a constant principal), when measured. */
+  readonly signedInHttpApi?: HttpFigures | undefined
+  /** Median over rounds of docport / that server's CPU per request. */
+  readonly signedInHttpApiCpuRatio?: number | undefined
 }
 
 const figures = (runs: ReadonlyArray<HttpRun>): HttpFigures => ({
@@ -61,11 +65,16 @@ export const compareWithBaseline = (runs: ReadonlyArray<HttpRun>): Array<Compari
     const baseline = runs.filter((r) => r.scenario === scenario.id && r.target === "baseline")
     const platform = runs.filter((r) => r.scenario === scenario.id && r.target === "platform")
     const httpApi = runs.filter((r) => r.scenario === scenario.id && r.target === "httpapi")
+    const signedInHttpApi = runs.filter((r) => r.scenario === scenario.id && r.target === "httpapi-signin")
     if (docport.length === 0 || baseline.length === 0) return []
     return [{
       ...(httpApi.length === 0 ? {} : {
         httpApi: figures(httpApi),
         httpApiCpuRatio: pairedRatio(docport, httpApi, (d, h) => d.result.cpuUsPerRequest / h.result.cpuUsPerRequest)
+      }),
+      ...(signedInHttpApi.length === 0 ? {} : {
+        signedInHttpApi: figures(signedInHttpApi),
+        signedInHttpApiCpuRatio: pairedRatio(docport, signedInHttpApi, (d, h) => d.result.cpuUsPerRequest / h.result.cpuUsPerRequest)
       }),
       ...(platform.length === 0 ? {} : {
         platform: figures(platform),

@@ -82,3 +82,7 @@ export const startPlatformFloor = (options: ProcessOptions = {}) =>
 /** docport's agent routes as a bare HttpApi over a Map: docport's own cost is what it adds above this. */
 export const startHttpApiBaseline = (options: ProcessOptions = {}) =>
   startTsServer("httpapi", "bench/baseline/httpApiServer.ts", {}, "Listening on", options)
+
+/** The bare HttpApi with docport's sign-in middleware declared, answered by a constant principal. */
+export const startSecuredHttpApiBaseline = (options: ProcessOptions = {}) =>
+  startTsServer("httpapi-signin", "bench/baseline/httpApiServer.ts", { BASELINE_SIGN_IN: "on" }, "Listening on", options)
