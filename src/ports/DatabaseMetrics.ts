@@ -53,13 +53,15 @@ export interface Span {
 export const makeInstrumentation = (provider: string) => {
   // The same label array each time: Effect caches a metric's series by the array's identity,
   // where a new array (or a tagged copy of the metric) would cost a registry lookup per call.
-  const labelSets = new Map<string, ReadonlyArray<MetricLabel.MetricLabel>>()
+  // Nested maps rather than a key string, which would be a new string to hash on every call.
+  const labelSets = new Map<string, Map<Outcome, ReadonlyArray<MetricLabel.MetricLabel>>>()
   const labelsFor = (operation: string, outcome: Outcome) => {
-    const key = `${operation}:${outcome}`
-    let labels = labelSets.get(key)
+    let byOutcome = labelSets.get(operation)
+    if (byOutcome === undefined) labelSets.set(operation, byOutcome = new Map())
+    let labels = byOutcome.get(outcome)
     if (labels === undefined) {
       labels = [MetricLabel.make("provider", provider), MetricLabel.make("operation", operation), MetricLabel.make("outcome", outcome)]
-      labelSets.set(key, labels)
+      byOutcome.set(outcome, labels)
     }
     return labels
   }

@@ -23,14 +23,18 @@ export const requestIdOf = (given: string | undefined): string =>
 
 let inFlight = 0
 
-// One label array per series, reused: Effect caches a series by the array's identity.
-const labelSets = new Map<string, ReadonlyArray<MetricLabel.MetricLabel>>()
+// One label array per series, reused: Effect caches a series by the array's identity. Found by
+// nested maps rather than a key string, which would be a new string to hash on every request.
+const labelSets = new Map<string, Map<string, Map<number, ReadonlyArray<MetricLabel.MetricLabel>>>>()
 const labelsFor = (method: string, route: string, status: number) => {
-  const key = `${method} ${route} ${status}`
-  let labels = labelSets.get(key)
+  let byRoute = labelSets.get(method)
+  if (byRoute === undefined) labelSets.set(method, byRoute = new Map())
+  let byStatus = byRoute.get(route)
+  if (byStatus === undefined) byRoute.set(route, byStatus = new Map())
+  let labels = byStatus.get(status)
   if (labels === undefined) {
     labels = [MetricLabel.make("method", method), MetricLabel.make("route", route), MetricLabel.make("status", String(status))]
-    labelSets.set(key, labels)
+    byStatus.set(status, labels)
   }
   return labels
 }
