@@ -29,7 +29,7 @@ import { jsonBodyOnly, MaxBodyBytes } from "./http/JsonBody.js"
 import { ValidationErrorsLive } from "./http/ValidationErrors.js"
 import { MetricsRoute } from "./observability/MetricsRoute.js"
 import { observeRequests } from "./observability/RequestObservability.js"
-import { serveInLeanContext } from "./http/ServeInLeanContext.js"
+import { serveInLeanContext } from "./http/LeanContext.js"
 
 const ApiLive = HttpApiBuilder.api(DocportApi).pipe(
   Layer.provide([HealthLive, AgentsLive, DeploymentsLive, DemosLive, ClientLogLive, AuthHandlersLive]),

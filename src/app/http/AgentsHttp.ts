@@ -3,10 +3,11 @@ import { Effect } from "effect"
 import { Agent } from "../../domain/Agent.js"
 import { Agents } from "../../domain/Agents.js"
 import { Deployments } from "../../domain/Deployments.js"
-import { CurrentUser } from "../auth/CurrentUser.js"
+import { Authentication, CurrentUser } from "../auth/CurrentUser.js"
 import { DocportApi } from "./Api.js"
 import { httpErrors } from "./ApiErrors.js"
 import { jsonArrayResponse } from "./JsonArrayStream.js"
+import { groupInLeanContext } from "./LeanContext.js"
 import { storedJson } from "./StoredJson.js"
 
 const agent = storedJson(Agent)
@@ -28,4 +29,4 @@ export const AgentsLive = HttpApiBuilder.group(DocportApi, "agents", (handlers) 
       .handle("deploy", ({ path }) => httpErrors(deployments.deploy(path.id)))
       .handle("undeploy", ({ path }) => httpErrors(deployments.undeploy(path.id)))
       .handle("deployment", ({ path }) => httpErrors(deployments.status(path.id)))
-  }))
+  })).pipe(groupInLeanContext(Agents, Deployments, Authentication))

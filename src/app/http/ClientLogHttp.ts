@@ -2,6 +2,7 @@ import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import { Effect, LogLevel } from "effect"
 import { DocportApi } from "./Api.js"
 import type { ClientLog } from "./ClientLog.js"
+import { groupInLeanContext } from "./LeanContext.js"
 
 // A client decides what it sends, so every part of the line is cut to a bound, and control
 // characters (a forged second line) are made visible rather than written.
@@ -42,4 +43,4 @@ export const logClientEvent = (event: ClientLog) =>
   )
 
 export const ClientLogLive = HttpApiBuilder.group(DocportApi, "clientLog", (handlers) =>
-  Effect.succeed(handlers.handle("log", ({ payload }) => Effect.as(logClientEvent(payload), { status: "logged" as const }))))
+  Effect.succeed(handlers.handle("log", ({ payload }) => Effect.as(logClientEvent(payload), { status: "logged" as const })))).pipe(groupInLeanContext())

@@ -3,10 +3,12 @@ import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Effect } from "effect"
 import { RecordNotFound } from "../../domain/DataRecord.js"
 import { DataStore } from "../../domain/DataStore.js"
+import { Authentication } from "../auth/CurrentUser.js"
 import { DocportApi } from "./Api.js"
 import { type DataStoreFailure, dataStoreErrors } from "./DataStoreErrors.js"
 import { DataStoreUser } from "./DataStoreUser.js"
 import { jsonArrayResponse } from "./JsonArrayStream.js"
+import { groupInLeanContext } from "./LeanContext.js"
 
 export const DataStoreLive = HttpApiBuilder.group(DocportApi, "dataStore", (handlers) =>
   Effect.gen(function*() {
@@ -71,4 +73,4 @@ export const DataStoreLive = HttpApiBuilder.group(DocportApi, "dataStore", (hand
             )))
       .handle("clear", ({ payload }) =>
         asUser((user) => Effect.map(store.clear(user, payload.namespace), (deletedCount) => ({ namespace: payload.namespace, deletedCount }))))
-  }))
+  })).pipe(groupInLeanContext(DataStore, DataStoreUser, Authentication))

@@ -2,9 +2,10 @@ import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import { Effect } from "effect"
 import { Demo } from "../../domain/Demo.js"
 import { Demos } from "../../domain/Demos.js"
-import { CurrentUser } from "../auth/CurrentUser.js"
+import { Authentication, CurrentUser } from "../auth/CurrentUser.js"
 import { DocportApi } from "./Api.js"
 import { httpErrors } from "./ApiErrors.js"
+import { groupInLeanContext } from "./LeanContext.js"
 import { storedJson } from "./StoredJson.js"
 
 const demo = storedJson(Demo)
@@ -19,4 +20,4 @@ export const DemosLive = HttpApiBuilder.group(DocportApi, "demos", (handlers) =>
       .handle("get", ({ path }) => httpErrors(Effect.map(demos.get(path.id), demo.one)))
       .handle("replace", ({ path, payload }) =>
         Effect.flatMap(CurrentUser, (user) => httpErrors(Effect.map(demos.replace(path.id, payload, user.uid), demo.one))))
-      .handle("remove", ({ path }) => httpErrors(demos.remove(path.id)))))
+      .handle("remove", ({ path }) => httpErrors(demos.remove(path.id))))).pipe(groupInLeanContext(Demos, Authentication))

@@ -2,6 +2,7 @@ import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import { Effect } from "effect"
 import { DatabaseService } from "../../ports/DatabaseService.js"
 import { DocportApi, Unhealthy } from "./Api.js"
+import { groupInLeanContext } from "./LeanContext.js"
 import { redactSecrets } from "./describeCause.js"
 
 const PING_TIMEOUT = "2 seconds"
@@ -29,4 +30,4 @@ export const HealthLive = HttpApiBuilder.group(DocportApi, "health", (handlers) 
           )
         )
       ))
-  }))
+  })).pipe(groupInLeanContext(DatabaseService))

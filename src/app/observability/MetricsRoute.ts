@@ -9,7 +9,7 @@ import { MetricsText } from "./WorkerMetrics.js"
  */
 export const MetricsRoute = HttpApiBuilder.Router.use((router) =>
   // Read when the route is built, as the API's groups read their services: a request's fiber does
-  // not carry the application's services (ServeInLeanContext.ts).
+  // not carry the application's services (LeanContext.ts).
   Effect.flatMap(MetricsText, (metricsText) =>
     router.get(
       "/metrics",
