@@ -5,6 +5,7 @@ import * as MemoryDatabase from "../../src/adapters/MemoryDatabase.js"
 import { LoggingLive } from "../../src/app/observability/Logging.js"
 import { setLogWriter } from "../../src/app/observability/LogSink.js"
 import { freePort } from "../support/ChildServer.js"
+import { DatabaseService } from "../../src/ports/DatabaseService.js"
 import { BaseUrl, testServer } from "../support/TestServer.js"
 
 interface Run {
@@ -88,6 +89,37 @@ describe("logs", () => {
       expect(line).toMatch(/ requestId=loud-4( |$)/)
       expect(line).not.toContain("\n")
     }), 60_000)
+
+  // One test per format: each provides LoggingLive once, as main.ts does.
+  for (const format of ["text", "json"] as const) {
+    it.live(`every line a request logs carries its request id, not only its access line (LOG_FORMAT=${format})`, () =>
+      Effect.gen(function*() {
+        const lines: Array<string> = []
+        const previous = setLogWriter((text) => void lines.push(...text.split("\n").filter((l) => l !== "")))
+        // A port whose reads are a bug: the request logs an error line besides its access line.
+        const buggy = Layer.effect(
+          DatabaseService,
+          Effect.map(MemoryDatabase.make, (memory) => ({ ...memory, get: () => Effect.die(new Error("a bug in the port")) }))
+        )
+        yield* Effect.gen(function*() {
+          const base = Context.get(yield* Layer.build(testServer(buggy)), BaseUrl)
+          const response = yield* Effect.promise(() => fetch(`${base}/agents/a1`, { headers: { "x-request-id": `bug-${format}` } }))
+          expect(response.status).toBe(500)
+          yield* Effect.sleep("50 millis")
+        }).pipe(
+          Effect.scoped,
+          Effect.provide(LoggingLive),
+          Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["LOG_FORMAT", format]]))),
+          Effect.ensuring(Effect.sync(() => setLogWriter(previous)))
+        )
+        const mine = lines.filter((l) => l.includes(`bug-${format}`))
+        const error = mine.find((l) => l.includes("unexpected failure"))
+        expect(error, lines.join("\n")).toBeDefined()
+        if (format === "json") expect(JSON.parse(error!).annotations.requestId).toBe("bug-json")
+        else expect(error).toMatch(/ requestId=bug-text( |$)/)
+        expect(mine.filter((l) => l.includes("GET /agents/:id 500"))).toHaveLength(1)
+      }), 60_000)
+  }
 
   it.live("lines logged in one turn of the event loop leave in one write, in order, after that turn", () =>
     Effect.gen(function*() {
