@@ -3,7 +3,7 @@ import { Cause, Effect, FiberRef, HashMap, Logger, LogLevel } from "effect"
 import { type AccessEntry, type AccessWriter, isoTimestamp, jsonAccess, logfmtAccess } from "../../src/app/observability/AccessLog.js"
 import { flushLogs, setLogWriter } from "../../src/app/observability/LogSink.js"
 
-const entry: AccessEntry = { method: "GET", route: "/agents/:id", status: 404, durationMs: 1.3, provider: "memory" }
+const entry: AccessEntry = { requestId: "r-1", method: "GET", route: "/agents/:id", status: 404, durationMs: 1.3, provider: "memory" }
 
 /** The access line a writer writes, and what Effect's logger writes for logInfo of the same entry, on one fiber. */
 const bothLines = (writer: AccessWriter, logger: Logger.Logger<unknown, string>) =>
@@ -25,7 +25,7 @@ const bothLines = (writer: AccessWriter, logger: Logger.Logger<unknown, string>)
     })
     return Effect.succeed({ ours: written.join("").trimEnd(), effects })
   }).pipe(
-    Effect.annotateLogs({ requestId: "r-1", worker: "2", note: "two words" }),
+    Effect.annotateLogs({ worker: "2", note: "two words" }),
     Effect.withLogSpan("drain")
   )
 
@@ -65,7 +65,7 @@ describe("access lines", () => {
         delete line.spans.drain
       }
       expect(mine).toEqual(theirs)
-      expect(mine.annotations).toEqual({ requestId: "r-1", worker: "2", note: "two words", ...entry })
+      expect(mine.annotations).toEqual({ worker: "2", note: "two words", ...entry })
     }))
 
   it("timestamps read as Date#toISOString writes them, within a second and across seconds", () => {

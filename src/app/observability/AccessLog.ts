@@ -4,6 +4,7 @@ import { writeLogLine } from "./LogSink.js"
 
 /** What one access line says about its request, beyond the fiber's own log annotations. */
 export interface AccessEntry {
+  readonly requestId: string
   readonly method: string
   readonly route: string
   readonly status: number
@@ -57,7 +58,7 @@ export const logfmtAccess: AccessWriter = (fiber, entry) => {
     line += ` ${logfmtLabel(label)}=${logfmtValue(Inspectable.toStringUnknown(value, 0))}`
   }
   writeLogLine(
-    `${line} method=${logfmtValue(entry.method)} route=${logfmtValue(entry.route)} status=${entry.status} durationMs=${entry.durationMs} provider=${
+    `${line} requestId=${logfmtValue(entry.requestId)} method=${logfmtValue(entry.method)} route=${logfmtValue(entry.route)} status=${entry.status} durationMs=${entry.durationMs} provider=${
       logfmtValue(entry.provider)
     }`
   )
@@ -68,6 +69,7 @@ export const jsonAccess: AccessWriter = (fiber, entry) => {
   const now = Date.now()
   const annotations: Record<string, unknown> = {}
   for (const [label, value] of fiber.getFiberRef(FiberRef.currentLogAnnotations)) annotations[label] = Inspectable.toJSON(value)
+  annotations.requestId = entry.requestId
   annotations.method = entry.method
   annotations.route = entry.route
   annotations.status = entry.status

@@ -1,6 +1,7 @@
 import { Config, ConfigError, Either, Layer, Logger, LogLevel } from "effect"
 import { currentAccessWriter, jsonAccess, logfmtAccess } from "./AccessLog.js"
 import { writeLogLine } from "./LogSink.js"
+import { withRequestIds } from "./RequestIdLogs.js"
 
 const LEVELS = new Map<string, LogLevel.LogLevel>([
   ...LogLevel.allLevels.map((level) => [level.label.toLowerCase(), level] as const),
@@ -19,8 +20,8 @@ const levelConfig = Config.string("LOG_LEVEL").pipe(
   Config.withDefault(LogLevel.Info)
 )
 
-const logfmtLines = Logger.map(Logger.logfmtLogger, writeLogLine)
-const jsonLines = Logger.map(Logger.jsonLogger, writeLogLine)
+const logfmtLines = withRequestIds(Logger.map(Logger.logfmtLogger, writeLogLine))
+const jsonLines = withRequestIds(Logger.map(Logger.jsonLogger, writeLogLine))
 
 /**
  * LOG_FORMAT (`text`, the default: logfmt, one line an entry; or `json`: one JSON object a line)
