@@ -24,7 +24,7 @@ const REQUEST_SERVICES = [
   Path
 ] as const
 
-type RequestServices = HttpServer.HttpServer | Scope.Scope | HttpPlatform.HttpPlatform | Etag.Generator | FileSystem | Path
+type RequestServices = Context.Tag.Identifier<(typeof REQUEST_SERVICES)[number]>
 
 /**
  * HttpServer.serve, with the requests' fibers started in a context of REQUEST_SERVICES alone rather

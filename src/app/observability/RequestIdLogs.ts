@@ -1,13 +1,16 @@
 import { Context, FiberRef, FiberRefs, HashMap, Logger, Option, Tracer } from "effect"
 
+/** The attribute of a request's span that holds its request id. */
+export const REQUEST_ID_ATTRIBUTE = "http.request.id"
+
 /**
  * The id RequestObservability put on a request's span, found from a span of that request (the
  * request's own or one opened beneath it); undefined outside a request.
  */
-export const requestIdOfSpan = (span: Tracer.AnySpan | undefined): string | undefined => {
+const requestIdOfSpan = (span: Tracer.AnySpan | undefined): string | undefined => {
   let current = span
   while (current !== undefined && current._tag === "Span") {
-    const id = current.attributes.get("http.request.id")
+    const id = current.attributes.get(REQUEST_ID_ATTRIBUTE)
     if (typeof id === "string") return id
     current = Option.getOrUndefined(current.parent)
   }

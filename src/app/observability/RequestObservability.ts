@@ -6,6 +6,7 @@ import { Context, Effect, FiberRef, LogLevel, MetricLabel, Scope } from "effect"
 import { randomBytes } from "node:crypto"
 import { accessMessage, currentAccessWriter } from "./AccessLog.js"
 import { requestDuration, requestsInFlight } from "./HttpMetrics.js"
+import { REQUEST_ID_ATTRIBUTE } from "./RequestIdLogs.js"
 
 /** A request id from a client or proxy is kept only when it is a plain token, safe in a header and a log line. */
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:@+=-]{1,128}$/
@@ -72,7 +73,7 @@ export const observeRequests = <E, R>(
     const requestId = requestIdOf(request.headers["x-request-id"])
     const withId = (response: HttpServerResponse.HttpServerResponse) => HttpServerResponse.setHeader(response, "x-request-id", requestId)
     const span = fiber.currentSpan?._tag === "Span" ? fiber.currentSpan : undefined
-    span?.attribute("http.request.id", requestId)
+    span?.attribute(REQUEST_ID_ATTRIBUTE, requestId)
     const started = performance.now()
     requestsInFlight.unsafeUpdate(++inFlight, [])
     const record = (status: number) => {
