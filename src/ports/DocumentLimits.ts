@@ -83,8 +83,31 @@ const rejectNonFinite = (key: string, value: unknown) => {
  * The body as every backend stores it (normalised the way a JSON wire would: undefined dropped,
  * Dates to strings), or why no backend may store it. Values JSON cannot carry (BigInt, cycles)
  * and non-finite numbers, which JSON would silently turn into null, are refused.
+ *
+ * `doc` is the whole document: its `_id` and `_rev` are not part of the body.
  */
 export const storedBody = (
+  doc: Readonly<Record<string, unknown>>
+): { readonly body: Record<string, unknown>; readonly bytes: number } | LimitProblem => {
+  const copy = plainCopy(doc)
+  if (copy !== undefined) {
+    const bytes = Buffer.byteLength(JSON.stringify(copy), "utf8")
+    if (bytes <= MAX_DOCUMENT_BYTES) return { body: copy, bytes }
+  }
+  return storedBodyByJson(bodyWithoutKeys(doc))
+}
+
+const bodyWithoutKeys = (doc: Readonly<Record<string, unknown>>): Record<string, unknown> => {
+  const { _id: _ignoredId, _rev: _ignoredRev, ...body } = doc
+  return body
+}
+
+/**
+ * What `storedBody` answers, by its definition: through JSON text and back, then checked. Every
+ * document goes this way that the one-walk copy below cannot vouch for, so refusals and unusual
+ * values (toJSON, boxed primitives, holes) get exactly its answers.
+ */
+export const storedBodyByJson = (
   body: Record<string, unknown>
 ): { readonly body: Record<string, unknown>; readonly bytes: number } | LimitProblem => {
   let json: string
@@ -102,4 +125,72 @@ export const storedBody = (
   const parsed = JSON.parse(json) as Record<string, unknown>
   // The document itself is not a value of its own: count from -1.
   return valueProblem(parsed, false, -1, { values: -1 }) ?? { body: parsed, bytes }
+}
+
+/** The copy `plainCopy` cannot vouch for: the document goes the JSON way. */
+const NOT_PLAIN = Symbol("not plain")
+
+/**
+ * The body's JSON round trip in one walk, for documents made only of plain objects, arrays,
+ * strings, finite numbers, booleans and null within every limit; undefined for anything else.
+ * The round trip itself (stringify with a replacer, parse, then a walk for the limits) was the
+ * dearest part of a save after the Effect steps around it.
+ */
+const plainCopy = (doc: Readonly<Record<string, unknown>>): Record<string, unknown> | undefined => {
+  // Counted as storedBodyByJson counts: the document itself is one of the values.
+  const count = { values: 0 }
+  const out: Record<string, unknown> = {}
+  for (const key of Object.keys(doc)) {
+    if (key === "_id" || key === "_rev") continue
+    const value = doc[key]
+    if (value === undefined) continue
+    const copied = plainValue(key, value, false, 0, count)
+    if (copied === NOT_PLAIN) return undefined
+    out[key] = copied
+  }
+  return out
+}
+
+const plainValue = (key: string, value: unknown, insideArray: boolean, depth: number, count: { values: number }): unknown => {
+  if (++count.values > MAX_VALUES || FORBIDDEN_KEYS.has(key) || LONE_SURROGATE.test(key)) return NOT_PLAIN
+  switch (typeof value) {
+    case "string":
+      return LONE_SURROGATE.test(value) ? NOT_PLAIN : value
+    case "number": {
+      const magnitude = Math.abs(value)
+      if (!(magnitude < MAX_MAGNITUDE) || (magnitude > 0 && magnitude < MIN_MAGNITUDE)) return NOT_PLAIN
+      // JSON has no negative zero.
+      return value === 0 ? 0 : value
+    }
+    case "boolean":
+      return value
+    case "object": {
+      if (value === null) return null
+      const level = depth + (insideArray && Array.isArray(value) ? 2 : 1)
+      if (level > MAX_DEPTH || typeof (value as { toJSON?: unknown }).toJSON === "function") return NOT_PLAIN
+      if (Array.isArray(value)) {
+        const out: Array<unknown> = new Array(value.length)
+        for (let i = 0; i < value.length; i++) {
+          // A hole or an undefined element (JSON's null) is not plain: rare enough for the JSON way.
+          const copied = plainValue("", value[i], true, level, count)
+          if (copied === NOT_PLAIN) return NOT_PLAIN
+          out[i] = copied
+        }
+        return out
+      }
+      const proto = Object.getPrototypeOf(value)
+      if (proto !== Object.prototype && proto !== null) return NOT_PLAIN
+      const out: Record<string, unknown> = {}
+      for (const field of Object.keys(value)) {
+        const item = (value as Record<string, unknown>)[field]
+        if (item === undefined) continue
+        const copied = plainValue(field, item, false, level, count)
+        if (copied === NOT_PLAIN) return NOT_PLAIN
+        out[field] = copied
+      }
+      return out
+    }
+    default:
+      return NOT_PLAIN
+  }
 }

@@ -99,12 +99,6 @@ export const validateQuery = (
 export const validateIndex = (collection: string, fields: ReadonlyArray<string>): Effect.Effect<void, InvalidName> =>
   Effect.zipRight(validateCollection(collection), validateFieldNames(fields))
 
-/** The document body without the port's own keys: what a backend stores besides id and revision. */
-export const bodyOf = (doc: DocumentInput): Record<string, unknown> => {
-  const { _id: _ignoredId, _rev: _ignoredRev, ...body } = doc as Record<string, unknown>
-  return body
-}
-
 /** The revision a conditional write expects: the option wins over the document's `_rev`. */
 export const expectedRevOf = (doc: DocumentInput, expectedRev: string | undefined): string | undefined =>
   expectedRev ?? (typeof doc._rev === "string" ? doc._rev : undefined)

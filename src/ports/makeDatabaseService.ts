@@ -7,7 +7,6 @@ import { makeInstrumentation } from "./DatabaseMetrics.js"
 import { project } from "./Json.js"
 import type { RawDatabase, StoredWrite } from "./RawDatabase.js"
 import {
-  bodyOf,
   bulkDocumentProblem,
   documentProblem,
   expectedRevOf,
@@ -88,7 +87,7 @@ export const makeDatabaseService = (raw: RawDatabase, options?: MakeOptions): Da
         Effect.suspend((): ReturnType<DatabaseServiceShape["save"]> => {
           const problem = keyProblem(collection, id) ?? documentProblem(doc)
           if (problem !== undefined) return Effect.fail(problem)
-          const stored = storedBody(bodyOf(doc))
+          const stored = storedBody(doc)
           if (!("body" in stored)) return Effect.fail(new InvalidDocument({ collection, id, ...stored }))
           const expectedRev = expectedRevOf(doc, saveOptions?.expectedRev)
           const create = saveOptions?.mode === "create"
@@ -167,7 +166,7 @@ export const makeDatabaseService = (raw: RawDatabase, options?: MakeOptions): Da
           const create = saveOptions?.mode === "create"
           docs.forEach((doc, index) => {
             const problem = bulkDocumentProblem(doc)
-            const body = problem === undefined ? storedBody(bodyOf(doc)) : { reason: problem }
+            const body = problem === undefined ? storedBody(doc) : { reason: problem }
             const expectedRev = expectedRevOf(doc, undefined)
             if (create && expectedRev !== undefined && "body" in body) {
               // As in save: a document that does not exist yet has no revision to match.
