@@ -18,8 +18,6 @@ type Stored<A> = A & {
   readonly updatedBy?: string
 }
 
-const author = (by: string | undefined, field: "createdBy" | "updatedBy") => by === undefined ? {} : { [field]: by }
-
 /**
  * How long a merge without `_rev` keeps trying against concurrent writers. A budget of time, not
  * of attempts: how many attempts a burst of writers needs depends on the backend's round trip.
@@ -45,23 +43,24 @@ export const makeEntityStore = <A extends object, U extends { readonly _rev?: st
   } = {}
 ) => {
   const fromStored = options.fromStored ?? ((doc: Document) => doc)
+  const mergeBudget = options.mergeBudget ?? MERGE_BUDGET
+  const mergeSchedule = mergeRetries(mergeBudget)
   const asEntity = (doc: Document) => fromStored(doc) as unknown as Stored<A>
 
   // Create-only with a fresh UUID: a collision is near impossible, but it must not overwrite.
   const create = (input: A, by?: string) =>
     Effect.gen(function*() {
       const now = new Date().toISOString()
-      // Stored in the shape it is read in, so that reading it back copies nothing.
-      const body: Record<string, unknown> = fromStored({
-        ...input,
-        createdAt: now,
-        updatedAt: now,
-        ...author(by, "createdBy"),
-        ...author(by, "updatedBy")
-      } as unknown as Document)
+      const fields: Record<string, unknown> = { ...input, createdAt: now, updatedAt: now }
+      if (by !== undefined) fields.createdBy = fields.updatedBy = by
+      // Stored in the shape it is read in, so that reading it back copies nothing. This attempt's
+      // own object either way, to finish in place once stored.
+      const body = fromStored(fields as Document) as Record<string, unknown>
       const id = randomUUID()
       const { rev } = yield* db.save(collection, id, body, { mode: "create" })
-      return asEntity({ ...body, _id: id, _rev: rev })
+      body._id = id
+      body._rev = rev
+      return asEntity(body as Document)
     }).pipe(
       (attempt) => retryConflicts(attempt, { times: 3 }),
       Effect.catchTag("Conflict", () =>
@@ -88,19 +87,23 @@ export const makeEntityStore = <A extends object, U extends { readonly _rev?: st
     const attempt = Effect.gen(function*() {
       const current = yield* db.get(collection, id)
       if (expected !== undefined && current._rev !== expected) return yield* new Conflict({ collection, id })
-      const { _id, _rev, ...body } = fromStored(current)
-      const written = { ...next(body), updatedAt: new Date().toISOString(), ...author(by, "updatedBy") }
+      // `next` makes a new object: it is this write's own, to finish in place. Its `_id` and
+      // `_rev`, if it keeps the current ones, are not part of what the port stores.
+      const written = next(fromStored(current))
+      written.updatedAt = new Date().toISOString()
+      if (by !== undefined) written.updatedBy = by
       const { rev } = yield* db.save(collection, id, written, { expectedRev: current._rev })
-      return asEntity({ ...written, _id: id, _rev: rev })
+      written._id = id
+      written._rev = rev
+      return asEntity(written as Document)
     })
     if (expected !== undefined) return attempt
-    const budget = options.mergeBudget ?? MERGE_BUDGET
-    return retryConflicts(attempt, { schedule: mergeRetries(budget) }).pipe(
+    return retryConflicts(attempt, { schedule: mergeSchedule }).pipe(
       Effect.catchTag("Conflict", () =>
         Effect.fail(
           new DatabaseError({
             operation: "update",
-            message: `'${id}' in '${collection}' kept changing for ${Duration.format(Duration.decode(budget))}; the update was not applied`,
+            message: `'${id}' in '${collection}' kept changing for ${Duration.format(Duration.decode(mergeBudget))}; the update was not applied`,
             unavailable: true
           })
         ))
