@@ -8,7 +8,7 @@
 // Run it compiled, as the server runs (under tsx every closure made per request also pays for
 // tsx's `__name` helper, which makes docport's side look dearer than it is):
 //   npx esbuild bench/http/appCostBench.ts --bundle --platform=node --format=esm --packages=external \
-//     --outfile=node_modules/.cache/appcost.mjs && node node_modules/.cache/appcost.mjs [get|put|post|list]
+//     --outfile=node_modules/.cache/appcost.mjs && node node_modules/.cache/appcost.mjs [get|put|post|list|mix]
 // BENCH_ROUNDS (15); BENCH_PROFILE=dir writes a .cpuprofile of each side; BENCH_OPS=n counts Effect
 // instructions instead of timing. Parts left out: LOG_LEVEL=warn (access lines), BENCH_OBSERVE=off
 // (request ids, access lines, HTTP metrics), BENCH_INSTRUMENT=off (the port's metrics and spans).
@@ -128,7 +128,11 @@ for (const name of ["docport", "httpapi"] as const) {
       case "put": return { method: "PUT", path: `/agents/${id}`, body: JSON.stringify({ ...agentBody(i), description: "changed" }) }
       case "post": return { method: "POST", path: "/agents", body: JSON.stringify(agentBody(i)) }
       case "list": return { method: "GET", path: "/agents" }
-      default: throw new Error(`unknown scenario ${scenario}: get, put, post or list`)
+      // As the server bench's 80/20: four reads for each write, the reads finding written agents.
+      case "mix": return i % 5 === 4
+        ? { method: "PUT", path: `/agents/${id}`, body: JSON.stringify({ description: `changed ${i}` }) }
+        : { method: "GET", path: `/agents/${ids[i - (i % 5) + 4] ?? id}` }
+      default: throw new Error(`unknown scenario ${scenario}: get, put, post, list or mix`)
     }
   })
 }
