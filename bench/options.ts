@@ -19,6 +19,8 @@ export interface Options {
   readonly portWarmupS: number
   /** A git commit (or branch, tag) whose adapters and port are measured beside the working tree's. */
   readonly portBefore: string | undefined
+  /** docport at this commit, as one more contestant of the HTTP rounds on memory. */
+  readonly httpBefore: string | undefined
   readonly bulkDocuments: number
   readonly bulkRounds: number
   readonly streamDocuments: number
@@ -48,6 +50,7 @@ const USAGE = `npm run bench -- [options]
   --connections=N         HTTP connections (default 32)
   --port-duration=S       seconds per measured port run (default 5)
   --port-before=REF       also measure the adapters and port of this commit, side by side with the working tree's
+  --http-before=REV       also run docport built at this commit in every HTTP round on memory, beside this build
   --bulk-documents=N      documents for saveMany/getMany (default 10000)
   --bulk-rounds=N         (default 3)
   --stream-documents=N    (default 100000)
@@ -102,6 +105,7 @@ export const parseOptions = (argv: ReadonlyArray<string>): Options | "help" => {
       connections: { type: "string" },
       "port-duration": { type: "string" },
       "port-before": { type: "string" },
+      "http-before": { type: "string" },
       "bulk-documents": { type: "string" },
       "bulk-rounds": { type: "string" },
       "stream-documents": { type: "string" },
@@ -130,6 +134,7 @@ export const parseOptions = (argv: ReadonlyArray<string>): Options | "help" => {
     portDurationS: number(values["port-duration"], quick ? 1 : 5, "port-duration"),
     portWarmupS: quick ? 0.3 : 1,
     portBefore: values["port-before"],
+    httpBefore: values["http-before"],
     bulkDocuments: number(values["bulk-documents"], 10_000, "bulk-documents"),
     bulkRounds: number(values["bulk-rounds"], quick ? 1 : 3, "bulk-rounds"),
     streamDocuments: number(values["stream-documents"], quick ? 20_000 : 100_000, "stream-documents"),

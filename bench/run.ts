@@ -91,7 +91,7 @@ const bench = (options: Options) =>
 
     if (wants("http")) {
       log(`HTTP: docport on memory against the baseline, ${options.rounds} round(s) of ${options.durationS} s per scenario`)
-      http.push(...(yield* attempt("HTTP, memory against the baseline", memoryVsBaseline(httpSettings, options.floor))) ?? [])
+      http.push(...(yield* attempt("HTTP, memory against the baseline", memoryVsBaseline(httpSettings, options.floor, {}, options.httpBefore))) ?? [])
       if (options.profile) {
         for (const scenario of ["get", "list"] as const) {
           log(`profiling docport on memory under ${scenario}`)

@@ -7,13 +7,12 @@
  * concurrent request; it should stay flat from 500 to 2,000 agents when a request holds a page.
  */
 import type { Request } from "autocannon"
-import { Effect, type Scope } from "effect"
-import { execFileSync, spawn } from "node:child_process"
-import { existsSync, mkdirSync, readFileSync } from "node:fs"
+import { Effect } from "effect"
+import { spawn } from "node:child_process"
+import { readFileSync } from "node:fs"
 import { join } from "node:path"
-import { freePort, startChildServer } from "../../test/support/ChildServer.js"
 import { call, HEAVY_SCENARIOS, type HeavyScenario, type HeavyScenarioId } from "./heavySeeds.js"
-import { type HttpTarget, ROOT, START_FLAGS, startDocport } from "../support/processes.js"
+import { buildDocportAt, type HttpTarget, ROOT, startDocport, startDocportBuild } from "../support/processes.js"
 import { median } from "../support/stats.js"
 import { type LoadResult, runLoad } from "./load.js"
 
@@ -91,43 +90,6 @@ const peakRss = <A, E>(pid: number, effect: Effect.Effect<A, E>) =>
     (state) => Effect.sync(() => clearInterval(state.timer))
   ).pipe(Effect.map(([a, state]) => [a, Math.max(state.peak, rssMB(pid))] as const))
 
-/** docport's sources at `rev`, built as `npm run build` builds them, under bench/.before/<rev>/ (node_modules resolve from the root). */
-const buildBefore = (rev: string) =>
-  Effect.try({
-    try: () => {
-      const dir = join(ROOT, "bench", ".before", rev.replace(/[^A-Za-z0-9._-]/g, "_"))
-      if (!existsSync(join(dir, "dist", "app", "main.js"))) {
-        mkdirSync(dir, { recursive: true })
-        execFileSync("sh", ["-c", `git -C "${ROOT}" archive "${rev}" src | tar -x -C "${dir}"`], { stdio: "inherit" })
-        execFileSync(join(ROOT, "node_modules", ".bin", "esbuild"), [
-          `${dir}/src/**/*.ts`,
-          `--outdir=${join(dir, "dist")}`,
-          "--format=esm",
-          "--platform=node",
-          "--target=node20",
-          "--log-level=warning"
-        ], { cwd: ROOT, stdio: "inherit" })
-      }
-      return join(dir, "dist", "app", "main.js")
-    },
-    catch: (cause) => new Error(`cannot build docport at ${rev}: ${String(cause)}`)
-  })
-
-const startBuilt = (name: string, main: string): Effect.Effect<HttpTarget, Error, Scope.Scope> =>
-  Effect.gen(function*() {
-    const port = yield* freePort
-    const server = yield* startChildServer({
-      name,
-      command: process.execPath,
-      args: [...START_FLAGS, main],
-      cwd: ROOT,
-      env: { DATABASE_PROVIDER: "memory", PORT: String(port), HOST: "127.0.0.1", NODE_ENV: "production" },
-      ready: (output) => output.includes("Listening on"),
-      startTimeoutMs: 60_000
-    })
-    return { name, url: `http://127.0.0.1:${port}`, pid: server.process.pid ?? 0 }
-  })
-
 const heavyRequest = (path: string): Request => ({ method: "GET", path })
 
 const measure = (target: HttpTarget, scenario: HeavyScenario, round: number, settings: HeavySettings) =>
@@ -165,7 +127,7 @@ const measure = (target: HttpTarget, scenario: HeavyScenario, round: number, set
 /** Every scenario on a fresh pair of processes (docport and, with `before`, its earlier build), alternating who goes first. */
 export const heavyBench = (settings: HeavySettings) =>
   Effect.gen(function*() {
-    const beforeMain = settings.before === undefined ? undefined : yield* buildBefore(settings.before)
+    const beforeMain = settings.before === undefined ? undefined : yield* buildDocportAt(settings.before)
     const beforeName = `before ${settings.before}`
     const distOf = (target: string) => target === beforeName && beforeMain !== undefined ? join(beforeMain, "..", "..") : join(ROOT, "dist")
     const runs: Array<HeavyRun> = []
@@ -173,7 +135,7 @@ export const heavyBench = (settings: HeavySettings) =>
       for (const [index, scenario] of HEAVY_SCENARIOS.entries()) {
         const loaded = yield* Effect.scoped(Effect.gen(function*() {
           const targets: Array<HttpTarget> = [yield* startDocport({ DATABASE_PROVIDER: "memory" })]
-          if (beforeMain !== undefined) targets.push(yield* startBuilt(beforeName, beforeMain))
+          if (beforeMain !== undefined) targets.push(yield* startDocportBuild(beforeName, beforeMain))
           for (const target of targets) yield* scenario.seed(target.url)
           const order = (round + index) % 2 === 0 ? targets : [...targets].reverse()
           return yield* Effect.forEach(order, (target) => measure(target, scenario, round, settings))

@@ -1,9 +1,11 @@
 import { Effect } from "effect"
 import {
+  buildDocportAt,
   type HttpTarget,
   type ProcessOptions,
   startBaseline,
   startDocport,
+  startDocportBuild,
   startHttpApiBaseline,
   startPlatformFloor,
   startSecuredHttpApiBaseline
@@ -62,16 +64,20 @@ const runScenarios = (contestants: ReadonlyArray<Contestant>, round: number, set
 
 /**
  * docport on memory against the baseline, each round on fresh processes; with `floor`, also the
- * baseline's routes on bare @effect/platform, to tell the framework's cost from docport's.
+ * baseline's routes on bare @effect/platform, to tell the framework's cost from docport's; with
+ * `before`, also docport built at that commit (target "before"), so that a change is judged within
+ * one run rather than against a run made at another hour.
  */
-export const memoryVsBaseline = (settings: HttpSettings, floor: boolean, processOptions: ProcessOptions = {}) =>
+export const memoryVsBaseline = (settings: HttpSettings, floor: boolean, processOptions: ProcessOptions = {}, before?: string) =>
   Effect.gen(function*() {
     const runs: Array<HttpRun> = []
+    const beforeMain = before === undefined ? undefined : yield* buildDocportAt(before)
     for (let round = 1; round <= settings.rounds; round++) {
       const contestants = yield* Effect.scoped(Effect.gen(function*() {
         const docport = yield* startDocport({ DATABASE_PROVIDER: "memory" }, processOptions)
         const baseline = yield* startBaseline()
         const platform = floor ? [{ target: yield* startPlatformFloor(), backend: "map", agents: newAgents() }] : []
+        const earlier = beforeMain === undefined ? [] : [{ target: yield* startDocportBuild("before", beforeMain), backend: "memory", agents: newAgents() }]
         const httpApi = yield* startHttpApiBaseline()
         const securedHttpApi = yield* startSecuredHttpApiBaseline()
         return yield* runScenarios([
@@ -79,7 +85,8 @@ export const memoryVsBaseline = (settings: HttpSettings, floor: boolean, process
           { target: baseline, backend: "map", agents: newAgents() },
           { target: httpApi, backend: "map", agents: newAgents() },
           { target: securedHttpApi, backend: "map", agents: newAgents() },
-          ...platform
+          ...platform,
+          ...earlier
         ], round, settings)
       }))
       runs.push(...contestants)

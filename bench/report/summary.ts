@@ -42,6 +42,10 @@ export interface Comparison {
   readonly signedInHttpApi?: HttpFigures | undefined
   /** Median over rounds of docport / that server's CPU per request. */
   readonly signedInHttpApiCpuRatio?: number | undefined
+  /** docport built at --http-before's commit, when measured. */
+  readonly before?: HttpFigures | undefined
+  /** Median over rounds of this build's / that build's CPU per request. */
+  readonly beforeCpuRatio?: number | undefined
 }
 
 const figures = (runs: ReadonlyArray<HttpRun>): HttpFigures => ({
@@ -66,6 +70,7 @@ export const compareWithBaseline = (runs: ReadonlyArray<HttpRun>): Array<Compari
     const platform = runs.filter((r) => r.scenario === scenario.id && r.target === "platform")
     const httpApi = runs.filter((r) => r.scenario === scenario.id && r.target === "httpapi")
     const signedInHttpApi = runs.filter((r) => r.scenario === scenario.id && r.target === "httpapi-signin")
+    const before = runs.filter((r) => r.scenario === scenario.id && r.target === "before")
     if (docport.length === 0 || baseline.length === 0) return []
     return [{
       ...(httpApi.length === 0 ? {} : {
@@ -75,6 +80,10 @@ export const compareWithBaseline = (runs: ReadonlyArray<HttpRun>): Array<Compari
       ...(signedInHttpApi.length === 0 ? {} : {
         signedInHttpApi: figures(signedInHttpApi),
         signedInHttpApiCpuRatio: pairedRatio(docport, signedInHttpApi, (d, h) => d.result.cpuUsPerRequest / h.result.cpuUsPerRequest)
+      }),
+      ...(before.length === 0 ? {} : {
+        before: figures(before),
+        beforeCpuRatio: pairedRatio(docport, before, (d, b) => d.result.cpuUsPerRequest / b.result.cpuUsPerRequest)
       }),
       ...(platform.length === 0 ? {} : {
         platform: figures(platform),

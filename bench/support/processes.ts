@@ -1,6 +1,7 @@
 import { Effect, type Scope } from "effect"
 import { execFileSync } from "node:child_process"
-import { readFileSync } from "node:fs"
+import { existsSync, mkdirSync, readFileSync } from "node:fs"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { freePort, startChildServer } from "../../test/support/ChildServer.js"
 
@@ -70,6 +71,32 @@ export const buildDocport = Effect.sync(() => execFileSync("npm", ["run", "--sil
 /** docport from the dist/ already built, so that the time to its port opening counts only the process. */
 export const startBuiltDocport = (env: Record<string, string>, options: ProcessOptions = {}) =>
   startTsServer("docport", DOCPORT, env, "Listening on", options)
+
+/** docport's sources at `rev`, built as `npm run build` builds them, under bench/.before/<rev>/ (node_modules resolve from the root). */
+export const buildDocportAt = (rev: string) =>
+  Effect.try({
+    try: () => {
+      const dir = join(ROOT, "bench", ".before", rev.replace(/[^A-Za-z0-9._-]/g, "_"))
+      if (!existsSync(join(dir, "dist", "app", "main.js"))) {
+        mkdirSync(dir, { recursive: true })
+        execFileSync("sh", ["-c", `git -C "${ROOT}" archive "${rev}" src | tar -x -C "${dir}"`], { stdio: "inherit" })
+        execFileSync(join(ROOT, "node_modules", ".bin", "esbuild"), [
+          `${dir}/src/**/*.ts`,
+          `--outdir=${join(dir, "dist")}`,
+          "--format=esm",
+          "--platform=node",
+          "--target=node20",
+          "--log-level=warning"
+        ], { cwd: ROOT, stdio: "inherit" })
+      }
+      return join(dir, "dist", "app", "main.js")
+    },
+    catch: (cause) => new Error(`cannot build docport at ${rev}: ${String(cause)}`)
+  })
+
+/** A docport build made by buildDocportAt, on memory, under the name given. */
+export const startDocportBuild = (name: string, main: string, options: ProcessOptions = {}) =>
+  startTsServer(name, main, { DATABASE_PROVIDER: "memory" }, "Listening on", options)
 
 /** The plain node:http + Map server of bench/baseline. */
 export const startBaseline = (options: ProcessOptions = {}) =>
