@@ -135,4 +135,26 @@ describe("logs", () => {
       expect(writes).toHaveLength(1)
       expect(writes[0]!.split("\n").filter((l) => l !== "").map((l) => /message=(\w+)/.exec(l)?.[1])).toEqual(["first", "second", "third"])
     }))
+
+  it.live("providing the logging layer again leaves one logger: a line is written once, in the format chosen last", () =>
+    Effect.gen(function*() {
+      const lines: Array<string> = []
+      const previous = setLogWriter((text) => void lines.push(...text.split("\n").filter((l) => l !== "")))
+      const logAs = (format: string, message: string) =>
+        Effect.log(message).pipe(
+          Effect.provide(LoggingLive),
+          Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["LOG_FORMAT", format]])))
+        )
+      yield* Effect.gen(function*() {
+        yield* logAs("text", "first")
+        yield* logAs("json", "second")
+        // Nested, as a test's layer inside an application's would be.
+        yield* logAs("text", "third").pipe(Effect.provide(LoggingLive))
+        yield* Effect.promise(() => new Promise((resolve) => setImmediate(resolve)))
+      }).pipe(Effect.ensuring(Effect.sync(() => setLogWriter(previous))))
+      expect(lines).toHaveLength(3)
+      expect(lines[0]).toMatch(/^timestamp=.* message=first$/)
+      expect(JSON.parse(lines[1]!)).toMatchObject({ message: "second" })
+      expect(lines[2]).toMatch(/^timestamp=.* message=third$/)
+    }))
 })

@@ -1,4 +1,4 @@
-import { Config, ConfigError, Either, Layer, Logger, LogLevel } from "effect"
+import { Config, ConfigError, Effect, Either, FiberRef, HashSet, Layer, Logger, LogLevel } from "effect"
 import { currentAccessWriter, jsonAccess, logfmtAccess } from "./AccessLog.js"
 import { writeLogLine } from "./LogSink.js"
 import { withRequestIds } from "./RequestIdLogs.js"
@@ -36,7 +36,13 @@ export const LoggingLive = Layer.unwrapEffect(
     }),
     ({ format, level }) =>
       Layer.mergeAll(
-        Logger.replace(Logger.defaultLogger, format === "json" ? jsonLines : logfmtLines),
+        // Effect's own logger and either of ours make way for the one chosen, so that providing
+        // this layer again (another format, a test) leaves one logger writing each line, not two.
+        Layer.scopedDiscard(Effect.locallyScopedWith(FiberRef.currentLoggers, (loggers) =>
+          HashSet.add(
+            HashSet.remove(HashSet.remove(HashSet.remove(loggers, Logger.defaultLogger), logfmtLines), jsonLines),
+            format === "json" ? jsonLines : logfmtLines
+          ))),
         Logger.minimumLogLevel(level),
         Layer.locallyScoped(currentAccessWriter, format === "json" ? jsonAccess : logfmtAccess)
       )
