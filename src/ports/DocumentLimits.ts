@@ -138,15 +138,25 @@ const NOT_PLAIN = Symbol("not plain")
  */
 const plainCopy = (doc: Readonly<Record<string, unknown>>): Record<string, unknown> | undefined => {
   // Counted as storedBodyByJson counts: the document itself is one of the values.
-  const count = { values: 0 }
+  const copy = plainFields(doc, 0, { values: 0 }, true)
+  return copy === NOT_PLAIN ? undefined : copy
+}
+
+/** An object's fields, undefined ones left out as JSON leaves them; at the top, without `_id` and `_rev`. */
+const plainFields = (
+  value: Readonly<Record<string, unknown>>,
+  level: number,
+  count: { values: number },
+  top: boolean
+): Record<string, unknown> | typeof NOT_PLAIN => {
   const out: Record<string, unknown> = {}
-  for (const key of Object.keys(doc)) {
-    if (key === "_id" || key === "_rev") continue
-    const value = doc[key]
-    if (value === undefined) continue
-    const copied = plainValue(key, value, false, 0, count)
-    if (copied === NOT_PLAIN) return undefined
-    out[key] = copied
+  for (const field of Object.keys(value)) {
+    if (top && (field === "_id" || field === "_rev")) continue
+    const item = value[field]
+    if (item === undefined) continue
+    const copied = plainValue(field, item, false, level, count)
+    if (copied === NOT_PLAIN) return NOT_PLAIN
+    out[field] = copied
   }
   return out
 }
@@ -180,15 +190,7 @@ const plainValue = (key: string, value: unknown, insideArray: boolean, depth: nu
       }
       const proto = Object.getPrototypeOf(value)
       if (proto !== Object.prototype && proto !== null) return NOT_PLAIN
-      const out: Record<string, unknown> = {}
-      for (const field of Object.keys(value)) {
-        const item = (value as Record<string, unknown>)[field]
-        if (item === undefined) continue
-        const copied = plainValue(field, item, false, level, count)
-        if (copied === NOT_PLAIN) return NOT_PLAIN
-        out[field] = copied
-      }
-      return out
+      return plainFields(value as Record<string, unknown>, level, count, false)
     }
     default:
       return NOT_PLAIN

@@ -40,7 +40,7 @@ export const LoggingLive = Layer.unwrapEffect(
         // this layer again (another format, a test) leaves one logger writing each line, not two.
         Layer.scopedDiscard(Effect.locallyScopedWith(FiberRef.currentLoggers, (loggers) =>
           HashSet.add(
-            HashSet.remove(HashSet.remove(HashSet.remove(loggers, Logger.defaultLogger), logfmtLines), jsonLines),
+            HashSet.filter(loggers, (logger) => logger !== Logger.defaultLogger && logger !== logfmtLines && logger !== jsonLines),
             format === "json" ? jsonLines : logfmtLines
           ))),
         Logger.minimumLogLevel(level),
