@@ -1,12 +1,11 @@
 import { Effect, type Scope } from "effect"
 import { execFileSync } from "node:child_process"
-import { existsSync, mkdirSync } from "node:fs"
-import { join } from "node:path"
+import { dirname, join } from "node:path"
 import { pathToFileURL } from "node:url"
 import type { DatabaseServiceShape } from "../../src/ports/DatabaseService.js"
 import type { RawDatabase } from "../../src/ports/RawDatabase.js"
 import type { RunningBackend } from "../backends/Backend.js"
-import { ROOT } from "../support/processes.js"
+import { buildDocport, buildDocportAt, ROOT } from "../support/processes.js"
 
 /** A version of docport's adapters: the full port, and the raw operations under it. */
 export interface AdapterModules {
@@ -26,36 +25,34 @@ const call = <A>(made: Made<A> | undefined, options: unknown, what: string): Eff
   return Effect.isEffect(result) ? result as Effect.Effect<A, unknown, Scope.Scope> : Effect.succeed(result as A)
 }
 
-const load = (root: string | undefined, module: string) =>
-  Effect.tryPromise({
-    try: () =>
-      (root === undefined
-        ? import(`../../src/${module}.js`)
-        : import(pathToFileURL(join(root, "src", `${module}.ts`)).href)) as Promise<Record<string, Made<unknown>>>,
-    catch: (cause) => new Error(`cannot load ${module}${root === undefined ? "" : ` from ${root}`}: ${String(cause)}`)
-  })
+// Compiled as `npm run build` compiles docport, never through tsx: under tsx every closure the
+// adapters make per call also paid for a `__name` call, which the service never pays.
+const load = (main: Effect.Effect<string, Error>, module: string) =>
+  Effect.flatMap(main, (main) =>
+    Effect.tryPromise({
+      try: () => import(pathToFileURL(join(dirname(main), "..", `${module}.js`)).href) as Promise<Record<string, Made<unknown>>>,
+      catch: (cause) => new Error(`cannot load ${module} from ${dirname(dirname(main))}: ${String(cause)}`)
+    }))
 
-const modules = (root: string | undefined, commit: string | undefined): AdapterModules => ({
-  commit,
-  make: (backend, namespace) =>
-    Effect.flatMap(load(root, backend.module), (m) => call(m.make as Made<DatabaseServiceShape>, backend.options(namespace), "make")),
-  makeRaw: (backend, namespace) =>
-    Effect.flatMap(load(root, backend.module), (m) => call(m.makeRaw as Made<RawDatabase>, backend.options(namespace), "makeRaw"))
-})
+const modules = (main: Effect.Effect<string, Error>, commit: string | undefined): AdapterModules => {
+  const built = Effect.runSync(Effect.cached(main))
+  return {
+    commit,
+    make: (backend, namespace) =>
+      Effect.flatMap(load(built, backend.module), (m) => call(m.make as Made<DatabaseServiceShape>, backend.options(namespace), "make")),
+    makeRaw: (backend, namespace) =>
+      Effect.flatMap(load(built, backend.module), (m) => call(m.makeRaw as Made<RawDatabase>, backend.options(namespace), "makeRaw"))
+  }
+}
 
-/** The adapters of the working tree. */
-export const currentAdapters: AdapterModules = modules(undefined, undefined)
+/** The adapters of the working tree, from dist/ as `npm run build` makes it. */
+export const currentAdapters: AdapterModules = modules(
+  Effect.as(buildDocport, join(ROOT, "dist", "app", "main.js")).pipe(Effect.mapError((cause) => new Error(String(cause)))),
+  undefined
+)
 
-/**
- * The adapters (and the port) of another commit, extracted from git under .benchout/, where they
- * import the same node_modules as the working tree.
- */
+/** The adapters (and the port) of another commit, built as the HTTP section builds it (bench/.before/). */
 export const adaptersAt = (ref: string): AdapterModules => {
   const commit = execFileSync("git", ["rev-parse", "--verify", `${ref}^{commit}`], { cwd: ROOT, encoding: "utf8" }).trim()
-  const root = join(ROOT, ".benchout", `src-${commit.slice(0, 12)}`)
-  if (!existsSync(join(root, "src"))) {
-    mkdirSync(root, { recursive: true })
-    execFileSync("sh", ["-c", `git archive ${commit} src | tar -x -C '${root}'`], { cwd: ROOT })
-  }
-  return modules(root, commit)
+  return modules(buildDocportAt(commit), commit)
 }

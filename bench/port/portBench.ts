@@ -218,7 +218,7 @@ export const portBench = (backend: RunningBackend, settings: PortSettings) =>
   Effect.scoped(Effect.gen(function*() {
     const namespace = backend.namespace()
     const clients = new Map<PortClient, Client>()
-    clients.set("adapter", portClient(yield* backend.adapter(namespace)))
+    clients.set("adapter", portClient(yield* currentAdapters.make(backend, namespace)))
     clients.set("rawdb", rawDatabaseClient(yield* currentAdapters.makeRaw(backend, namespace)))
     if (settings.before !== undefined) clients.set("before", portClient(yield* settings.before.make(backend, namespace)))
     if (backend.raw !== undefined) clients.set("raw", rawClient(yield* backend.raw(namespace)))

@@ -239,7 +239,8 @@ export const markdown = (r: Results, chartFile: string): string => {
     "(bench/baseline/platformServer.ts): the floor of docport's stack. Each runs as a process of its own, taking turns " +
     "scenario by scenario in each round (the order rotates); figures are medians over the rounds, ratios the median of " +
     "each round's ratio. Errors are non-2xx answers other than 409 (409s are PUTs that raced for one revision, " +
-    "expected). Server CPU is the user + system time of the server process per request.",
+    "expected). Server CPU is the user + system time of the server process per request. docport runs from its build " +
+    "(dist/), the baselines from esbuild bundles of theirs (bench/.build/), all with `npm start`'s node flags.",
     "",
     httpComparisonTable(s.comparisons),
     "",
@@ -260,7 +261,8 @@ export const markdown = (r: Results, chartFile: string): string => {
     "half-second slices, the order rotating slice by slice; a ratio is the median over rounds of that round's ratio. " +
     "X / raw time is the time per call through X over the time per call through the raw client (1.00 = no overhead); " +
     "\"before\" is the port and adapters of the --port-before commit, measured in the same turns. Client CPU is the " +
-    "bench process's own CPU time per call.",
+    "bench process's own CPU time per call. The port and the adapters (this build's and the before's) are loaded " +
+    "from esbuild builds, as `npm start` runs them.",
     "",
     portTable(s.port),
     "",

@@ -1,7 +1,7 @@
 import { Effect, type Scope } from "effect"
 import { execFileSync } from "node:child_process"
 import { existsSync, mkdirSync, readFileSync } from "node:fs"
-import { join } from "node:path"
+import { basename, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { freePort, startChildServer } from "../../test/support/ChildServer.js"
 
@@ -28,16 +28,40 @@ export interface ProcessOptions {
   readonly nodeFlags?: ReadonlyArray<string> | undefined
 }
 
-// `node --import tsx` runs the TypeScript sources in this very process: no tsx wrapper process
-// between the signal and the server, and V8 flags such as --cpu-prof apply to the server itself.
-// docport runs from its build (dist/, made by `npm run build`), as `npm start` runs it.
-const tsNode = (script: string, options: ProcessOptions) => [
+/**
+ * A baseline's TypeScript, bundled by esbuild (its packages left to node_modules) under
+ * bench/.build/, once per bench process. Under `--import tsx` the baselines paid for what docport,
+ * run from its esbuild build, does not: tsx's `__name` call on every closure they make per
+ * request, and the compilation of their sources before the port opened.
+ */
+const built = new Map<string, string>()
+const compiled = (script: string): string => {
+  const known = built.get(script)
+  if (known !== undefined) return known
+  const outfile = join(ROOT, "bench", ".build", `${basename(script, ".ts")}.mjs`)
+  execFileSync(join(ROOT, "node_modules", ".bin", "esbuild"), [
+    script,
+    "--bundle",
+    "--packages=external",
+    "--format=esm",
+    "--platform=node",
+    "--target=node20",
+    `--outfile=${outfile}`,
+    "--log-level=warning"
+  ], { cwd: ROOT, stdio: "inherit" })
+  built.set(script, outfile)
+  return outfile
+}
+
+// The server runs in this very process (no wrapper process between the signal and the server),
+// so V8 flags such as --cpu-prof apply to it. docport runs from its build (dist/, made by `npm run
+// build`), as `npm start` runs it; the baselines from theirs (compiled above).
+const serverArgs = (script: string, options: ProcessOptions) => [
   ...(options.cpuProfileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`]),
-  ...(script.endsWith(".ts") ? ["--import", "tsx"] : []),
   // The baselines too: they are compared under the same runtime settings.
   ...START_FLAGS,
   ...(options.nodeFlags ?? []),
-  script
+  script.endsWith(".ts") ? compiled(script) : script
 ]
 
 const startTsServer = (
@@ -52,7 +76,7 @@ const startTsServer = (
     const server = yield* startChildServer({
       name,
       command: process.execPath,
-      args: tsNode(script, options),
+      args: serverArgs(script, options),
       cwd: ROOT,
       env: { ...env, PORT: String(port), HOST: "127.0.0.1", NODE_ENV: "production" },
       ready: (output) => output.includes(ready),
