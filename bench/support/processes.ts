@@ -64,7 +64,7 @@ const serverArgs = (script: string, options: ProcessOptions) => [
   script.endsWith(".ts") ? compiled(script) : script
 ]
 
-const startTsServer = (
+const startServerProcess = (
   name: string,
   script: string,
   env: Record<string, string>,
@@ -94,7 +94,7 @@ export const buildDocport = Effect.sync(() => execFileSync("npm", ["run", "--sil
 
 /** docport from the dist/ already built, so that the time to its port opening counts only the process. */
 export const startBuiltDocport = (env: Record<string, string>, options: ProcessOptions = {}) =>
-  startTsServer("docport", DOCPORT, env, "Listening on", options)
+  startServerProcess("docport", DOCPORT, env, "Listening on", options)
 
 /** docport's sources at `rev`, built as `npm run build` builds them, under bench/.before/<rev>/ (node_modules resolve from the root). */
 export const buildDocportAt = (rev: string) =>
@@ -120,20 +120,20 @@ export const buildDocportAt = (rev: string) =>
 
 /** A docport build made by buildDocportAt, on memory, under the name given. */
 export const startDocportBuild = (name: string, main: string, options: ProcessOptions = {}) =>
-  startTsServer(name, main, { DATABASE_PROVIDER: "memory" }, "Listening on", options)
+  startServerProcess(name, main, { DATABASE_PROVIDER: "memory" }, "Listening on", options)
 
 /** The plain node:http + Map server of bench/baseline. */
 export const startBaseline = (options: ProcessOptions = {}) =>
-  startTsServer("baseline", "bench/baseline/server.ts", {}, "baseline listening", options)
+  startServerProcess("baseline", "bench/baseline/server.ts", {}, "baseline listening", options)
 
 /** The same routes on bare @effect/platform: the floor of docport's HTTP stack. */
 export const startPlatformFloor = (options: ProcessOptions = {}) =>
-  startTsServer("platform", "bench/baseline/platformServer.ts", {}, "Listening on", options)
+  startServerProcess("platform", "bench/baseline/platformServer.ts", {}, "Listening on", options)
 
 /** docport's agent routes as a bare HttpApi over a Map: docport's own cost is what it adds above this. */
 export const startHttpApiBaseline = (options: ProcessOptions = {}) =>
-  startTsServer("httpapi", "bench/baseline/httpApiServer.ts", {}, "Listening on", options)
+  startServerProcess("httpapi", "bench/baseline/httpApiServer.ts", {}, "Listening on", options)
 
 /** The bare HttpApi with docport's sign-in middleware declared, answered by a constant principal. */
 export const startSecuredHttpApiBaseline = (options: ProcessOptions = {}) =>
-  startTsServer("httpapi-signin", "bench/baseline/httpApiServer.ts", { BASELINE_SIGN_IN: "on" }, "Listening on", options)
+  startServerProcess("httpapi-signin", "bench/baseline/httpApiServer.ts", { BASELINE_SIGN_IN: "on" }, "Listening on", options)
