@@ -47,7 +47,7 @@ const modules = (main: Effect.Effect<string, Error>, commit: string | undefined)
 
 /** The adapters of the working tree, from dist/ as `npm run build` makes it. */
 export const currentAdapters: AdapterModules = modules(
-  Effect.as(buildDocport, join(ROOT, "dist", "app", "main.js")).pipe(Effect.mapError((cause) => new Error(String(cause)))),
+  Effect.as(buildDocport, join(ROOT, "dist", "app", "main.js")),
   undefined
 )
 

@@ -28,6 +28,16 @@ export interface ProcessOptions {
   readonly nodeFlags?: ReadonlyArray<string> | undefined
 }
 
+/** esbuild with the settings of `npm run build` (package.json), plus what a caller adds. */
+const esbuild = (...args: ReadonlyArray<string>) =>
+  execFileSync(join(ROOT, "node_modules", ".bin", "esbuild"), [
+    ...args,
+    "--format=esm",
+    "--platform=node",
+    "--target=node20",
+    "--log-level=warning"
+  ], { cwd: ROOT, stdio: "inherit" })
+
 /**
  * A baseline's TypeScript, bundled by esbuild (its packages left to node_modules) under
  * bench/.build/, once per bench process. Under `--import tsx` the baselines paid for what docport,
@@ -39,16 +49,7 @@ const compiled = (script: string): string => {
   const known = built.get(script)
   if (known !== undefined) return known
   const outfile = join(ROOT, "bench", ".build", `${basename(script, ".ts")}.mjs`)
-  execFileSync(join(ROOT, "node_modules", ".bin", "esbuild"), [
-    script,
-    "--bundle",
-    "--packages=external",
-    "--format=esm",
-    "--platform=node",
-    "--target=node20",
-    `--outfile=${outfile}`,
-    "--log-level=warning"
-  ], { cwd: ROOT, stdio: "inherit" })
+  esbuild(script, "--bundle", "--packages=external", `--outfile=${outfile}`)
   built.set(script, outfile)
   return outfile
 }
@@ -104,14 +105,7 @@ export const buildDocportAt = (rev: string) =>
       if (!existsSync(join(dir, "dist", "app", "main.js"))) {
         mkdirSync(dir, { recursive: true })
         execFileSync("sh", ["-c", `git -C "${ROOT}" archive "${rev}" src | tar -x -C "${dir}"`], { stdio: "inherit" })
-        execFileSync(join(ROOT, "node_modules", ".bin", "esbuild"), [
-          `${dir}/src/**/*.ts`,
-          `--outdir=${join(dir, "dist")}`,
-          "--format=esm",
-          "--platform=node",
-          "--target=node20",
-          "--log-level=warning"
-        ], { cwd: ROOT, stdio: "inherit" })
+        esbuild(`${dir}/src/**/*.ts`, `--outdir=${join(dir, "dist")}`)
       }
       return join(dir, "dist", "app", "main.js")
     },
