@@ -3,10 +3,10 @@ import { Cause, Effect, FiberRef, HashMap, Logger, LogLevel } from "effect"
 import { type AccessEntry, type AccessWriter, isoTimestamp, jsonAccess, logfmtAccess } from "../../src/app/observability/AccessLog.js"
 import { flushLogs, setLogWriter } from "../../src/app/observability/LogSink.js"
 
-const entry: AccessEntry = { requestId: "r-1", method: "GET", route: "/agents/:id", status: 404, durationMs: 1.3, provider: "memory" }
+const firstEntry: AccessEntry = { requestId: "r-1", method: "GET", route: "/agents/:id", status: 404, durationMs: 1.3, provider: "memory" }
 
 /** The access line a writer writes, and what Effect's logger writes for logInfo of the same entry, on one fiber. */
-const bothLines = (writer: AccessWriter, logger: Logger.Logger<unknown, string>) =>
+const bothLines = (writer: AccessWriter, logger: Logger.Logger<unknown, string>, entry: AccessEntry = firstEntry) =>
   Effect.withFiberRuntime<{ readonly ours: string; readonly effects: string }>((fiber) => {
     const written: Array<string> = []
     const previous = setLogWriter((text) => void written.push(text))
@@ -16,7 +16,7 @@ const bothLines = (writer: AccessWriter, logger: Logger.Logger<unknown, string>)
     const effects = logger.log({
       fiberId: fiber.id(),
       logLevel: LogLevel.Info,
-      message: "GET /agents/:id 404",
+      message: `${entry.method} ${entry.route} ${entry.status}`,
       cause: Cause.empty,
       context: fiber.getFiberRefs(),
       spans: fiber.getFiberRef(FiberRef.currentLogSpan),
@@ -54,6 +54,29 @@ describe("access lines", () => {
       expect(ours).toMatch(/^timestamp=\d{4}-\d\d-\d\dT\S+Z level=INFO fiber=#\d+ message=/)
     }))
 
+  it.live("logfmt: lines that share a method, route or provider with an earlier one still say their own", () =>
+    Effect.gen(function*() {
+      // The parts a method, route and status share are formatted once: each line must still be its own.
+      const entries: Array<AccessEntry> = [
+        firstEntry,
+        { ...firstEntry, status: 200 },
+        { ...firstEntry, route: "/agents", status: 200 },
+        { ...firstEntry, method: "PUT", status: 200 },
+        { ...firstEntry, route: "a route with spaces", provider: "couchdb" },
+        { ...firstEntry, requestId: "id=with=equals" },
+        firstEntry
+      ]
+      for (const entry of entries) {
+        const { effects, ours } = yield* bothLines(logfmtAccess, Logger.logfmtLogger, entry)
+        const [mine, theirs] = [logfmtFields(ours), logfmtFields(effects)]
+        for (const fields of [mine, theirs]) {
+          fields.delete("drain")
+          fields.delete("timestamp")
+        }
+        expect(Object.fromEntries(mine)).toEqual(Object.fromEntries(theirs))
+      }
+    }))
+
   it.live("json: the object Effect's JSON logger writes for the same entry", () =>
     Effect.gen(function*() {
       const { effects, ours } = yield* bothLines(jsonAccess, Logger.jsonLogger)
@@ -65,7 +88,7 @@ describe("access lines", () => {
         delete line.spans.drain
       }
       expect(mine).toEqual(theirs)
-      expect(mine.annotations).toEqual({ worker: "2", note: "two words", ...entry })
+      expect(mine.annotations).toEqual({ worker: "2", note: "two words", ...firstEntry })
     }))
 
   it("timestamps read as Date#toISOString writes them, within a second and across seconds", () => {

@@ -1,4 +1,4 @@
-import { type Fiber, FiberRef, Inspectable } from "effect"
+import { type Fiber, FiberRef, HashMap, Inspectable, List } from "effect"
 import { globalValue } from "effect/GlobalValue"
 import { writeLogLine } from "./LogSink.js"
 
@@ -49,19 +49,41 @@ export const isoTimestamp = (now: number): string => {
 /** The access line's message, however it is written. */
 export const accessMessage = (entry: AccessEntry) => `${entry.method} ${entry.route} ${entry.status}`
 
+// What the lines of one method, route and status share, formatted once: those are few (the router's
+// patterns, the statuses docport answers, the methods Node's parser accepts), lines are many.
+const logfmtParts = new Map<string, Map<string, Map<number, { readonly message: string; readonly fields: string }>>>()
+const logfmtPartsOf = (entry: AccessEntry) => {
+  let byRoute = logfmtParts.get(entry.method)
+  if (byRoute === undefined) logfmtParts.set(entry.method, byRoute = new Map())
+  let byStatus = byRoute.get(entry.route)
+  if (byStatus === undefined) byRoute.set(entry.route, byStatus = new Map())
+  let parts = byStatus.get(entry.status)
+  if (parts === undefined) {
+    parts = {
+      message: ` message=${JSON.stringify(accessMessage(entry))}`,
+      fields: ` method=${logfmtValue(entry.method)} route=${logfmtValue(entry.route)} status=${entry.status}`
+    }
+    byStatus.set(entry.status, parts)
+  }
+  return parts
+}
+
+let provider = ""
+let providerText = " provider="
+
 /** logfmt, as Effect's Logger.logfmtLogger formats an entry (the fiber's annotations first). */
 export const logfmtAccess: AccessWriter = (fiber, entry) => {
   const now = Date.now()
-  let line = `timestamp=${isoTimestamp(now)} level=INFO fiber=#${fiber.id().id} message=${JSON.stringify(accessMessage(entry))}`
-  for (const span of fiber.getFiberRef(FiberRef.currentLogSpan)) line += ` ${logfmtLabel(span.label)}=${now - span.startTime}ms`
-  for (const [label, value] of fiber.getFiberRef(FiberRef.currentLogAnnotations)) {
-    line += ` ${logfmtLabel(label)}=${logfmtValue(Inspectable.toStringUnknown(value, 0))}`
+  const parts = logfmtPartsOf(entry)
+  let line = `timestamp=${isoTimestamp(now)} level=INFO fiber=#${fiber.id().id}${parts.message}`
+  const spans = fiber.getFiberRef(FiberRef.currentLogSpan)
+  if (List.isCons(spans)) for (const span of spans) line += ` ${logfmtLabel(span.label)}=${now - span.startTime}ms`
+  const annotations = fiber.getFiberRef(FiberRef.currentLogAnnotations)
+  if (HashMap.size(annotations) > 0) {
+    for (const [label, value] of annotations) line += ` ${logfmtLabel(label)}=${logfmtValue(Inspectable.toStringUnknown(value, 0))}`
   }
-  writeLogLine(
-    `${line} requestId=${logfmtValue(entry.requestId)} method=${logfmtValue(entry.method)} route=${logfmtValue(entry.route)} status=${entry.status} durationMs=${entry.durationMs} provider=${
-      logfmtValue(entry.provider)
-    }`
-  )
+  if (entry.provider !== provider) providerText = ` provider=${logfmtValue(provider = entry.provider)}`
+  writeLogLine(`${line} requestId=${logfmtValue(entry.requestId)}${parts.fields} durationMs=${entry.durationMs}${providerText}`)
 }
 
 /** One JSON object, as Effect's Logger.jsonLogger writes an entry. */
