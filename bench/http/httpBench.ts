@@ -10,7 +10,7 @@ import {
   startPlatformFloor,
   startSecuredHttpApiBaseline
 } from "../support/processes.js"
-import { type LoadOptions, type LoadResult, runLoad } from "./load.js"
+import { type LoadOptions, type LoadResult, runInTurns, runLoad } from "./load.js"
 import { type Agents, newAgents, SCENARIOS, type ScenarioId, seedAgents } from "./scenarios.js"
 
 export interface HttpSettings extends LoadOptions {
@@ -39,9 +39,19 @@ const describe = (r: LoadResult) =>
   `${Math.round(r.rps)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, ${r.errors} errors, ${r.conflicts} 409, ` +
   `server CPU ${Math.round(r.cpuUsPerRequest)} µs/req (${(r.cpuShare * 100).toFixed(0)}% of a core)`
 
+/** How long each server is loaded at a time in the turns that compare CPU (load.ts, runInTurns). */
+const SLICE_S = 1
+
+/** The servers whose CPU per request docport's is compared with turn by turn (docport itself among them). */
+const TURN_TAKERS = new Set(["docport", "httpapi", "httpapi-signin", "before"])
+
 /**
  * Every scenario, in order, on the given servers. Within a scenario the servers take turns, and
- * the order of the turns rotates, so that none always runs first (or last) on the machine.
+ * the order of the turns rotates, so that none always runs first (or last) on the machine: each
+ * is warmed up and measured for the run's duration. Then the servers of TURN_TAKERS run the
+ * scenario again in turns of SLICE_S seconds, for the run's duration each, which gives the CPU per
+ * request of each turn: docport's CPU ratios are taken turn by turn (summary.ts), its tails and
+ * requests/s from the continuous runs.
  */
 const runScenarios = (contestants: ReadonlyArray<Contestant>, round: number, settings: HttpSettings) =>
   Effect.gen(function*() {
@@ -51,11 +61,23 @@ const runScenarios = (contestants: ReadonlyArray<Contestant>, round: number, set
       // Each server takes each place in the order equally often over the rounds and scenarios.
       const shift = (round + index) % contestants.length
       const order = [...contestants.slice(shift), ...contestants.slice(0, shift)]
+      const results = new Map<Contestant, LoadResult>()
       for (const c of order) {
         const requests = scenario.requests(c.agents)
         if (settings.warmupS > 0) yield* runLoad(c.target.url, requests, { ...settings, durationS: settings.warmupS })
-        const result = yield* runLoad(c.target.url, requests, { ...settings, serverPid: c.target.pid })
-        settings.log(`  round ${round} ${scenario.id.padEnd(4)} ${c.target.name}/${c.backend}: ${describe(result)}`)
+        results.set(c, yield* runLoad(c.target.url, requests, { ...settings, serverPid: c.target.pid }))
+      }
+      const takers = order.filter((c) => TURN_TAKERS.has(c.target.name))
+      if (takers.length > 1) {
+        const turns = yield* runInTurns(
+          takers.map((c) => ({ url: c.target.url, requests: scenario.requests(c.agents), serverPid: c.target.pid })),
+          { ...settings, sliceS: SLICE_S }
+        )
+        for (const [i, c] of takers.entries()) results.set(c, { ...results.get(c)!, turnCpuUsPerRequest: turns[i]!.turnCpuUsPerRequest })
+      }
+      for (const [c, result] of results) {
+        const turns = result.turnCpuUsPerRequest.length === 0 ? "" : `, in turns ${result.turnCpuUsPerRequest.map(Math.round).join(" ")} µs/req`
+        settings.log(`  round ${round} ${scenario.id.padEnd(4)} ${c.target.name}/${c.backend}: ${describe(result)}${turns}`)
         runs.push({ target: c.target.name, backend: c.backend, round, scenario: scenario.id, result })
       }
     }

@@ -317,7 +317,13 @@ const httpApiSection = (comparisons: ReadonlyArray<Comparison>) => {
     "routes (its cookie and bearer schemes and statuses) and answered by a constant principal: the ratio over it leaves out " +
     "what the platform's security middleware costs any HttpApi with sign-in. The target is judged against the bare HttpApi. " +
     "\"Its earlier build\", where measured (--http-before, named in the settings above), is docport built at that commit, " +
-    "a contestant of the same rounds: a change judged within one run, not against a run made at another hour.",
+    "a contestant of the same rounds: a change judged within one run, not against a run made at another hour. " +
+    "The CPU ratios of this table are taken turn by turn: after the continuous runs, these servers run the scenario " +
+    "again in turns of one second, the order rotating, for the run's duration each, and a ratio is the median, over " +
+    "every turn of every round, of docport's CPU per request over the other's in the same cycle of turns. This " +
+    "machine's speed changes from one stretch of seconds to the next, for every process alike; whole runs made one " +
+    "after the other caught different stretches (the ratios of one full run's three rounds were 1.99, 1.19 and 1.82 on " +
+    "`GET`), turns of one cycle mostly share one. The µs columns and the tails are the continuous runs'.",
     "",
     rendered,
     ""

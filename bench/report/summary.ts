@@ -36,15 +36,15 @@ export interface Comparison {
   readonly platformCpuRatio?: number | undefined
   /** docport's agent routes as a bare HttpApi over a Map (bench/baseline/httpApiServer.ts), when measured. */
   readonly httpApi?: HttpFigures | undefined
-  /** Median over rounds of docport / bare HttpApi server CPU per request: what docport adds to its framework. */
+  /** Median over turns of docport / bare HttpApi server CPU per request: what docport adds to its framework. */
   readonly httpApiCpuRatio?: number | undefined
   /** The bare HttpApi with docport's sign-in middleware declared (a constant principal), when measured. */
   readonly signedInHttpApi?: HttpFigures | undefined
-  /** Median over rounds of docport / that server's CPU per request. */
+  /** Median over turns of docport / that server's CPU per request. */
   readonly signedInHttpApiCpuRatio?: number | undefined
   /** docport built at --http-before's commit, when measured. */
   readonly before?: HttpFigures | undefined
-  /** Median over rounds of this build's / that build's CPU per request. */
+  /** Median over turns of this build's / that build's CPU per request. */
   readonly beforeCpuRatio?: number | undefined
 }
 
@@ -63,6 +63,22 @@ const figures = (runs: ReadonlyArray<HttpRun>): HttpFigures => ({
 const pairedRatio = (a: ReadonlyArray<HttpRun>, b: ReadonlyArray<HttpRun>, value: (x: HttpRun, y: HttpRun) => number) =>
   median(a.flatMap((x) => b.filter((y) => y.round === x.round).map((y) => value(x, y))))
 
+/**
+ * Median of a's CPU per request over b's, turn by turn: the k-th turns of two servers in one round
+ * ran within one cycle of turns, seconds apart, where the machine's speed mostly did not change
+ * (see load.ts, runInTurns). Runs without turns (the baseline's and the platform's, and every run
+ * of an older result) are compared whole, round by round.
+ */
+const cpuRatio = (a: ReadonlyArray<HttpRun>, b: ReadonlyArray<HttpRun>) =>
+  median(a.flatMap((x) =>
+    b.filter((y) => y.round === x.round).flatMap((y) => {
+      const [xs, ys] = [x.result.turnCpuUsPerRequest ?? [], y.result.turnCpuUsPerRequest ?? []]
+      return xs.length === 0 || xs.length !== ys.length
+        ? [x.result.cpuUsPerRequest / y.result.cpuUsPerRequest]
+        : xs.map((cpu, turn) => cpu / ys[turn]!)
+    })
+  ))
+
 export const compareWithBaseline = (runs: ReadonlyArray<HttpRun>): Array<Comparison> =>
   SCENARIOS.flatMap((scenario) => {
     const docport = runs.filter((r) => r.scenario === scenario.id && r.target === "docport" && r.backend === "memory")
@@ -75,27 +91,27 @@ export const compareWithBaseline = (runs: ReadonlyArray<HttpRun>): Array<Compari
     return [{
       ...(httpApi.length === 0 ? {} : {
         httpApi: figures(httpApi),
-        httpApiCpuRatio: pairedRatio(docport, httpApi, (d, h) => d.result.cpuUsPerRequest / h.result.cpuUsPerRequest)
+        httpApiCpuRatio: cpuRatio(docport, httpApi)
       }),
       ...(signedInHttpApi.length === 0 ? {} : {
         signedInHttpApi: figures(signedInHttpApi),
-        signedInHttpApiCpuRatio: pairedRatio(docport, signedInHttpApi, (d, h) => d.result.cpuUsPerRequest / h.result.cpuUsPerRequest)
+        signedInHttpApiCpuRatio: cpuRatio(docport, signedInHttpApi)
       }),
       ...(before.length === 0 ? {} : {
         before: figures(before),
-        beforeCpuRatio: pairedRatio(docport, before, (d, b) => d.result.cpuUsPerRequest / b.result.cpuUsPerRequest)
+        beforeCpuRatio: cpuRatio(docport, before)
       }),
       ...(platform.length === 0 ? {} : {
         platform: figures(platform),
         platformRatio: pairedRatio(platform, baseline, (p, b) => p.result.rps / b.result.rps),
-        platformCpuRatio: pairedRatio(platform, baseline, (p, b) => b.result.cpuUsPerRequest / p.result.cpuUsPerRequest)
+        platformCpuRatio: cpuRatio(baseline, platform)
       }),
       scenario: scenario.id,
       label: scenario.label,
       docport: figures(docport),
       baseline: figures(baseline),
       ratio: pairedRatio(docport, baseline, (d, b) => d.result.rps / b.result.rps),
-      cpuRatio: pairedRatio(docport, baseline, (d, b) => b.result.cpuUsPerRequest / d.result.cpuUsPerRequest)
+      cpuRatio: cpuRatio(baseline, docport)
     }]
   })
 
