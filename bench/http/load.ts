@@ -34,7 +34,7 @@ export interface LoadResult {
 class Tally {
   private readonly latencies = new Samples()
   private requests = 0
-  readonly statuses: Record<string, number> = {}
+  private readonly statuses: Record<string, number> = {}
   private durationS = 0
   private failures = 0
   private cpuMs = 0

@@ -1,6 +1,7 @@
 import { type Fiber, FiberRef, HashMap, Inspectable, List } from "effect"
 import { globalValue } from "effect/GlobalValue"
 import { writeLogLine } from "./LogSink.js"
+import { seriesCache } from "./SeriesCache.js"
 
 /** What one access line says about its request, beyond the fiber's own log annotations. */
 export interface AccessEntry {
@@ -47,26 +48,13 @@ export const isoTimestamp = (now: number): string => {
 }
 
 /** The access line's message, however it is written. */
-export const accessMessage = (entry: AccessEntry) => `${entry.method} ${entry.route} ${entry.status}`
+export const accessMessage = (entry: Pick<AccessEntry, "method" | "route" | "status">) => `${entry.method} ${entry.route} ${entry.status}`
 
-// What the lines of one method, route and status share, formatted once: those are few (the router's
-// patterns, the statuses docport answers, the methods Node's parser accepts), lines are many.
-const logfmtParts = new Map<string, Map<string, Map<number, { readonly message: string; readonly fields: string }>>>()
-const logfmtPartsOf = (entry: AccessEntry) => {
-  let byRoute = logfmtParts.get(entry.method)
-  if (byRoute === undefined) logfmtParts.set(entry.method, byRoute = new Map())
-  let byStatus = byRoute.get(entry.route)
-  if (byStatus === undefined) byRoute.set(entry.route, byStatus = new Map())
-  let parts = byStatus.get(entry.status)
-  if (parts === undefined) {
-    parts = {
-      message: ` message=${JSON.stringify(accessMessage(entry))}`,
-      fields: ` method=${logfmtValue(entry.method)} route=${logfmtValue(entry.route)} status=${entry.status}`
-    }
-    byStatus.set(entry.status, parts)
-  }
-  return parts
-}
+// What the lines of one method, route and status share, formatted once.
+const logfmtPartsOf = seriesCache((method, route, status) => ({
+  message: ` message=${JSON.stringify(accessMessage({ method, route, status }))}`,
+  fields: ` method=${logfmtValue(method)} route=${logfmtValue(route)} status=${status}`
+}))
 
 let provider = ""
 let providerText = " provider="
@@ -74,7 +62,7 @@ let providerText = " provider="
 /** logfmt, as Effect's Logger.logfmtLogger formats an entry (the fiber's annotations first). */
 export const logfmtAccess: AccessWriter = (fiber, entry) => {
   const now = Date.now()
-  const parts = logfmtPartsOf(entry)
+  const parts = logfmtPartsOf(entry.method, entry.route, entry.status)
   let line = `timestamp=${isoTimestamp(now)} level=INFO fiber=#${fiber.id().id}${parts.message}`
   const spans = fiber.getFiberRef(FiberRef.currentLogSpan)
   if (List.isCons(spans)) for (const span of spans) line += ` ${logfmtLabel(span.label)}=${now - span.startTime}ms`

@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto"
 import { accessMessage, currentAccessWriter } from "./AccessLog.js"
 import { requestDuration, requestsInFlight } from "./HttpMetrics.js"
 import { REQUEST_ID_ATTRIBUTE } from "./RequestIdLogs.js"
+import { seriesCache } from "./SeriesCache.js"
 
 /** A request id from a client or proxy is kept only when it is a plain token, safe in a header and a log line. */
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:@+=-]{1,128}$/
@@ -24,21 +25,12 @@ export const requestIdOf = (given: string | undefined): string =>
 
 let inFlight = 0
 
-// One label array per series, reused: Effect caches a series by the array's identity. Found by
-// nested maps rather than a key string, which would be a new string to hash on every request.
-const labelSets = new Map<string, Map<string, Map<number, ReadonlyArray<MetricLabel.MetricLabel>>>>()
-const labelsFor = (method: string, route: string, status: number) => {
-  let byRoute = labelSets.get(method)
-  if (byRoute === undefined) labelSets.set(method, byRoute = new Map())
-  let byStatus = byRoute.get(route)
-  if (byStatus === undefined) byRoute.set(route, byStatus = new Map())
-  let labels = byStatus.get(status)
-  if (labels === undefined) {
-    labels = [MetricLabel.make("method", method), MetricLabel.make("route", route), MetricLabel.make("status", String(status))]
-    byStatus.set(status, labels)
-  }
-  return labels
-}
+// One label array per series, reused: Effect caches a series by the array's identity.
+const labelsFor = seriesCache((method, route, status): ReadonlyArray<MetricLabel.MetricLabel> => [
+  MetricLabel.make("method", method),
+  MetricLabel.make("route", route),
+  MetricLabel.make("status", String(status))
+])
 
 const unmatched = "unmatched"
 
