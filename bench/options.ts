@@ -15,6 +15,8 @@ export interface Options {
   readonly durationS: number
   readonly warmupS: number
   readonly rounds: number
+  /** Rounds of the fresh-process section: more than the others, since one slow stretch of the machine spoils a whole round. */
+  readonly freshRounds: number
   readonly portDurationS: number
   readonly portWarmupS: number
   /** A git commit (or branch, tag) whose adapters and port are measured beside the working tree's. */
@@ -45,6 +47,7 @@ const USAGE = `npm run bench -- [options]
   --backends=a,b          ${BACKENDS.join(",")} (default: all; the HTTP comparison with the baseline always runs on memory)
   --scenarios=a,b         list,get,put,mix,post (default: all)
   --rounds=N              rounds of every HTTP and port measurement (default 3)
+  --fresh-rounds=N        rounds of the fresh-process section (default 5)
   --duration=S            seconds per measured HTTP run (default 10)
   --warmup=S              seconds of warm-up before each (default 3)
   --connections=N         HTTP connections (default 32)
@@ -100,6 +103,7 @@ export const parseOptions = (argv: ReadonlyArray<string>): Options | "help" => {
       backends: { type: "string" },
       scenarios: { type: "string" },
       rounds: { type: "string" },
+      "fresh-rounds": { type: "string" },
       duration: { type: "string" },
       warmup: { type: "string" },
       connections: { type: "string" },
@@ -131,6 +135,7 @@ export const parseOptions = (argv: ReadonlyArray<string>): Options | "help" => {
     durationS: number(values.duration, quick ? 1 : 10, "duration"),
     warmupS: number(values.warmup, quick ? 0.5 : 3, "warmup"),
     rounds: number(values.rounds, quick ? 1 : 3, "rounds"),
+    freshRounds: number(values["fresh-rounds"], quick ? 1 : 5, "fresh-rounds"),
     portDurationS: number(values["port-duration"], quick ? 1 : 5, "port-duration"),
     portWarmupS: quick ? 0.3 : 1,
     portBefore: values["port-before"],

@@ -117,8 +117,8 @@ const bench = (options: Options) =>
       heavy.push(...(yield* attempt("heavy calls", heavyBench(settings))) ?? [])
     }
     if (wants("fresh")) {
-      log(`fresh process: docport with and without its warm-up and a bare HttpApi, first 10 s under GET, ${options.rounds} round(s)`)
-      fresh.push(...(yield* attempt("fresh process", freshStart({ rounds: options.rounds, seconds: 10, connections: options.connections, log }))) ?? [])
+      log(`fresh process: docport with and without its warm-up and a bare HttpApi, first 10 s under GET, ${options.freshRounds} round(s)`)
+      fresh.push(...(yield* attempt("fresh process", freshStart({ rounds: options.freshRounds, seconds: 10, connections: options.connections, log }))) ?? [])
     }
 
     for (const name of options.backends) {

@@ -27,14 +27,16 @@ export const DOCPORT_COLD = "docport WARMUP=off"
 /** A handful of agents to GET: as few writes before the load as possible, since each warms the server. */
 const SEEDED = 10
 
-// Per second of the run, by when the answer came back.
+// Per second of the run, by when the answer came back. autocannon notices the end of its duration
+// at its next one-second tick, so it may go on for most of a second more: answers after the last
+// whole second are left out (they once made the tenth second look twice as fast as the ninth).
 const loadBySecond = (url: string, requests: Parameters<typeof autocannon>[0]["requests"], connections: number, seconds: number) =>
   Effect.async<ReadonlyArray<FreshSecond>, Error>((resume) => {
     const buckets = Array.from({ length: seconds }, () => new Samples())
     const started = performance.now()
     const instance = autocannon({ url, connections, duration: seconds, timeout: 10, requests })
     instance.on("response", (_client, _status, _bytes, ms) => {
-      buckets[Math.min(seconds - 1, Math.floor((performance.now() - started) / 1000))]!.push(ms)
+      buckets[Math.floor((performance.now() - started) / 1000)]?.push(ms)
     })
     instance.then(
       () =>
@@ -111,5 +113,17 @@ export const freshTable = (runs: ReadonlyArray<FreshRun>): string | undefined =>
     ...Array.from({ length: seconds }, (_, i) => [String(i + 1), ...targets.map((t) => cell(t, i)), ...(ratio ? [rpsRatio(i)] : [])]),
     ["start", ...targets.map(ready), ...(ratio ? [""] : [])]
   ]
+  return [`| ${header.join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n")
+}
+
+/**
+ * Every run of every round, in the order they ran: requests answered in each second. A slow
+ * stretch of the machine shows as several runs in a row at a fraction of their usual rate.
+ */
+export const freshRoundsTable = (runs: ReadonlyArray<FreshRun>): string | undefined => {
+  if (runs.length === 0) return undefined
+  const seconds = Math.max(...runs.map((r) => r.seconds.length))
+  const header = ["round", "server", "ready ms", ...Array.from({ length: seconds }, (_, i) => `s${i + 1}`)]
+  const rows = runs.map((r) => [String(r.round), r.target, r.readyMs === undefined ? "–" : String(Math.round(r.readyMs)), ...r.seconds.map((s) => String(s.rps))])
   return [`| ${header.join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n")
 }

@@ -2,7 +2,7 @@ import type { BulkRun } from "../bulk/bulkBench.js"
 import type { ClusterRun } from "../cluster/clusterBench.js"
 import { clusterSection, clusterTable } from "../cluster/clusterReport.js"
 import { type HeavyRun, heavyTable } from "../http/heavyScenarios.js"
-import { type FreshRun, freshTable } from "../http/freshStart.js"
+import { type FreshRun, freshRoundsTable, freshTable } from "../http/freshStart.js"
 import type { HttpRun } from "../http/httpBench.js"
 import type { PortRun } from "../port/portBench.js"
 import type { Machine, Noise } from "../support/machine.js"
@@ -339,9 +339,15 @@ const freshSection = (runs: ReadonlyArray<FreshRun>) => {
     "WARMUP=off and a new bare HttpApi take turns (the order rotating); as soon as the server answers and holds 10 " +
     "agents it gets GET /agents/{id} from 32 connections for 10 s. Per second: requests answered, and the p50 / p99 " +
     "of their latencies (medians over the rounds); the warm-up's gain as the ratio of the two docports' req/s; last " +
-    "row: the median time from spawning the process to its port answering, which the warm-up lengthens.",
+    "row: the median time from spawning the process to its port answering, which the warm-up lengthens. This " +
+    "machine has slow stretches (several seconds at about half speed, for every process at once) that spoil some " +
+    "rounds and not others; the rounds' own lines below show which, and why there are more rounds here than elsewhere.",
     "",
     rendered,
+    "",
+    "Each round's runs, in the order they ran (requests answered per second):",
+    "",
+    freshRoundsTable(runs)!,
     ""
   ]
 }
