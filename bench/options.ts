@@ -36,6 +36,8 @@ export interface Options {
   readonly heavyBefore: string | undefined
   /** Also serve the baseline's routes on bare @effect/platform in the memory comparison. */
   readonly floor: boolean
+  /** The memory comparison and the fresh processes with every server on one CPU and the load generator on another. */
+  readonly pin: boolean
   readonly out: string
   readonly quick: boolean
 }
@@ -59,6 +61,8 @@ const USAGE = `npm run bench -- [options]
   --stream-documents=N    (default 100000)
   --stream-backend=NAME   the remote backend streamed besides memory (default couchdb)
   --workers=a,b           WORKERS compared in the cluster section, on couchdb (default 1,2)
+  --no-pin                let the OS place the servers and the load generator in the memory comparison and the
+                          fresh-process section (default: servers on the last CPU, the load generator on the first)
   --no-floor              leave out the baseline's routes on bare @effect/platform (the framework's floor)
   --heavy-duration=S      seconds per measured heavy-call run (default 5)
   --heavy-connections=N   concurrent clients of the heavy calls (default 8)
@@ -99,6 +103,7 @@ export const parseOptions = (argv: ReadonlyArray<string>): Options | "help" => {
       quick: { type: "boolean" },
       profile: { type: "boolean" },
       floor: { type: "boolean", default: true },
+      pin: { type: "boolean", default: true },
       sections: { type: "string" },
       backends: { type: "string" },
       scenarios: { type: "string" },
@@ -128,6 +133,7 @@ export const parseOptions = (argv: ReadonlyArray<string>): Options | "help" => {
     quick,
     profile: values.profile ?? false,
     floor: values.floor ?? true,
+    pin: values.pin ?? true,
     sections: list(values.sections, SECTIONS, SECTIONS),
     backends: list(values.backends, BACKENDS, BACKENDS),
     scenarios: list(values.scenarios, ["list", "get", "put", "mix", "post"] as const, ["list", "get", "put", "mix", "post"]),

@@ -22,6 +22,7 @@ import { adaptersAt } from "./port/adapterModules.js"
 import { type PortRun, portBench, type PortSettings } from "./port/portBench.js"
 import { consoleSummary, type Results } from "./report/markdown.js"
 import { summarize, writeResults } from "./report/write.js"
+import { pinningPlan } from "./support/cpu.js"
 import { machine, versions, watchLoad } from "./support/machine.js"
 import type { ProfileSummary } from "./support/profile.js"
 import { ROOT } from "./support/processes.js"
@@ -71,6 +72,13 @@ const bench = (options: Options) =>
         })
       )
 
+    const pinning = options.pin ? pinningPlan() : undefined
+    if (wants("http") || wants("fresh")) {
+      log(pinning === undefined
+        ? "servers and load generator placed by the OS (--no-pin, or no taskset, or one CPU)"
+        : `servers under comparison on CPU ${pinning.server}, the load generator on CPU ${pinning.load}`)
+    }
+
     const httpSettings: HttpSettings = {
       connections: options.connections,
       durationS: options.durationS,
@@ -91,7 +99,7 @@ const bench = (options: Options) =>
 
     if (wants("http")) {
       log(`HTTP: docport on memory against the baseline, ${options.rounds} round(s) of ${options.durationS} s per scenario`)
-      http.push(...(yield* attempt("HTTP, memory against the baseline", memoryVsBaseline(httpSettings, options.floor, {}, options.httpBefore))) ?? [])
+      http.push(...(yield* attempt("HTTP, memory against the baseline", memoryVsBaseline(httpSettings, { floor: options.floor, before: options.httpBefore, pinning }))) ?? [])
       if (options.profile) {
         for (const scenario of ["get", "list"] as const) {
           log(`profiling docport on memory under ${scenario}`)
@@ -118,7 +126,7 @@ const bench = (options: Options) =>
     }
     if (wants("fresh")) {
       log(`fresh process: docport with and without its warm-up and a bare HttpApi, first 10 s under GET, ${options.freshRounds} round(s)`)
-      fresh.push(...(yield* attempt("fresh process", freshStart({ rounds: options.freshRounds, seconds: 10, connections: options.connections, log }))) ?? [])
+      fresh.push(...(yield* attempt("fresh process", freshStart({ rounds: options.freshRounds, seconds: 10, connections: options.connections, pinning, log }))) ?? [])
     }
 
     for (const name of options.backends) {

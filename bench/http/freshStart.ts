@@ -1,5 +1,6 @@
 import autocannon from "autocannon"
 import { Effect } from "effect"
+import { loadGeneratorPinned, type Pinning } from "../support/cpu.js"
 import { buildDocport, startBuiltDocport, startHttpApiBaseline } from "../support/processes.js"
 import { median, quantile, Samples } from "../support/stats.js"
 import { newAgents, SCENARIOS, seedAgents } from "./scenarios.js"
@@ -53,21 +54,29 @@ const loadBySecond = (url: string, requests: Parameters<typeof autocannon>[0]["r
  * WARMUP=off and the bare HttpApi take turns, the order rotating each round, each round a new
  * process of each, loaded with GETs as soon as its port answers and it holds a few agents.
  */
-export const freshStart = (settings: { readonly rounds: number; readonly seconds: number; readonly connections: number; readonly log: (line: string) => void }) =>
+export const freshStart = (settings: {
+  readonly rounds: number
+  readonly seconds: number
+  readonly connections: number
+  readonly pinning?: Pinning | undefined
+  readonly log: (line: string) => void
+}) =>
   Effect.gen(function*() {
     const get = SCENARIOS.find((s) => s.id === "get")!
     const runs: Array<FreshRun> = []
     yield* buildDocport
+    const on = { cpu: settings.pinning?.server }
     const starters = [
-      [DOCPORT, () => startBuiltDocport({ DATABASE_PROVIDER: "memory", WARMUP: "on" })],
-      [DOCPORT_COLD, () => startBuiltDocport({ DATABASE_PROVIDER: "memory", WARMUP: "off" })],
-      ["httpapi", () => startHttpApiBaseline()]
+      [DOCPORT, () => startBuiltDocport({ DATABASE_PROVIDER: "memory", WARMUP: "on" }, on)],
+      [DOCPORT_COLD, () => startBuiltDocport({ DATABASE_PROVIDER: "memory", WARMUP: "off" }, on)],
+      ["httpapi", () => startHttpApiBaseline(on)]
     ] as const
     for (let round = 1; round <= settings.rounds; round++) {
       const shift = (round - 1) % starters.length
       const order = [...starters.slice(shift), ...starters.slice(0, shift)]
       for (const [name, start] of order) {
         const [readyMs, seconds] = yield* Effect.scoped(Effect.gen(function*() {
+          yield* loadGeneratorPinned(settings.pinning)
           const spawned = performance.now()
           const target = yield* start()
           const readyMs = performance.now() - spawned

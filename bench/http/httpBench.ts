@@ -10,6 +10,7 @@ import {
   startPlatformFloor,
   startSecuredHttpApiBaseline
 } from "../support/processes.js"
+import { loadGeneratorPinned, type Pinning } from "../support/cpu.js"
 import { type LoadOptions, type LoadResult, runInTurns, runLoad } from "./load.js"
 import { type Agents, newAgents, SCENARIOS, type ScenarioId, seedAgents } from "./scenarios.js"
 
@@ -84,24 +85,36 @@ const runScenarios = (contestants: ReadonlyArray<Contestant>, round: number, set
     return runs
   })
 
+export interface MemoryVsBaselineOptions {
+  /** Also the baseline's routes on bare @effect/platform, to tell the framework's cost from docport's. */
+  readonly floor: boolean
+  /** docport built at this commit as one more contestant (target "before"). */
+  readonly before?: string | undefined
+  /** For docport's process (a CPU profile, node flags); the CPU comes from `pinning`. */
+  readonly processOptions?: ProcessOptions | undefined
+  /** Every server on one CPU and this process on another (cpu.ts); undefined: as the OS places them. */
+  readonly pinning?: Pinning | undefined
+}
+
 /**
  * docport on memory against the baseline, each round on fresh processes; with `floor`, also the
- * baseline's routes on bare @effect/platform, to tell the framework's cost from docport's; with
- * `before`, also docport built at that commit (target "before"), so that a change is judged within
- * one run rather than against a run made at another hour.
+ * baseline's routes on bare @effect/platform; with `before`, also docport built at that commit, so
+ * that a change is judged within one run rather than against a run made at another hour.
  */
-export const memoryVsBaseline = (settings: HttpSettings, floor: boolean, processOptions: ProcessOptions = {}, before?: string) =>
+export const memoryVsBaseline = (settings: HttpSettings, options: MemoryVsBaselineOptions) =>
   Effect.gen(function*() {
     const runs: Array<HttpRun> = []
-    const beforeMain = before === undefined ? undefined : yield* buildDocportAt(before)
+    const beforeMain = options.before === undefined ? undefined : yield* buildDocportAt(options.before)
+    const on: ProcessOptions = { cpu: options.pinning?.server }
     for (let round = 1; round <= settings.rounds; round++) {
       const contestants = yield* Effect.scoped(Effect.gen(function*() {
-        const docport = yield* startDocport({ DATABASE_PROVIDER: "memory" }, processOptions)
-        const baseline = yield* startBaseline()
-        const platform = floor ? [{ target: yield* startPlatformFloor(), backend: "map", agents: newAgents() }] : []
-        const earlier = beforeMain === undefined ? [] : [{ target: yield* startDocportBuild("before", beforeMain), backend: "memory", agents: newAgents() }]
-        const httpApi = yield* startHttpApiBaseline()
-        const securedHttpApi = yield* startSecuredHttpApiBaseline()
+        yield* loadGeneratorPinned(options.pinning)
+        const docport = yield* startDocport({ DATABASE_PROVIDER: "memory" }, { ...options.processOptions, ...on })
+        const baseline = yield* startBaseline(on)
+        const platform = options.floor ? [{ target: yield* startPlatformFloor(on), backend: "map", agents: newAgents() }] : []
+        const earlier = beforeMain === undefined ? [] : [{ target: yield* startDocportBuild("before", beforeMain, on), backend: "memory", agents: newAgents() }]
+        const httpApi = yield* startHttpApiBaseline(on)
+        const securedHttpApi = yield* startSecuredHttpApiBaseline(on)
         return yield* runScenarios([
           { target: docport, backend: "memory", agents: newAgents() },
           { target: baseline, backend: "map", agents: newAgents() },

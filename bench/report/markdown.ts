@@ -240,7 +240,12 @@ export const markdown = (r: Results, chartFile: string): string => {
     "scenario by scenario in each round (the order rotates); figures are medians over the rounds, ratios the median of " +
     "each round's ratio. Errors are non-2xx answers other than 409 (409s are PUTs that raced for one revision, " +
     "expected). Server CPU is the user + system time of the server process per request. docport runs from its build " +
-    "(dist/), the baselines from esbuild bundles of theirs (bench/.build/), all with `npm start`'s node flags.",
+    "(dist/), the baselines from esbuild bundles of theirs (bench/.build/), all with `npm start`'s node flags. " +
+    (r.settings.pin === true
+      ? "Every server of this section and of the fresh processes runs on the machine's last CPU and the load generator on " +
+        "its first (taskset): this machine slows memory-bound work on one CPU at a time, for seconds on end " +
+        "(bench/machine/cpuSpeed.ts), and servers compared turn by turn must meet the same CPU."
+      : "Servers and load generator run where the OS places them (--no-pin)."),
     "",
     httpComparisonTable(s.comparisons),
     "",

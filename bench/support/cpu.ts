@@ -1,4 +1,7 @@
+import { Effect } from "effect"
+import { execFileSync } from "node:child_process"
 import { readFileSync } from "node:fs"
+import { availableParallelism } from "node:os"
 
 const TICKS_PER_SECOND = 100
 
@@ -16,3 +19,40 @@ export const processCpuMs = (pid: number): number | undefined => {
     return undefined
   }
 }
+
+/** Which CPU the servers under measurement run on, and which the load generator (this process) runs on. */
+export interface Pinning {
+  readonly server: number
+  readonly load: number
+}
+
+const hasTaskset = (): boolean => {
+  try {
+    execFileSync("taskset", ["-V"], { stdio: "ignore" })
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Servers on the last CPU, the load generator on the first, where there are two or more and
+ * taskset (util-linux) is installed; undefined otherwise. This machine slows down one CPU at a
+ * time for seconds on end (bench/machine/cpuSpeed.ts): servers compared turn by turn must share
+ * one CPU, or one may run in a slow stretch while the other does not.
+ */
+export const pinningPlan = (): Pinning | undefined => {
+  const cpus = availableParallelism()
+  return cpus >= 2 && hasTaskset() ? { server: cpus - 1, load: 0 } : undefined
+}
+
+const setAffinity = (cpus: string) => execFileSync("taskset", ["-a", "-pc", cpus, String(process.pid)], { stdio: "ignore" })
+
+/** This process (every thread) on the plan's load CPU while the scope lasts, then on every CPU again. */
+export const loadGeneratorPinned = (plan: Pinning | undefined) =>
+  plan === undefined
+    ? Effect.void
+    : Effect.acquireRelease(
+      Effect.sync(() => setAffinity(String(plan.load))),
+      () => Effect.sync(() => setAffinity(`0-${availableParallelism() - 1}`))
+    )

@@ -26,6 +26,8 @@ export interface ProcessOptions {
   readonly cpuProfileDir?: string | undefined
   /** Node flags after `npm start`'s own, so that these win (V8 takes a flag's last value). */
   readonly nodeFlags?: ReadonlyArray<string> | undefined
+  /** Run the process (every thread of it) on this CPU alone, through taskset (cpu.ts, pinningPlan). */
+  readonly cpu?: number | undefined
 }
 
 /** esbuild with the settings of `npm run build` (package.json), plus what a caller adds. */
@@ -74,10 +76,11 @@ const startServerProcess = (
 ): Effect.Effect<HttpTarget, Error, Scope.Scope> =>
   Effect.gen(function*() {
     const port = yield* freePort
+    // taskset execs node in its own place: the pid is the server's.
     const server = yield* startChildServer({
       name,
-      command: process.execPath,
-      args: serverArgs(script, options),
+      command: options.cpu === undefined ? process.execPath : "taskset",
+      args: options.cpu === undefined ? serverArgs(script, options) : ["-c", String(options.cpu), process.execPath, ...serverArgs(script, options)],
       cwd: ROOT,
       env: { ...env, PORT: String(port), HOST: "127.0.0.1", NODE_ENV: "production" },
       ready: (output) => output.includes(ready),
