@@ -104,10 +104,11 @@ export interface LoadTarget {
 /**
  * The same load on several servers, `options.durationS` seconds each, in turns of
  * `sliceS` seconds, the order rotating turn by turn; one result per server, in the order given.
- * This machine's speed changes from one stretch of seconds to the next, for every process alike
- * (one process measured 191 to 353 µs of CPU per GET in consecutive five-second runs): servers
- * measured one after the other for whole runs land in slow and fast stretches unevenly, while the
- * turns of one cycle mostly share one. Comparing servers turn by turn (summary.ts) uses that.
+ * This machine slows memory-bound work on one CPU at a time for seconds on end
+ * (bench/machine/cpuSpeed.ts; one server measured 191 to 353 µs of CPU per GET in consecutive
+ * five-second runs): servers measured one after the other for whole runs land in slow and fast
+ * stretches unevenly, while the turns of one cycle, on one CPU (cpu.ts, pinningPlan), mostly share
+ * one. Comparing servers turn by turn (summary.ts) uses that.
  * Latencies are not for these turns: each turn opens its connections anew and finds its server
  * idle for seconds, which measured tails twice to four times those of a continuous run.
  */

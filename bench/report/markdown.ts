@@ -326,7 +326,7 @@ const httpApiSection = (comparisons: ReadonlyArray<Comparison>) => {
     "The CPU ratios of this table are taken turn by turn: after the continuous runs, these servers run the scenario " +
     "again in turns of one second, the order rotating, for the run's duration each, and a ratio is the median, over " +
     "every turn of every round, of docport's CPU per request over the other's in the same cycle of turns. This " +
-    "machine's speed changes from one stretch of seconds to the next, for every process alike; whole runs made one " +
+    "machine slows memory-bound work on one CPU at a time for seconds on end; whole runs made one " +
     "after the other caught different stretches (the ratios of one full run's three rounds were 1.99, 1.19 and 1.82 on " +
     "`GET`), turns of one cycle mostly share one. The µs columns and the tails are the continuous runs'.",
     "",
@@ -345,7 +345,7 @@ const freshSection = (runs: ReadonlyArray<FreshRun>) => {
     "agents it gets GET /agents/{id} from 32 connections for 10 s. Per second: requests answered, and the p50 / p99 " +
     "of their latencies (medians over the rounds); the warm-up's gain as the ratio of the two docports' req/s; last " +
     "row: the median time from spawning the process to its port answering, which the warm-up lengthens. This " +
-    "machine has slow stretches (several seconds at about half speed, for every process at once) that spoil some " +
+    "machine has slow stretches (memory-bound work at about half speed on a CPU for seconds on end) that spoil some " +
     "rounds and not others; the rounds' own lines below show which, and why there are more rounds here than elsewhere.",
     "",
     rendered,
