@@ -48,11 +48,18 @@ export const pinningPlan = (): Pinning | undefined => {
 
 const setAffinity = (cpus: string) => execFileSync("taskset", ["-a", "-pc", cpus, String(process.pid)], { stdio: "ignore" })
 
-/** This process (every thread) on the plan's load CPU while the scope lasts, then on every CPU again. */
+// "pid 123's current affinity list: 0,1"
+const currentAffinity = () => execFileSync("taskset", ["-pc", String(process.pid)], { encoding: "utf8" }).split(":").pop()!.trim()
+
+/** This process (every thread) on the plan's load CPU while the scope lasts, then where it was before. */
 export const loadGeneratorPinned = (plan: Pinning | undefined) =>
   plan === undefined
     ? Effect.void
     : Effect.acquireRelease(
-      Effect.sync(() => setAffinity(String(plan.load))),
-      () => Effect.sync(() => setAffinity(`0-${availableParallelism() - 1}`))
+      Effect.sync(() => {
+        const before = currentAffinity()
+        setAffinity(String(plan.load))
+        return before
+      }),
+      (before) => Effect.sync(() => setAffinity(before))
     )
