@@ -1,7 +1,6 @@
 import { Effect } from "effect"
 import { execFileSync } from "node:child_process"
 import { readFileSync } from "node:fs"
-import { availableParallelism } from "node:os"
 
 const TICKS_PER_SECOND = 100
 
@@ -35,21 +34,28 @@ const hasTaskset = (): boolean => {
   }
 }
 
+// "pid 123's current affinity list: 0,1" (or "0-3,6")
+const currentAffinity = () => execFileSync("taskset", ["-pc", String(process.pid)], { encoding: "utf8" }).split(":").pop()!.trim()
+
+const expand = (list: string): Array<number> =>
+  list.split(",").flatMap((part) => {
+    const [from, to] = part.split("-").map(Number)
+    return to === undefined ? [from!] : Array.from({ length: to - from! + 1 }, (_, i) => from! + i)
+  })
+
 /**
- * Servers on the last CPU, the load generator on the first, where there are two or more and
- * taskset (util-linux) is installed; undefined otherwise. This machine slows down one CPU at a
- * time for seconds on end (bench/machine/cpuSpeed.ts): servers compared turn by turn must share
- * one CPU, or one may run in a slow stretch while the other does not.
+ * Servers on the last CPU this process may run on, the load generator on the first, where it may
+ * run on two or more and taskset (util-linux) is installed; undefined otherwise. This machine
+ * slows down one CPU at a time for seconds on end (bench/machine/cpuSpeed.ts): servers compared
+ * turn by turn must share one CPU, or one may run in a slow stretch while the other does not.
  */
 export const pinningPlan = (): Pinning | undefined => {
-  const cpus = availableParallelism()
-  return cpus >= 2 && hasTaskset() ? { server: cpus - 1, load: 0 } : undefined
+  if (!hasTaskset()) return undefined
+  const cpus = expand(currentAffinity())
+  return cpus.length >= 2 ? { server: cpus[cpus.length - 1]!, load: cpus[0]! } : undefined
 }
 
 const setAffinity = (cpus: string) => execFileSync("taskset", ["-a", "-pc", cpus, String(process.pid)], { stdio: "ignore" })
-
-// "pid 123's current affinity list: 0,1"
-const currentAffinity = () => execFileSync("taskset", ["-pc", String(process.pid)], { encoding: "utf8" }).split(":").pop()!.trim()
 
 /** This process (every thread) on the plan's load CPU while the scope lasts, then where it was before. */
 export const loadGeneratorPinned = (plan: Pinning | undefined) =>
