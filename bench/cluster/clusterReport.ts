@@ -1,4 +1,5 @@
 import type { ScenarioId } from "../http/scenarios.js"
+import { markdownTable as table } from "../report/table.js"
 import { median } from "../support/stats.js"
 import type { ClusterRun } from "./clusterBench.js"
 
@@ -39,9 +40,6 @@ export const clusterFigures = (runs: ReadonlyArray<ClusterRun>): Array<ClusterFi
   })
 }
 
-const row = (cells: ReadonlyArray<string>) => `| ${cells.join(" | ")} |`
-const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>) =>
-  [row(header), row(header.map(() => "---")), ...rows.map(row)].join("\n")
 const fixed = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : "–")
 
 export const clusterTable = (runs: ReadonlyArray<ClusterRun>) =>

@@ -2,6 +2,7 @@ import autocannon from "autocannon"
 import { Effect } from "effect"
 import { loadGeneratorPinned, type Pinning } from "../support/cpu.js"
 import { buildDocport, startBuiltDocport, startHttpApiBaseline } from "../support/processes.js"
+import { markdownTable } from "../report/table.js"
 import { median, quantile, Samples } from "../support/stats.js"
 import { newAgents, SCENARIOS, seedAgents } from "./scenarios.js"
 
@@ -122,7 +123,7 @@ export const freshTable = (runs: ReadonlyArray<FreshRun>): string | undefined =>
     ...Array.from({ length: seconds }, (_, i) => [String(i + 1), ...targets.map((t) => cell(t, i)), ...(ratio ? [rpsRatio(i)] : [])]),
     ["start", ...targets.map(ready), ...(ratio ? [""] : [])]
   ]
-  return [`| ${header.join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n")
+  return markdownTable(header, rows)
 }
 
 /**
@@ -134,5 +135,5 @@ export const freshRoundsTable = (runs: ReadonlyArray<FreshRun>): string | undefi
   const seconds = Math.max(...runs.map((r) => r.seconds.length))
   const header = ["round", "server", "ready ms", ...Array.from({ length: seconds }, (_, i) => `s${i + 1}`)]
   const rows = runs.map((r) => [String(r.round), r.target, r.readyMs === undefined ? "–" : String(Math.round(r.readyMs)), ...r.seconds.map((s) => String(s.rps))])
-  return [`| ${header.join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n")
+  return markdownTable(header, rows)
 }

@@ -1,4 +1,5 @@
 import type { Comparison } from "./summary.js"
+import { markdownTable } from "./table.js"
 
 const n0 = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? "–" : Math.round(n).toLocaleString("en-US"))
 const n2 = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? "–" : n.toFixed(2))
@@ -48,5 +49,5 @@ export const httpApiTable = (comparisons: ReadonlyArray<Comparison>): string | u
     mark((c.httpApiCpuRatio ?? Infinity) <= CPU_TARGET),
     mark(c.docport.tail <= TAIL_TARGET)
   ])
-  return [`| ${header.join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n")
+  return markdownTable(header, rows)
 }

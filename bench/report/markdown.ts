@@ -9,6 +9,7 @@ import type { Machine, Noise } from "../support/machine.js"
 import type { ProfileSummary } from "../support/profile.js"
 import { median } from "../support/stats.js"
 import { httpApiTable } from "./httpApiTable.js"
+import { markdownTable as table } from "./table.js"
 import type { BackendHttp, BulkFigures, Comparison, PortFigures, StreamRun } from "./summary.js"
 
 export interface Results {
@@ -38,8 +39,6 @@ export interface Results {
   readonly profiles: Record<string, ProfileSummary>
 }
 
-const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>) =>
-  [`| ${header.join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n")
 
 const n0 = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? "–" : Math.round(n).toLocaleString("en-US"))
 const n2 = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? "–" : n.toFixed(2))
