@@ -11,9 +11,9 @@
  *
  * Run it on an otherwise idle machine: anything else running takes its CPU time from the probes.
  */
-import { execFileSync, spawn } from "node:child_process"
-import { availableParallelism } from "node:os"
+import { spawn } from "node:child_process"
 import { createInterface } from "node:readline"
+import { allowedCpus, hasTaskset } from "../support/cpu.js"
 import { median, quantile } from "../support/stats.js"
 
 // The probe: fixed units of work; every 250 ms, the units done. A memory unit is 20,000 random
@@ -41,22 +41,21 @@ if (!Number.isFinite(seconds) || seconds <= 0) {
   console.error("usage: tsx bench/machine/cpuSpeed.ts [seconds] [--kind=memory|arithmetic]")
   process.exit(2)
 }
-try {
-  execFileSync("taskset", ["-V"], { stdio: "ignore" })
-} catch {
+if (!hasTaskset()) {
   console.error("taskset (util-linux) is needed to pin a probe to each CPU")
   process.exit(2)
 }
 
-const cpus = availableParallelism()
+const allowed = allowedCpus()
+const cpus = allowed.length
 // Per CPU, per quarter second: units finished.
 const samples: Array<Array<number>> = Array.from({ length: cpus }, () => [])
-const probes = Array.from({ length: cpus }, (_, cpu) => {
+const probes = allowed.map((cpu, c) => {
   const child = spawn("taskset", ["-c", String(cpu), process.execPath, "-e", PROBE], {
     stdio: ["ignore", "pipe", "inherit"],
     env: { ...process.env, PROBE_KIND: kind }
   })
-  createInterface({ input: child.stdout }).on("line", (line) => samples[cpu]!.push(Number(line)))
+  createInterface({ input: child.stdout }).on("line", (line) => samples[c]!.push(Number(line)))
   return child
 })
 
@@ -69,7 +68,7 @@ setTimeout(() => {
   const n = Math.min(...perSecond.map((s) => s.length))
   // Each CPU against its own fast seconds (the 90th percentile), so that 1.00 is full speed.
   const tops = perSecond.map((s) => quantile([...s].sort((a, b) => a - b), 0.9))
-  console.log(`${kind} probe; second  ${Array.from({ length: cpus }, (_, c) => `cpu${c}`.padStart(6)).join(" ")}   (speed against the CPU's own 90th percentile)`)
+  console.log(`${kind} probe; second  ${allowed.map((cpu) => `cpu${cpu}`.padStart(6)).join(" ")}   (speed against the CPU's own 90th percentile)`)
   for (let s = 0; s < n; s++) {
     const cells = perSecond.map((p, c) => (p[s]! / tops[c]!).toFixed(2).padStart(6))
     const slow = perSecond.some((p, c) => p[s]! / tops[c]! < 0.75) ? "  slow" : ""
@@ -82,7 +81,7 @@ setTimeout(() => {
     for (const v of speeds) longest = Math.max(longest, (run = v < 0.75 ? run + 1 : 0))
     const slowShare = speeds.filter((v) => v < 0.75).length / n
     console.log(
-      `cpu${c}: median speed ${median(speeds).toFixed(2)}, slowest second ${Math.min(...speeds).toFixed(2)}, ` +
+      `cpu${allowed[c]}: median speed ${median(speeds).toFixed(2)}, slowest second ${Math.min(...speeds).toFixed(2)}, ` +
         `${(slowShare * 100).toFixed(0)} % of seconds below 0.75, longest such stretch ${longest} s`
     )
   }

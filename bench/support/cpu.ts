@@ -25,7 +25,8 @@ export interface Pinning {
   readonly load: number
 }
 
-const hasTaskset = (): boolean => {
+/** Whether taskset (util-linux), which pins a process to CPUs, is installed. */
+export const hasTaskset = (): boolean => {
   try {
     execFileSync("taskset", ["-V"], { stdio: "ignore" })
     return true
@@ -43,6 +44,9 @@ const expand = (list: string): Array<number> =>
     return to === undefined ? [from!] : Array.from({ length: to - from! + 1 }, (_, i) => from! + i)
   })
 
+/** The CPUs this process may run on (taskset must be installed). */
+export const allowedCpus = (): Array<number> => expand(currentAffinity())
+
 /**
  * Servers on the last CPU this process may run on, the load generator on the first, where it may
  * run on two or more and taskset (util-linux) is installed; undefined otherwise. This machine
@@ -51,7 +55,7 @@ const expand = (list: string): Array<number> =>
  */
 export const pinningPlan = (): Pinning | undefined => {
   if (!hasTaskset()) return undefined
-  const cpus = expand(currentAffinity())
+  const cpus = allowedCpus()
   return cpus.length >= 2 ? { server: cpus[cpus.length - 1]!, load: cpus[0]! } : undefined
 }
 
