@@ -72,11 +72,11 @@ const USAGE = `npm run bench -- [options]
   --out=DIR               where the results go (default bench/results)
 `
 
-const list = <A extends string>(value: string | undefined, allowed: ReadonlyArray<A>, fallback: ReadonlyArray<A>): ReadonlyArray<A> => {
+const list = <A extends string>(value: string | undefined, allowed: ReadonlyArray<A>, fallback: ReadonlyArray<A>, name: string): ReadonlyArray<A> => {
   if (value === undefined) return fallback
   const items = value.split(",").map((s) => s.trim()).filter((s) => s !== "")
   const wrong = items.filter((s) => !allowed.includes(s as A))
-  if (wrong.length > 0) throw new Error(`unknown ${wrong.join(", ")}; expected some of ${allowed.join(", ")}`)
+  if (wrong.length > 0) throw new Error(`--${name}: unknown ${wrong.join(", ")}; expected some of ${allowed.join(", ")}`)
   return items as Array<A>
 }
 
@@ -128,15 +128,15 @@ export const parseOptions = (argv: ReadonlyArray<string>): Options | "help" => {
   })
   if (values.help) return "help"
   const quick = values.quick ?? false
-  const streamBackend = list(values["stream-backend"], BACKENDS, ["couchdb"])[0]!
+  const streamBackend = list(values["stream-backend"], BACKENDS, ["couchdb"], "stream-backend")[0]!
   return {
     quick,
     profile: values.profile ?? false,
     floor: values.floor ?? true,
     pin: values.pin ?? true,
-    sections: list(values.sections, SECTIONS, SECTIONS),
-    backends: list(values.backends, BACKENDS, BACKENDS),
-    scenarios: list(values.scenarios, ["list", "get", "put", "mix", "post"] as const, ["list", "get", "put", "mix", "post"]),
+    sections: list(values.sections, SECTIONS, SECTIONS, "sections"),
+    backends: list(values.backends, BACKENDS, BACKENDS, "backends"),
+    scenarios: list(values.scenarios, ["list", "get", "put", "mix", "post"] as const, ["list", "get", "put", "mix", "post"], "scenarios"),
     connections: number(values.connections, 32, "connections"),
     durationS: number(values.duration, quick ? 1 : 10, "duration"),
     warmupS: number(values.warmup, quick ? 0.5 : 3, "warmup"),

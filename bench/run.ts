@@ -171,8 +171,20 @@ const bench = (options: Options) =>
     return { http, fresh, port, bulk, stream, heavy, cluster, profiles, failures }
   })
 
+/** The options, or undefined after saying what is wrong with them: a mistyped option is not a crash. */
+const optionsOrComplaint = (argv: ReadonlyArray<string>): Options | "help" | undefined => {
+  try {
+    return parseOptions(argv)
+  } catch (error) {
+    console.error(`npm run bench: ${error instanceof Error ? error.message : String(error)} (--help lists the options)`)
+    process.exitCode = 2
+    return undefined
+  }
+}
+
 const main = async () => {
-  const options = parseOptions(process.argv.slice(2))
+  const options = optionsOrComplaint(process.argv.slice(2))
+  if (options === undefined) return
   if (options === "help") {
     console.log(USAGE)
     return
