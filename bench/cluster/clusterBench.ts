@@ -4,7 +4,7 @@ import { startPouchdbServer } from "../../test/support/pouchdbServer.js"
 import { type LoadResult, runLoad } from "../http/load.js"
 import { newAgents, SCENARIOS, type ScenarioId, seedAgents } from "../http/scenarios.js"
 import { processCpuMs } from "../support/cpu.js"
-import { ROOT, START_FLAGS } from "../support/processes.js"
+import { CURRENT_BUILD, ROOT, START_FLAGS } from "../support/processes.js"
 import { cpuBetween, treeCpuMs } from "./processTree.js"
 
 export const CLUSTER_SCENARIOS: ReadonlyArray<ScenarioId> = ["get", "put"]
@@ -39,7 +39,7 @@ const startDocport = (workers: number, env: Record<string, string>) =>
     const server = yield* startChildServer({
       name: `docport (WORKERS=${workers})`,
       command: process.execPath,
-      args: [...START_FLAGS, "dist/app/main.js"],
+      args: [...START_FLAGS, CURRENT_BUILD.main],
       cwd: ROOT,
       env: { ...env, WORKERS: String(workers), PORT: String(port), HOST: "127.0.0.1", NODE_ENV: "production" },
       ready: (output) => output.includes(ready),

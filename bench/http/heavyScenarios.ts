@@ -10,9 +10,8 @@ import type { Request } from "autocannon"
 import { Effect } from "effect"
 import { spawn } from "node:child_process"
 import { readFileSync } from "node:fs"
-import { join } from "node:path"
 import { call, HEAVY_SCENARIOS, type HeavyScenario, type HeavyScenarioId } from "./heavySeeds.js"
-import { buildDocportAt, type HttpTarget, ROOT, startDocport, startDocportBuild } from "../support/processes.js"
+import { buildDocportAt, CURRENT_BUILD, type HttpTarget, ROOT, startDocport, startDocportBuild } from "../support/processes.js"
 import { median } from "../support/stats.js"
 import { type LoadResult, runLoad } from "./load.js"
 
@@ -127,15 +126,15 @@ const measure = (target: HttpTarget, scenario: HeavyScenario, round: number, set
 /** Every scenario on a fresh pair of processes (docport and, with `before`, its earlier build), alternating who goes first. */
 export const heavyBench = (settings: HeavySettings) =>
   Effect.gen(function*() {
-    const beforeMain = settings.before === undefined ? undefined : yield* buildDocportAt(settings.before)
+    const beforeBuild = settings.before === undefined ? undefined : yield* buildDocportAt(settings.before)
     const beforeName = `before ${settings.before}`
-    const distOf = (target: string) => target === beforeName && beforeMain !== undefined ? join(beforeMain, "..", "..") : join(ROOT, "dist")
+    const distOf = (target: string) => target === beforeName && beforeBuild !== undefined ? beforeBuild.dist : CURRENT_BUILD.dist
     const runs: Array<HeavyRun> = []
     for (let round = 1; round <= settings.rounds; round++) {
       for (const [index, scenario] of HEAVY_SCENARIOS.entries()) {
         const loaded = yield* Effect.scoped(Effect.gen(function*() {
           const targets: Array<HttpTarget> = [yield* startDocport({ DATABASE_PROVIDER: "memory" })]
-          if (beforeMain !== undefined) targets.push(yield* startDocportBuild(beforeName, beforeMain))
+          if (beforeBuild !== undefined) targets.push(yield* startDocportBuild(beforeName, beforeBuild))
           for (const target of targets) yield* scenario.seed(target.url)
           const order = (round + index) % 2 === 0 ? targets : [...targets].reverse()
           return yield* Effect.forEach(order, (target) => measure(target, scenario, round, settings))

@@ -104,7 +104,7 @@ export interface MemoryVsBaselineOptions {
 export const memoryVsBaseline = (settings: HttpSettings, options: MemoryVsBaselineOptions) =>
   Effect.gen(function*() {
     const runs: Array<HttpRun> = []
-    const beforeMain = options.before === undefined ? undefined : yield* buildDocportAt(options.before)
+    const beforeBuild = options.before === undefined ? undefined : yield* buildDocportAt(options.before)
     const on: ProcessOptions = { cpu: options.pinning?.server }
     for (let round = 1; round <= settings.rounds; round++) {
       const contestants = yield* Effect.scoped(Effect.gen(function*() {
@@ -112,7 +112,7 @@ export const memoryVsBaseline = (settings: HttpSettings, options: MemoryVsBaseli
         const docport = yield* startDocport({ DATABASE_PROVIDER: "memory" }, { ...options.processOptions, ...on })
         const baseline = yield* startBaseline(on)
         const platform = options.floor ? [{ target: yield* startPlatformFloor(on), backend: "map", agents: newAgents() }] : []
-        const earlier = beforeMain === undefined ? [] : [{ target: yield* startDocportBuild("before", beforeMain, on), backend: "memory", agents: newAgents() }]
+        const earlier = beforeBuild === undefined ? [] : [{ target: yield* startDocportBuild("before", beforeBuild, on), backend: "memory", agents: newAgents() }]
         const httpApi = yield* startHttpApiBaseline(on)
         const securedHttpApi = yield* startSecuredHttpApiBaseline(on)
         return yield* runScenarios([

@@ -1,11 +1,11 @@
 import { Effect, type Scope } from "effect"
 import { execFileSync } from "node:child_process"
-import { dirname, join } from "node:path"
+import { join } from "node:path"
 import { pathToFileURL } from "node:url"
 import type { DatabaseServiceShape } from "../../src/ports/DatabaseService.js"
 import type { RawDatabase } from "../../src/ports/RawDatabase.js"
 import type { RunningBackend } from "../backends/Backend.js"
-import { buildDocport, buildDocportAt, ROOT } from "../support/processes.js"
+import { buildDocport, buildDocportAt, CURRENT_BUILD, type DocportBuild, ROOT } from "../support/processes.js"
 
 /** A version of docport's adapters: the full port, and the raw operations under it. */
 export interface AdapterModules {
@@ -27,15 +27,15 @@ const call = <A>(made: Made<A> | undefined, options: unknown, what: string): Eff
 
 // Compiled as `npm run build` compiles docport, never through tsx: under tsx every closure the
 // adapters make per call also paid for a `__name` call, which the service never pays.
-const load = (main: Effect.Effect<string, Error>, module: string) =>
-  Effect.flatMap(main, (main) =>
+const load = (build: Effect.Effect<DocportBuild, Error>, module: string) =>
+  Effect.flatMap(build, ({ dist }) =>
     Effect.tryPromise({
-      try: () => import(pathToFileURL(join(dirname(main), "..", `${module}.js`)).href) as Promise<Record<string, Made<unknown>>>,
-      catch: (cause) => new Error(`cannot load ${module} from ${dirname(dirname(main))}: ${String(cause)}`)
+      try: () => import(pathToFileURL(join(dist, `${module}.js`)).href) as Promise<Record<string, Made<unknown>>>,
+      catch: (cause) => new Error(`cannot load ${module} from ${dist}: ${String(cause)}`)
     }))
 
-const modules = (main: Effect.Effect<string, Error>, commit: string | undefined): AdapterModules => {
-  const built = Effect.runSync(Effect.cached(main))
+const modules = (build: Effect.Effect<DocportBuild, Error>, commit: string | undefined): AdapterModules => {
+  const built = Effect.runSync(Effect.cached(build))
   return {
     commit,
     make: (backend, namespace) =>
@@ -47,7 +47,7 @@ const modules = (main: Effect.Effect<string, Error>, commit: string | undefined)
 
 /** The adapters of the working tree, from dist/ as `npm run build` makes it. */
 export const currentAdapters: AdapterModules = modules(
-  Effect.as(buildDocport, join(ROOT, "dist", "app", "main.js")),
+  Effect.as(buildDocport, CURRENT_BUILD),
   undefined
 )
 

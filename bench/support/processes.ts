@@ -7,12 +7,21 @@ import { freePort, startChildServer } from "../../test/support/ChildServer.js"
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url))
 
-const DOCPORT = "dist/app/main.js"
-
 /** The node flags `npm start` gives docport (package.json), so that the bench runs it as it runs. */
 export const START_FLAGS: ReadonlyArray<string> = (
   JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).scripts.start as string
 ).split(/\s+/).filter((word) => word.startsWith("--"))
+
+/** A compiled docport: its dist/ directory (the modules the port section loads) and its entry point. */
+export interface DocportBuild {
+  readonly dist: string
+  readonly main: string
+}
+
+const buildIn = (dist: string): DocportBuild => ({ dist, main: join(dist, "app", "main.js") })
+
+/** The working tree's build, made by buildDocport (npm run build). */
+export const CURRENT_BUILD: DocportBuild = buildIn(join(ROOT, "dist"))
 
 /** An HTTP server under load, running in a process of its own. */
 export interface HttpTarget {
@@ -96,28 +105,30 @@ export const startDocport = (env: Record<string, string>, options: ProcessOption
 /** dist/, as `npm start`'s prestart makes it. */
 export const buildDocport = Effect.sync(() => execFileSync("npm", ["run", "--silent", "build"], { cwd: ROOT, stdio: "inherit" }))
 
+
 /** docport from the dist/ already built, so that the time to its port opening counts only the process. */
 export const startBuiltDocport = (env: Record<string, string>, options: ProcessOptions = {}) =>
-  startServerProcess("docport", DOCPORT, env, "Listening on", options)
+  startServerProcess("docport", CURRENT_BUILD.main, env, "Listening on", options)
 
 /** docport's sources at `rev`, built as `npm run build` builds them, under bench/.before/<rev>/ (node_modules resolve from the root). */
-export const buildDocportAt = (rev: string) =>
+export const buildDocportAt = (rev: string): Effect.Effect<DocportBuild, Error> =>
   Effect.try({
     try: () => {
       const dir = join(ROOT, "bench", ".before", rev.replace(/[^A-Za-z0-9._-]/g, "_"))
-      if (!existsSync(join(dir, "dist", "app", "main.js"))) {
+      const build = buildIn(join(dir, "dist"))
+      if (!existsSync(build.main)) {
         mkdirSync(dir, { recursive: true })
         execFileSync("sh", ["-c", `git -C "${ROOT}" archive "${rev}" src | tar -x -C "${dir}"`], { stdio: "inherit" })
-        esbuild(`${dir}/src/**/*.ts`, `--outdir=${join(dir, "dist")}`)
+        esbuild(`${dir}/src/**/*.ts`, `--outdir=${build.dist}`)
       }
-      return join(dir, "dist", "app", "main.js")
+      return build
     },
     catch: (cause) => new Error(`cannot build docport at ${rev}: ${String(cause)}`)
   })
 
 /** A docport build made by buildDocportAt, on memory, under the name given. */
-export const startDocportBuild = (name: string, main: string, options: ProcessOptions = {}) =>
-  startServerProcess(name, main, { DATABASE_PROVIDER: "memory" }, "Listening on", options)
+export const startDocportBuild = (name: string, build: DocportBuild, options: ProcessOptions = {}) =>
+  startServerProcess(name, build.main, { DATABASE_PROVIDER: "memory" }, "Listening on", options)
 
 /** The plain node:http + Map server of bench/baseline. */
 export const startBaseline = (options: ProcessOptions = {}) =>
