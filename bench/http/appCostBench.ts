@@ -12,6 +12,7 @@
 // BENCH_ROUNDS (15); BENCH_PROFILE=dir writes a .cpuprofile of each side; BENCH_OPS=n counts Effect
 // instructions instead of timing. Parts left out: LOG_LEVEL=warn (access lines), BENCH_OBSERVE=off
 // (request ids, access lines, HTTP metrics), BENCH_INSTRUMENT=off (the port's metrics and spans).
+// BENCH_RUNTIME=a,b measures the runtime's own settings instead (bench/http/runtimeSettings.ts).
 // Requests run one at a time, so access lines leave one batch per request, which the real server
 // (many requests a turn of the event loop) does not pay: the servers in `npm run bench` are the judge.
 import * as HttpApp from "@effect/platform/HttpApp"
@@ -33,6 +34,7 @@ import { DatabaseService } from "../../src/ports/DatabaseService.js"
 import { BareHttpApiLive } from "../baseline/httpApi.js"
 import { agentBody } from "./scenarios.js"
 import { median } from "../support/stats.js"
+import { runtimeSetting } from "./runtimeSettings.js"
 
 interface Served {
   readonly app: HttpApp.Default<unknown>
@@ -89,13 +91,13 @@ interface Call {
 }
 
 /** Runs requests through one side's app as the Node server does; `last` is the latest answer. */
-const runner = (side: Served) => {
+const runner = (side: Served, runtime: Runtime.Runtime<never> = side.runtime) => {
   let last: HttpServerResponse.HttpServerResponse | undefined
   const handled = HttpApp.toHandled(side.app, (request, response) => {
     last = response
     return handleResponse(request, response)
   }, side.middleware)
-  const runFork = Runtime.runFork(side.runtime)
+  const runFork = Runtime.runFork(runtime)
   const run = (call: Call) => {
     const init: RequestInit = call.body === undefined
       ? { method: call.method, headers: { host: "127.0.0.1:8000" } }
@@ -137,8 +139,7 @@ for (const name of ["docport", "httpapi"] as const) {
   })
 }
 
-const slice = async (name: "docport" | "httpapi", n: number) => {
-  const run = runs[name]
+const slice = async (name: "docport" | "httpapi", n: number, run = runs[name]) => {
   const list = calls[name]!
   const started = process.cpuUsage()
   for (let i = 0; i < n; i++) {
@@ -199,6 +200,40 @@ if (opsTop > 0) {
   console.log(`${scenario}: Effect instructions per request: docport ${total(perSide.docport!).toFixed(1)}, httpapi ${total(perSide.httpapi!).toFixed(1)}`)
   const extra = [...perSide.docport!].map(([k, v]) => [k, (v - (perSide.httpapi!.get(k) ?? 0)) / n] as const).sort((a, b) => b[1] - a[1])
   for (const [k, v] of extra.slice(0, opsTop)) console.log(`${v.toFixed(2).padStart(7)}  ${k}`)
+  process.exit(0)
+}
+
+// BENCH_RUNTIME=a,b: instead of docport against the bare HttpApi, each of the runtime's own
+// settings (runtimeSettings.ts) against Effect's defaults, on both applications: every request
+// fiber starts in the runtime the server captured, so a setting there is a setting of the server.
+const settingNames = process.env.BENCH_RUNTIME?.split(",").filter((name) => name !== "")
+if (settingNames !== undefined && settingNames.length > 0) {
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 15)
+  console.log(`${scenario}: CPU with each setting / with Effect's defaults, medians of ${rounds} rounds of rotating slices`)
+  for (const setting of settingNames) {
+    const apply = runtimeSetting(setting)
+    const variants = (["docport", "httpapi"] as const).flatMap((name) => [
+      { name, set: false, run: runs[name] },
+      { name, set: true, run: runner(served[name], apply(served[name].runtime)) }
+    ])
+    for (const v of variants) await slice(v.name, N, v.run)
+    const ratios: Record<string, Array<number>> = { docport: [], httpapi: [], over: [] }
+    for (let round = 0; round < rounds; round++) {
+      const got = new Map<(typeof variants)[number], number>()
+      for (let k = 0; k < variants.length; k++) {
+        const v = variants[(k + round) % variants.length]!
+        got.set(v, await slice(v.name, N, v.run))
+      }
+      const [dDefault, dSet, hDefault, hSet] = variants.map((v) => got.get(v)!) as [number, number, number, number]
+      ratios.docport!.push(dSet / dDefault)
+      ratios.httpapi!.push(hSet / hDefault)
+      ratios.over!.push(dSet / hSet)
+    }
+    console.log(
+      `  ${setting.padEnd(20)} docport ${median(ratios.docport!).toFixed(3)}, bare HttpApi ${median(ratios.httpapi!).toFixed(3)}; ` +
+        `docport / HttpApi with it ${median(ratios.over!).toFixed(2)}`
+    )
+  }
   process.exit(0)
 }
 
