@@ -106,7 +106,7 @@ export const makeInstrumentation = (provider: string) => {
 }
 
 /** Effect's default tracer, in place whenever no exporter or other tracer has been provided. */
-const NATIVE_TRACER = Effect.runSync(Effect.tracer)
+export const NATIVE_TRACER = Effect.runSync(Effect.tracer)
 
 const NO_LINKS: ReadonlyArray<Tracer.SpanLink> = []
 

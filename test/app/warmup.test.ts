@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
+import { createServer } from "node:http"
 import { connect } from "node:net"
 import { freePort } from "../support/ChildServer.js"
 import { pouchdbPerFile } from "../support/pouchdbPerFile.js"
@@ -113,7 +114,7 @@ describe("WARMUP: a fresh process warms its hot paths before its port opens", ()
 
         // Not one line of the warm-up's own: no access line, no second local-mode warning, no document.
         const output = run.output()
-        // Its requests run with tracing off, so their access lines would name no route: any at all.
+        // Its access lines are formatted by the process's own writer and dropped: none at all.
         const beforeListening = output.slice(0, output.indexOf("Listening on"))
         expect(beforeListening).not.toMatch(/message="(GET|POST|PUT|DELETE) /)
         expect(output).not.toContain("POST /agents")
@@ -123,6 +124,47 @@ describe("WARMUP: a fresh process warms its hot paths before its port opens", ()
       } finally {
         await stop(run)
       }
+    }), START_MS)
+
+  it.live("with trace export configured, the warm-up's requests make spans that are never exported: the receiver sees only the real request's", () =>
+    Effect.promise(async () => {
+      // A real OTLP/HTTP receiver (JSON, as the exporter sends it), recording each span's name and route.
+      const received: Array<string> = []
+      const receiver = createServer((request, response) => {
+        let body = ""
+        request.on("data", (chunk) => (body += chunk))
+        request.on("end", () => {
+          for (const resource of JSON.parse(body || "{}").resourceSpans ?? []) {
+            for (const scope of resource.scopeSpans ?? []) {
+              for (const span of scope.spans ?? []) {
+                const route = span.attributes?.find((a: { key: string }) => a.key === "http.route")?.value?.stringValue
+                received.push(`${span.name} ${route ?? ""}`.trim())
+              }
+            }
+          }
+          response.writeHead(200, { "content-type": "application/json" }).end("{}")
+        })
+      })
+      await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve))
+      const address = receiver.address()
+      const otlp = `http://127.0.0.1:${typeof address === "object" && address !== null ? address.port : 0}`
+      const port = await Effect.runPromise(freePort)
+      const run = startServerProcess("node", { PORT: String(port), WARMUP: "on", OTEL_EXPORTER_OTLP_ENDPOINT: otlp })
+      try {
+        await run.waitFor("Listening on", START_MS)
+        expect(run.output()).toMatch(WARMED)
+        expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200)
+      } finally {
+        // The exporter flushes what it holds when the process stops.
+        await stop(run)
+        await new Promise((resolve) => receiver.close(resolve))
+      }
+      // Hundreds of warm-up requests (POST /agents, deploys, the data store...), each with its port
+      // calls, and of requests only /health exported; of port calls only the real start's own
+      // (its indexes and its ping), none of the warm-up's reads and writes.
+      expect(received.filter((name) => name.startsWith("http.server")), received.join("\n")).toEqual(["http.server GET /health"])
+      expect(received.filter((name) => /^DatabaseService\.(get|save|delete|find|listAll|stream|getMany|saveMany|deleteMany)/.test(name)))
+        .toEqual([])
     }), START_MS)
 
   it.live("WARMUP=off: no warm-up, the port opens at once", () =>

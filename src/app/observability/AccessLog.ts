@@ -59,8 +59,10 @@ const logfmtPartsOf = seriesCache((method, route, status) => ({
 let provider = ""
 let providerText = " provider="
 
-/** logfmt, as Effect's Logger.logfmtLogger formats an entry (the fiber's annotations first). */
-export const logfmtAccess: AccessWriter = (fiber, entry) => {
+type LineSink = (line: string) => void
+
+// Writers are made by these factories so that a silenced twin runs the very same code.
+const makeLogfmtAccess = (write: LineSink): AccessWriter => (fiber, entry) => {
   const now = Date.now()
   const parts = logfmtPartsOf(entry.method, entry.route, entry.status)
   let line = `timestamp=${isoTimestamp(now)} level=INFO fiber=#${fiber.id().id}${parts.message}`
@@ -71,11 +73,10 @@ export const logfmtAccess: AccessWriter = (fiber, entry) => {
     for (const [label, value] of annotations) line += ` ${logfmtLabel(label)}=${logfmtValue(Inspectable.toStringUnknown(value, 0))}`
   }
   if (entry.provider !== provider) providerText = ` provider=${logfmtValue(provider = entry.provider)}`
-  writeLogLine(`${line} requestId=${logfmtValue(entry.requestId)}${parts.fields} durationMs=${entry.durationMs}${providerText}`)
+  write(`${line} requestId=${logfmtValue(entry.requestId)}${parts.fields} durationMs=${entry.durationMs}${providerText}`)
 }
 
-/** One JSON object, as Effect's Logger.jsonLogger writes an entry. */
-export const jsonAccess: AccessWriter = (fiber, entry) => {
+const makeJsonAccess = (write: LineSink): AccessWriter => (fiber, entry) => {
   const now = Date.now()
   const annotations: Record<string, unknown> = {}
   for (const [label, value] of fiber.getFiberRef(FiberRef.currentLogAnnotations)) annotations[label] = Inspectable.toJSON(value)
@@ -87,7 +88,7 @@ export const jsonAccess: AccessWriter = (fiber, entry) => {
   annotations.provider = entry.provider
   const spans: Record<string, number> = {}
   for (const span of fiber.getFiberRef(FiberRef.currentLogSpan)) spans[span.label] = now - span.startTime
-  writeLogLine(JSON.stringify({
+  write(JSON.stringify({
     message: accessMessage(entry),
     logLevel: "INFO",
     timestamp: isoTimestamp(now),
@@ -96,3 +97,23 @@ export const jsonAccess: AccessWriter = (fiber, entry) => {
     fiberId: `#${fiber.id().id}`
   }))
 }
+
+/** logfmt, as Effect's Logger.logfmtLogger formats an entry (the fiber's annotations first). */
+export const logfmtAccess: AccessWriter = makeLogfmtAccess(writeLogLine)
+
+/** One JSON object, as Effect's Logger.jsonLogger writes an entry. */
+export const jsonAccess: AccessWriter = makeJsonAccess(writeLogLine)
+
+const dropLine: LineSink = () => {}
+const dropAccess: AccessWriter = () => {}
+const silentTwins = new Map<AccessWriter, AccessWriter>([
+  [logfmtAccess, makeLogfmtAccess(dropLine)],
+  [jsonAccess, makeJsonAccess(dropLine)]
+])
+
+/**
+ * `writer`, formatting every line as it does and dropping it: the start-up warm-up's, so that it
+ * trains the code real requests run (undefined stays undefined: the lines then go to the loggers).
+ */
+export const silenced = (writer: AccessWriter | undefined): AccessWriter | undefined =>
+  writer === undefined ? undefined : silentTwins.get(writer) ?? dropAccess
