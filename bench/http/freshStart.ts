@@ -130,6 +130,24 @@ export const freshTable = (runs: ReadonlyArray<FreshRun>): string | undefined =>
  * Every run of every round, in the order they ran: requests answered in each second. A slow
  * stretch of the machine shows as several runs in a row at a fraction of their usual rate.
  */
+/** Seconds of a fresh run after which both docports have left the climb the warm-up shortens. */
+export const CLIMB_SECONDS = 3
+
+/**
+ * Round by round, the warmed docport's requests after the climb over the unwarmed one's in the same
+ * seconds: what per-second medians over rounds can hide (a warmed process below the other in every
+ * round showed as even). Undefined where a round lacks either docport.
+ */
+export const afterClimbRatios = (runs: ReadonlyArray<FreshRun>): ReadonlyArray<number | undefined> => {
+  const rounds = [...new Set(runs.map((r) => r.round))].sort((a, b) => a - b)
+  const after = (run: FreshRun | undefined) => run?.seconds.slice(CLIMB_SECONDS).reduce((sum, s) => sum + s.rps, 0)
+  return rounds.map((round) => {
+    const warm = after(runs.find((r) => r.round === round && r.target === DOCPORT))
+    const cold = after(runs.find((r) => r.round === round && r.target === DOCPORT_COLD))
+    return warm === undefined || cold === undefined || cold === 0 ? undefined : warm / cold
+  })
+}
+
 export const freshRoundsTable = (runs: ReadonlyArray<FreshRun>): string | undefined => {
   if (runs.length === 0) return undefined
   const seconds = Math.max(...runs.map((r) => r.seconds.length))

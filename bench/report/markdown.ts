@@ -2,7 +2,7 @@ import type { BulkRun } from "../bulk/bulkBench.js"
 import type { ClusterRun } from "../cluster/clusterBench.js"
 import { clusterSection, clusterTable } from "../cluster/clusterReport.js"
 import { type HeavyRun, heavyTable } from "../http/heavyScenarios.js"
-import { type FreshRun, freshRoundsTable, freshTable } from "../http/freshStart.js"
+import { afterClimbRatios, CLIMB_SECONDS, type FreshRun, freshRoundsTable, freshTable } from "../http/freshStart.js"
 import type { HttpRun } from "../http/httpBench.js"
 import type { PortRun } from "../port/portBench.js"
 import type { Machine, Noise } from "../support/machine.js"
@@ -352,6 +352,18 @@ const freshSection = (runs: ReadonlyArray<FreshRun>) => {
     "Each round's runs, in the order they ran (requests answered per second):",
     "",
     freshRoundsTable(runs)!,
+    "",
+    ...afterClimb(runs)
+  ]
+}
+
+// The line under the rounds' table: the warm-up's effect after the climb, round by round.
+const afterClimb = (runs: ReadonlyArray<FreshRun>): Array<string> => {
+  const ratios = afterClimbRatios(runs)
+  if (ratios.every((r) => r === undefined)) return []
+  const shown = ratios.map((r) => (r === undefined ? "–" : r.toFixed(2)))
+  return [
+    `After the climb (seconds ${CLIMB_SECONDS + 1} on), the warmed docport's requests over the unwarmed one's, round by round: ${shown.join(", ")}.`,
     ""
   ]
 }
