@@ -1,8 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { createServer } from "node:http"
 import { connect } from "node:net"
 import { freePort } from "../support/ChildServer.js"
+import { otlpReceiver, spanAttribute } from "../support/OtlpReceiver.js"
 import { pouchdbPerFile } from "../support/pouchdbPerFile.js"
 import { freshDatabasePrefix } from "../support/pouchdbServer.js"
 import { type ServerProcess, startServerProcess } from "../support/ServerProcess.js"
@@ -127,45 +127,28 @@ describe("WARMUP: a fresh process warms its hot paths before its port opens", ()
     }), START_MS)
 
   it.live("with trace export configured, the warm-up's requests make spans that are never exported: the receiver sees only the real request's", () =>
-    Effect.promise(async () => {
-      // A real OTLP/HTTP receiver (JSON, as the exporter sends it), recording each span's name and route.
-      const received: Array<string> = []
-      const receiver = createServer((request, response) => {
-        let body = ""
-        request.on("data", (chunk) => (body += chunk))
-        request.on("end", () => {
-          for (const resource of JSON.parse(body || "{}").resourceSpans ?? []) {
-            for (const scope of resource.scopeSpans ?? []) {
-              for (const span of scope.spans ?? []) {
-                const route = span.attributes?.find((a: { key: string }) => a.key === "http.route")?.value?.stringValue
-                received.push(`${span.name} ${route ?? ""}`.trim())
-              }
-            }
-          }
-          response.writeHead(200, { "content-type": "application/json" }).end("{}")
-        })
+    Effect.scoped(Effect.gen(function*() {
+      const otlp = yield* otlpReceiver
+      const port = yield* freePort
+      const run = startServerProcess("node", { PORT: String(port), WARMUP: "on", OTEL_EXPORTER_OTLP_ENDPOINT: `${otlp.url}/` })
+      yield* Effect.promise(async () => {
+        try {
+          await run.waitFor("Listening on", START_MS)
+          expect(run.output()).toMatch(WARMED)
+          expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200)
+        } finally {
+          // The exporter flushes what it holds when the process stops.
+          await stop(run)
+        }
       })
-      await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve))
-      const address = receiver.address()
-      const otlp = `http://127.0.0.1:${typeof address === "object" && address !== null ? address.port : 0}`
-      const port = await Effect.runPromise(freePort)
-      const run = startServerProcess("node", { PORT: String(port), WARMUP: "on", OTEL_EXPORTER_OTLP_ENDPOINT: otlp })
-      try {
-        await run.waitFor("Listening on", START_MS)
-        expect(run.output()).toMatch(WARMED)
-        expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200)
-      } finally {
-        // The exporter flushes what it holds when the process stops.
-        await stop(run)
-        await new Promise((resolve) => receiver.close(resolve))
-      }
+      const received = otlp.received.map(({ span }) => `${span.name} ${spanAttribute(span, "http.route") ?? ""}`.trim())
       // Hundreds of warm-up requests (POST /agents, deploys, the data store...), each with its port
       // calls, and of requests only /health exported; of port calls only the real start's own
       // (its indexes and its ping), none of the warm-up's reads and writes.
       expect(received.filter((name) => name.startsWith("http.server")), received.join("\n")).toEqual(["http.server GET /health"])
       expect(received.filter((name) => /^DatabaseService\.(get|save|delete|find|listAll|stream|getMany|saveMany|deleteMany)/.test(name)))
         .toEqual([])
-    }), START_MS)
+    })), START_MS)
 
   it.live("WARMUP=off: no warm-up, the port opens at once", () =>
     Effect.promise(async () => {
