@@ -212,9 +212,10 @@ if (settingNames !== undefined && settingNames.length > 0) {
   console.log(`${scenario}: CPU with each setting / with Effect's defaults, medians of ${rounds} rounds of rotating slices`)
   for (const setting of settingNames) {
     const apply = runtimeSetting(setting)
+    // Per app, its defaults then the setting: docport's two, then the bare HttpApi's.
     const variants = (["docport", "httpapi"] as const).flatMap((name) => [
-      { name, set: false, run: runs[name] },
-      { name, set: true, run: runner(served[name], apply(served[name].runtime)) }
+      { name, run: runs[name] },
+      { name, run: runner(served[name], apply(served[name].runtime)) }
     ])
     for (const v of variants) await slice(v.name, N, v.run)
     const ratios: Record<string, Array<number>> = { docport: [], httpapi: [], over: [] }

@@ -126,10 +126,6 @@ export const freshTable = (runs: ReadonlyArray<FreshRun>): string | undefined =>
   return markdownTable(header, rows)
 }
 
-/**
- * Every run of every round, in the order they ran: requests answered in each second. A slow
- * stretch of the machine shows as several runs in a row at a fraction of their usual rate.
- */
 /** Seconds of a fresh run after which both docports have left the climb the warm-up shortens. */
 export const CLIMB_SECONDS = 3
 
@@ -148,6 +144,10 @@ export const afterClimbRatios = (runs: ReadonlyArray<FreshRun>): ReadonlyArray<n
   })
 }
 
+/**
+ * Every run of every round, in the order they ran: requests answered in each second. A slow
+ * stretch of the machine shows as several runs in a row at a fraction of their usual rate.
+ */
 export const freshRoundsTable = (runs: ReadonlyArray<FreshRun>): string | undefined => {
   if (runs.length === 0) return undefined
   const seconds = Math.max(...runs.map((r) => r.seconds.length))

@@ -39,7 +39,6 @@ export interface Results {
   readonly profiles: Record<string, ProfileSummary>
 }
 
-
 const n0 = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? "–" : Math.round(n).toLocaleString("en-US"))
 const n2 = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? "–" : n.toFixed(2))
 const ms = (n: number) => (n >= 10 ? n.toFixed(1) : n.toFixed(2))
