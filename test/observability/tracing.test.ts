@@ -1,7 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Context, Effect, Layer, Schedule } from "effect"
+import { ConfigProvider, Context, Effect, FiberRef, Layer, Schedule } from "effect"
 import * as MemoryDatabase from "../../src/adapters/MemoryDatabase.js"
 import { TracingLive } from "../../src/app/observability/Tracing.js"
+import { warmupTracer } from "../../src/app/observability/WarmupTracer.js"
+import { NATIVE_TRACER } from "../../src/ports/DatabaseMetrics.js"
 import { otlpReceiver, spanAttribute } from "../support/OtlpReceiver.js"
 import { BaseUrl, testServer } from "../support/TestServer.js"
 
@@ -35,5 +37,35 @@ describe("trace export over OTLP/HTTP", () => {
       expect(spanAttribute(dbGet!, "db.outcome")).toBe("ok")
       const post = spans.find((s) => s.span.name === "http.server POST")?.span
       expect(spans.some((s) => s.span.name === "DatabaseService.save" && s.span.parentSpanId === post?.spanId)).toBe(true)
+    }).pipe(Effect.scoped), 30_000)
+
+  it.live("the warm-up's tracer: Effect's own without export; with export, OpenTelemetry spans, as real requests make, that are never exported", () =>
+    Effect.gen(function*() {
+      yield* Effect.acquireRelease(
+        Effect.sync(() => void (process.env.OTEL_BSP_SCHEDULE_DELAY = "50")),
+        () => Effect.sync(() => void delete process.env.OTEL_BSP_SCHEDULE_DELAY)
+      )
+      const otlp = yield* otlpReceiver
+      const config = ConfigProvider.fromMap(new Map([["OTEL_EXPORTER_OTLP_ENDPOINT", otlp.url]]))
+      const noExport = ConfigProvider.fromMap(new Map())
+      expect(yield* FiberRef.get(warmupTracer).pipe(Effect.provide(TracingLive), Effect.withConfigProvider(noExport))).toBe(NATIVE_TRACER)
+
+      // The exporter closes with the inner scope, which flushes whatever reached it.
+      const [inWarmup, real] = yield* Effect.gen(function*() {
+        const tracer = yield* FiberRef.get(warmupTracer)
+        // An OpenTelemetry span made through Effect keeps the SDK's span, which names its tracer.
+        const otelTracerIn = (name: string) =>
+          Effect.map(Effect.currentSpan, (span) => (span as { span?: { instrumentationScope?: { name?: string } } }).span?.instrumentationScope?.name)
+            .pipe(Effect.withSpan(name))
+        return [yield* otelTracerIn("warm-up span").pipe(Effect.withTracer(tracer)), yield* otelTracerIn("real span")] as const
+      }).pipe(Effect.scoped, Effect.provide(TracingLive), Effect.withConfigProvider(config))
+      expect(inWarmup, "the warm-up's span is made by an OpenTelemetry tracer of its own").toBe("docport warm-up")
+      expect(real).toBe("docport")
+
+      yield* Effect.suspend(() => otlp.received.length > 0 ? Effect.void : Effect.fail("none yet"))
+        .pipe(Effect.retry(Schedule.intersect(Schedule.spaced("100 millis"), Schedule.recurs(50))))
+      // Any batch exporter made in this test sends within 50 ms of a span's end (OTEL_BSP_SCHEDULE_DELAY above).
+      yield* Effect.sleep("500 millis")
+      expect(otlp.received.map((r) => r.span.name)).toEqual(["real span"])
     }).pipe(Effect.scoped), 30_000)
 })

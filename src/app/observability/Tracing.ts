@@ -1,4 +1,5 @@
 import { Config, Effect, Layer, Option } from "effect"
+import { warmupTracer } from "./WarmupTracer.js"
 
 /** The OTLP/HTTP traces URL under an OTEL_EXPORTER_OTLP_ENDPOINT base, as the OpenTelemetry specification defines it. */
 export const tracesUrl = (endpoint: string): string => `${endpoint.replace(/\/+$/, "")}/v1/traces`
@@ -13,16 +14,24 @@ export const TracingLive = Layer.unwrapEffect(
     const endpoint = yield* Config.option(Config.nonEmptyString("OTEL_EXPORTER_OTLP_ENDPOINT"))
     if (Option.isNone(endpoint)) return Layer.empty
     const serviceName = yield* Config.nonEmptyString("OTEL_SERVICE_NAME").pipe(Config.withDefault("docport"))
-    const [NodeSdk, { BatchSpanProcessor }, { OTLPTraceExporter }] = yield* Effect.promise(() =>
+    const [NodeSdk, OtelTracer, { BasicTracerProvider, BatchSpanProcessor }, { OTLPTraceExporter }] = yield* Effect.promise(() =>
       Promise.all([
         import("@effect/opentelemetry/NodeSdk"),
+        import("@effect/opentelemetry/Tracer"),
         import("@opentelemetry/sdk-trace-base"),
         import("@opentelemetry/exporter-trace-otlp-http")
       ])
     )
-    return NodeSdk.layer(() => ({
-      resource: { serviceName },
-      spanProcessor: new BatchSpanProcessor(new OTLPTraceExporter({ url: tracesUrl(endpoint.value) }))
-    }))
+    // The warm-up's spans: OpenTelemetry spans, as real requests make, from a provider with no processor.
+    const unexported = yield* OtelTracer.make.pipe(
+      Effect.provideService(OtelTracer.OtelTracer, new BasicTracerProvider().getTracer("docport warm-up"))
+    )
+    return Layer.merge(
+      NodeSdk.layer(() => ({
+        resource: { serviceName },
+        spanProcessor: new BatchSpanProcessor(new OTLPTraceExporter({ url: tracesUrl(endpoint.value) }))
+      })),
+      Layer.locallyScoped(warmupTracer, unexported)
+    )
   })
 )
