@@ -32,7 +32,7 @@ const SEEDED = 10
 // Per second of the run, by when the answer came back. autocannon notices the end of its duration
 // at its next one-second tick, so it may go on for most of a second more: answers after the last
 // whole second are left out (they once made the tenth second look twice as fast as the ninth).
-const loadBySecond = (url: string, requests: Parameters<typeof autocannon>[0]["requests"], connections: number, seconds: number) =>
+export const loadBySecond = (url: string, requests: Parameters<typeof autocannon>[0]["requests"], connections: number, seconds: number) =>
   Effect.async<ReadonlyArray<FreshSecond>, Error>((resume) => {
     const buckets = Array.from({ length: seconds }, () => new Samples())
     const started = performance.now()
