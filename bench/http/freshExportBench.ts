@@ -9,14 +9,24 @@ import { Effect } from "effect"
 import { writeFileSync } from "node:fs"
 import { createServer } from "node:http"
 import { join } from "node:path"
-import { loadGeneratorPinned, pinningPlan } from "../support/cpu.js"
-import { buildDocport, buildDocportAt, type DocportBuild, ROOT, startBuiltDocport, startDocportBuild } from "../support/processes.js"
-import { CLIMB_SECONDS, DOCPORT, DOCPORT_COLD, type FreshRun, freshRoundsTable, freshTable, loadBySecond } from "./freshStart.js"
-import { newAgents, SCENARIOS, seedAgents } from "./scenarios.js"
+import { pinningPlan } from "../support/cpu.js"
+import { buildDocport, buildDocportAt, ROOT, startBuiltDocport, startDocportBuild } from "../support/processes.js"
+import {
+  CLIMB_SECONDS,
+  DOCPORT,
+  DOCPORT_COLD,
+  freshRounds,
+  freshRoundsTable,
+  type FreshStarter,
+  freshTable,
+  roundRatios
+} from "./freshStart.js"
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 6)
 const beforeRev = process.env.BENCH_BEFORE
 
+// Not test/support/OtlpReceiver.ts: that one parses and keeps every span, hundreds of megabytes
+// over a run, in this process, which is also the load generator's. This one only answers.
 const receiver = Effect.acquireRelease(
   Effect.async<{ readonly url: string; readonly close: () => void; readonly requests: () => number }>((resume) => {
     let requests = 0
@@ -41,44 +51,22 @@ const program = Effect.gen(function*() {
   // The docports inherit this process's environment.
   process.env.OTEL_EXPORTER_OTLP_ENDPOINT = otlp.url
   yield* buildDocport
-  const before: DocportBuild | undefined = beforeRev === undefined ? undefined : yield* buildDocportAt(beforeRev)
-  const plan = pinningPlan()
-  const on = { cpu: plan?.server }
+  const before = beforeRev === undefined ? undefined : yield* buildDocportAt(beforeRev)
+  const pinning = pinningPlan()
+  const on = { cpu: pinning?.server }
   const beforeName = `docport at ${beforeRev}`
-  const starters = [
+  const starters: Array<FreshStarter> = [
     [DOCPORT, () => startBuiltDocport({ DATABASE_PROVIDER: "memory", WARMUP: "on" }, on)],
     [DOCPORT_COLD, () => startBuiltDocport({ DATABASE_PROVIDER: "memory", WARMUP: "off" }, on)],
     ...(before === undefined ? [] : [[beforeName, () => startDocportBuild(beforeName, before, on)] as const])
-  ] as const
-  const get = SCENARIOS.find((s) => s.id === "get")!
-  const runs: Array<FreshRun> = []
-  for (let round = 1; round <= rounds; round++) {
-    const shift = (round - 1) % starters.length
-    for (const [name, start] of [...starters.slice(shift), ...starters.slice(0, shift)]) {
-      const [readyMs, seconds] = yield* Effect.scoped(Effect.gen(function*() {
-        yield* loadGeneratorPinned(plan)
-        const spawned = performance.now()
-        const target = yield* start()
-        const readyMs = performance.now() - spawned
-        const agents = newAgents()
-        yield* seedAgents(target.url, agents, 10)
-        return [readyMs, yield* loadBySecond(target.url, get.requests(agents), 32, 10)] as const
-      }))
-      console.error(`round ${round} ${name}: ${seconds.map((s) => s.rps).join(" ")} (exports received so far: ${otlp.requests()})`)
-      runs.push({ target: name, round, readyMs, seconds })
-    }
-  }
+  ]
+  const runs = yield* freshRounds(starters, { rounds, seconds: 10, connections: 32, pinning, log: (line) => console.error(line) })
+  console.error(`exports received: ${otlp.requests()}`)
   // Each warmed build against the unwarmed process of its round, before and after the climb.
-  const ratios = (target: string) => {
-    const sum = (run: FreshRun | undefined, from: number, to: number) => run?.seconds.slice(from, to).reduce((a, s) => a + s.rps, 0) ?? 0
-    const per = Array.from({ length: rounds }, (_, i) => {
-      const cold = runs.find((r) => r.round === i + 1 && r.target === DOCPORT_COLD)
-      const warm = runs.find((r) => r.round === i + 1 && r.target === target)
-      return [sum(warm, 0, CLIMB_SECONDS) / sum(cold, 0, CLIMB_SECONDS), sum(warm, CLIMB_SECONDS, 10) / sum(cold, CLIMB_SECONDS, 10)]
-    })
-    return `${target} / ${DOCPORT_COLD}, round by round: seconds 1 - ${CLIMB_SECONDS} ${per.map(([a]) => a!.toFixed(2)).join(", ")}; ` +
-      `after ${per.map(([, b]) => b!.toFixed(2)).join(", ")}`
-  }
+  const shown = (ratios: ReadonlyArray<number | undefined>) => ratios.map((r) => r?.toFixed(2) ?? "–").join(", ")
+  const ratios = (target: string) =>
+    `${target} / ${DOCPORT_COLD}, round by round: seconds 1 - ${CLIMB_SECONDS} ${shown(roundRatios(runs, target, 0, CLIMB_SECONDS))}; ` +
+    `after ${shown(roundRatios(runs, target, CLIMB_SECONDS))}`
   const stamp = new Date().toISOString()
   const report = [
     `GET /agents/{id} on a fresh process with trace export to an OTLP/HTTP receiver that answers at once, ${rounds} rounds, ${stamp}`,

@@ -1,7 +1,7 @@
 import autocannon from "autocannon"
-import { Effect } from "effect"
+import { Effect, type Scope } from "effect"
 import { loadGeneratorPinned, type Pinning } from "../support/cpu.js"
-import { buildDocport, startBuiltDocport, startHttpApiBaseline } from "../support/processes.js"
+import { buildDocport, type HttpTarget, startBuiltDocport, startHttpApiBaseline } from "../support/processes.js"
 import { markdownTable } from "../report/table.js"
 import { median, quantile, Samples } from "../support/stats.js"
 import { newAgents, SCENARIOS, seedAgents } from "./scenarios.js"
@@ -32,7 +32,7 @@ const SEEDED = 10
 // Per second of the run, by when the answer came back. autocannon notices the end of its duration
 // at its next one-second tick, so it may go on for most of a second more: answers after the last
 // whole second are left out (they once made the tenth second look twice as fast as the ninth).
-export const loadBySecond = (url: string, requests: Parameters<typeof autocannon>[0]["requests"], connections: number, seconds: number) =>
+const loadBySecond = (url: string, requests: Parameters<typeof autocannon>[0]["requests"], connections: number, seconds: number) =>
   Effect.async<ReadonlyArray<FreshSecond>, Error>((resume) => {
     const buckets = Array.from({ length: seconds }, () => new Samples())
     const started = performance.now()
@@ -50,28 +50,25 @@ export const loadBySecond = (url: string, requests: Parameters<typeof autocannon
     )
   })
 
-/**
- * A fresh process's first seconds: docport (as `npm start` runs it, warm-up on), docport with
- * WARMUP=off and the bare HttpApi take turns, the order rotating each round, each round a new
- * process of each, loaded with GETs as soon as its port answers and it holds a few agents.
- */
-export const freshStart = (settings: {
+export interface FreshSettings {
   readonly rounds: number
   readonly seconds: number
   readonly connections: number
   readonly pinning?: Pinning | undefined
   readonly log: (line: string) => void
-}) =>
+}
+
+/** A server to start fresh for each run, under the name its runs carry. */
+export type FreshStarter = readonly [name: string, start: () => Effect.Effect<HttpTarget, Error, Scope.Scope>]
+
+/**
+ * Each round a new process of every starter in turn, the order rotating from round to round,
+ * loaded with GETs as soon as its port answers and it holds a few agents.
+ */
+export const freshRounds = (starters: ReadonlyArray<FreshStarter>, settings: FreshSettings) =>
   Effect.gen(function*() {
     const get = SCENARIOS.find((s) => s.id === "get")!
     const runs: Array<FreshRun> = []
-    yield* buildDocport
-    const on = { cpu: settings.pinning?.server }
-    const starters = [
-      [DOCPORT, () => startBuiltDocport({ DATABASE_PROVIDER: "memory", WARMUP: "on" }, on)],
-      [DOCPORT_COLD, () => startBuiltDocport({ DATABASE_PROVIDER: "memory", WARMUP: "off" }, on)],
-      ["httpapi", () => startHttpApiBaseline(on)]
-    ] as const
     for (let round = 1; round <= settings.rounds; round++) {
       const shift = (round - 1) % starters.length
       const order = [...starters.slice(shift), ...starters.slice(0, shift)]
@@ -93,6 +90,21 @@ export const freshStart = (settings: {
       }
     }
     return runs
+  })
+
+/**
+ * A fresh process's first seconds: docport (as `npm start` runs it, warm-up on), docport with
+ * WARMUP=off and the bare HttpApi, each round a new process of each.
+ */
+export const freshStart = (settings: FreshSettings) =>
+  Effect.gen(function*() {
+    yield* buildDocport
+    const on = { cpu: settings.pinning?.server }
+    return yield* freshRounds([
+      [DOCPORT, () => startBuiltDocport({ DATABASE_PROVIDER: "memory", WARMUP: "on" }, on)],
+      [DOCPORT_COLD, () => startBuiltDocport({ DATABASE_PROVIDER: "memory", WARMUP: "off" }, on)],
+      ["httpapi", () => startHttpApiBaseline(on)]
+    ], settings)
   })
 
 /**
@@ -130,19 +142,26 @@ export const freshTable = (runs: ReadonlyArray<FreshRun>): string | undefined =>
 export const CLIMB_SECONDS = 3
 
 /**
+ * Round by round, `target`'s requests in seconds `from` (0-based) up to `to` (default: the end)
+ * over the unwarmed docport's in the same seconds. Undefined where a round lacks either.
+ */
+export const roundRatios = (runs: ReadonlyArray<FreshRun>, target: string, from: number, to?: number): ReadonlyArray<number | undefined> => {
+  const rounds = [...new Set(runs.map((r) => r.round))].sort((a, b) => a - b)
+  const sum = (run: FreshRun | undefined) => run?.seconds.slice(from, to).reduce((total, s) => total + s.rps, 0)
+  return rounds.map((round) => {
+    const warm = sum(runs.find((r) => r.round === round && r.target === target))
+    const cold = sum(runs.find((r) => r.round === round && r.target === DOCPORT_COLD))
+    return warm === undefined || cold === undefined || cold === 0 ? undefined : warm / cold
+  })
+}
+
+/**
  * Round by round, the warmed docport's requests after the climb over the unwarmed one's in the same
  * seconds: what per-second medians over rounds can hide (a warmed process below the other in every
  * round showed as even). Undefined where a round lacks either docport.
  */
-export const afterClimbRatios = (runs: ReadonlyArray<FreshRun>): ReadonlyArray<number | undefined> => {
-  const rounds = [...new Set(runs.map((r) => r.round))].sort((a, b) => a - b)
-  const after = (run: FreshRun | undefined) => run?.seconds.slice(CLIMB_SECONDS).reduce((sum, s) => sum + s.rps, 0)
-  return rounds.map((round) => {
-    const warm = after(runs.find((r) => r.round === round && r.target === DOCPORT))
-    const cold = after(runs.find((r) => r.round === round && r.target === DOCPORT_COLD))
-    return warm === undefined || cold === undefined || cold === 0 ? undefined : warm / cold
-  })
-}
+export const afterClimbRatios = (runs: ReadonlyArray<FreshRun>): ReadonlyArray<number | undefined> =>
+  roundRatios(runs, DOCPORT, CLIMB_SECONDS)
 
 /**
  * Every run of every round, in the order they ran: requests answered in each second. A slow
