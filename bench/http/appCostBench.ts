@@ -13,6 +13,8 @@
 // instructions instead of timing. Parts left out: LOG_LEVEL=warn (access lines), BENCH_OBSERVE=off
 // (request ids, access lines, HTTP metrics), BENCH_INSTRUMENT=off (the port's metrics and spans).
 // BENCH_RUNTIME=a,b measures the runtime's own settings instead (bench/http/runtimeSettings.ts).
+// BENCH_ONLY=docport|httpapi builds one application alone and only runs requests through it, for
+// instructionBench.ts to count.
 // Requests run one at a time, so access lines leave one batch per request, which the real server
 // (many requests a turn of the event loop) does not pay: the servers in `npm run bench` are the judge.
 import * as HttpApp from "@effect/platform/HttpApp"
@@ -72,17 +74,26 @@ process.env.WARMUP = "off"
 // Access lines are formatted and batched as in production, then dropped instead of written.
 setLogWriter(() => {})
 
-const served: Record<"docport" | "httpapi", Served> = {
+type Side = "docport" | "httpapi"
+// BENCH_ONLY=side builds, seeds and runs that application alone, as its own server process would
+// (the instruction counts of instructionBench.ts): BENCH_WARM requests, then BENCH_COUNT more.
+const only = process.env.BENCH_ONLY as Side | undefined
+const sides: ReadonlyArray<Side> = only === undefined ? ["docport", "httpapi"] : [only]
+
+const builders: Record<Side, () => Promise<Served>> = {
   // The parts the header names can be left out, to measure what each costs.
-  docport: await build(
-    makeHttpLive(
-      process.env.BENCH_INSTRUMENT === "off" ? Layer.effect(DatabaseService, MemoryDatabase.makeWith({ instrument: false })) : layerFromConfig,
-      Layer.empty as Layer.Layer<ServerServices>,
-      { observeRequests: process.env.BENCH_OBSERVE !== "off" }
-    )
-  ),
-  httpapi: await build(BareHttpApiLive)
+  docport: () =>
+    build(
+      makeHttpLive(
+        process.env.BENCH_INSTRUMENT === "off" ? Layer.effect(DatabaseService, MemoryDatabase.makeWith({ instrument: false })) : layerFromConfig,
+        Layer.empty as Layer.Layer<ServerServices>,
+        { observeRequests: process.env.BENCH_OBSERVE !== "off" }
+      )
+    ),
+  httpapi: () => build(BareHttpApiLive)
 }
+const served = {} as Record<Side, Served>
+for (const name of sides) served[name] = await builders[name]()
 
 interface Call {
   readonly method: string
@@ -115,9 +126,9 @@ const textOf = (response: HttpServerResponse.HttpServerResponse) =>
   response.body._tag === "Uint8Array" ? new TextDecoder().decode(response.body.body) : ""
 
 const scenario = process.argv[2] ?? "get"
-const runs = { docport: runner(served.docport), httpapi: runner(served.httpapi) }
+const runs = Object.fromEntries(sides.map((name) => [name, runner(served[name])])) as Record<Side, ReturnType<typeof runner>>
 const calls: Record<string, Array<Call>> = { docport: [], httpapi: [] }
-for (const name of ["docport", "httpapi"] as const) {
+for (const name of sides) {
   const ids: Array<string> = []
   for (let i = 0; i < (scenario === "list" ? 100 : 200); i++) {
     const answer = await runs[name]({ method: "POST", path: "/agents", body: JSON.stringify(agentBody(i)) })
@@ -139,7 +150,7 @@ for (const name of ["docport", "httpapi"] as const) {
   })
 }
 
-const slice = async (name: "docport" | "httpapi", n: number, run = runs[name]) => {
+const slice = async (name: Side, n: number, run = runs[name]) => {
   const list = calls[name]!
   const started = process.cpuUsage()
   for (let i = 0; i < n; i++) {
@@ -151,6 +162,11 @@ const slice = async (name: "docport" | "httpapi", n: number, run = runs[name]) =
 }
 
 const N = scenario === "list" ? 500 : 3_000
+if (only !== undefined) {
+  await slice(only, Number(process.env.BENCH_WARM ?? N * 4))
+  await slice(only, Number(process.env.BENCH_COUNT ?? 0))
+  process.exit(0)
+}
 for (const name of ["docport", "httpapi"] as const) await slice(name, N * 4)
 
 const profileDir = process.env.BENCH_PROFILE

@@ -80,7 +80,7 @@ const documents = Array.from({ length: DOCUMENTS }, (_, i) => ({ _id: idOf(i), .
 let next = 0
 const nextId = () => idOf(next++ % DOCUMENTS)
 
-interface Client {
+export interface Client {
   readonly load: Effect.Effect<void, unknown>
   /** Reads the current revisions: the other clients' turns moved them on. */
   readonly refresh: Effect.Effect<void, unknown>
@@ -93,7 +93,7 @@ const loaded = (results: ReadonlyArray<{ readonly ok: boolean; readonly id: stri
   return failed === undefined ? Effect.void : Effect.fail(new Error(`could not load ${failed.id}: ${JSON.stringify(failed)}`))
 }
 
-const portClient = (db: DatabaseServiceShape): Client => {
+export const portClient = (db: DatabaseServiceShape): Client => {
   const revs = new Map<string, string>()
   return {
     load: Effect.zipRight(
@@ -146,7 +146,7 @@ const rawDatabaseClient = (raw: RawDatabase): Client => {
   }
 }
 
-const rawClient = (raw: RawClient): Client => ({
+export const rawClient = (raw: RawClient): Client => ({
   load: Effect.void,
   refresh: Effect.tryPromise(() => raw.refresh(COLLECTION, allIds)),
   promises: true,

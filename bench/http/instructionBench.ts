@@ -1,0 +1,45 @@
+// Instructions per request, docport against the bare HttpApi, counted by valgrind instead of
+// timed (bench/support/callgrind.ts says why and what the count leaves out).
+//
+// Each count runs appCostBench.ts with one application alone in the process (no sockets): a
+// base run builds it, seeds it and warms it with BENCH_WARM requests; a counted run does the same
+// and then BENCH_COUNT more. (counted - base) / BENCH_COUNT is its instructions per request, GC
+// included as it falls. The warm-up is long because V8 keeps optimizing functions that run once a
+// request for thousands of requests (traced: 21 more optimized after 3,000 PUTs, 8 after 6,000);
+// counted earlier, docport's larger code paid for more compilation than the HttpApi's.
+//
+// Run: npx tsx bench/http/instructionBench.ts [get put post list mix] (default: all five); the
+// environment reaches the app, so BENCH_OBSERVE=off, BENCH_INSTRUMENT=off or LOG_LEVEL=warn count
+// docport without that part; BENCH_SIDES=docport leaves the bare HttpApi out (it does not change
+// with them). BENCH_WARM (6000), BENCH_COUNT (1000). Four counts a scenario, two at a time.
+import { bundle, countInstructions, runTwoAtATime, writeReport } from "../support/callgrind.js"
+
+const scenarios = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ["get", "put", "post", "list", "mix"]
+const warm = Number(process.env.BENCH_WARM ?? 6000)
+const count = Number(process.env.BENCH_COUNT ?? 1000)
+const sides = process.env.BENCH_SIDES === "docport" ? ["docport"] : ["docport", "httpapi"]
+
+const script = bundle("bench/http/appCostBench.ts")
+const results = await runTwoAtATime(scenarios.flatMap((scenario) =>
+  sides.flatMap((side) =>
+    [0, count].map((n) => ({
+      key: `${scenario} ${side} ${n}`,
+      run: () => countInstructions(script.path, [scenario], { BENCH_ONLY: side, BENCH_WARM: String(warm), BENCH_COUNT: String(n) })
+    }))
+  )
+))
+script.remove()
+
+const lines: Array<string> = []
+const parts = ["BENCH_OBSERVE", "BENCH_INSTRUMENT", "LOG_LEVEL"].filter((k) => process.env[k] !== undefined).map((k) => `${k}=${process.env[k]}`)
+lines.push(`instructions per request (thousands), after ${warm} requests, ${count} counted${parts.length > 0 ? `, ${parts.join(" ")}` : ""}`)
+lines.push("")
+lines.push("| scenario | docport | bare HttpApi | docport / HttpApi |")
+lines.push("| --- | --- | --- | --- |")
+for (const scenario of scenarios) {
+  const [docport, httpapi] = ["docport", "httpapi"].map((side) =>
+    ((results.get(`${scenario} ${side} ${count}`) ?? Number.NaN) - (results.get(`${scenario} ${side} 0`) ?? Number.NaN)) / count
+  )
+  lines.push(`| ${scenario} | ${(docport! / 1000).toFixed(1)} | ${(httpapi! / 1000).toFixed(1)} | ${(docport! / httpapi!).toFixed(3)} |`)
+}
+writeReport("instructions-http", lines, results)

@@ -1,0 +1,50 @@
+// One client's calls of one operation against a backend this process starts, counted rather than
+// timed: run by portInstructionBench.ts under valgrind, which counts the instructions. Starts the
+// backend's server (a child process, which valgrind does not follow), loads the bench's
+// documents through the adapter, makes BENCH_WARM calls and then BENCH_COUNT more, one at a time
+// as the port bench makes them.
+// Args: <backend> <op> <client: adapter | raw>
+import { Effect } from "effect"
+import type { BenchBackend } from "../backends/Backend.js"
+import { couchdb } from "../backends/couchdb.js"
+import { dynamodb } from "../backends/dynamodb.js"
+import { type Client, type PortOp, portClient, rawClient } from "./portBench.js"
+
+const [backendName, op, clientName] = process.argv.slice(2) as [string, PortOp, "adapter" | "raw"]
+const warm = Number(process.env.BENCH_WARM ?? 300)
+const count = Number(process.env.BENCH_COUNT ?? 0)
+
+const backendOf = (name: string): Effect.Effect<BenchBackend, Error> => {
+  switch (name) {
+    case "couchdb": return Effect.succeed(couchdb)
+    case "dynamodb": return Effect.succeed(dynamodb)
+    case "firestore": return Effect.promise(() => import("../backends/firestore.js")).pipe(Effect.map((m) => m.firestore))
+    default: return Effect.fail(new Error(`unknown backend ${name}: couchdb, dynamodb or firestore`))
+  }
+}
+
+const calls = (client: Client, n: number) => {
+  const call = (client.calls as Record<PortOp, () => Effect.Effect<unknown, unknown> | Promise<unknown>>)[op]
+  return client.promises
+    ? Effect.promise(async () => {
+      for (let i = 0; i < n; i++) await call()
+    })
+    : Effect.repeatN(Effect.suspend(() => call() as Effect.Effect<unknown, unknown>), n - 1).pipe(Effect.when(() => n > 0))
+}
+
+const program = Effect.scoped(Effect.gen(function*() {
+  const backend = yield* Effect.flatMap(backendOf(backendName), (b) => b.start)
+  const namespace = backend.namespace()
+  const adapter = portClient(yield* backend.adapter(namespace))
+  yield* adapter.load
+  if (backend.raw === undefined) return yield* Effect.fail(new Error(`${backendName} has no raw client`))
+  const client = clientName === "adapter" ? adapter : rawClient(yield* backend.raw(namespace))
+  if (op === "save") yield* client.refresh
+  yield* calls(client, warm)
+  yield* calls(client, count)
+}))
+
+Effect.runPromise(program).then(() => process.exit(0), (error) => {
+  console.error(error)
+  process.exit(1)
+})

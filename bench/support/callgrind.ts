@@ -1,0 +1,98 @@
+// Counting instructions with valgrind (callgrind) instead of timing: the count does not move with
+// the machine's load, so a difference of 1 % can be told apart on this shared 2-core machine,
+// where timed benches move by 10 % from run to run. Node runs with V8's --predictable (no
+// concurrent compiler or GC threads) and fixed seeds, so the same run gives the same count (seen:
+// two runs 0.008 % apart). Instructions are not seconds: cache misses, branch misses and the
+// kernel are left out, so counts rank changes and the timed benches stay the judge.
+import { execFileSync, spawn } from "node:child_process"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { ROOT } from "./processes.js"
+
+export interface Bundle {
+  readonly path: string
+  readonly remove: () => void
+}
+
+/**
+ * `entry` bundled as appCostBench.ts says to run it (esbuild, packages external): compiled as the
+ * server is, never through tsx. Inside the package, so its imports resolve; a name of its own, so
+ * that a change made while another count runs does not reach that one.
+ */
+export const bundle = (entry: string): Bundle => {
+  const dir = mkdtempSync(join(tmpdir(), "docport-callgrind-"))
+  const path = join(ROOT, "node_modules", ".cache", `${dir.split("/").pop()}.mjs`)
+  rmSync(dir, { recursive: true, force: true })
+  execFileSync("npx", [
+    "esbuild", entry, "--bundle", "--platform=node", "--format=esm", "--packages=external", `--outfile=${path}`, "--log-level=warning"
+  ], { cwd: ROOT, stdio: "inherit" })
+  return { path, remove: () => rmSync(path, { force: true }) }
+}
+
+/**
+ * Node's flags under valgrind. --predictable runs V8 without background threads; V8 still sizes
+ * the old generation from measured (timed) GC and allocation speeds, and the memory reducer
+ * collects on a timer, so those are fixed too: without them two counts of one run under
+ * different loads were 3 - 4 % apart. (--predictable-gc-schedule would fix them as well, but
+ * also shrinks the young generation to 4 MB, far from the server's 32.)
+ */
+const NODE_FLAGS = [
+  "--predictable",
+  "--no-memory-reducer",
+  "--heap-growing-percent=100",
+  "--random-seed=1",
+  "--hash-seed=1",
+  "--max-semi-space-size=32"
+]
+
+/** Instructions of one whole run of `script`, as callgrind's summary gives them (child processes not counted). */
+export const countInstructions = (script: string, args: ReadonlyArray<string>, env: Record<string, string>) =>
+  new Promise<number>((resolve, reject) => {
+    const child = spawn("valgrind", [
+      "--tool=callgrind", "--callgrind-out-file=/dev/null",
+      process.execPath, ...NODE_FLAGS, script, ...args
+    ], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] })
+    let log = ""
+    child.stderr.on("data", (chunk) => log += chunk)
+    child.on("close", (code) => {
+      const collected = /Collected : (\d+)/.exec(log)
+      if (code === 0 && collected !== null) resolve(Number(collected[1]))
+      else reject(new Error(`${args.join(" ")}: exit ${code}\n${log.slice(-2000)}`))
+    })
+  })
+
+/**
+ * Runs the jobs two at a time (valgrind runs a process on one core) and gives their results by
+ * key; a job that fails is reported and gives NaN, so that one cell does not cost the others.
+ */
+export const runTwoAtATime = async (jobs: ReadonlyArray<{ readonly key: string; readonly run: () => Promise<number> }>) => {
+  const queue = [...jobs]
+  const results = new Map<string, number>()
+  const worker = async () => {
+    for (let job = queue.shift(); job !== undefined; job = queue.shift()) {
+      const result = await job.run().catch((error: unknown) => {
+        console.error(`${job.key} failed: ${String(error)}`)
+        return Number.NaN
+      })
+      results.set(job.key, result)
+      console.error(`${job.key}: ${result.toLocaleString("en")}`)
+    }
+  }
+  await Promise.all([worker(), worker()])
+  return results
+}
+
+/** Prints the report and keeps it as bench/results/<name>-<date>.md, with every count it came from. */
+export const writeReport = (name: string, lines: ReadonlyArray<string>, counts: ReadonlyMap<string, number>) => {
+  const text = [
+    ...lines,
+    "",
+    "Instructions of each whole run (valgrind's count):",
+    "",
+    ...[...counts].map(([key, n]) => `- ${key}: ${n.toLocaleString("en")}`),
+    ""
+  ].join("\n")
+  console.log(text)
+  writeFileSync(join(ROOT, "bench", "results", `${name}-${new Date().toISOString().replace(/[:.]/g, "-")}.md`), text)
+}
