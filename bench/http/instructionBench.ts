@@ -1,11 +1,15 @@
 // Instructions per request, docport against the bare HttpApi, counted by valgrind instead of
-// timed (bench/support/callgrind.ts says why and what the count leaves out).
+// timed (bench/support/callgrind.ts says why, what the count leaves out and how far it moves).
+//
+// Not precise enough yet (README, "Instructions instead of seconds"): two runs' difference over
+// 1,000 requests moves by 10 - 20 % from one pair of runs to the next.
 //
 // Each count runs appCostBench.ts with one application alone in the process (no sockets): a
 // base run builds it, seeds it and warms it with BENCH_WARM requests; a counted run does the same
 // and then BENCH_COUNT more. (counted - base) / BENCH_COUNT is its instructions per request, GC
 // included as it falls. The warm-up is long because V8 keeps optimizing functions that run once a
-// request for thousands of requests (traced: 21 more optimized after 3,000 PUTs, 8 after 6,000);
+// request for thousands of requests (traced, PUT, one application alone: 25 more optimized over the
+// 1,000 after 3,000, 3 over the 1,000 after 6,000);
 // counted earlier, docport's larger code paid for more compilation than the HttpApi's.
 //
 // Run: npx tsx bench/http/instructionBench.ts [get put post list mix] (default: all five); the

@@ -1,7 +1,7 @@
 // Instructions per call, the adapter against the backend's own client (the port bench's "raw"),
-// counted by valgrind instead of timed (bench/support/callgrind.ts says why and what the count
-// leaves out): the port bench's target of 1.10 sits inside this machine's timing noise, where
-// the same code scored 6, 8 and 10 of its 12 cells in three runs.
+// counted by valgrind instead of timed: the port bench's target of 1.10 sits inside this machine's
+// timing noise, where the same code scored 6, 8 and 10 of its 12 cells in three runs. Not precise
+// enough yet either (bench/support/callgrind.ts says how far a count moves).
 //
 // Each count runs portCalls.ts: it starts the backend's server (not counted: valgrind does not
 // follow child processes), loads the documents through the adapter, makes BENCH_WARM calls with

@@ -1,9 +1,8 @@
-// Counting instructions with valgrind (callgrind) instead of timing: the count does not move with
-// the machine's load, so a difference of 1 % can be told apart on this shared 2-core machine,
-// where timed benches move by 10 % from run to run. Node runs with V8's --predictable (no
-// concurrent compiler or GC threads) and fixed seeds, so the same run gives the same count (seen:
-// two runs 0.008 % apart). Instructions are not seconds: cache misses, branch misses and the
-// kernel are left out, so counts rank changes and the timed benches stay the judge.
+// Counting instructions with valgrind (callgrind) instead of timing. A count moves far less with
+// the machine's load than a timing does, but not little enough yet: NODE_FLAGS below says how far
+// it moves, and a difference of two whole runs over 1,000 requests inherits all of it (README,
+// "Instructions instead of seconds"). Instructions are not seconds either: cache misses, branch
+// misses and the kernel are left out, so the timed benches stay the judge.
 import { execFileSync, spawn } from "node:child_process"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -32,15 +31,21 @@ export const bundle = (entry: string): Bundle => {
 
 /**
  * Node's flags under valgrind. --predictable runs V8 without background threads; V8 still sizes
- * the old generation from measured (timed) GC and allocation speeds, and the memory reducer
- * collects on a timer, so those are fixed too: without them two counts of one run under
- * different loads were 3 - 4 % apart. (--predictable-gc-schedule would fix them as well, but
- * also shrinks the young generation to 4 MB, far from the server's 32.)
+ * the old generation from timed GC and allocation speeds, the memory reducer collects on a timer,
+ * and incremental marking and scavenges run partly as tasks the event loop takes when it can, so
+ * those are fixed or turned off too. What is left still moves with the wall clock: the same run
+ * twice side by side came 0.006 % apart, but one given half its twin's CPU 0.17 % (22 M
+ * instructions), two base runs made at different times 0.4 % (50 M, where 1,000 GETs count
+ * 600 M), and with eight counts on two cores some counted runs came out below their base.
+ * (--predictable-gc-schedule would fix the GC too, but shrinks the young generation to 4 MB, far
+ * from the server's 32.)
  */
 const NODE_FLAGS = [
   "--predictable",
   "--no-memory-reducer",
   "--heap-growing-percent=100",
+  "--no-incremental-marking",
+  "--no-minor-gc-task",
   "--random-seed=1",
   "--hash-seed=1",
   "--max-semi-space-size=32"
