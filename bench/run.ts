@@ -5,10 +5,8 @@
  */
 import { Effect } from "effect"
 import { join, resolve } from "node:path"
-import type { BenchBackend, RunningBackend } from "./backends/Backend.js"
-import { couchdb } from "./backends/couchdb.js"
-import { dynamodb } from "./backends/dynamodb.js"
-import { memory } from "./backends/memory.js"
+import type { RunningBackend } from "./backends/Backend.js"
+import { backendNamed } from "./backends/byName.js"
 import { type BulkRun, bulkBench } from "./bulk/bulkBench.js"
 import { clusterBench, type ClusterRun } from "./cluster/clusterBench.js"
 import { type StreamRun, streamBench } from "./bulk/streamBench.js"
@@ -16,7 +14,7 @@ import { type HeavyRun, heavyBench } from "./http/heavyScenarios.js"
 import { type FreshRun, freshStart } from "./http/freshStart.js"
 import { type HttpRun, type HttpSettings, memoryVsBaseline, onBackend } from "./http/httpBench.js"
 import { profileDocport } from "./http/httpProfile.js"
-import { type BackendName, type Options, parseOptions, SECTIONS, USAGE } from "./options.js"
+import { type Options, parseOptions, SECTIONS, USAGE } from "./options.js"
 import { updateReadme } from "./report/readme.js"
 import { adaptersAt } from "./port/adapterModules.js"
 import { type PortRun, portBench, type PortSettings } from "./port/portBench.js"
@@ -29,23 +27,6 @@ import { ROOT } from "./support/processes.js"
 
 const started = Date.now()
 const log = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(5)} s] ${line}`)
-
-// The Firestore starter is loaded only when asked for: it needs Java and Google's emulator.
-const backendNamed = (name: BackendName): Effect.Effect<BenchBackend, Error> => {
-  switch (name) {
-    case "memory":
-      return Effect.succeed(memory)
-    case "couchdb":
-      return Effect.succeed(couchdb)
-    case "dynamodb":
-      return Effect.succeed(dynamodb)
-    case "firestore":
-      return Effect.tryPromise({
-        try: async () => (await import("./backends/firestore.js")).firestore,
-        catch: (cause) => new Error(`cannot load the Firestore starter: ${String(cause).split("\n")[0]}`)
-      })
-  }
-}
 
 const bench = (options: Options) =>
   Effect.gen(function*() {

@@ -16,7 +16,7 @@
 // environment reaches the app, so BENCH_OBSERVE=off, BENCH_INSTRUMENT=off or LOG_LEVEL=warn count
 // docport without that part; BENCH_SIDES=docport leaves the bare HttpApi out (it does not change
 // with them). BENCH_WARM (6000), BENCH_COUNT (1000). Four counts a scenario, two at a time.
-import { bundle, countInstructions, runTwoAtATime, writeReport } from "../support/callgrind.js"
+import { bundle, countInstructions, countPairs, ratioRow, writeReport } from "../support/callgrind.js"
 
 const scenarios = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ["get", "put", "post", "list", "mix"]
 const warm = Number(process.env.BENCH_WARM ?? 6000)
@@ -24,26 +24,23 @@ const count = Number(process.env.BENCH_COUNT ?? 1000)
 const sides = process.env.BENCH_SIDES === "docport" ? ["docport"] : ["docport", "httpapi"]
 
 const script = bundle("bench/http/appCostBench.ts")
-const results = await runTwoAtATime(scenarios.flatMap((scenario) =>
-  sides.flatMap((side) =>
-    [0, count].map((n) => ({
-      key: `${scenario} ${side} ${n}`,
-      run: () => countInstructions(script.path, [scenario], { BENCH_ONLY: side, BENCH_WARM: String(warm), BENCH_COUNT: String(n) })
+const results = await countPairs(
+  scenarios.flatMap((scenario) =>
+    sides.map((side) => ({
+      key: `${scenario} ${side}`,
+      run: (n: number) => countInstructions(script.path, [scenario], { BENCH_ONLY: side, BENCH_WARM: String(warm), BENCH_COUNT: String(n) })
     }))
-  )
-))
+  ),
+  count
+)
 script.remove()
 
-const lines: Array<string> = []
 const parts = ["BENCH_OBSERVE", "BENCH_INSTRUMENT", "LOG_LEVEL"].filter((k) => process.env[k] !== undefined).map((k) => `${k}=${process.env[k]}`)
-lines.push(`instructions per request (thousands), after ${warm} requests, ${count} counted${parts.length > 0 ? `, ${parts.join(" ")}` : ""}`)
-lines.push("")
-lines.push("| scenario | docport | bare HttpApi | docport / HttpApi |")
-lines.push("| --- | --- | --- | --- |")
-for (const scenario of scenarios) {
-  const [docport, httpapi] = ["docport", "httpapi"].map((side) =>
-    ((results.get(`${scenario} ${side} ${count}`) ?? Number.NaN) - (results.get(`${scenario} ${side} 0`) ?? Number.NaN)) / count
-  )
-  lines.push(`| ${scenario} | ${(docport! / 1000).toFixed(1)} | ${(httpapi! / 1000).toFixed(1)} | ${(docport! / httpapi!).toFixed(3)} |`)
-}
+const lines = [
+  `instructions per request (thousands), after ${warm} requests, ${count} counted${parts.length > 0 ? `, ${parts.join(" ")}` : ""}`,
+  "",
+  "| scenario | docport | bare HttpApi | docport / HttpApi |",
+  "| --- | --- | --- | --- |"
+]
+for (const scenario of scenarios) lines.push(ratioRow(results, count, [scenario], `${scenario} docport`, `${scenario} httpapi`))
 writeReport("instructions-http", lines, results)

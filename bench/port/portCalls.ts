@@ -6,22 +6,18 @@
 // Args: <backend> <op> <client: adapter | raw>
 import { Effect } from "effect"
 import type { BenchBackend } from "../backends/Backend.js"
-import { couchdb } from "../backends/couchdb.js"
-import { dynamodb } from "../backends/dynamodb.js"
+import { backendNamed } from "../backends/byName.js"
+import { BACKENDS, type BackendName } from "../options.js"
 import { type Client, type PortOp, portClient, rawClient } from "./portBench.js"
 
 const [backendName, op, clientName] = process.argv.slice(2) as [string, PortOp, "adapter" | "raw"]
 const warm = Number(process.env.BENCH_WARM ?? 300)
 const count = Number(process.env.BENCH_COUNT ?? 0)
 
-const backendOf = (name: string): Effect.Effect<BenchBackend, Error> => {
-  switch (name) {
-    case "couchdb": return Effect.succeed(couchdb)
-    case "dynamodb": return Effect.succeed(dynamodb)
-    case "firestore": return Effect.promise(() => import("../backends/firestore.js")).pipe(Effect.map((m) => m.firestore))
-    default: return Effect.fail(new Error(`unknown backend ${name}: couchdb, dynamodb or firestore`))
-  }
-}
+const backendOf = (name: string): Effect.Effect<BenchBackend, Error> =>
+  (BACKENDS as ReadonlyArray<string>).includes(name)
+    ? backendNamed(name as BackendName)
+    : Effect.fail(new Error(`unknown backend ${name}: ${BACKENDS.join(", ")}`))
 
 const calls = (client: Client, n: number) => {
   const call = (client.calls as Record<PortOp, () => Effect.Effect<unknown, unknown> | Promise<unknown>>)[op]

@@ -17,7 +17,7 @@
 // emulator. Even after 2,000 calls V8 is still optimizing both clients' code (traced over the next
 // 1,000 DynamoDB gets: 57 functions for the adapter, 37 for the raw client), so a count holds
 // some compilation, more of it for the adapter, whose Effect closures are more functions to compile.
-import { bundle, countInstructions, runTwoAtATime, writeReport } from "../support/callgrind.js"
+import { bundle, countInstructions, countPairs, ratioRow, writeReport } from "../support/callgrind.js"
 
 const cells = process.argv.slice(2).length > 0
   ? process.argv.slice(2)
@@ -26,24 +26,22 @@ const warm = Number(process.env.BENCH_WARM ?? 2000)
 const count = Number(process.env.BENCH_COUNT ?? 1000)
 
 const script = bundle("bench/port/portCalls.ts")
-const results = await runTwoAtATime(cells.flatMap((cell) =>
-  ["adapter", "raw"].flatMap((client) =>
-    [0, count].map((n) => ({
-      key: `${cell} ${client} ${n}`,
-      run: () => countInstructions(script.path, [...cell.split(":"), client], { BENCH_WARM: String(warm), BENCH_COUNT: String(n) })
+const results = await countPairs(
+  cells.flatMap((cell) =>
+    ["adapter", "raw"].map((client) => ({
+      key: `${cell} ${client}`,
+      run: (n: number) => countInstructions(script.path, [...cell.split(":"), client], { BENCH_WARM: String(warm), BENCH_COUNT: String(n) })
     }))
-  )
-))
+  ),
+  count
+)
 script.remove()
 
-const lines: Array<string> = []
-lines.push(`instructions per call (thousands), client side, ${warm} warm-up calls, ${count} counted`)
-lines.push("")
-lines.push("| backend | op | adapter | raw client | adapter / raw |")
-lines.push("| --- | --- | --- | --- | --- |")
-for (const cell of cells) {
-  const [adapter, raw] = ["adapter", "raw"].map((client) => (results.get(`${cell} ${client} ${count}`)! - results.get(`${cell} ${client} 0`)!) / count)
-  const [backend, op] = cell.split(":")
-  lines.push(`| ${backend} | ${op} | ${(adapter! / 1000).toFixed(1)} | ${(raw! / 1000).toFixed(1)} | ${(adapter! / raw!).toFixed(3)} |`)
-}
+const lines = [
+  `instructions per call (thousands), client side, ${warm} warm-up calls, ${count} counted`,
+  "",
+  "| backend | op | adapter | raw client | adapter / raw |",
+  "| --- | --- | --- | --- | --- |"
+]
+for (const cell of cells) lines.push(ratioRow(results, count, cell.split(":"), `${cell} adapter`, `${cell} raw`))
 writeReport("instructions-port", lines, results)

@@ -3,11 +3,11 @@
 // it moves, and a difference of two whole runs over 1,000 requests inherits all of it (README,
 // "Instructions instead of seconds"). Instructions are not seconds either: cache misses, branch
 // misses and the kernel are left out, so the timed benches stay the judge.
-import { execFileSync, spawn } from "node:child_process"
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { spawn } from "node:child_process"
+import { randomUUID } from "node:crypto"
+import { rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { ROOT } from "./processes.js"
+import { esbuild, ROOT } from "./processes.js"
 
 export interface Bundle {
   readonly path: string
@@ -15,17 +15,13 @@ export interface Bundle {
 }
 
 /**
- * `entry` bundled as appCostBench.ts says to run it (esbuild, packages external): compiled as the
- * server is, never through tsx. Inside the package, so its imports resolve; a name of its own, so
- * that a change made while another count runs does not reach that one.
+ * `entry` bundled as `npm run build` compiles the server (packages left to node_modules), never
+ * run through tsx. Inside the package, so its imports resolve; a name of its own, so that a change
+ * made while another count runs does not reach that one.
  */
 export const bundle = (entry: string): Bundle => {
-  const dir = mkdtempSync(join(tmpdir(), "docport-callgrind-"))
-  const path = join(ROOT, "node_modules", ".cache", `${dir.split("/").pop()}.mjs`)
-  rmSync(dir, { recursive: true, force: true })
-  execFileSync("npx", [
-    "esbuild", entry, "--bundle", "--platform=node", "--format=esm", "--packages=external", `--outfile=${path}`, "--log-level=warning"
-  ], { cwd: ROOT, stdio: "inherit" })
+  const path = join(ROOT, "node_modules", ".cache", `callgrind-${randomUUID()}.mjs`)
+  esbuild(entry, "--bundle", "--packages=external", `--outfile=${path}`)
   return { path, remove: () => rmSync(path, { force: true }) }
 }
 
@@ -68,11 +64,15 @@ export const countInstructions = (script: string, args: ReadonlyArray<string>, e
   })
 
 /**
- * Runs the jobs two at a time (valgrind runs a process on one core) and gives their results by
- * key; a job that fails is reported and gives NaN, so that one cell does not cost the others.
+ * The base and counted runs of each subject (`run(0)` and `run(count)`), two at a time (valgrind
+ * runs a process on one core), each pair side by side so that both meet the same load. A run
+ * that fails is reported and gives NaN, so that one subject does not cost the others.
  */
-export const runTwoAtATime = async (jobs: ReadonlyArray<{ readonly key: string; readonly run: () => Promise<number> }>) => {
-  const queue = [...jobs]
+export const countPairs = async (
+  subjects: ReadonlyArray<{ readonly key: string; readonly run: (n: number) => Promise<number> }>,
+  count: number
+) => {
+  const queue = subjects.flatMap((subject) => [0, count].map((n) => ({ key: `${subject.key} ${n}`, run: () => subject.run(n) })))
   const results = new Map<string, number>()
   const worker = async () => {
     for (let job = queue.shift(); job !== undefined; job = queue.shift()) {
@@ -86,6 +86,17 @@ export const runTwoAtATime = async (jobs: ReadonlyArray<{ readonly key: string; 
   }
   await Promise.all([worker(), worker()])
   return results
+}
+
+/** A subject's instructions per request or call, in thousands: (counted - base) / count (NaN if either run is missing). */
+const perUnit = (results: ReadonlyMap<string, number>, key: string, count: number) =>
+  ((results.get(`${key} ${count}`) ?? Number.NaN) - (results.get(`${key} 0`) ?? Number.NaN)) / count / 1000
+
+/** A report's table row: its label cells, then subjects `a` and `b` per request or call, and a / b. */
+export const ratioRow = (results: ReadonlyMap<string, number>, count: number, label: ReadonlyArray<string>, a: string, b: string) => {
+  const x = perUnit(results, a, count)
+  const y = perUnit(results, b, count)
+  return `| ${[...label, x.toFixed(1), y.toFixed(1), (x / y).toFixed(3)].join(" | ")} |`
 }
 
 /** Prints the report and keeps it as bench/results/<name>-<date>.md, with every count it came from. */

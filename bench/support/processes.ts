@@ -40,7 +40,7 @@ export interface ProcessOptions {
 }
 
 /** esbuild with the settings of `npm run build` (package.json), plus what a caller adds. */
-const esbuild = (...args: ReadonlyArray<string>) =>
+export const esbuild = (...args: ReadonlyArray<string>) =>
   execFileSync(join(ROOT, "node_modules", ".bin", "esbuild"), [
     ...args,
     "--format=esm",
