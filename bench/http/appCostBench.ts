@@ -13,10 +13,12 @@
 // instructions instead of timing. Parts left out: LOG_LEVEL=warn (access lines), BENCH_OBSERVE=off
 // (request ids, access lines, HTTP metrics), BENCH_INSTRUMENT=off (the port's metrics and spans).
 // BENCH_RUNTIME=a,b measures the runtime's own settings instead (bench/http/runtimeSettings.ts).
-// BENCH_ONLY=docport|httpapi builds one application alone and only runs requests through it, for
+// BENCH_ONLY=docport|httpapi|secured builds one application alone and only runs requests through it, for
 // instructionBench.ts to count.
 // Requests run one at a time, so access lines leave one batch per request, which the real server
 // (many requests a turn of the event loop) does not pay: the servers in `npm run bench` are the judge.
+// First, so that under callgrind its clock and ids are in place before any module reads them.
+import { countedWindow } from "../support/countedWindow.js"
 import * as HttpApp from "@effect/platform/HttpApp"
 import type * as HttpMiddleware from "@effect/platform/HttpMiddleware"
 import * as HttpServer from "@effect/platform/HttpServer"
@@ -33,7 +35,7 @@ import { makeHttpLive } from "../../src/app/HttpLive.js"
 import { setLogWriter } from "../../src/app/observability/LogSink.js"
 import { ObservabilityLive } from "../../src/app/observability/ObservabilityLive.js"
 import { DatabaseService } from "../../src/ports/DatabaseService.js"
-import { BareHttpApiLive } from "../baseline/httpApi.js"
+import { BareHttpApiLive, SecuredHttpApiLive } from "../baseline/httpApi.js"
 import { agentBody } from "./scenarios.js"
 import { median } from "../support/stats.js"
 import { runtimeSetting } from "./runtimeSettings.js"
@@ -74,7 +76,7 @@ process.env.WARMUP = "off"
 // Access lines are formatted and batched as in production, then dropped instead of written.
 setLogWriter(() => {})
 
-type Side = "docport" | "httpapi"
+type Side = "docport" | "httpapi" | "secured"
 // BENCH_ONLY=side builds, seeds and runs that application alone, as its own server process would
 // (the instruction counts of instructionBench.ts): BENCH_WARM requests, then BENCH_COUNT more.
 const only = process.env.BENCH_ONLY as Side | undefined
@@ -90,7 +92,9 @@ const builders: Record<Side, () => Promise<Served>> = {
         { observeRequests: process.env.BENCH_OBSERVE !== "off" }
       )
     ),
-  httpapi: () => build(BareHttpApiLive)
+  httpapi: () => build(BareHttpApiLive),
+  // BENCH_ONLY only: the bare HttpApi with docport's sign-in middleware declared (baseline/httpApi.ts).
+  secured: () => build(SecuredHttpApiLive)
 }
 const served = {} as Record<Side, Served>
 for (const name of sides) served[name] = await builders[name]()
@@ -164,7 +168,7 @@ const slice = async (name: Side, n: number, run = runs[name]) => {
 const N = scenario === "list" ? 500 : 3_000
 if (only !== undefined) {
   await slice(only, Number(process.env.BENCH_WARM ?? N * 4))
-  await slice(only, Number(process.env.BENCH_COUNT ?? 0))
+  await countedWindow(() => slice(only, Number(process.env.BENCH_COUNT ?? 0)))
   process.exit(0)
 }
 for (const name of ["docport", "httpapi"] as const) await slice(name, N * 4)

@@ -1,9 +1,11 @@
 // One client's calls of one operation against a backend this process starts, counted rather than
 // timed: run by portInstructionBench.ts under valgrind, which counts the instructions. Starts the
 // backend's server (a child process, which valgrind does not follow), loads the bench's
-// documents through the adapter, makes BENCH_WARM calls and then BENCH_COUNT more, one at a time
-// as the port bench makes them.
+// documents through the adapter, makes BENCH_WARM calls and then BENCH_COUNT more in a counted
+// window (bench/support/countedWindow.ts), one at a time as the port bench makes them.
 // Args: <backend> <op> <client: adapter | raw>
+// First, so that under callgrind its clock and ids are in place before any module reads them.
+import { countedWindow } from "../support/countedWindow.js"
 import { Effect } from "effect"
 import type { BenchBackend } from "../backends/Backend.js"
 import { backendNamed } from "../backends/byName.js"
@@ -37,7 +39,7 @@ const program = Effect.scoped(Effect.gen(function*() {
   const client = clientName === "adapter" ? adapter : rawClient(yield* backend.raw(namespace))
   if (op === "save") yield* client.refresh
   yield* calls(client, warm)
-  yield* calls(client, count)
+  yield* Effect.promise(() => countedWindow(() => Effect.runPromise(calls(client, count))))
 }))
 
 Effect.runPromise(program).then(() => process.exit(0), (error) => {

@@ -1,23 +1,23 @@
 // Instructions per call, the adapter against the backend's own client (the port bench's "raw"),
 // counted by valgrind instead of timed: the port bench's target of 1.10 sits inside this machine's
-// timing noise, where the same code scored 6, 8 and 10 of its 12 cells in three runs. Not precise
-// enough yet either (bench/support/callgrind.ts says how far a count moves).
+// timing noise, where the same code scored 6, 8 and 10 of its 12 cells in three runs.
 //
 // Each count runs portCalls.ts: it starts the backend's server (not counted: valgrind does not
-// follow child processes), loads the documents through the adapter, makes BENCH_WARM calls with
-// one client and then BENCH_COUNT more. (counted - base) / BENCH_COUNT, the base making no
-// counted calls, is that client's instructions per call: its own work, the SDK's, compilation
-// and GC, without the server's.
+// follow child processes), loads the documents through the adapter and makes BENCH_WARM calls with
+// one client uncounted, then BENCH_COUNT more in a counted window (bench/support/callgrind.ts):
+// that client's instructions per call, its own
+// work, the SDK's, compilation and GC, without the server's.
 //
 // Run: npx tsx bench/port/portInstructionBench.ts [backend:op ...] (default: every op on
-// dynamodb); BENCH_WARM (2000), BENCH_COUNT (1000). Four counts a cell, two at a time, 4 - 8
-// minutes a count. Slowed some fifty times by valgrind, the other clients failed here: nano on
-// pouchdb-server reused a keep-alive socket the server had just closed (its idle timer fires late
-// in a slowed process; "other side closed"), and the Firestore SDK's save failed under the
-// emulator. Even after 2,000 calls V8 is still optimizing both clients' code (traced over the next
-// 1,000 DynamoDB gets: 57 functions for the adapter, 37 for the raw client), so a count holds
-// some compilation, more of it for the adapter, whose Effect closures are more functions to compile.
-import { bundle, countInstructions, countPairs, ratioRow, writeReport } from "../support/callgrind.js"
+// dynamodb); BENCH_WARM (2000), BENCH_COUNT (1000); CALLGRIND_OUT=dir keeps the profiles for
+// bench/support/callgrindFunctions.ts. Two runs a cell, side by side. With the warm-up uncounted
+// (about ten times faster than counted), nano on pouchdb-server no longer meets the keep-alive
+// socket it met when the whole run was slowed fifty times (the server had closed it while the
+// slowed client's idle timer was late; "other side closed"). Even after 2,000 calls V8 is still
+// optimizing both clients' code (traced over the next 1,000 DynamoDB gets: 57 functions for the
+// adapter, 37 for the raw client), so a count holds some compilation, more of it for the adapter,
+// whose Effect closures are more functions to compile.
+import { bundle, countInstructions, countRuns, ratioRow, writeReport } from "../support/callgrind.js"
 
 const cells = process.argv.slice(2).length > 0
   ? process.argv.slice(2)
@@ -26,7 +26,7 @@ const warm = Number(process.env.BENCH_WARM ?? 2000)
 const count = Number(process.env.BENCH_COUNT ?? 1000)
 
 const script = bundle("bench/port/portCalls.ts")
-const results = await countPairs(
+const results = await countRuns(
   cells.flatMap((cell) =>
     ["adapter", "raw"].map((client) => ({
       key: `${cell} ${client}`,
@@ -38,7 +38,7 @@ const results = await countPairs(
 script.remove()
 
 const lines = [
-  `instructions per call (thousands), client side, ${warm} warm-up calls, ${count} counted`,
+  `instructions per call (thousands), client side, ${count} counted after ${warm} uncounted`,
   "",
   "| backend | op | adapter | raw client | adapter / raw |",
   "| --- | --- | --- | --- | --- |"

@@ -1,12 +1,18 @@
-// Counting instructions with valgrind (callgrind) instead of timing. A count moves far less with
-// the machine's load than a timing does, but not little enough yet: NODE_FLAGS below says how far
-// it moves, and a difference of two whole runs over 1,000 requests inherits all of it (README,
-// "Instructions instead of seconds"). Instructions are not seconds either: cache misses, branch
-// misses and the kernel are left out, so the timed benches stay the judge.
-import { spawn } from "node:child_process"
+// Counting instructions with valgrind (callgrind) instead of timing. valgrind starts the process
+// with its instrumentation off, so start-up and warm-up run uncounted (and some ten times faster
+// than counted); the process opens one window around the work to count (countedWindow.ts), and
+// the driver switches instrumentation on and off for it with callgrind_control. Inside, the
+// process's clocks and ids are made repeatable (countedWindow.ts). Repeated windows of 1,000 -
+// 2,000 `GET`s agreed within 0.6 % on an idle machine, and one run beside two busy loops came 1.6 % low
+// (Node's timers still run on the wall clock), where differences of whole runs moved by 10 - 20 %
+// (README, "Instructions instead of seconds"). Instructions are not seconds: cache misses, branch
+// misses and the kernel are left out, so the timed benches stay the judge of speed; a count says
+// where instructions go.
+import { execFile, spawn } from "node:child_process"
 import { randomUUID } from "node:crypto"
-import { rmSync, writeFileSync } from "node:fs"
-import { join } from "node:path"
+import { copyFileSync, rmSync, writeFileSync } from "node:fs"
+import { basename, join } from "node:path"
+import type { Duplex } from "node:stream"
 import { esbuild, ROOT } from "./processes.js"
 
 export interface Bundle {
@@ -22,19 +28,22 @@ export interface Bundle {
 export const bundle = (entry: string): Bundle => {
   const path = join(ROOT, "node_modules", ".cache", `callgrind-${randomUUID()}.mjs`)
   esbuild(entry, "--bundle", "--packages=external", `--outfile=${path}`)
-  return { path, remove: () => rmSync(path, { force: true }) }
+  const remove = () => {
+    // Beside the profiles it ran for, so that callgrindFunctions.ts can name its lines' modules.
+    if (process.env.CALLGRIND_OUT !== undefined) copyFileSync(path, join(process.env.CALLGRIND_OUT, basename(path)))
+    rmSync(path, { force: true })
+  }
+  return { path, remove }
 }
 
 /**
- * Node's flags under valgrind. --predictable runs V8 without background threads; V8 still sizes
- * the old generation from timed GC and allocation speeds, the memory reducer collects on a timer,
- * and incremental marking and scavenges run partly as tasks the event loop takes when it can, so
- * those are fixed or turned off too. What is left still moves with the wall clock: the same run
- * twice side by side came 0.006 % apart, but one given half its twin's CPU 0.17 % (22 M
- * instructions), two base runs made at different times 0.4 % (50 M, where 1,000 GETs count
- * 600 M), and with eight counts on two cores some counted runs came out below their base.
- * (--predictable-gc-schedule would fix the GC too, but shrinks the young generation to 4 MB, far
- * from the server's 32.)
+ * Node's flags under valgrind. --predictable runs V8 without background threads (valgrind counts
+ * every thread); the rest keep timing out of V8's heap: the old generation is otherwise sized from
+ * timed GC and allocation speeds, the memory reducer collects on a timer, and incremental marking
+ * and scavenges run partly as tasks the event loop takes when it can. With them, counts of whole
+ * runs still moved by up to 0.4 % with the load (a run's start-up dwarfs its requests); a window
+ * moves by nothing measurable. (--predictable-gc-schedule would fix the GC too, but shrinks the
+ * young generation to 4 MB, far from the server's 32.)
  */
 const NODE_FLAGS = [
   "--predictable",
@@ -47,36 +56,63 @@ const NODE_FLAGS = [
   "--max-semi-space-size=32"
 ]
 
-/** Instructions of one whole run of `script`, as callgrind's summary gives them (child processes not counted). */
+const switchInstrumentation = (pid: number, state: string) =>
+  new Promise<void>((resolve, reject) =>
+    execFile("callgrind_control", ["-i", state, String(pid)], (error) => error === null ? resolve() : reject(error))
+  )
+
+/**
+ * Instructions in the window `script` opens (countedWindow.ts), as callgrind's summary gives them
+ * (child processes not counted). A script that opens no window fails rather than counting 0.
+ */
 export const countInstructions = (script: string, args: ReadonlyArray<string>, env: Record<string, string>) =>
   new Promise<number>((resolve, reject) => {
     const child = spawn("valgrind", [
-      "--tool=callgrind", "--callgrind-out-file=/dev/null",
-      process.execPath, ...NODE_FLAGS, script, ...args
-    ], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] })
+      "--tool=callgrind", "--instr-atstart=no",
+      // CALLGRIND_OUT=dir keeps each run's profile (callgrind.<pid>) for callgrindFunctions.ts, and
+      // has node name its compiled code in /tmp/perf-<pid>.map.
+      ...(process.env.CALLGRIND_OUT === undefined
+        ? ["--callgrind-out-file=/dev/null", process.execPath, ...NODE_FLAGS]
+        : [`--callgrind-out-file=${join(process.env.CALLGRIND_OUT, "callgrind.%p")}`, process.execPath, ...NODE_FLAGS, "--perf-basic-prof"]),
+      script, ...args
+    ], { cwd: ROOT, env: { ...process.env, ...env, CALLGRIND_WINDOW: "fd3" }, stdio: ["ignore", "ignore", "pipe", "pipe"] })
     let log = ""
-    child.stderr.on("data", (chunk) => log += chunk)
+    let opened = false
+    child.stderr!.on("data", (chunk) => log += chunk)
+    // valgrind runs node in its own process, so the child's pid is the one to switch.
+    const channel = child.stdio[3] as Duplex
+    channel.setEncoding("utf8")
+    channel.on("data", (lines: string) => {
+      for (const state of lines.trim().split("\n")) {
+        if (state === "on") opened = true
+        switchInstrumentation(child.pid!, state).then(
+          () => channel.write("ok\n"),
+          (error: unknown) => { log += `callgrind_control -i ${state}: ${String(error)}\n`; child.kill() }
+        )
+      }
+    })
     child.on("close", (code) => {
       const collected = /Collected : (\d+)/.exec(log)
-      if (code === 0 && collected !== null) resolve(Number(collected[1]))
-      else reject(new Error(`${args.join(" ")}: exit ${code}\n${log.slice(-2000)}`))
+      if (code === 0 && opened && collected !== null) resolve(Number(collected[1]))
+      else reject(new Error(`${args.join(" ")}: exit ${code}${opened ? "" : ", no counted window opened"}\n${log.slice(-2000)}`))
     })
   })
 
 /**
- * The base and counted runs of each subject (`run(0)` and `run(count)`), two at a time (valgrind
- * runs a process on one core), each pair side by side so that both meet the same load. A run
- * that fails is reported and gives NaN, so that one subject does not cost the others.
+ * One run of each subject with a window of `count` requests or calls, two runs at a time
+ * (valgrind runs a process on one core). The exchange that switches instrumentation is counted
+ * in: 1.5 - 1.9 M instructions in an empty window, 0.15 % of one of 2,000 `GET`s. A run that fails
+ * is reported and gives NaN, so that one subject does not cost the others.
  */
-export const countPairs = async (
+export const countRuns = async (
   subjects: ReadonlyArray<{ readonly key: string; readonly run: (n: number) => Promise<number> }>,
   count: number
 ) => {
-  const queue = subjects.flatMap((subject) => [0, count].map((n) => ({ key: `${subject.key} ${n}`, run: () => subject.run(n) })))
+  const queue = [...subjects]
   const results = new Map<string, number>()
   const worker = async () => {
     for (let job = queue.shift(); job !== undefined; job = queue.shift()) {
-      const result = await job.run().catch((error: unknown) => {
+      const result = await job.run(count).catch((error: unknown) => {
         console.error(`${job.key} failed: ${String(error)}`)
         return Number.NaN
       })
@@ -88,9 +124,9 @@ export const countPairs = async (
   return results
 }
 
-/** A subject's instructions per request or call, in thousands: (counted - base) / count (NaN if either run is missing). */
-const perUnit = (results: ReadonlyMap<string, number>, key: string, count: number) =>
-  ((results.get(`${key} ${count}`) ?? Number.NaN) - (results.get(`${key} 0`) ?? Number.NaN)) / count / 1000
+/** A subject's instructions per request or call, in thousands (NaN if its run failed). */
+export const perUnit = (results: ReadonlyMap<string, number>, key: string, count: number) =>
+  (results.get(key) ?? Number.NaN) / count / 1000
 
 /** A report's table row: its label cells, then subjects `a` and `b` per request or call, and a / b. */
 export const ratioRow = (results: ReadonlyMap<string, number>, count: number, label: ReadonlyArray<string>, a: string, b: string) => {
@@ -104,7 +140,7 @@ export const writeReport = (name: string, lines: ReadonlyArray<string>, counts: 
   const text = [
     ...lines,
     "",
-    "Instructions of each whole run (valgrind's count):",
+    "Instructions in each run's window (valgrind's count):",
     "",
     ...[...counts].map(([key, n]) => `- ${key}: ${n.toLocaleString("en")}`),
     ""
