@@ -98,9 +98,13 @@ export const makeInstrumentation = (provider: string) => {
         return exit
       }
       // A span must end even when the call is interrupted, hence onExit. Without one, an
-      // interrupted call has nothing to record (outcomeOf), and Effect.exit takes a third of the steps.
+      // interrupted call has nothing to record (outcomeOf), and one matchCauseEffect is a third of
+      // onExit's steps (the Exit that `record` returns is the call's result, as an Effect).
       return dbSpan === undefined
-        ? Effect.flatMap(Effect.exit(effect), record)
+        ? Effect.matchCauseEffect(effect, {
+          onSuccess: (value) => record(Exit.succeed(value)),
+          onFailure: (cause) => record(Exit.failCause(cause))
+        })
         : Effect.onExit(effect, (exit) => Effect.sync(() => void record(exit)))
     })
 }

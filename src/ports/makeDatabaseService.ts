@@ -43,7 +43,20 @@ const merge = (
 }
 
 /**
- * Raw operations run only after validation (Effect.suspend everywhere they follow it): an SDK may
+ * A raw operation built now, after validation, with a throw while building (an SDK refusing a
+ * name) as the defect Effect.suspend would make of it, in no Effect step of its own (suspend
+ * takes two).
+ */
+const built = <A, E>(build: () => Effect.Effect<A, E>): Effect.Effect<A, E> => {
+  try {
+    return build()
+  } catch (defect) {
+    return Effect.die(defect)
+  }
+}
+
+/**
+ * Raw operations run only after validation (Effect.suspend or `built` wherever they follow it): an SDK may
  * throw on a bad name the moment a call is built.
  *
  * The full DatabaseService from a backend's raw operations (in the spirit of Effect's
@@ -74,7 +87,7 @@ export const makeDatabaseService = (raw: RawDatabase, options?: MakeOptions): Da
       const read: ReturnType<DatabaseServiceShape["get"]> = problem !== undefined
         ? Effect.fail(problem)
         : Effect.flatMap(
-          Effect.suspend(() => raw.get(collection, id)),
+          built(() => raw.get(collection, id)),
           (doc) => (doc === undefined ? Effect.fail(new NotFound({ collection, id })) : Effect.succeed(doc))
         )
       return observe("get", { collection, id }, read)

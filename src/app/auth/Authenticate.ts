@@ -15,6 +15,7 @@ import {
   unauthorized,
   type Unauthorized
 } from "./AuthErrors.js"
+import { withRequest } from "../http/withRequest.js"
 import { Authentication, SESSION_COOKIE } from "./CurrentUser.js"
 import { FailureLimiter } from "./FailureLimiter.js"
 import { changesState, loopbackHostHeader, originOf } from "./Origins.js"
@@ -127,7 +128,7 @@ export const layer = Layer.effect(
     const keepRefusal = (request: object, exit: Exit.Exit<Principal, AuthFailure>) => {
       if (Exit.isFailure(exit)) decided.set(request, exit)
     }
-    const once = Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
+    const once = withRequest((request) => {
       const known = decided.get(request)
       if (known !== undefined) return known
       const decision = authenticate(request)

@@ -1,8 +1,8 @@
 import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
-import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import { Config, Effect, Layer } from "effect"
 import { frontendUrlsConfig } from "./FrontendUrls.js"
+import { withRequest } from "./withRequest.js"
 
 /** The origins of FRONTEND_URL's URLs: what a browser on the web UI sends as its Origin. */
 export const FrontendOrigins = Config.map(frontendUrlsConfig, (urls) => urls.map((url) => url.origin))
@@ -22,7 +22,7 @@ export const corsFor = (origins: ReadonlyArray<string>) => {
   })
   return HttpMiddleware.make((app) => {
     const withCors = cors(app)
-    return Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
+    return withRequest((request) => {
       const origin = request.headers["origin"]
       return origin !== undefined && allowed.has(origin) ? withCors : app
     })

@@ -6,6 +6,7 @@ import { Config, Effect } from "effect"
 import type { IncomingMessage } from "node:http"
 import { errorResponse } from "./ErrorResponse.js"
 import { nestsDeeperThan } from "./jsonDepth.js"
+import { withRequest } from "./withRequest.js"
 
 /** MAX_BODY_BYTES: the largest request body read, in bytes (default 1 MiB). */
 export const MaxBodyBytes = Config.integer("MAX_BODY_BYTES").pipe(
@@ -70,7 +71,7 @@ const readAtMost = (source: IncomingMessage, max: number) =>
  * most MAX_JSON_DEPTH deep (400). The endpoints then get the body already read.
  */
 export const jsonBodyOnly = (maxBytes: number) => <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
-  Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
+  withRequest((request) => {
     if (!HttpMethod.hasBody(request.method) || !hasBody(request)) return app
     const contentType = request.headers["content-type"] ?? ""
     if (!JSON_MEDIA_TYPE.test(contentType.trim())) {
