@@ -73,7 +73,15 @@ export const countInstructions = (script: string, args: ReadonlyArray<string>, e
       // has node name its compiled code in /tmp/perf-<pid>.map.
       ...(process.env.CALLGRIND_OUT === undefined
         ? ["--callgrind-out-file=/dev/null", process.execPath, ...NODE_FLAGS]
-        : [`--callgrind-out-file=${join(process.env.CALLGRIND_OUT, "callgrind.%p")}`, process.execPath, ...NODE_FLAGS, "--perf-basic-prof"]),
+        : [
+          `--callgrind-out-file=${join(process.env.CALLGRIND_OUT, "callgrind.%p")}`,
+          process.execPath,
+          ...NODE_FLAGS,
+          // The perf map alone: V8's own log, which the flag turns on too, is not wanted.
+          "--perf-basic-prof",
+          "--no-logfile-per-isolate",
+          "--logfile=/dev/null"
+        ]),
       script, ...args
     ], { cwd: ROOT, env: { ...process.env, ...env, CALLGRIND_WINDOW: "fd3" }, stdio: ["ignore", "ignore", "pipe", "pipe"] })
     let log = ""
