@@ -98,8 +98,9 @@ export const makeInstrumentation = (provider: string) => {
         return exit
       }
       // A span must end even when the call is interrupted, hence onExit. Without one, an
-      // interrupted call has nothing to record (outcomeOf), and one matchCauseEffect is a third of
-      // onExit's steps (the Exit that `record` returns is the call's result, as an Effect).
+      // interrupted call has nothing to record (outcomeOf), and one matchCauseEffect takes fewer
+      // Effect steps than onExit or Effect.exit and a flatMap (the Exit that `record` returns is
+      // the call's result, as an Effect).
       return dbSpan === undefined
         ? Effect.matchCauseEffect(effect, {
           onSuccess: (value) => record(Exit.succeed(value)),
