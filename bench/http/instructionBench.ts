@@ -11,8 +11,10 @@
 // Run: npx tsx bench/http/instructionBench.ts [get put post list mix] (default: all five); the
 // environment reaches the app, so BENCH_OBSERVE=off, BENCH_INSTRUMENT=off or LOG_LEVEL=warn count
 // docport without that part; BENCH_SIDES=docport leaves the bare HttpApi out (it does not change
-// with them), BENCH_SIDES=docport,httpapi,secured adds the HttpApi with docport's sign-in declared. BENCH_WARM (20000), BENCH_COUNT (2000); CALLGRIND_OUT=dir keeps the profiles for
-// bench/support/callgrindFunctions.ts. One run a side and scenario, two at a time, 2 - 3 minutes a `GET`.
+// with them), BENCH_SIDES=docport,httpapi,secured adds the HttpApi with docport's sign-in declared.
+// BENCH_WARM (20000), BENCH_COUNT (2000); CALLGRIND_OUT=dir keeps the profiles for
+// bench/support/callgrindFunctions.ts. One run a side and scenario, two at a time, 2 - 3 minutes a
+// `GET`.
 import { bundle, countInstructions, countRuns, perUnit, writeReport } from "../support/callgrind.js"
 
 const scenarios = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ["get", "put", "post", "list", "mix"]
@@ -25,10 +27,9 @@ const results = await countRuns(
   scenarios.flatMap((scenario) =>
     sides.map((side) => ({
       key: `${scenario} ${side}`,
-      run: (n: number) => countInstructions(script.path, [scenario], { BENCH_ONLY: side, BENCH_WARM: String(warm), BENCH_COUNT: String(n) })
+      run: () => countInstructions(script.path, [scenario], { BENCH_ONLY: side, BENCH_WARM: String(warm), BENCH_COUNT: String(count) })
     }))
-  ),
-  count
+  )
 )
 script.remove()
 

@@ -5,8 +5,8 @@
 // Each count runs portCalls.ts: it starts the backend's server (not counted: valgrind does not
 // follow child processes), loads the documents through the adapter and makes BENCH_WARM calls with
 // one client uncounted, then BENCH_COUNT more in a counted window (bench/support/callgrind.ts):
-// that client's instructions per call, its own
-// work, the SDK's, compilation and GC, without the server's.
+// that client's instructions per call, its own work, the SDK's, compilation and GC, without the
+// server's.
 //
 // Run: npx tsx bench/port/portInstructionBench.ts [backend:op ...] (default: every op on
 // dynamodb); BENCH_WARM (2000), BENCH_COUNT (1000); CALLGRIND_OUT=dir keeps the profiles for
@@ -30,10 +30,9 @@ const results = await countRuns(
   cells.flatMap((cell) =>
     ["adapter", "raw"].map((client) => ({
       key: `${cell} ${client}`,
-      run: (n: number) => countInstructions(script.path, [...cell.split(":"), client], { BENCH_WARM: String(warm), BENCH_COUNT: String(n) })
+      run: () => countInstructions(script.path, [...cell.split(":"), client], { BENCH_WARM: String(warm), BENCH_COUNT: String(count) })
     }))
-  ),
-  count
+  )
 )
 script.remove()
 

@@ -2,10 +2,10 @@
 // with its instrumentation off, so start-up and warm-up run uncounted (and some ten times faster
 // than counted); the process opens one window around the work to count (countedWindow.ts), and
 // the driver switches instrumentation on and off for it with callgrind_control. Inside, the
-// process's clocks and ids are made repeatable (countedWindow.ts). Repeated windows of 1,000 -
-// 2,000 `GET`s agreed within 0.6 % on an idle machine, and one run beside two busy loops came 1.6 % low
-// (Node's timers still run on the wall clock), where differences of whole runs moved by 10 - 20 %
-// (README, "Instructions instead of seconds"). Instructions are not seconds: cache misses, branch
+// process's clocks and ids are made repeatable (countedWindow.ts). Repeated windows of 2,000
+// `GET`s of one build agreed within 0.7 %, one run beside two busy loops came 1.6 % low (probably
+// Node's timers, which still run on the wall clock), and a rebuilt bundle moves a count by about
+// 1 %, where differences of whole runs moved by 10 - 20 % (README, "Instructions instead of seconds"). Instructions are not seconds: cache misses, branch
 // misses and the kernel are left out, so the timed benches stay the judge of speed; a count says
 // where instructions go.
 import { execFile, spawn } from "node:child_process"
@@ -41,8 +41,8 @@ export const bundle = (entry: string): Bundle => {
  * every thread); the rest keep timing out of V8's heap: the old generation is otherwise sized from
  * timed GC and allocation speeds, the memory reducer collects on a timer, and incremental marking
  * and scavenges run partly as tasks the event loop takes when it can. With them, counts of whole
- * runs still moved by up to 0.4 % with the load (a run's start-up dwarfs its requests); a window
- * moves by nothing measurable. (--predictable-gc-schedule would fix the GC too, but shrinks the
+ * runs still moved by up to 0.4 % with the load (a run's start-up dwarfs its requests), and a
+ * window by the little the header says. (--predictable-gc-schedule would fix the GC too, but shrinks the
  * young generation to 4 MB, far from the server's 32.)
  */
 const NODE_FLAGS = [
@@ -56,6 +56,10 @@ const NODE_FLAGS = [
   "--max-semi-space-size=32"
 ]
 
+// With CALLGRIND_OUT, node names its compiled code in /tmp/perf-<pid>.map for callgrindFunctions.ts;
+// V8's own log, which the flag turns on too, is not wanted.
+const PROFILE_FLAGS = ["--perf-basic-prof", "--no-logfile-per-isolate", "--logfile=/dev/null"]
+
 const switchInstrumentation = (pid: number, state: string) =>
   new Promise<void>((resolve, reject) =>
     execFile("callgrind_control", ["-i", state, String(pid)], (error) => error === null ? resolve() : reject(error))
@@ -67,22 +71,17 @@ const switchInstrumentation = (pid: number, state: string) =>
  */
 export const countInstructions = (script: string, args: ReadonlyArray<string>, env: Record<string, string>) =>
   new Promise<number>((resolve, reject) => {
+    // CALLGRIND_OUT=dir keeps each run's profile (callgrind.<pid>) for callgrindFunctions.ts.
+    const out = process.env.CALLGRIND_OUT
     const child = spawn("valgrind", [
-      "--tool=callgrind", "--instr-atstart=no",
-      // CALLGRIND_OUT=dir keeps each run's profile (callgrind.<pid>) for callgrindFunctions.ts, and
-      // has node name its compiled code in /tmp/perf-<pid>.map.
-      ...(process.env.CALLGRIND_OUT === undefined
-        ? ["--callgrind-out-file=/dev/null", process.execPath, ...NODE_FLAGS]
-        : [
-          `--callgrind-out-file=${join(process.env.CALLGRIND_OUT, "callgrind.%p")}`,
-          process.execPath,
-          ...NODE_FLAGS,
-          // The perf map alone: V8's own log, which the flag turns on too, is not wanted.
-          "--perf-basic-prof",
-          "--no-logfile-per-isolate",
-          "--logfile=/dev/null"
-        ]),
-      script, ...args
+      "--tool=callgrind",
+      "--instr-atstart=no",
+      `--callgrind-out-file=${out === undefined ? "/dev/null" : join(out, "callgrind.%p")}`,
+      process.execPath,
+      ...NODE_FLAGS,
+      ...(out === undefined ? [] : PROFILE_FLAGS),
+      script,
+      ...args
     ], { cwd: ROOT, env: { ...process.env, ...env, CALLGRIND_WINDOW: "fd3" }, stdio: ["ignore", "ignore", "pipe", "pipe"] })
     let log = ""
     let opened = false
@@ -112,15 +111,12 @@ export const countInstructions = (script: string, args: ReadonlyArray<string>, e
  * in: 1.5 - 1.9 M instructions in an empty window, 0.15 % of one of 2,000 `GET`s. A run that fails
  * is reported and gives NaN, so that one subject does not cost the others.
  */
-export const countRuns = async (
-  subjects: ReadonlyArray<{ readonly key: string; readonly run: (n: number) => Promise<number> }>,
-  count: number
-) => {
+export const countRuns = async (subjects: ReadonlyArray<{ readonly key: string; readonly run: () => Promise<number> }>) => {
   const queue = [...subjects]
   const results = new Map<string, number>()
   const worker = async () => {
     for (let job = queue.shift(); job !== undefined; job = queue.shift()) {
-      const result = await job.run(count).catch((error: unknown) => {
+      const result = await job.run().catch((error: unknown) => {
         console.error(`${job.key} failed: ${String(error)}`)
         return Number.NaN
       })

@@ -36,8 +36,16 @@ const namer = (ranges: ReadonlyArray<CodeRange>) => (address: number) => {
   return "unnamed JIT code"
 }
 
-/** The source module of each line of a bundle, from esbuild's `// path` markers. */
+const bundles = new Map<string, (line: number) => string>()
+
+/** The source module of each line of a bundle, from esbuild's `// path` markers (each bundle read once). */
 const bundleModules = (path: string): (line: number) => string => {
+  let modules = bundles.get(path)
+  if (modules === undefined) bundles.set(path, modules = readBundleModules(path))
+  return modules
+}
+
+const readBundleModules = (path: string): (line: number) => string => {
   if (!existsSync(path)) return () => "bundle"
   const starts: Array<[number, string]> = []
   readFileSync(path, "utf8").split("\n").forEach((text, i) => {

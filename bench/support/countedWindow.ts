@@ -44,13 +44,14 @@ const repeatable = () => {
   syncBuiltinESMExports()
 }
 
-if (process.env.CALLGRIND_WINDOW === "fd3") repeatable()
+const counting = process.env.CALLGRIND_WINDOW === "fd3"
+if (counting) repeatable()
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 /** Runs `work` with valgrind's instrumentation on, when callgrind.ts runs this process; just runs it otherwise. */
 export const countedWindow = async <A>(work: () => Promise<A>): Promise<A> => {
-  if (process.env.CALLGRIND_WINDOW !== "fd3") return work()
+  if (!counting) return work()
   // A turn of the event loop on either side, so that what the work before left for the loop
   // (a batch of log lines) runs before the window, and what this work leaves runs inside it.
   await turn()

@@ -56,8 +56,8 @@ const built = <A, E>(build: () => Effect.Effect<A, E>): Effect.Effect<A, E> => {
 }
 
 /**
- * Raw operations run only after validation (Effect.suspend or `built` wherever they follow it): an SDK may
- * throw on a bad name the moment a call is built.
+ * Raw operations run only after validation (Effect.suspend or `built` wherever they follow it):
+ * an SDK may throw on a bad name the moment a call is built.
  *
  * The full DatabaseService from a backend's raw operations (in the spirit of Effect's
  * KeyValueStore.make): every rule the backends share lives here once, so that the same input gets
