@@ -25,7 +25,7 @@ import {
 import { AuthProviders } from "./AuthProviders.js"
 import { clientOf } from "./Authenticate.js"
 import { cookieOptions, frontendTarget, redirectUri, safeReturnTo, STATE_COOKIE, STATE_COOKIE_PATH } from "./Cookies.js"
-import { CurrentUser, SESSION_COOKIE } from "./CurrentUser.js"
+import { currentUser, SESSION_COOKIE } from "./CurrentUser.js"
 import { pickerPage } from "./DevStubProvider.js"
 import * as FailureLimiter from "./FailureLimiter.js"
 import { originOf } from "./Origins.js"
@@ -187,7 +187,7 @@ export const SessionLive = HttpApiBuilder.group(DocportApi, "session", (handlers
     const tokens = yield* AccessTokens
     return handlers
       .handle("me", () =>
-        Effect.map(CurrentUser, (p) => ({
+        Effect.map(currentUser, (p) => ({
           uid: p.uid,
           displayName: p.displayName,
           email: p.email,
@@ -197,15 +197,15 @@ export const SessionLive = HttpApiBuilder.group(DocportApi, "session", (handlers
         })))
       .handle("createToken", ({ payload }) =>
         Effect.gen(function*() {
-          const user = yield* CurrentUser
+          const user = yield* currentUser
           // A stolen token must not be able to mint more.
           if (user.via === "token") return yield* forbidden("access tokens are created from a signed-in session, not with a token")
           const days = payload.expiresInDays ?? DEFAULT_TOKEN_DAYS
           return yield* store(tokens.create(user, payload.name, Duration.millis(Math.round(days * 86_400_000))))
         }))
-      .handle("listTokens", () => Effect.flatMap(CurrentUser, (user) => store(tokens.list(user.uid))))
+      .handle("listTokens", () => Effect.flatMap(currentUser, (user) => store(tokens.list(user.uid))))
       .handle("revokeToken", ({ path }) =>
-        Effect.flatMap(CurrentUser, (user) =>
+        Effect.flatMap(currentUser, (user) =>
           tokens.revoke(user.uid, path.id).pipe(
             Effect.catchTag("NotFound", () =>
               Effect.fail(new TokenNotFound({ message: "no such token", detail: "no such token" }))),

@@ -16,7 +16,7 @@ import {
   type Unauthorized
 } from "./AuthErrors.js"
 import { withRequest } from "../http/withRequest.js"
-import { Authentication, SESSION_COOKIE } from "./CurrentUser.js"
+import { admit, Authentication, SESSION_COOKIE } from "./CurrentUser.js"
 import { FailureLimiter } from "./FailureLimiter.js"
 import { changesState, loopbackHostHeader, originOf } from "./Origins.js"
 import { SignInSettings } from "./SignInSettings.js"
@@ -125,8 +125,9 @@ export const layer = Layer.effect(
     const decided = new WeakMap<object, Exit.Exit<Principal, AuthFailure>>()
     // Only a refusal is kept: after a success the platform asks no other scheme. A WeakMap entry
     // per request cost 1.5 µs of a GET's CPU in a profile of the server under load.
-    const keepRefusal = (request: object, exit: Exit.Exit<Principal, AuthFailure>) => {
-      if (Exit.isFailure(exit)) decided.set(request, exit)
+    const keep = (request: HttpServerRequest.HttpServerRequest, exit: Exit.Exit<Principal, AuthFailure>) => {
+      if (Exit.isSuccess(exit)) admit(request, exit.value)
+      else decided.set(request, exit)
     }
     const once = withRequest((request) => {
       const known = decided.get(request)
@@ -134,10 +135,10 @@ export const layer = Layer.effect(
       const decision = authenticate(request)
       // Local mode decides at once (the decision is an Exit already): nothing to run, only to keep.
       if (Exit.isExit(decision)) {
-        keepRefusal(request, decision as Exit.Exit<Principal, AuthFailure>)
+        keep(request, decision as Exit.Exit<Principal, AuthFailure>)
         return decision
       }
-      return Effect.flatten(Effect.tap(Effect.exit(decision), (exit) => keepRefusal(request, exit)))
+      return Effect.flatten(Effect.tap(Effect.exit(decision), (exit) => keep(request, exit)))
     })
     return Authentication.of({ session: () => once, token: () => once })
   })

@@ -3,7 +3,7 @@ import { Effect } from "effect"
 import { Agent } from "../../domain/Agent.js"
 import { Agents } from "../../domain/Agents.js"
 import { Deployments } from "../../domain/Deployments.js"
-import { Authentication, CurrentUser } from "../auth/CurrentUser.js"
+import { Authentication, currentUser } from "../auth/CurrentUser.js"
 import { DocportApi } from "./Api.js"
 import { httpErrors } from "./ApiErrors.js"
 import { jsonArrayResponse } from "./JsonArrayStream.js"
@@ -19,11 +19,11 @@ export const AgentsLive = HttpApiBuilder.group(DocportApi, "agents", (handlers) 
     const deployments = yield* Deployments
     return handlers
       .handle("create", ({ payload }) =>
-        Effect.flatMap(CurrentUser, (user) => httpErrors(Effect.map(agents.create(payload, user.uid), created.one))))
+        Effect.flatMap(currentUser, (user) => httpErrors(Effect.map(agents.create(payload, user.uid), created.one))))
       .handle("list", () => httpErrors(jsonArrayResponse(agents.stream, { encode: agent.declared, what: "GET /agents" })))
       .handle("get", ({ path }) => httpErrors(Effect.map(agents.get(path.id), agent.one)))
       .handle("update", ({ path, payload }) =>
-        Effect.flatMap(CurrentUser, (user) => httpErrors(Effect.map(agents.update(path.id, payload, user.uid), agent.one))))
+        Effect.flatMap(currentUser, (user) => httpErrors(Effect.map(agents.update(path.id, payload, user.uid), agent.one))))
       .handle("remove", ({ path }) => httpErrors(agents.remove(path.id)))
       .handle("chain", ({ path }) => httpErrors(agents.chain(path.id)))
       .handle("deploy", ({ path }) => httpErrors(deployments.deploy(path.id)))

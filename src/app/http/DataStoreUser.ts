@@ -1,21 +1,18 @@
-import { Context, Effect, Layer, Option } from "effect"
-import { CurrentUser } from "../auth/CurrentUser.js"
+import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import { Context, Effect, Layer } from "effect"
+import { currentUser } from "../auth/CurrentUser.js"
 
 /**
  * Whose records a data-store request reads and writes: the signed-in principal (in local mode,
  * the one local user). A tag of its own so that tests can stand two users side by side.
  */
 export class DataStoreUser extends Context.Tag("docport/DataStoreUser")<DataStoreUser, {
-  readonly current: Effect.Effect<string>
+  readonly current: Effect.Effect<string, never, HttpServerRequest.HttpServerRequest>
 }>() {}
 
 export const LOCAL_USER = "local"
 
 /** The principal the Authentication middleware put on the request (the group requires one). */
 export const signedInUser = Layer.succeed(DataStoreUser, {
-  current: Effect.flatMap(Effect.serviceOption(CurrentUser), (user) =>
-    Option.match(user, {
-      onNone: () => Effect.dieMessage("a data-store route ran without the Authentication middleware"),
-      onSome: (principal) => Effect.succeed(principal.uid)
-    }))
+  current: Effect.map(currentUser, (principal) => principal.uid)
 })

@@ -2,7 +2,7 @@ import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import { Effect } from "effect"
 import { Demo } from "../../domain/Demo.js"
 import { Demos } from "../../domain/Demos.js"
-import { Authentication, CurrentUser } from "../auth/CurrentUser.js"
+import { Authentication, currentUser } from "../auth/CurrentUser.js"
 import { DocportApi } from "./Api.js"
 import { httpErrors } from "./ApiErrors.js"
 import { groupInLeanContext } from "./LeanContext.js"
@@ -15,9 +15,9 @@ export const DemosLive = HttpApiBuilder.group(DocportApi, "demos", (handlers) =>
   Effect.map(Demos, (demos) =>
     handlers
       .handle("create", ({ payload }) =>
-        Effect.flatMap(CurrentUser, (user) => httpErrors(Effect.map(demos.create(payload, user.uid), created.one))))
+        Effect.flatMap(currentUser, (user) => httpErrors(Effect.map(demos.create(payload, user.uid), created.one))))
       .handle("list", () => httpErrors(Effect.map(demos.list, demo.many)))
       .handle("get", ({ path }) => httpErrors(Effect.map(demos.get(path.id), demo.one)))
       .handle("replace", ({ path, payload }) =>
-        Effect.flatMap(CurrentUser, (user) => httpErrors(Effect.map(demos.replace(path.id, payload, user.uid), demo.one))))
+        Effect.flatMap(currentUser, (user) => httpErrors(Effect.map(demos.replace(path.id, payload, user.uid), demo.one))))
       .handle("remove", ({ path }) => httpErrors(demos.remove(path.id))))).pipe(groupInLeanContext(Demos, Authentication))
