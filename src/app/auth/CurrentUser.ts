@@ -20,12 +20,12 @@ export const admit = (request: HttpServerRequest.HttpServerRequest, principal: P
 /**
  * The principal of the request being handled, which the Authentication middleware left on the
  * request. The middleware does not `provides` it: the platform provides a middleware's service
- * through a fiber-local context (a context copy and an uninterruptible acquire-use-release), which
- * cost 25 Effect steps and about 50 K instructions per request (a GET: 571 K with it, 520 K without), on every route
- * under the middleware, whether its handler reads the principal or not (bench/http/instructionBench.ts,
- * README "Instructions instead of seconds"). What that gave up is a compile-time proof; a route
- * outside the middleware that asks for the principal dies here instead, and
- * test/auth/principal.test.ts checks that every route that is not public is under the middleware.
+ * through a fiber-local context (a context copy and an uninterruptible acquire-use-release). That
+ * cost 25 Effect steps and about 50 K instructions per request (a GET: 571 K with it, 520 K
+ * without; bench/http/instructionBench.ts) on every route under the middleware, whether its
+ * handler reads the principal or not. What it gave up is a compile-time proof: a route outside the
+ * middleware that asks for the principal dies here instead, and test/auth/principal.test.ts checks
+ * that every route that is not public is under the middleware.
  */
 export const currentUser: Effect.Effect<Principal, never, HttpServerRequest.HttpServerRequest> = withRequest((request) => {
   const principal = (request as Admitted)[PRINCIPAL]
