@@ -88,11 +88,14 @@ const rejectNonFinite = (key: string, value: unknown) => {
  */
 export const storedBody = (
   doc: Readonly<Record<string, unknown>>
-): { readonly body: Record<string, unknown>; readonly bytes: number } | LimitProblem => {
-  const copy = plainCopy(doc)
-  if (copy !== undefined) {
-    const bytes = Buffer.byteLength(JSON.stringify(copy), "utf8")
-    if (bytes <= MAX_DOCUMENT_BYTES) return { body: copy, bytes }
+): { readonly body: Record<string, unknown> } | LimitProblem => {
+  const walk: Walk = { values: 0, jsonBytesAtMost: 0 }
+  // Counted as storedBodyByJson counts: the document itself is one of the values.
+  const copy = plainFields(doc, 0, walk, true)
+  if (copy !== NOT_PLAIN) {
+    // The bound settles every document under a sixth of the limit; only a larger one is measured as JSON.
+    if (walk.jsonBytesAtMost <= MAX_DOCUMENT_BYTES) return { body: copy }
+    if (Buffer.byteLength(JSON.stringify(copy), "utf8") <= MAX_DOCUMENT_BYTES) return { body: copy }
   }
   return storedBodyByJson(bodyWithoutKeys(doc))
 }
@@ -109,7 +112,7 @@ const bodyWithoutKeys = (doc: Readonly<Record<string, unknown>>): Record<string,
  */
 export const storedBodyByJson = (
   body: Record<string, unknown>
-): { readonly body: Record<string, unknown>; readonly bytes: number } | LimitProblem => {
+): { readonly body: Record<string, unknown> } | LimitProblem => {
   let json: string
   try {
     json = JSON.stringify(body, rejectNonFinite)
@@ -124,65 +127,79 @@ export const storedBodyByJson = (
   }
   const parsed = JSON.parse(json) as Record<string, unknown>
   // The document itself is not a value of its own: count from -1.
-  return valueProblem(parsed, false, -1, { values: -1 }) ?? { body: parsed, bytes }
+  return valueProblem(parsed, false, -1, { values: -1 }) ?? { body: parsed }
 }
 
-/** The copy `plainCopy` cannot vouch for: the document goes the JSON way. */
+/**
+ * The values met so far, and at most how many bytes of JSON they take: each UTF-16 unit of a
+ * string or key is at most 6 bytes (`\u001f`; 3 in UTF-8 otherwise), a number at most 25 characters.
+ */
+interface Walk {
+  values: number
+  jsonBytesAtMost: number
+}
+
+/** What storedBody's one walk cannot vouch for: the document goes the JSON way. */
 const NOT_PLAIN = Symbol("not plain")
 
 /**
  * The body's JSON round trip in one walk, for documents made only of plain objects, arrays,
- * strings, finite numbers, booleans and null within every limit; undefined for anything else.
+ * strings, finite numbers, booleans and null within every limit; NOT_PLAIN for anything else.
  * The round trip itself (stringify with a replacer, parse, then a walk for the limits) was the
- * dearest part of a save after the Effect steps around it.
+ * dearest part of a save after the Effect steps around it, and measuring the copy as JSON the
+ * next (bench/http/instructionBench.ts), hence the bound.
+ *
+ * An object's fields, undefined ones left out as JSON leaves them; at the top, without `_id` and `_rev`.
  */
-const plainCopy = (doc: Readonly<Record<string, unknown>>): Record<string, unknown> | undefined => {
-  // Counted as storedBodyByJson counts: the document itself is one of the values.
-  const copy = plainFields(doc, 0, { values: 0 }, true)
-  return copy === NOT_PLAIN ? undefined : copy
-}
-
-/** An object's fields, undefined ones left out as JSON leaves them; at the top, without `_id` and `_rev`. */
 const plainFields = (
   value: Readonly<Record<string, unknown>>,
   level: number,
-  count: { values: number },
+  walk: Walk,
   top: boolean
 ): Record<string, unknown> | typeof NOT_PLAIN => {
   const out: Record<string, unknown> = {}
+  walk.jsonBytesAtMost += 2
   for (const field of Object.keys(value)) {
     if (top && (field === "_id" || field === "_rev")) continue
     const item = value[field]
     if (item === undefined) continue
-    const copied = plainValue(field, item, false, level, count)
+    // The key in quotes, a colon and a comma.
+    walk.jsonBytesAtMost += 6 * field.length + 4
+    const copied = plainValue(field, item, false, level, walk)
     if (copied === NOT_PLAIN) return NOT_PLAIN
     out[field] = copied
   }
   return out
 }
 
-const plainValue = (key: string, value: unknown, insideArray: boolean, depth: number, count: { values: number }): unknown => {
-  if (++count.values > MAX_VALUES || FORBIDDEN_KEYS.has(key) || LONE_SURROGATE.test(key)) return NOT_PLAIN
+const plainValue = (key: string, value: unknown, insideArray: boolean, depth: number, walk: Walk): unknown => {
+  if (++walk.values > MAX_VALUES || FORBIDDEN_KEYS.has(key) || LONE_SURROGATE.test(key)) return NOT_PLAIN
   switch (typeof value) {
     case "string":
+      walk.jsonBytesAtMost += 6 * value.length + 2
       return LONE_SURROGATE.test(value) ? NOT_PLAIN : value
     case "number": {
+      walk.jsonBytesAtMost += 25
       const magnitude = Math.abs(value)
       if (!(magnitude < MAX_MAGNITUDE) || (magnitude > 0 && magnitude < MIN_MAGNITUDE)) return NOT_PLAIN
       // JSON has no negative zero.
       return value === 0 ? 0 : value
     }
     case "boolean":
+      walk.jsonBytesAtMost += 5
       return value
     case "object": {
+      walk.jsonBytesAtMost += 4
       if (value === null) return null
       const level = depth + (insideArray && Array.isArray(value) ? 2 : 1)
       if (level > MAX_DEPTH || typeof (value as { toJSON?: unknown }).toJSON === "function") return NOT_PLAIN
       if (Array.isArray(value)) {
         const out: Array<unknown> = new Array(value.length)
+        // Brackets and a comma after each element.
+        walk.jsonBytesAtMost += value.length
         for (let i = 0; i < value.length; i++) {
           // A hole or an undefined element (JSON's null) is not plain: rare enough for the JSON way.
-          const copied = plainValue("", value[i], true, level, count)
+          const copied = plainValue("", value[i], true, level, walk)
           if (copied === NOT_PLAIN) return NOT_PLAIN
           out[i] = copied
         }
@@ -190,7 +207,7 @@ const plainValue = (key: string, value: unknown, insideArray: boolean, depth: nu
       }
       const proto = Object.getPrototypeOf(value)
       if (proto !== Object.prototype && proto !== null) return NOT_PLAIN
-      return plainFields(value as Record<string, unknown>, level, count, false)
+      return plainFields(value as Record<string, unknown>, level, walk, false)
     }
     default:
       return NOT_PLAIN

@@ -38,6 +38,15 @@ describe("storedBody", () => {
       { v: new Array(MAX_VALUES).fill(1) },
       { s: "x".repeat(MAX_DOCUMENT_BYTES - 8) },
       { s: "x".repeat(MAX_DOCUMENT_BYTES - 7) },
+      // Every unit of these strings takes 6 bytes of JSON, as many as the walk's bound allows it:
+      // 8 + 6 × units bytes, the limit itself at 34,132 units.
+      { s: "\u0001".repeat(34_131) },
+      { s: "\u0001".repeat(34_132) },
+      { s: "\u0001".repeat(34_133) },
+      { ["\u001f".repeat(34_132)]: "" },
+      { ["\u001f".repeat(34_133)]: "" },
+      { s: "é€😀".repeat(20_000) },
+      { v: new Array(8_192).fill(-1.2345678901234567e-125) },
       { v: nest(MAX_DEPTH - 1) },
       { v: nest(MAX_DEPTH) },
       { v: [[[[[[[[[[1]]]]]]]]]] },
