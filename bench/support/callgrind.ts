@@ -45,7 +45,7 @@ export const bundle = (entry: string): Bundle => {
  * window by the little the header says. (--predictable-gc-schedule would fix the GC too, but shrinks the
  * young generation to 4 MB, far from the server's 32.)
  */
-const NODE_FLAGS = [
+export const NODE_FLAGS = [
   "--predictable",
   "--no-memory-reducer",
   "--heap-growing-percent=100",
@@ -60,9 +60,14 @@ const NODE_FLAGS = [
 // V8's own log, which the flag turns on too, is not wanted.
 const PROFILE_FLAGS = ["--perf-basic-prof", "--no-logfile-per-isolate", "--logfile=/dev/null"]
 
-const switchInstrumentation = (pid: number, state: string) =>
+/**
+ * valgrind names the files its controller talks through after $USER and $HOST as the counted
+ * process saw them: a process started with HOST set (a server's bind address) must be switched
+ * with the same HOST, or the switch answers OK and changes nothing.
+ */
+export const switchInstrumentation = (pid: number, state: string, env: NodeJS.ProcessEnv = process.env) =>
   new Promise<void>((resolve, reject) =>
-    execFile("callgrind_control", ["-i", state, String(pid)], (error) => error === null ? resolve() : reject(error))
+    execFile("callgrind_control", ["-i", state, String(pid)], { env }, (error) => error === null ? resolve() : reject(error))
   )
 
 /**

@@ -1,0 +1,136 @@
+// Instructions per request of whole servers under load, counted by valgrind: docport as `npm start`
+// runs it (dist/, on memory, with its access lines, request ids and metrics) and the bare HttpApi
+// of bench/baseline, each in its own process behind real sockets. instructionBench.ts counts the
+// applications in process, without sockets, logs leaving the process or HTTP parsing; this counts
+// what the timed bench's servers run.
+//
+// Each server starts under valgrind with its instrumentation off. This driver seeds 100 agents
+// through the server's API, sends BENCH_WARM (20,000) GETs of them over 32 keep-alive
+// connections, switches the instrumentation on (callgrind_control -i), sends BENCH_COUNT (2,000)
+// more, switches it off and stops the server. The window holds every request whole: none is in
+// flight when it opens or closes. The clocks and ids are the server's real ones (not made
+// repeatable as countedWindow.ts makes them in process).
+//
+// Run: npx tsx bench/http/serverInstructionBench.ts (BENCH_SIDES=docport,httpapi,secured)
+import { spawn } from "node:child_process"
+import { createServer, type AddressInfo } from "node:net"
+import { join } from "node:path"
+import { countRuns, NODE_FLAGS, perUnit, switchInstrumentation, writeReport } from "../support/callgrind.js"
+import { esbuild, ROOT } from "../support/processes.js"
+import { agentBody } from "./scenarios.js"
+
+const warm = Number(process.env.BENCH_WARM ?? 20_000)
+const count = Number(process.env.BENCH_COUNT ?? 2_000)
+const sides = (process.env.BENCH_SIDES ?? "docport,httpapi").split(",")
+const CONNECTIONS = 32
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const probe = createServer()
+    probe.on("error", reject)
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as AddressInfo
+      probe.close(() => resolve(port))
+    })
+  })
+
+const SERVERS: Record<string, { readonly script: () => string; readonly env: Record<string, string> }> = {
+  docport: {
+    script: () => {
+      esbuild("src/**/*.ts", "--outdir=dist")
+      return join(ROOT, "dist", "app", "main.js")
+    },
+    env: { DATABASE_PROVIDER: "memory" }
+  },
+  httpapi: { script: () => baseline(), env: {} },
+  secured: { script: () => baseline(), env: { BASELINE_SIGN_IN: "on" } }
+}
+
+const baseline = () => {
+  const outfile = join(ROOT, "bench", ".build", "httpApiServer.mjs")
+  esbuild("bench/baseline/httpApiServer.ts", "--bundle", "--packages=external", `--outfile=${outfile}`)
+  return outfile
+}
+
+/** `n` GETs of the seeded agents, CONNECTIONS at a time, each answered 200 and read to its end. */
+const gets = async (base: string, ids: ReadonlyArray<string>, n: number) => {
+  let next = 0
+  await Promise.all(Array.from({ length: CONNECTIONS }, async () => {
+    while (next < n) {
+      const id = ids[next++ % ids.length]
+      const reply = await fetch(`${base}/agents/${id}`)
+      await reply.arrayBuffer()
+      if (reply.status !== 200) throw new Error(`GET /agents/${id} answered ${reply.status}`)
+    }
+  }))
+}
+
+const countServer = async (script: string, env: Record<string, string>) => {
+  const port = await freePort()
+  const serverEnv = { ...process.env, ...env, PORT: String(port), HOST: "127.0.0.1", NODE_ENV: "production" }
+  const child = spawn("valgrind", [
+    "--tool=callgrind",
+    "--instr-atstart=no",
+    "--callgrind-out-file=/dev/null",
+    process.execPath,
+    ...NODE_FLAGS,
+    script
+  ], {
+    cwd: ROOT,
+    env: serverEnv,
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+  let tail = ""
+  const closed = new Promise<number | null>((resolve) => child.on("close", resolve))
+  const listening = new Promise<void>((resolve, reject) => {
+    const watch = (chunk: Buffer) => {
+      tail = (tail + chunk.toString()).slice(-4000)
+      if (tail.includes("Listening on")) resolve()
+    }
+    child.stdout.on("data", watch)
+    child.stderr.on("data", watch)
+    void closed.then((code) => reject(new Error(`exit ${code} before listening:\n${tail}`)))
+  })
+  try {
+    await listening
+    const base = `http://127.0.0.1:${port}`
+    const ids: Array<string> = []
+    for (let n = 0; n < 100; n++) {
+      const reply = await fetch(`${base}/agents`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(agentBody(n))
+      })
+      if (reply.status !== 201) throw new Error(`POST /agents answered ${reply.status}: ${await reply.text()}`)
+      ids.push(((await reply.json()) as { _id: string })._id)
+    }
+    await gets(base, ids, warm)
+    await switchInstrumentation(child.pid!, "on", serverEnv)
+    await gets(base, ids, count)
+    await switchInstrumentation(child.pid!, "off", serverEnv)
+  } finally {
+    child.kill("SIGTERM")
+  }
+  const code = await closed
+  const collected = /Collected : (\d+)/.exec(tail)
+  if (collected === null) throw new Error(`exit ${code}, no count:\n${tail}`)
+  return Number(collected[1])
+}
+
+const results = await countRuns(sides.map((side) => {
+  const server = SERVERS[side]
+  if (server === undefined) throw new Error(`unknown side ${side}: ${Object.keys(SERVERS).join(", ")}`)
+  const script = server.script()
+  return { key: `get ${side}`, run: () => countServer(script, server.env) }
+}))
+
+const lines = [
+  `instructions per request (thousands), whole servers behind sockets, ${count} counted after ${warm} uncounted`,
+  "",
+  `| scenario | ${sides.join(" | ")} | ${sides.slice(1).map((side) => `${sides[0]} / ${side}`).join(" | ")} |`,
+  `| --- | ${sides.map(() => "---").join(" | ")} | ${sides.slice(1).map(() => "---").join(" | ")} |`,
+  `| get | ${sides.map((side) => perUnit(results, `get ${side}`, count).toFixed(1)).join(" | ")} | ${
+    sides.slice(1).map((side) => (perUnit(results, `get ${sides[0]}`, count) / perUnit(results, `get ${side}`, count)).toFixed(3)).join(" | ")
+  } |`
+]
+writeReport("instructions-server", lines, results)
