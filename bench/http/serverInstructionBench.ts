@@ -11,45 +11,31 @@
 // flight when it opens or closes. The clocks and ids are the server's real ones (not made
 // repeatable as countedWindow.ts makes them in process).
 //
-// Run: npx tsx bench/http/serverInstructionBench.ts (BENCH_SIDES=docport,httpapi,secured)
+// Run: npx tsx bench/http/serverInstructionBench.ts (BENCH_SIDES=docport,httpapi,secured;
+// CALLGRIND_OUT=dir keeps the profiles for bench/support/callgrindFunctions.ts)
+import { Effect } from "effect"
 import { spawn } from "node:child_process"
-import { createServer, type AddressInfo } from "node:net"
-import { join } from "node:path"
-import { countRuns, NODE_FLAGS, perUnit, switchInstrumentation, writeReport } from "../support/callgrind.js"
-import { esbuild, ROOT } from "../support/processes.js"
-import { agentBody } from "./scenarios.js"
+import { freePort } from "../../test/support/ChildServer.js"
+import { collectedIn, countRuns, perUnit, switchInstrumentation, valgrindArgs, writeReport } from "../support/callgrind.js"
+import { buildDocport, compiled, CURRENT_BUILD, ROOT } from "../support/processes.js"
+import { newAgents, seedAgents } from "./scenarios.js"
 
 const warm = Number(process.env.BENCH_WARM ?? 20_000)
 const count = Number(process.env.BENCH_COUNT ?? 2_000)
 const sides = (process.env.BENCH_SIDES ?? "docport,httpapi").split(",")
 const CONNECTIONS = 32
 
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const probe = createServer()
-    probe.on("error", reject)
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as AddressInfo
-      probe.close(() => resolve(port))
-    })
-  })
-
+// Built as the timed bench builds them: docport by `npm run build`, the baselines bundled once.
 const SERVERS: Record<string, { readonly script: () => string; readonly env: Record<string, string> }> = {
   docport: {
     script: () => {
-      esbuild("src/**/*.ts", "--outdir=dist")
-      return join(ROOT, "dist", "app", "main.js")
+      Effect.runSync(buildDocport)
+      return CURRENT_BUILD.main
     },
     env: { DATABASE_PROVIDER: "memory" }
   },
-  httpapi: { script: () => baseline(), env: {} },
-  secured: { script: () => baseline(), env: { BASELINE_SIGN_IN: "on" } }
-}
-
-const baseline = () => {
-  const outfile = join(ROOT, "bench", ".build", "httpApiServer.mjs")
-  esbuild("bench/baseline/httpApiServer.ts", "--bundle", "--packages=external", `--outfile=${outfile}`)
-  return outfile
+  httpapi: { script: () => compiled("bench/baseline/httpApiServer.ts"), env: {} },
+  secured: { script: () => compiled("bench/baseline/httpApiServer.ts"), env: { BASELINE_SIGN_IN: "on" } }
 }
 
 /** `n` GETs of the seeded agents, CONNECTIONS at a time, each answered 200 and read to its end. */
@@ -66,20 +52,9 @@ const gets = async (base: string, ids: ReadonlyArray<string>, n: number) => {
 }
 
 const countServer = async (script: string, env: Record<string, string>) => {
-  const port = await freePort()
+  const port = await Effect.runPromise(freePort)
   const serverEnv = { ...process.env, ...env, PORT: String(port), HOST: "127.0.0.1", NODE_ENV: "production" }
-  const child = spawn("valgrind", [
-    "--tool=callgrind",
-    "--instr-atstart=no",
-    "--callgrind-out-file=/dev/null",
-    process.execPath,
-    ...NODE_FLAGS,
-    script
-  ], {
-    cwd: ROOT,
-    env: serverEnv,
-    stdio: ["ignore", "pipe", "pipe"]
-  })
+  const child = spawn("valgrind", valgrindArgs(script), { cwd: ROOT, env: serverEnv, stdio: ["ignore", "pipe", "pipe"] })
   let tail = ""
   const closed = new Promise<number | null>((resolve) => child.on("close", resolve))
   const listening = new Promise<void>((resolve, reject) => {
@@ -94,27 +69,19 @@ const countServer = async (script: string, env: Record<string, string>) => {
   try {
     await listening
     const base = `http://127.0.0.1:${port}`
-    const ids: Array<string> = []
-    for (let n = 0; n < 100; n++) {
-      const reply = await fetch(`${base}/agents`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(agentBody(n))
-      })
-      if (reply.status !== 201) throw new Error(`POST /agents answered ${reply.status}: ${await reply.text()}`)
-      ids.push(((await reply.json()) as { _id: string })._id)
-    }
-    await gets(base, ids, warm)
+    const agents = newAgents()
+    await Effect.runPromise(seedAgents(base, agents, 100))
+    await gets(base, agents.ids, warm)
     await switchInstrumentation(child.pid!, "on", serverEnv)
-    await gets(base, ids, count)
+    await gets(base, agents.ids, count)
     await switchInstrumentation(child.pid!, "off", serverEnv)
   } finally {
     child.kill("SIGTERM")
   }
   const code = await closed
-  const collected = /Collected : (\d+)/.exec(tail)
-  if (collected === null) throw new Error(`exit ${code}, no count:\n${tail}`)
-  return Number(collected[1])
+  const collected = collectedIn(tail)
+  if (collected === undefined) throw new Error(`exit ${code}, no count:\n${tail}`)
+  return collected
 }
 
 const results = await countRuns(sides.map((side) => {

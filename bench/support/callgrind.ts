@@ -71,23 +71,36 @@ export const switchInstrumentation = (pid: number, state: string, env: NodeJS.Pr
   )
 
 /**
+ * valgrind's command line for node running `script` with its instrumentation off, as every count
+ * starts it. CALLGRIND_OUT=dir keeps each run's profile (callgrind.<pid>) for callgrindFunctions.ts.
+ */
+export const valgrindArgs = (script: string, args: ReadonlyArray<string> = []) => {
+  const out = process.env.CALLGRIND_OUT
+  return [
+    "--tool=callgrind",
+    "--instr-atstart=no",
+    `--callgrind-out-file=${out === undefined ? "/dev/null" : join(out, "callgrind.%p")}`,
+    process.execPath,
+    ...NODE_FLAGS,
+    ...(out === undefined ? [] : PROFILE_FLAGS),
+    script,
+    ...args
+  ]
+}
+
+/** The instructions valgrind's summary says it collected, or undefined when it printed none. */
+export const collectedIn = (log: string): number | undefined => {
+  const collected = /Collected : (\d+)/.exec(log)
+  return collected === null ? undefined : Number(collected[1])
+}
+
+/**
  * Instructions in the window `script` opens (countedWindow.ts), as callgrind's summary gives them
  * (child processes not counted). A script that opens no window fails rather than counting 0.
  */
 export const countInstructions = (script: string, args: ReadonlyArray<string>, env: Record<string, string>) =>
   new Promise<number>((resolve, reject) => {
-    // CALLGRIND_OUT=dir keeps each run's profile (callgrind.<pid>) for callgrindFunctions.ts.
-    const out = process.env.CALLGRIND_OUT
-    const child = spawn("valgrind", [
-      "--tool=callgrind",
-      "--instr-atstart=no",
-      `--callgrind-out-file=${out === undefined ? "/dev/null" : join(out, "callgrind.%p")}`,
-      process.execPath,
-      ...NODE_FLAGS,
-      ...(out === undefined ? [] : PROFILE_FLAGS),
-      script,
-      ...args
-    ], { cwd: ROOT, env: { ...process.env, ...env, CALLGRIND_WINDOW: "fd3" }, stdio: ["ignore", "ignore", "pipe", "pipe"] })
+    const child = spawn("valgrind", valgrindArgs(script, args), { cwd: ROOT, env: { ...process.env, ...env, CALLGRIND_WINDOW: "fd3" }, stdio: ["ignore", "ignore", "pipe", "pipe"] })
     let log = ""
     let opened = false
     child.stderr!.on("data", (chunk) => log += chunk)
@@ -104,8 +117,8 @@ export const countInstructions = (script: string, args: ReadonlyArray<string>, e
       }
     })
     child.on("close", (code) => {
-      const collected = /Collected : (\d+)/.exec(log)
-      if (code === 0 && opened && collected !== null) resolve(Number(collected[1]))
+      const collected = collectedIn(log)
+      if (code === 0 && opened && collected !== undefined) resolve(collected)
       else reject(new Error(`${args.join(" ")}: exit ${code}${opened ? "" : ", no counted window opened"}\n${log.slice(-2000)}`))
     })
   })

@@ -56,7 +56,7 @@ export const esbuild = (...args: ReadonlyArray<string>) =>
  * request, and the compilation of their sources before the port opened.
  */
 const built = new Map<string, string>()
-const compiled = (script: string): string => {
+export const compiled = (script: string): string => {
   const known = built.get(script)
   if (known !== undefined) return known
   const outfile = join(ROOT, "bench", ".build", `${basename(script, ".ts")}.mjs`)
