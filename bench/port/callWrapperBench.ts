@@ -5,7 +5,7 @@
  * fiber), side by side in alternating bursts, as CPU per call and their ratio.
  */
 import { Duration, Effect } from "effect"
-import { boundedCall } from "../../src/ports/DatabaseTimeout.js"
+import { abortController, boundedCall } from "../../src/ports/DatabaseTimeout.js"
 import { median } from "../support/stats.js"
 
 const timeout = Duration.seconds(2)
@@ -23,7 +23,7 @@ const wrappers = {
       Effect.timeoutFail({ duration: timeout, onTimeout: () => new Error("timed out") })
     ),
   boundedCall: () =>
-    boundedCall({ timeout, try: sdk, catch: (cause) => new Error(String(cause)), onTimeout: () => new Error("timed out") })
+    boundedCall({ timeout, abortable: abortController, try: sdk, catch: (cause) => new Error(String(cause)), onTimeout: () => new Error("timed out") })
 }
 type Name = keyof typeof wrappers
 

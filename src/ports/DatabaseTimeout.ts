@@ -11,14 +11,25 @@ export const databaseTimeoutConfig: Config.Config<Duration.Duration> = Config.du
   Config.withDefault(DEFAULT_DATABASE_TIMEOUT)
 )
 
-export interface BoundedCall<A, E> {
+/** What a call's abort goes through: the signal the SDK listens on, and how to fire it. */
+export interface Abortable<S> {
+  readonly signal: S
+  readonly abort: () => void
+}
+
+export interface BoundedCall<A, E, S> {
   readonly timeout: Duration.Duration
   /** Starts the SDK call; the signal fires when the timeout passes or the caller is interrupted. */
-  readonly try: (signal: AbortSignal) => PromiseLike<A>
+  readonly try: (signal: S) => PromiseLike<A>
   /** What a rejection (or a synchronous throw) of the call becomes. */
   readonly catch: (cause: unknown) => E
   readonly onTimeout: () => E
+  /** One per call: an AbortController, or a lighter signal an SDK accepts (DynamoDbClient.ts). */
+  readonly abortable: () => Abortable<S>
 }
+
+/** The platform's AbortController, for SDKs that take nothing less (fetch, gRPC). */
+export const abortController = (): Abortable<AbortSignal> => new AbortController()
 
 /**
  * One SDK call as an Effect, bounded by a timeout, with one abort signal, one timer and no fiber
@@ -26,9 +37,9 @@ export interface BoundedCall<A, E> {
  * two fibers per call (the call and the sleep racing it) and makes a second timer in the clock:
  * the price of every adapter call, measured in bench/port.
  */
-export const boundedCall = <A, E>(call: BoundedCall<A, E>): Effect.Effect<A, E> =>
+export const boundedCall = <A, E, S>(call: BoundedCall<A, E, S>): Effect.Effect<A, E> =>
   Effect.async<A, E>((resume) => {
-    const controller = new AbortController()
+    const controller = call.abortable()
     let settled = false
     const timer = setTimeout(() => {
       settled = true

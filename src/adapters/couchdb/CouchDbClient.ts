@@ -1,7 +1,7 @@
 import { Agent } from "@effect/platform-node/Undici"
 import { Data, Duration, Effect, Redacted, type Scope } from "effect"
 import nano from "nano"
-import { boundedCall, DEFAULT_DATABASE_TIMEOUT } from "../../ports/DatabaseTimeout.js"
+import { abortController, boundedCall, DEFAULT_DATABASE_TIMEOUT } from "../../ports/DatabaseTimeout.js"
 import { DatabaseError } from "../../ports/Errors.js"
 
 export interface CouchDbConnection {
@@ -156,6 +156,7 @@ export const makeClient = (connection: CouchDbConnection): Effect.Effect<CouchCl
     const request = (operation: string, options: RequestOptions): Effect.Effect<unknown, CouchFailure> =>
       boundedCall({
         timeout,
+        abortable: abortController,
         try: (signal) => {
           const withSignal: nano.RequestOptions & { signal: AbortSignal } = { ...options, signal }
           return server.relax(withSignal) as Promise<unknown>

@@ -4,6 +4,7 @@ import { Duration, Effect, type Scope } from "effect"
 import { boundedCall, DEFAULT_DATABASE_TIMEOUT } from "../../ports/DatabaseTimeout.js"
 import { DatabaseError } from "../../ports/Errors.js"
 import { toDatabaseError } from "./errors.js"
+import { type SdkSignal, sdkSignal } from "./sdkSignal.js"
 
 export interface DynamoDbOptions {
   /** Default us-east-1. */
@@ -29,7 +30,7 @@ export interface DynamoDbOptions {
 /** One SDK call: the thunk gets the abort signal that interruption and the timeout fire. */
 export type Call = <A>(
   operation: string,
-  run: (options: { readonly abortSignal: AbortSignal }) => Promise<A>
+  run: (options: { readonly abortSignal: SdkSignal }) => Promise<A>
 ) => Effect.Effect<A, DatabaseError>
 
 export interface DynamoDb {
@@ -102,6 +103,7 @@ export const acquire = (options: DynamoDbOptions): Effect.Effect<DynamoDb, Datab
     const call: Call = (operation, run) =>
       boundedCall({
         timeout: operationTimeout,
+        abortable: sdkSignal,
         try: (abortSignal) => run({ abortSignal }),
         catch: (cause) => toDatabaseError(operation, where, cause),
         onTimeout: () =>

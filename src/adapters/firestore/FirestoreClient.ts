@@ -2,7 +2,7 @@ import { Data, Duration, Effect, type Scope } from "effect"
 import { type App, type Credential, deleteApp, initializeApp } from "firebase-admin/app"
 import { type Firestore, GrpcStatus, initializeFirestore } from "firebase-admin/firestore"
 import { randomUUID } from "node:crypto"
-import { boundedCall, DEFAULT_DATABASE_TIMEOUT } from "../../ports/DatabaseTimeout.js"
+import { abortController, boundedCall, DEFAULT_DATABASE_TIMEOUT } from "../../ports/DatabaseTimeout.js"
 import { DatabaseError } from "../../ports/Errors.js"
 import { isUnreachable } from "../unreachable.js"
 import { deadlineSettings, withDeadline } from "./FirestoreDeadlines.js"
@@ -156,6 +156,7 @@ export const makeClient = (connection: FirestoreConnection): Effect.Effect<Fires
     const call: FirestoreClient["call"] = (operation, run, timeout = requestTimeout) =>
       boundedCall({
         timeout,
+        abortable: abortController,
         try: (signal) => withDeadline(Duration.toMillis(timeout), signal, () => run(db)),
         catch: (cause) => classify(operation, timeout, cause),
         onTimeout: () => noAnswer(operation, timeout)
