@@ -14,8 +14,7 @@
 // Run: npx tsx bench/http/serverInstructionBench.ts (BENCH_SIDES=docport,httpapi,secured;
 // CALLGRIND_OUT=dir keeps the profiles for bench/support/callgrindFunctions.ts)
 import { Effect } from "effect"
-import { spawn } from "node:child_process"
-import { freePort } from "../../test/support/ChildServer.js"
+import { freePort, startChildServer, stopChildServer } from "../../test/support/ChildServer.js"
 import { collectedIn, countRuns, perUnit, switchInstrumentation, valgrindArgs, writeReport } from "../support/callgrind.js"
 import { buildDocport, compiled, CURRENT_BUILD, ROOT } from "../support/processes.js"
 import { newAgents, seedAgents } from "./scenarios.js"
@@ -51,38 +50,40 @@ const gets = async (base: string, ids: ReadonlyArray<string>, n: number) => {
   }))
 }
 
-const countServer = async (script: string, env: Record<string, string>) => {
-  const port = await Effect.runPromise(freePort)
-  const serverEnv = { ...process.env, ...env, PORT: String(port), HOST: "127.0.0.1", NODE_ENV: "production" }
-  const child = spawn("valgrind", valgrindArgs(script), { cwd: ROOT, env: serverEnv, stdio: ["ignore", "pipe", "pipe"] })
-  let tail = ""
-  const closed = new Promise<number | null>((resolve) => child.on("close", resolve))
-  const listening = new Promise<void>((resolve, reject) => {
-    const watch = (chunk: Buffer) => {
-      tail = (tail + chunk.toString()).slice(-4000)
-      if (tail.includes("Listening on")) resolve()
-    }
-    child.stdout.on("data", watch)
-    child.stderr.on("data", watch)
-    void closed.then((code) => reject(new Error(`exit ${code} before listening:\n${tail}`)))
-  })
-  try {
-    await listening
+// Under valgrind docport's start-up (its warm-up included) takes minutes, not seconds.
+const START_TIMEOUT_MS = 10 * 60_000
+
+const countServer = (script: string, env: Record<string, string>) =>
+  Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+    const port = yield* freePort
+    const serverEnv = { ...env, PORT: String(port), HOST: "127.0.0.1", NODE_ENV: "production" }
+    const server = yield* startChildServer({
+      name: "valgrind",
+      command: "valgrind",
+      args: valgrindArgs(script),
+      cwd: ROOT,
+      env: serverEnv,
+      ready: (output) => output.includes("Listening on"),
+      startTimeoutMs: START_TIMEOUT_MS
+    })
+    // valgrind prints its summary as the process ends: wait for its output to close, not just its exit.
+    const closed = new Promise<void>((resolve) => server.process.once("close", () => resolve()))
     const base = `http://127.0.0.1:${port}`
     const agents = newAgents()
-    await Effect.runPromise(seedAgents(base, agents, 100))
-    await gets(base, agents.ids, warm)
-    await switchInstrumentation(child.pid!, "on", serverEnv)
-    await gets(base, agents.ids, count)
-    await switchInstrumentation(child.pid!, "off", serverEnv)
-  } finally {
-    child.kill("SIGTERM")
-  }
-  const code = await closed
-  const collected = collectedIn(tail)
-  if (collected === undefined) throw new Error(`exit ${code}, no count:\n${tail}`)
-  return collected
-}
+    yield* seedAgents(base, agents, 100)
+    const pid = server.process.pid!
+    yield* Effect.promise(async () => {
+      await gets(base, agents.ids, warm)
+      await switchInstrumentation(pid, "on", { ...process.env, ...serverEnv })
+      await gets(base, agents.ids, count)
+      await switchInstrumentation(pid, "off", { ...process.env, ...serverEnv })
+    })
+    yield* stopChildServer(server)
+    yield* Effect.promise(() => closed)
+    const collected = collectedIn(server.output())
+    if (collected === undefined) return yield* Effect.fail(new Error(`no count:\n${server.output().slice(-4000)}`))
+    return collected
+  })))
 
 const results = await countRuns(sides.map((side) => {
   const server = SERVERS[side]

@@ -45,7 +45,7 @@ export const bundle = (entry: string): Bundle => {
  * window by the little the header says. (--predictable-gc-schedule would fix the GC too, but shrinks the
  * young generation to 4 MB, far from the server's 32.)
  */
-export const NODE_FLAGS = [
+const NODE_FLAGS = [
   "--predictable",
   "--no-memory-reducer",
   "--heap-growing-percent=100",
