@@ -2,7 +2,11 @@ import type { Effect } from "effect"
 import type { BulkResult, Document, Selector } from "./Document.js"
 import type { Conflict, DatabaseError, NotFound } from "./Errors.js"
 
-/** A write the port has already checked: a valid id, and a body within DocumentLimits, without `_id`/`_rev`. */
+/**
+ * A write the port has already checked: a valid id, and a body within DocumentLimits, without
+ * `_id`/`_rev`. The body is a copy made for this write alone (storedBody), so a backend may keep
+ * it or finish it in place.
+ */
 export interface StoredWrite {
   readonly id: string
   readonly body: Record<string, unknown>
