@@ -49,18 +49,21 @@ export const makeEntityStore = <A extends object, U extends { readonly _rev?: st
 
   // Create-only with a fresh UUID: a collision is near impossible, but it must not overwrite.
   const create = (input: A, by?: string) =>
-    Effect.gen(function*() {
+    Effect.suspend(() => {
       const now = new Date().toISOString()
-      const fields: Record<string, unknown> = { ...input, createdAt: now, updatedAt: now }
+      const fields = Object.assign({}, input) as Record<string, unknown>
+      fields.createdAt = now
+      fields.updatedAt = now
       if (by !== undefined) fields.createdBy = fields.updatedBy = by
       // Stored in the shape it is read in, so that reading it back copies nothing. This attempt's
       // own object either way, to finish in place once stored.
       const body = fromStored(fields as Document) as Record<string, unknown>
       const id = randomUUID()
-      const { rev } = yield* db.save(collection, id, body, { mode: "create" })
-      body._id = id
-      body._rev = rev
-      return asEntity(body as Document)
+      return Effect.map(db.save(collection, id, body, { mode: "create" }), ({ rev }) => {
+        body._id = id
+        body._rev = rev
+        return asEntity(body as Document)
+      })
     }).pipe(
       (attempt) => retryConflicts(attempt, { times: 3 }),
       Effect.catchTag("Conflict", () =>
@@ -84,18 +87,18 @@ export const makeEntityStore = <A extends object, U extends { readonly _rev?: st
     by: string | undefined,
     next: (current: Record<string, unknown>) => Record<string, unknown>
   ) => {
-    const attempt = Effect.gen(function*() {
-      const current = yield* db.get(collection, id)
-      if (expected !== undefined && current._rev !== expected) return yield* new Conflict({ collection, id })
+    const attempt = Effect.flatMap(db.get(collection, id), (current) => {
+      if (expected !== undefined && current._rev !== expected) return Effect.fail(new Conflict({ collection, id }))
       // `next` makes a new object: it is this write's own, to finish in place. Its `_id` and
       // `_rev`, if it keeps the current ones, are not part of what the port stores.
       const written = next(fromStored(current))
       written.updatedAt = new Date().toISOString()
       if (by !== undefined) written.updatedBy = by
-      const { rev } = yield* db.save(collection, id, written, { expectedRev: current._rev })
-      written._id = id
-      written._rev = rev
-      return asEntity(written as Document)
+      return Effect.map(db.save(collection, id, written, { expectedRev: current._rev }), ({ rev }) => {
+        written._id = id
+        written._rev = rev
+        return asEntity(written as Document)
+      })
     })
     if (expected !== undefined) return attempt
     return retryConflicts(attempt, { schedule: mergeSchedule }).pipe(
@@ -112,17 +115,18 @@ export const makeEntityStore = <A extends object, U extends { readonly _rev?: st
 
   const update = (id: string, patch: U, by?: string) => {
     const { _rev: expected, ...changes } = patch
-    return rewrite(id, expected, by, (current) => ({ ...current, ...changes }))
+    return rewrite(id, expected, by, (current) => Object.assign({}, current, changes))
   }
 
   // A whole new version that keeps only when and by whom the entity was first created.
   const replace = (id: string, input: U, by?: string) => {
     const { _rev: expected, ...fields } = input
-    return rewrite(id, expected, by, (current) => ({
-      ...fields,
-      ...(current.createdAt === undefined ? {} : { createdAt: current.createdAt }),
-      ...(current.createdBy === undefined ? {} : { createdBy: current.createdBy })
-    }))
+    return rewrite(id, expected, by, (current) => {
+      const next: Record<string, unknown> = Object.assign({}, fields)
+      if (current.createdAt !== undefined) next.createdAt = current.createdAt
+      if (current.createdBy !== undefined) next.createdBy = current.createdBy
+      return next
+    })
   }
 
   // delete itself fails with NotFound for a missing entity: no read first.

@@ -35,7 +35,9 @@ export const normaliseStored = <D extends Record<string, unknown>>(
 ): D => {
   let out: Record<string, unknown> | undefined
   const set = (field: string, value: unknown) => {
-    out ??= { ...doc }
+    // Object.assign, not `{ ...doc }`: on Node 20 a spread copy that then gains a field gets a V8
+    // map of its own, a new one for every document read (see MemoryDatabase.ts).
+    out ??= Object.assign({}, doc)
     out[field] = value
   }
   if (doc.createdAt === undefined && typeof doc.created_at === "string") set("createdAt", doc.created_at)

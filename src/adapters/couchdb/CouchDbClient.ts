@@ -158,7 +158,9 @@ export const makeClient = (connection: CouchDbConnection): Effect.Effect<CouchCl
         timeout,
         abortable: abortController,
         try: (signal) => {
-          const withSignal: nano.RequestOptions & { signal: AbortSignal } = { ...options, signal }
+          // Not `{ ...options, signal }`, which makes a V8 map per request (see MemoryDatabase.ts).
+          const withSignal = Object.assign({}, options) as nano.RequestOptions & { signal: AbortSignal }
+          withSignal.signal = signal
           return server.relax(withSignal) as Promise<unknown>
         },
         catch: (cause) => classify(self, operation, cause),

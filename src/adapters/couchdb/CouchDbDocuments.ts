@@ -27,7 +27,9 @@ export const documentOperations = (
     Effect.map(currentRevisions(client, collections, operation, collection, [id]), (revs) => revs.get(id))
 
   const put = (collection: string, id: string, body: Record<string, unknown>, rev: string | undefined) =>
-    request("save", { method: "PUT", db: collections.db(collection), doc: id, body: rev === undefined ? body : { ...body, _rev: rev } })
+    // A copy, since a retry may send the body again without a revision; by Object.assign, as a
+    // spread copy with one more field gets a V8 map of its own per write (see MemoryDatabase.ts).
+    request("save", { method: "PUT", db: collections.db(collection), doc: id, body: rev === undefined ? body : Object.assign({}, body, { _rev: rev }) })
       .pipe(
         Effect.flatMap(decode("save", WriteResponse)),
         Effect.map(({ rev }) => rev)
