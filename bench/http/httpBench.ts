@@ -11,7 +11,7 @@ import {
   startSecuredHttpApiBaseline
 } from "../support/processes.js"
 import { loadGeneratorPinned, type Pinning } from "../support/cpu.js"
-import { type LoadOptions, type LoadResult, runInTurns, runLoad } from "./load.js"
+import { type LoadOptions, type LoadResult, runLoad, runTogether } from "./load.js"
 import { type Agents, newAgents, SCENARIOS, type ScenarioId, seedAgents } from "./scenarios.js"
 
 export interface HttpSettings extends LoadOptions {
@@ -40,19 +40,19 @@ const describe = (r: LoadResult) =>
   `${Math.round(r.rps)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, ${r.errors} errors, ${r.conflicts} 409, ` +
   `server CPU ${Math.round(r.cpuUsPerRequest)} µs/req (${(r.cpuShare * 100).toFixed(0)}% of a core)`
 
-/** How long each server is loaded at a time in the turns that compare CPU (load.ts, runInTurns). */
+/** How long each slice lasts in which the servers compared for CPU are loaded together (load.ts, runTogether). */
 const SLICE_S = 1
 
-/** The servers whose CPU per request docport's is compared with turn by turn (docport itself among them). */
+/** The servers whose CPU per request docport's is compared with slice by slice (docport itself among them). */
 const TURN_TAKERS = new Set(["docport", "httpapi", "httpapi-signin", "before"])
 
 /**
  * Every scenario, in order, on the given servers. Within a scenario the servers take turns, and
  * the order of the turns rotates, so that none always runs first (or last) on the machine: each
- * is warmed up and measured for the run's duration. Then the servers of TURN_TAKERS run the
- * scenario again in turns of SLICE_S seconds, for the run's duration each, which gives the CPU per
- * request of each turn: docport's CPU ratios are taken turn by turn (summary.ts), its tails and
- * requests/s from the continuous runs.
+ * is warmed up and measured for the run's duration. Then docport and each other server of
+ * TURN_TAKERS in turn run the scenario again, the two at once, in slices of SLICE_S seconds for
+ * the run's duration, which gives the CPU per request of each slice: docport's CPU ratios are
+ * taken slice by slice (summary.ts), its tails and requests/s from the continuous runs.
  */
 const runScenarios = (contestants: ReadonlyArray<Contestant>, round: number, settings: HttpSettings) =>
   Effect.gen(function*() {
@@ -68,16 +68,21 @@ const runScenarios = (contestants: ReadonlyArray<Contestant>, round: number, set
         if (settings.warmupS > 0) yield* runLoad(c.target.url, requests, { ...settings, durationS: settings.warmupS })
         results.set(c, yield* runLoad(c.target.url, requests, { ...settings, serverPid: c.target.pid }))
       }
+      // docport and each other server of TURN_TAKERS in pairs, loaded together (load.ts, runTogether).
       const takers = order.filter((c) => TURN_TAKERS.has(c.target.name))
-      if (takers.length > 1) {
-        const turns = yield* runInTurns(
-          takers.map((c) => ({ url: c.target.url, requests: scenario.requests(c.agents), serverPid: c.target.pid })),
-          { ...settings, sliceS: SLICE_S }
-        )
-        for (const [i, c] of takers.entries()) results.set(c, { ...results.get(c)!, turnCpuUsPerRequest: turns[i]!.turnCpuUsPerRequest })
+      const docport = takers.find((c) => c.target.name === "docport")
+      if (docport !== undefined && takers.length > 1) {
+        const target = (c: Contestant) => ({ url: c.target.url, requests: scenario.requests(c.agents), serverPid: c.target.pid })
+        const docportSlices: Array<number> = []
+        for (const other of takers.filter((c) => c !== docport)) {
+          const [mine, theirs] = yield* runTogether([target(docport), target(other)], { ...settings, sliceS: SLICE_S })
+          docportSlices.push(...mine!.turnCpuUsPerRequest)
+          results.set(other, { ...results.get(other)!, turnCpuUsPerRequest: theirs!.turnCpuUsPerRequest, pairedCpuUsPerRequest: mine!.turnCpuUsPerRequest })
+        }
+        results.set(docport, { ...results.get(docport)!, turnCpuUsPerRequest: docportSlices })
       }
       for (const [c, result] of results) {
-        const turns = result.turnCpuUsPerRequest.length === 0 ? "" : `, in turns ${result.turnCpuUsPerRequest.map(Math.round).join(" ")} µs/req`
+        const turns = result.turnCpuUsPerRequest.length === 0 ? "" : `, in slices ${result.turnCpuUsPerRequest.map(Math.round).join(" ")} µs/req`
         settings.log(`  round ${round} ${scenario.id.padEnd(4)} ${c.target.name}/${c.backend}: ${describe(result)}${turns}`)
         runs.push({ target: c.target.name, backend: c.backend, round, scenario: scenario.id, result })
       }

@@ -26,8 +26,10 @@ export interface LoadResult {
   readonly cpuUsPerRequest: number
   /** Server CPU time over wall time: 1 means one core busy all the time. */
   readonly cpuShare: number
-  /** Server CPU time per request in each turn, when the load came in turns (runInTurns); empty otherwise. */
+  /** Server CPU time per request in each slice, when the load came in slices shared with another server (runTogether); empty otherwise. */
   readonly turnCpuUsPerRequest: ReadonlyArray<number>
+  /** docport's CPU time per request in the same slices, when this server shared them with docport. */
+  readonly pairedCpuUsPerRequest?: ReadonlyArray<number> | undefined
 }
 
 /** What the slices of load on one server add up to, until `result` reads it. */
@@ -102,33 +104,38 @@ export interface LoadTarget {
 }
 
 /**
- * The same load on several servers, `options.durationS` seconds each, in turns of
- * `sliceS` seconds, the order rotating turn by turn; one result per server, in the order given.
- * This machine slows memory-bound work on one CPU at a time for seconds on end
+ * The same load on several servers at once, in slices of `sliceS` seconds for `options.durationS`
+ * seconds in all; one result per server, in the order given, with the CPU per request of each
+ * slice. This machine slows memory-bound work on one CPU at a time for seconds on end
  * (bench/machine/cpuSpeed.ts; one server measured 191 to 353 µs of CPU per GET in consecutive
- * five-second runs): servers measured one after the other for whole runs land in slow and fast
- * stretches unevenly, while the turns of one cycle, on one CPU (cpu.ts, pinningPlan), mostly share
- * one. Comparing servers turn by turn (summary.ts) uses that.
- * Latencies are not for these turns: each turn opens its connections anew and finds its server
- * idle for seconds, which measured tails twice to four times those of a continuous run.
+ * five-second runs). Servers measured one after the other, even in turns of a second, land in
+ * slow and fast stretches unevenly: between two identical builds the median ratio of turns moved
+ * by up to 16 %. Loaded together on one CPU (cpu.ts, pinningPlan), they meet every stretch
+ * alike: a pair of identical builds measured 0.96 - 1.02 slice by slice, and 0.99 as a median.
+ * Each runs slower than alone (they share the CPU and its caches), so these figures compare
+ * servers; the µs of a server alone are its continuous run's. Two at a time: with four servers
+ * at once docport's GET measured 1.12 x the bare HttpApi's CPU, with two 1.22, as in turns taken
+ * one after the other (1.16 - 1.24): more servers sharing a CPU narrowed the ratios.
+ * Latencies are not for these slices: the servers compete for one CPU.
  */
-export const runInTurns = (
+export const runTogether = (
   targets: ReadonlyArray<LoadTarget>,
   options: LoadOptions & { readonly sliceS: number }
 ): Effect.Effect<Array<LoadResult>, Error> =>
   Effect.gen(function*() {
     const tallies = targets.map(() => new Tally())
-    const turns = Math.max(1, Math.round(options.durationS / options.sliceS))
-    for (let turn = 0; turn < turns; turn++) {
-      for (let k = 0; k < targets.length; k++) {
-        const i = (turn + k) % targets.length
-        const target = targets[i]!
-        yield* tallies[i]!.slice(target.url, target.requests, {
-          connections: options.connections,
-          durationS: options.durationS / turns,
-          serverPid: target.serverPid
-        })
-      }
+    const slices = Math.max(1, Math.round(options.durationS / options.sliceS))
+    for (let slice = 0; slice < slices; slice++) {
+      yield* Effect.all(
+        targets.map((target, i) =>
+          tallies[i]!.slice(target.url, target.requests, {
+            connections: options.connections,
+            durationS: options.durationS / slices,
+            serverPid: target.serverPid
+          })
+        ),
+        { concurrency: "unbounded", discard: true }
+      )
     }
     return tallies.map((tally) => tally.result())
   })

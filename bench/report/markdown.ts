@@ -242,7 +242,7 @@ export const markdown = (r: Results, chartFile: string): string => {
     (r.settings.pin === true
       ? "Every server of this section and of the fresh processes runs on the machine's last CPU and the load generator on " +
         "its first (taskset): this machine slows memory-bound work on one CPU at a time, for seconds on end " +
-        "(bench/machine/cpuSpeed.ts), and servers compared turn by turn must meet the same CPU."
+        "(bench/machine/cpuSpeed.ts), and servers compared slice by slice must meet the same CPU."
       : "Servers and load generator run where the OS places them (--no-pin)."),
     "",
     httpComparisonTable(s.comparisons),
@@ -321,12 +321,17 @@ const httpApiSection = (comparisons: ReadonlyArray<Comparison>) => {
     "what the platform's security middleware costs any HttpApi with sign-in. The target is judged against the bare HttpApi. " +
     "\"Its earlier build\", where measured (--http-before, named in the settings above), is docport built at that commit, " +
     "a contestant of the same rounds: a change judged within one run, not against a run made at another hour. " +
-    "The CPU ratios of this table are taken turn by turn: after the continuous runs, these servers run the scenario " +
-    "again in turns of one second, the order rotating, for the run's duration each, and a ratio is the median, over " +
-    "every turn of every round, of docport's CPU per request over the other's in the same cycle of turns. This " +
-    "machine slows memory-bound work on one CPU at a time for seconds on end; whole runs made one " +
-    "after the other caught different stretches (the ratios of one full run's three rounds were 1.99, 1.19 and 1.82 on " +
-    "`GET`), turns of one cycle mostly share one. The µs columns and the tails are the continuous runs'.",
+    "The CPU ratios of this table are taken slice by slice: after the continuous runs, docport and each of these servers " +
+    "in turn run the scenario again, the two at once on the one CPU they share, in slices of one second for the run's " +
+    "duration, and a ratio is the median, over every slice of every round, of docport's CPU per request over the other's " +
+    "in the same slice. This " +
+    "machine slows memory-bound work on one CPU at a time for seconds on end; whole runs made one after the other caught " +
+    "different stretches (the ratios of one full run's three rounds were 1.99, 1.19 and 1.82 on `GET`), and even turns " +
+    "of one second taken in rotation moved the ratio of two identical builds by up to 16 % (runs before 2026-12-01). " +
+    "Servers loaded together meet every stretch alike. Sharing the CPU and its caches, each runs slower than alone: " +
+    "these slices compare servers, and the µs columns and the tails are the continuous runs'. Two at a time, since more " +
+    "servers on one CPU narrowed the ratios (four at once put docport's `GET` at 1.12 x the bare HttpApi's CPU, two at " +
+    "1.22, turns one after the other at 1.16 - 1.24).",
     "",
     rendered,
     ""

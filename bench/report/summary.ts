@@ -64,15 +64,18 @@ const pairedRatio = (a: ReadonlyArray<HttpRun>, b: ReadonlyArray<HttpRun>, value
   median(a.flatMap((x) => b.filter((y) => y.round === x.round).map((y) => value(x, y))))
 
 /**
- * Median of a's CPU per request over b's, turn by turn: the k-th turns of two servers in one round
- * ran within one cycle of turns, seconds apart, where the machine's speed mostly did not change
- * (see load.ts, runInTurns). Runs without turns (the baseline's and the platform's, and every run
- * of an older result) are compared whole, round by round.
+ * Median of a's CPU per request over b's, slice by slice: where b was loaded together with docport
+ * (a), the slices of the two ran at the same time on one CPU (see load.ts, runTogether). Results
+ * before 2026-12-01 hold turns taken one after the other instead, compared turn by turn; runs
+ * without either (the baseline's and the platform's) are compared whole, round by round.
  */
 const cpuRatio = (a: ReadonlyArray<HttpRun>, b: ReadonlyArray<HttpRun>) =>
   median(a.flatMap((x) =>
     b.filter((y) => y.round === x.round).flatMap((y) => {
-      const [xs, ys] = [x.result.turnCpuUsPerRequest ?? [], y.result.turnCpuUsPerRequest ?? []]
+      const ys = y.result.turnCpuUsPerRequest ?? []
+      const paired = y.result.pairedCpuUsPerRequest
+      if (paired !== undefined && paired.length === ys.length && ys.length > 0) return paired.map((cpu, slice) => cpu / ys[slice]!)
+      const xs = x.result.turnCpuUsPerRequest ?? []
       return xs.length === 0 || xs.length !== ys.length
         ? [x.result.cpuUsPerRequest / y.result.cpuUsPerRequest]
         : xs.map((cpu, turn) => cpu / ys[turn]!)
