@@ -28,7 +28,8 @@ const rawClient = (url: string, username: string, password: string, prefix: stri
           }
         },
         save: async (collection, id, body) => {
-          revs.set(id, (await db(collection).insert({ ...body, _id: id, _rev: revs.get(id) })).rev)
+          // PUT /{db}/{id}, the request the adapter makes (nano sends a document without a name as POST /{db}).
+          revs.set(id, (await db(collection).insert({ ...body, _rev: revs.get(id) }, id)).rev)
         },
         // The adapter's limited find: a range on its index over the field then _id, in id order, one row more.
         find: async (collection, field, value, limit) =>
