@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect } from "effect"
+import type { IncomingMessage, ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 import * as GracefulServer from "../../src/app/GracefulServer.js"
 
@@ -24,7 +25,7 @@ const get = (url: string) =>
     return { status: response.status, worker: response.headers.get("x-docport-worker"), text: await response.text() }
   })
 
-describe("GracefulServer in a cluster worker", () => {
+describe("GracefulServer while the application is not serving", () => {
   it.live("holds a request that arrives before the application serves and hands it over once it does, naming the worker", () =>
     Effect.scoped(Effect.gen(function*() {
       const { server, url } = yield* listening({ workerPid: 4242 })
@@ -54,5 +55,17 @@ describe("GracefulServer in a cluster worker", () => {
       const { status, worker } = yield* get(`${url}/agents`)
       expect(status).toBe(503)
       expect(worker).toBeNull()
+    })))
+
+  it.live("once the application stops serving, a request on an open connection is answered 503, not left hanging", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const { server, url } = yield* listening({})
+      const application = (_request: IncomingMessage, response: ServerResponse) => void response.end("served by the application")
+      server.on("request", application)
+      expect(yield* get(`${url}/agents`)).toMatchObject({ status: 200, text: "served by the application" })
+      server.off("request", application)
+      const { status, text } = yield* get(`${url}/agents`).pipe(Effect.timeout("2 seconds"))
+      expect(status).toBe(503)
+      expect(JSON.parse(text)).toMatchObject({ _tag: "Unavailable" })
     })))
 })
