@@ -129,14 +129,14 @@ const make = ({ workerPid }: GracefulServerOptions) => Effect.sync(() => {
       const closeAfter: RequestListener = (_request, response) => void response.setHeader("connection", "close")
       own.add(closeAfter)
       server.prependListener("request", closeAfter)
-      const answering = inFlight()
-      for (const response of answering) if (!response.headersSent) response.setHeader("connection", "close")
+      const inFlightNow = inFlight()
+      for (const response of inFlightNow) if (!response.headersSent) response.setHeader("connection", "close")
       // Stops accepting and (Node 19+) closes the connections that wait for a next request.
       const allClosed = yield* Effect.fork(closed)
       server.closeIdleConnections()
       // Node counts a connection that has not sent a byte yet as busy, not idle.
       for (const socket of sockets) if (socket.bytesRead === 0) socket.destroy()
-      yield* Effect.logInfo(`stopping: no new connections; ${answering.length} request(s) in flight, ${sockets.size} connection(s) open`)
+      yield* Effect.logInfo(`stopping: no new connections; ${inFlightNow.length} request(s) in flight, ${sockets.size} connection(s) open`)
       // A finalizer runs uninterruptibly; the wait must be interruptible for the timeout to end it.
       const done = yield* Effect.interruptible(allClosed.await).pipe(Effect.timeoutOption(budget))
       if (Option.isSome(done)) return
