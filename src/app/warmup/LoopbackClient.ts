@@ -1,5 +1,5 @@
 import { Data, Effect } from "effect"
-import { Agent, request } from "node:http"
+import { Worker } from "node:worker_threads"
 
 /** A warm-up request that did not get the answer the route gives: a defect of docport, named by route, never by body. */
 export class WarmupFailed extends Data.TaggedError("WarmupFailed")<{ readonly route: string; readonly reason: string }> {
@@ -15,42 +15,76 @@ export interface Reply {
 
 export type Send = (method: string, path: string, route: string, expected: number, body?: unknown) => Effect.Effect<Reply, WarmupFailed>
 
+type Answer = { readonly id: number; readonly status: number; readonly text: string } | { readonly id: number; readonly error: string }
+
+// The client runs in a worker thread, an isolate of its own. In the server's isolate its node:http
+// client objects (responses read, requests written, their sockets) went through the same stream
+// and http functions of Node as the server's, and V8 kept them compiled for both shapes: about 180
+// of those sites stayed polymorphic for the process's life (V8's --log-ic), and a GET /agents of
+// 100 agents took 1.07 x the CPU a request of a process warmed this way. Plain JavaScript, so that
+// it runs as it is from src/ (tests) and from dist/.
+const CLIENT = `
+const { parentPort, workerData } = require("node:worker_threads")
+const { Agent, request } = require("node:http")
+const agent = new Agent({ keepAlive: true, maxSockets: workerData.connections })
+parentPort.on("message", ({ id, method, path, payload }) => {
+  const fail = (error) => parentPort.postMessage({ id, error: error.message })
+  const headers = payload === undefined ? {} : { "content-type": "application/json", "content-length": Buffer.byteLength(payload) }
+  const req = request({ host: "127.0.0.1", port: workerData.port, method, path, agent, headers }, (res) => {
+    let text = ""
+    res.setEncoding("utf8")
+    res.on("data", (chunk) => (text += chunk))
+    res.on("end", () => parentPort.postMessage({ id, status: res.statusCode, text }))
+    res.on("error", fail)
+  })
+  req.on("error", fail)
+  req.end(payload)
+})
+`
+
 /**
- * Requests to one loopback port over kept-alive connections. node:http directly rather than the
- * platform's HttpClient: the client shares the process's core with the server it warms, so the
- * less it costs per request, the more of the budget goes to the server's own paths.
+ * Requests to one loopback port over `connections` kept-alive connections, made by a worker
+ * thread. node:http directly rather than the platform's HttpClient: the less the client costs
+ * per request, the more of the budget goes to the server's own paths. A request interrupted here
+ * is only forgotten; the worker, and with it every connection, ends with the scope.
  */
 export const loopbackClient = (port: number, connections: number) =>
-  Effect.map(
-    Effect.acquireRelease(Effect.sync(() => new Agent({ keepAlive: true, maxSockets: connections })), (agent) => Effect.sync(() => agent.destroy())),
-    (agent): Send => (method, path, route, expected, body) =>
-      Effect.async<Reply, WarmupFailed>((resume, signal) => {
-        const payload = body === undefined ? undefined : JSON.stringify(body)
-        const req = request({
-          host: "127.0.0.1",
-          port,
-          method,
-          path,
-          agent,
-          signal,
-          headers: payload === undefined ? {} : { "content-type": "application/json", "content-length": Buffer.byteLength(payload) }
-        }, (res) => {
-          let text = ""
-          res.setEncoding("utf8")
-          res.on("data", (chunk: string) => (text += chunk))
-          res.on("end", () => {
-            if (res.statusCode !== expected) {
-              return resume(Effect.fail(new WarmupFailed({ route, reason: `answered ${res.statusCode}, expected ${expected}` })))
-            }
-            try {
-              resume(Effect.succeed({ status: expected, body: text.length > 0 ? JSON.parse(text) : undefined }))
-            } catch {
-              resume(Effect.fail(new WarmupFailed({ route, reason: "answered with a body that is not JSON" })))
-            }
-          })
-          res.on("error", (error) => resume(Effect.fail(new WarmupFailed({ route, reason: error.message }))))
+  Effect.gen(function*() {
+    const pending = new Map<number, (answer: Answer) => void>()
+    let next = 0
+    let broken: string | undefined
+    const worker = yield* Effect.acquireRelease(
+      Effect.sync(() => new Worker(CLIENT, { eval: true, workerData: { port, connections } })),
+      (worker) => Effect.promise(() => worker.terminate())
+    )
+    const breakAll = (reason: string) => {
+      broken = reason
+      for (const [id, resume] of pending) resume({ id, error: reason })
+      pending.clear()
+    }
+    worker.on("message", (answer: Answer) => {
+      pending.get(answer.id)?.(answer)
+      pending.delete(answer.id)
+    })
+    worker.on("error", (error) => breakAll(`the warm-up client failed: ${error.message}`))
+    worker.on("exit", () => breakAll("the warm-up client stopped"))
+    const send: Send = (method, path, route, expected, body) =>
+      Effect.async<Reply, WarmupFailed>((resume) => {
+        if (broken !== undefined) return resume(Effect.fail(new WarmupFailed({ route, reason: broken })))
+        const id = next++
+        pending.set(id, (answer) => {
+          if ("error" in answer) return resume(Effect.fail(new WarmupFailed({ route, reason: answer.error })))
+          if (answer.status !== expected) {
+            return resume(Effect.fail(new WarmupFailed({ route, reason: `answered ${answer.status}, expected ${expected}` })))
+          }
+          try {
+            resume(Effect.succeed({ status: expected, body: answer.text.length > 0 ? JSON.parse(answer.text) : undefined }))
+          } catch {
+            resume(Effect.fail(new WarmupFailed({ route, reason: "answered with a body that is not JSON" })))
+          }
         })
-        req.on("error", (error) => resume(Effect.fail(new WarmupFailed({ route, reason: error.message }))))
-        req.end(payload)
+        worker.postMessage({ id, method, path, payload: body === undefined ? undefined : JSON.stringify(body) })
+        return Effect.sync(() => pending.delete(id))
       })
-  )
+    return send
+  })
