@@ -54,7 +54,11 @@ export const loopbackClient = (port: number, connections: number) =>
     let next = 0
     let broken: string | undefined
     const worker = yield* Effect.acquireRelease(
-      Effect.sync(() => new Worker(CLIENT, { eval: true, workerData: { port, connections } })),
+      Effect.try({
+        try: () => new Worker(CLIENT, { eval: true, workerData: { port, connections } }),
+        // A warm-up that cannot start only costs the warmth (Warmup.ts), never the start.
+        catch: (cause) => new WarmupFailed({ route: "warm-up", reason: `its client did not start: ${cause instanceof Error ? cause.message : String(cause)}` })
+      }),
       (worker) => Effect.promise(() => worker.terminate())
     )
     const breakAll = (reason: string) => {
