@@ -20,9 +20,9 @@ type Answer = { readonly id: number; readonly status: number; readonly text: str
 // The client runs in a worker thread, an isolate of its own. In the server's isolate its node:http
 // client objects (responses read, requests written, their sockets) went through the same stream
 // and http functions of Node as the server's, and V8 kept them compiled for both shapes: about 180
-// of those sites stayed polymorphic for the process's life (V8's --log-ic), and a GET /agents of
-// 100 agents took 1.07 x the CPU a request of a process warmed this way. Plain JavaScript, so that
-// it runs as it is from src/ (tests) and from dist/.
+// of those sites stayed polymorphic for the process's life (V8's --log-ic), and GET /agents (100
+// agents) took 1.07 x the CPU it takes with the client here. Plain JavaScript, so that it runs as
+// it is from src/ (tests) and from dist/.
 const CLIENT = `
 const { parentPort, workerData } = require("node:worker_threads")
 const { Agent, request } = require("node:http")
