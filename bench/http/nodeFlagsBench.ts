@@ -1,0 +1,77 @@
+// What a node or V8 flag changes in docport's CPU per request: docport as `npm start` runs it
+// against the same build with BENCH_FLAGS added after npm start's own (V8 takes a flag's last
+// value, so `--allocation-site-pretenuring` puts V8's default back). Both servers run on one CPU
+// and are loaded together in slices (load.ts, runTogether), as the HTTP section compares docport
+// with its baselines; the ratio is the median of the slices' ratios. Memory backend, each process
+// warmed up as `npm start` does (BENCH_WARMUP=off leaves that out), 16 connections each.
+// Run: npx tsx bench/http/nodeFlagsBench.ts (BENCH_FLAGS="--allocation-site-pretenuring",
+// BENCH_SCENARIOS=get,put,mix,list, BENCH_SLICES=12 of 3 s). The table also goes to
+// bench/results/node-flags-<date>.md.
+import { Effect } from "effect"
+import { writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { loadGeneratorPinned, pinningPlan } from "../support/cpu.js"
+import { buildDocport, ROOT, START_FLAGS, startBuiltDocport } from "../support/processes.js"
+import { median } from "../support/stats.js"
+import { runLoad, runTogether } from "./load.js"
+import { newAgents, SCENARIOS, seedAgents } from "./scenarios.js"
+
+const flags = (process.env.BENCH_FLAGS ?? "--allocation-site-pretenuring").split(/\s+/).filter((flag) => flag !== "")
+const scenarios = (process.env.BENCH_SCENARIOS ?? "get,put,mix,list").split(",").map((id) => {
+  const scenario = SCENARIOS.find((s) => s.id === id)
+  if (scenario === undefined) throw new Error(`no scenario ${id}; there are ${SCENARIOS.map((s) => s.id).join(", ")}`)
+  return scenario
+})
+const slices = Number(process.env.BENCH_SLICES ?? 12)
+const SLICE_S = 3
+const CONNECTIONS = 16
+const warmup = process.env.BENCH_WARMUP ?? "on"
+
+const compare = (scenario: (typeof scenarios)[number]) =>
+  Effect.scoped(Effect.gen(function*() {
+    const plan = pinningPlan()
+    yield* loadGeneratorPinned(plan)
+    const env: Record<string, string> = { DATABASE_PROVIDER: "memory", ...(warmup === "off" ? { WARMUP: "off" } : {}) }
+    const servers = [
+      yield* startBuiltDocport(env, { cpu: plan?.server }),
+      yield* startBuiltDocport(env, { cpu: plan?.server, nodeFlags: flags })
+    ]
+    const targets = []
+    for (const server of servers) {
+      const agents = newAgents()
+      yield* seedAgents(server.url, agents, scenario.agents)
+      // Each alone first, until its hot paths are compiled.
+      yield* runLoad(server.url, scenario.requests(agents), { connections: CONNECTIONS, durationS: 5 })
+      targets.push({ url: server.url, requests: scenario.requests(agents), serverPid: server.pid })
+    }
+    const [asIs, flagged] = yield* runTogether(targets, { connections: CONNECTIONS, durationS: slices * SLICE_S, sliceS: SLICE_S })
+    const ratios = flagged!.turnCpuUsPerRequest.map((us, i) => us / asIs!.turnCpuUsPerRequest[i]!)
+    return { scenario, asIs: asIs!, flagged: flagged!, ratio: median(ratios), low: Math.min(...ratios), high: Math.max(...ratios) }
+  }))
+
+const program = Effect.gen(function*() {
+  yield* buildDocport
+  const rows = []
+  for (const scenario of scenarios) {
+    const r = yield* compare(scenario)
+    console.error(`${scenario.label}: with the flags / as npm start runs it ${r.ratio.toFixed(3)} (slices ${r.low.toFixed(2)} - ${r.high.toFixed(2)})`)
+    rows.push(
+      `| ${scenario.label} | ${Math.round(r.asIs.cpuUsPerRequest)} | ${Math.round(r.flagged.cpuUsPerRequest)} | **${r.ratio.toFixed(3)}** | ${r.low.toFixed(2)} - ${r.high.toFixed(2)} | ${r.asIs.errors + r.flagged.errors} |`
+    )
+  }
+  const lines = [
+    `docport as \`npm start\` runs it (node ${START_FLAGS.join(" ")}) against the same build with \`${flags.join(" ")}\` added; ` +
+    `memory, warm-up ${warmup}, ${CONNECTIONS} connections each, loaded together on one CPU in ${slices} slices of ${SLICE_S} s; ${new Date().toISOString()}`,
+    "",
+    "| scenario | CPU µs/req as npm start runs it | CPU µs/req with the flags | with / without, median of slices | slices | errors |",
+    "| --- | --- | --- | --- | --- | --- |",
+    ...rows
+  ]
+  console.log(lines.join("\n"))
+  writeFileSync(join(ROOT, "bench", "results", `node-flags-${new Date().toISOString().replace(/[:.]/g, "-")}.md`), `${lines.join("\n")}\n`)
+})
+
+Effect.runPromise(program).then(() => process.exit(0), (error) => {
+  console.error(error)
+  process.exit(1)
+})
