@@ -322,9 +322,12 @@ const httpApiSection = (comparisons: ReadonlyArray<Comparison>) => {
     "\"Its earlier build\", where measured (--http-before, named in the settings above), is docport built at that commit, " +
     "a contestant of the same rounds: a change judged within one run, not against a run made at another hour. " +
     "The CPU ratios of this table are taken slice by slice: after the continuous runs, docport and each of these servers " +
-    "in turn run the scenario again, the two at once on the one CPU they share, in slices of one second for the run's " +
-    "duration, and a ratio is the median, over every slice of every round, of docport's CPU per request over the other's " +
-    "in the same slice. This " +
+    "in turn run the scenario again, the two at once on the one CPU they share, for the run's duration uncounted, then " +
+    "in slices of one second for the run's duration, and a ratio is the median, over every slice of every round, of " +
+    "docport's CPU per request over the other's in the same slice. The uncounted part is there because a pair's first " +
+    "seconds are not the steady state: in the run of 1 December 09:03 UTC, 27 of 90 servers (docport 14 times, the " +
+    "others 13) began a pair at over 1.25 x their CPU per request of its last slices, up to 4.6 x, for up to five " +
+    "seconds. This " +
     "machine slows memory-bound work on one CPU at a time for seconds on end; whole runs made one after the other caught " +
     "different stretches (the ratios of one full run's three rounds were 1.99, 1.19 and 1.82 on `GET`), and even turns " +
     "of one second taken in rotation moved the ratio of two identical builds by up to 16 % (runs before 2026-12-01). " +
