@@ -6,10 +6,10 @@
  * authentication, no access log, no metrics: what docport costs above this is docport's own.
  *
  * The secured variant declares, in addition, docport's own sign-in middleware on the agent routes
- * (src/app/auth/CurrentUser.ts: the same cookie and bearer schemes, the same 401/403/429/503
- * statuses), implemented by a constant principal: what the platform's security middleware costs
- * whatever decides who the caller is, so that docport's figure over it is what its own decision,
- * observability, domain and port cost.
+ * (src/app/auth/CurrentUser.ts: the same 401/403/429/503 statuses), implemented by letting every
+ * request in: what running a middleware before each handler costs the platform whatever decides
+ * who the caller is, so that docport's figure over it is what its own decision, observability,
+ * domain and port cost.
  */
 import * as HttpApi from "@effect/platform/HttpApi"
 import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
@@ -17,7 +17,6 @@ import * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
 import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
 import { Effect, Layer, Schema } from "effect"
 import { randomUUID } from "node:crypto"
-import { LOCAL_USER } from "../../src/app/auth/Authenticate.js"
 import { Authentication } from "../../src/app/auth/CurrentUser.js"
 import { ConflictError, errorBody, NotFoundError } from "../../src/app/http/ApiErrors.js"
 import { Agent, AgentCreate, AgentUpdate } from "../../src/domain/Agent.js"
@@ -95,11 +94,8 @@ const BareLive = HttpApiBuilder.api(BareApi).pipe(
   Layer.provide(HttpApiBuilder.group(BareApi, "health", (handlers) => handlers.handle("health", health)))
 )
 
-// Every request is let in as the one local user, as docport's local mode lets in a loopback client.
-const ConstantPrincipal = Layer.succeed(
-  Authentication,
-  Authentication.of({ token: () => Effect.succeed(LOCAL_USER), session: () => Effect.succeed(LOCAL_USER) })
-)
+// Every request is let in, as docport's local mode lets in a loopback client.
+const ConstantPrincipal = Layer.succeed(Authentication, Authentication.of(Effect.void))
 
 const SecuredLive = HttpApiBuilder.api(SecuredApi).pipe(
   Layer.provide(HttpApiBuilder.group(SecuredApi, "agents", (handlers) =>

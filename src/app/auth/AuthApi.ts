@@ -14,7 +14,7 @@ import {
   TooManyRequests,
   UnknownProvider
 } from "./AuthErrors.js"
-import { Authentication } from "./CurrentUser.js"
+import { signedIn } from "./CurrentUser.js"
 
 /** GET /auth/providers, as Gofannon's `AuthProvidersResponse` (models/auth.py). */
 export const AuthProvidersResponse = Schema.Struct({
@@ -75,14 +75,14 @@ export class AuthApi extends HttpApiGroup.make("auth")
 {}
 
 /** Who is signed in, and the personal access tokens of that user. */
-export class SessionApi extends HttpApiGroup.make("session")
-  .add(HttpApiEndpoint.get("me", "/auth/me").addSuccess(SessionUser))
-  .add(HttpApiEndpoint.post("createToken", "/auth/tokens").setPayload(TokenCreate).addSuccess(TokenCreated, { status: 201 }))
-  .add(HttpApiEndpoint.get("listTokens", "/auth/tokens").addSuccess(Schema.Array(AccessTokenInfo)))
-  .add(
-    HttpApiEndpoint.del("revokeToken", "/auth/tokens/:id").setPath(Schema.Struct({ id: Schema.String }))
-      .addSuccess(HttpApiSchema.NoContent).addError(TokenNotFound)
-  )
-  .addError(AuthStoreFailed).addError(AuthStoreUnavailable)
-  .middleware(Authentication)
-{}
+export class SessionApi extends signedIn(
+  HttpApiGroup.make("session")
+    .add(HttpApiEndpoint.get("me", "/auth/me").addSuccess(SessionUser))
+    .add(HttpApiEndpoint.post("createToken", "/auth/tokens").setPayload(TokenCreate).addSuccess(TokenCreated, { status: 201 }))
+    .add(HttpApiEndpoint.get("listTokens", "/auth/tokens").addSuccess(Schema.Array(AccessTokenInfo)))
+    .add(
+      HttpApiEndpoint.del("revokeToken", "/auth/tokens/:id").setPath(Schema.Struct({ id: Schema.String }))
+        .addSuccess(HttpApiSchema.NoContent).addError(TokenNotFound)
+    )
+    .addError(AuthStoreFailed).addError(AuthStoreUnavailable)
+) {}

@@ -113,34 +113,20 @@ export const makeAuthenticate = Effect.gen(function*() {
   }
 })
 
-/**
- * The middleware declares both schemes (cookie and bearer) for OpenAPI, and the platform runs the
- * handler of each until one succeeds. The decision needs both at once (which one wins, which 401
- * reason), so it is made once per request and both handlers return it.
- */
+/** The middleware: decides once per request and leaves the principal on it (CurrentUser.ts). */
 export const layer = Layer.effect(
   Authentication,
-  Effect.gen(function*() {
-    const authenticate = yield* makeAuthenticate
-    const decided = new WeakMap<object, Exit.Exit<Principal, AuthFailure>>()
-    // A refusal is kept for the next scheme the platform asks; a success, after which it asks no
-    // other, goes onto the request for the handlers (CurrentUser.ts). A WeakMap entry per request
-    // cost 1.5 µs of a GET's CPU in a profile of the server under load.
-    const keep = (request: HttpServerRequest.HttpServerRequest, exit: Exit.Exit<Principal, AuthFailure>) => {
-      if (Exit.isSuccess(exit)) admit(request, exit.value)
-      else decided.set(request, exit)
-    }
-    const once = withRequest((request) => {
-      const known = decided.get(request)
-      if (known !== undefined) return known
+  Effect.map(makeAuthenticate, (authenticate) =>
+    withRequest((request) => {
       const decision = authenticate(request)
-      // Local mode decides at once (the decision is an Exit already): nothing to run, only to keep.
+      // Local mode decides at once (the decision is an Exit already): nothing to run.
       if (Exit.isExit(decision)) {
-        keep(request, decision as Exit.Exit<Principal, AuthFailure>)
-        return decision
+        const decided = decision as Exit.Exit<Principal, AuthFailure>
+        if (Exit.isFailure(decided)) return decided
+        admit(request, decided.value)
+        return Exit.void
       }
-      return Effect.flatten(Effect.tap(Effect.exit(decision), (exit) => keep(request, exit)))
+      return Effect.map(decision, (principal) => admit(request, principal))
     })
-    return Authentication.of({ session: () => once, token: () => once })
-  })
+  )
 )

@@ -9,7 +9,7 @@ import { AgentChain } from "../../domain/AgentChain.js"
 import { Demo, DemoCreate, DemoReplace } from "../../domain/Demo.js"
 import { Deployment, DeploymentStatus, DeployResult } from "../../domain/Deployment.js"
 import { AuthApi, SessionApi } from "../auth/AuthApi.js"
-import { Authentication } from "../auth/CurrentUser.js"
+import { signedIn, signInSchemes } from "../auth/CurrentUser.js"
 import {
   BadRequestError,
   ConflictError,
@@ -94,12 +94,13 @@ export class DocportApi extends HttpApi.make("docport")
   .add(HealthApi)
   .add(AuthApi)
   .add(SessionApi)
-  .add(AgentsApi.addError(BadRequestError).addError(DocumentTooLarge).addError(DatabaseFailure).addError(DatabaseUnavailable).middleware(Authentication))
-  .add(DeploymentsApi.addError(BadRequestError).addError(DocumentTooLarge).addError(DatabaseFailure).addError(DatabaseUnavailable).middleware(Authentication))
-  .add(DemosApi.addError(BadRequestError).addError(DocumentTooLarge).addError(DatabaseFailure).addError(DatabaseUnavailable).middleware(Authentication))
-  .add(DataStoreApi.middleware(Authentication))
+  .add(signedIn(AgentsApi.addError(BadRequestError).addError(DocumentTooLarge).addError(DatabaseFailure).addError(DatabaseUnavailable)))
+  .add(signedIn(DeploymentsApi.addError(BadRequestError).addError(DocumentTooLarge).addError(DatabaseFailure).addError(DatabaseUnavailable)))
+  .add(signedIn(DemosApi.addError(BadRequestError).addError(DocumentTooLarge).addError(DatabaseFailure).addError(DatabaseUnavailable)))
+  .add(signedIn(DataStoreApi))
   .add(ClientLogApi)
   .addError(ValidationError)
   .annotate(OpenApi.Title, "docport")
   .annotate(OpenApi.Description, "Documents of an AI-agent platform behind one database port")
+  .annotate(OpenApi.Transform, signInSchemes)
 {}
