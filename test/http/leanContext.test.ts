@@ -6,7 +6,8 @@ import * as HttpServer from "@effect/platform/HttpServer"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Effect, Layer, Schema } from "effect"
+import * as HttpRouter from "@effect/platform/HttpRouter"
+import { Context, Effect, FiberRef, type FiberRefs, Layer, Logger, LogLevel, Schema } from "effect"
 import { createServer } from "node:http"
 import { groupInLeanContext, serveInLeanContext } from "../../src/app/http/LeanContext.js"
 
@@ -61,5 +62,26 @@ describe("lean request contexts", () => {
       expect(answer.needed).toBe("needed")
       expect(answer.keys).toContain("test/Needed")
       expect(answer.keys).not.toContain("test/Unrelated")
+    }))
+
+  it.scoped("serveInLeanContext starts requests with one value per FiberRef, as the server has them, and none the router's build read", () =>
+    Effect.gen(function*() {
+      // A request's fiber holds the server's value of each FiberRef and, on top, its own.
+      const app = Effect.withFiberRuntime<HttpServerResponse.HttpServerResponse>((fiber) => {
+        const locals = (fiber.getFiberRefs() as FiberRefs.FiberRefs & { locals: Map<unknown, ReadonlyArray<unknown>> }).locals
+        return Effect.succeed(HttpServerResponse.unsafeJson({
+          deepest: Math.max(...Array.from(locals.values(), (stack) => stack.length)),
+          routerConfig: locals.has(HttpRouter.currentRouterConfig),
+          level: fiber.getFiberRef(FiberRef.currentMinimumLogLevel).label
+        }))
+      })
+      // Built as docport builds it: FiberRefs set by layers in the fibers that build them.
+      const server = serveInLeanContext(app).pipe(
+        Layer.provideMerge(onLoopback),
+        Layer.provide(Layer.mergeAll(services, HttpRouter.setRouterConfig({ caseSensitive: true }), Logger.minimumLogLevel(LogLevel.Warning)))
+      )
+      const seen = yield* fetchFrom(server, "/")
+      // Without the lean start: 3 values deep, and the router's config there.
+      expect(seen).toEqual({ deepest: 2, routerConfig: false, level: "WARN" })
     }))
 })
