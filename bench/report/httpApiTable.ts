@@ -14,8 +14,8 @@ export const TAIL_TARGET = 3
  * docport against its own framework: the same agent routes as a bare HttpApi over a Map, and
  * each server's tail (p99 / p50, the median over rounds of each run's ratio). When measured, also
  * against that HttpApi with docport's sign-in middleware declared: the target is judged against
- * the bare one, as issue 15 sets it; the second ratio shows how much of the gap is the platform's
- * security middleware, which any HttpApi with sign-in pays. With --http-before, also this build
+ * the bare one, as issue 15 sets it; the second ratio shows how much of the gap is running a
+ * middleware before each handler, which any HttpApi with sign-in pays. With --http-before, also this build
  * over docport built at that commit, measured in the same rounds.
  */
 export const httpApiTable = (comparisons: ReadonlyArray<Comparison>): string | undefined => {

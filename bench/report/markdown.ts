@@ -317,8 +317,9 @@ const httpApiSection = (comparisons: ReadonlyArray<Comparison>) => {
     "`Map` (bench/baseline/httpApiServer.ts): no domain, port, authentication, access log or metrics. It takes its turn " +
     "beside docport in every round, each a fresh process. docport runs as shipped: spans and metrics on, no exporter. " +
     "\"HttpApi with sign-in\", where measured, is the same server with docport's sign-in middleware declared on the agent " +
-    "routes (its cookie and bearer schemes and statuses) and answered by a constant principal: the ratio over it leaves out " +
-    "what the platform's security middleware costs any HttpApi with sign-in. The target is judged against the bare HttpApi. " +
+    "routes (its statuses; a plain middleware since cd55f69, the platform's security middleware with docport's cookie and " +
+    "bearer schemes before) letting every request in: the ratio over it leaves out what running a middleware before each " +
+    "handler costs any HttpApi with sign-in. The target is judged against the bare HttpApi. " +
     "\"Its earlier build\", where measured (--http-before, named in the settings above), is docport built at that commit, " +
     "a contestant of the same rounds: a change judged within one run, not against a run made at another hour. " +
     "The CPU ratios of this table are taken slice by slice: after the continuous runs, docport and each of these servers " +
