@@ -20,39 +20,47 @@ const PUBLIC = [
   "POST /auth/logout"
 ]
 
+interface Route {
+  readonly route: string
+  readonly path: string
+  readonly method: string
+  readonly guarded: boolean
+}
+
+/** Every route of the API, and whether it is under the Authentication middleware. */
+const routes = (): ReadonlyArray<Route> => {
+  const found: Array<Route> = []
+  HttpApi.reflect(DocportApi, {
+    onGroup: () => {},
+    onEndpoint: ({ endpoint, middleware }) =>
+      void found.push({
+        route: `${endpoint.method} ${endpoint.path}`,
+        path: endpoint.path,
+        method: endpoint.method,
+        guarded: (middleware as ReadonlySet<unknown>).has(Authentication)
+      })
+  })
+  return found
+}
+
+const guardedRoutes = () => routes().filter((r) => r.guarded).map((r) => r.route).sort()
+
 describe("the principal", () => {
   it("every route outside the PUBLIC list is under the Authentication middleware", () => {
-    const open: Array<string> = []
-    const guarded: Array<string> = []
-    HttpApi.reflect(DocportApi, {
-      onGroup: () => {},
-      onEndpoint: ({ endpoint, middleware }) => {
-        const route = `${endpoint.method} ${endpoint.path}`
-        ;((middleware as ReadonlySet<unknown>).has(Authentication) ? guarded : open).push(route)
-      }
-    })
-    expect(open.sort()).toEqual([...PUBLIC].sort())
-    expect(guarded).toContain("GET /agents/:id")
-    expect(guarded).toContain("GET /auth/me")
+    expect(routes().filter((r) => !r.guarded).map((r) => r.route).sort()).toEqual([...PUBLIC].sort())
+    expect(guardedRoutes()).toContain("GET /agents/:id")
+    expect(guardedRoutes()).toContain("GET /auth/me")
   })
 
   it("the OpenAPI document asks for a token or a session on exactly the routes under the middleware", () => {
     const spec = OpenApi.fromApi(DocportApi)
-    const declared: Array<string> = []
-    const guarded: Array<string> = []
-    HttpApi.reflect(DocportApi, {
-      onGroup: () => {},
-      onEndpoint: ({ endpoint, middleware }) => {
-        const route = `${endpoint.method} ${endpoint.path}`
-        const operation = spec.paths[endpoint.path.replace(/:(\w+)/g, "{$1}")]![endpoint.method.toLowerCase() as "get"]!
-        if ((middleware as ReadonlySet<unknown>).has(Authentication)) guarded.push(route)
-        if (operation.security.length > 0) {
-          expect(operation.security).toEqual([{ token: [] }, { session: [] }])
-          declared.push(route)
-        }
-      }
+    const declared = routes().filter(({ method, path }) => {
+      const operation = spec.paths[path.replace(/:(\w+)/g, "{$1}")]![method.toLowerCase() as "get"]!
+      if (operation.security.length === 0) return false
+      expect(operation.security).toEqual([{ token: [] }, { session: [] }])
+      return true
     })
-    expect(declared.sort()).toEqual(guarded.sort())
+    expect(declared.map((r) => r.route).sort()).toEqual(guardedRoutes())
     expect(spec.components.securitySchemes).toEqual({
       token: { type: "http", scheme: "bearer" },
       session: { type: "apiKey", in: "cookie", name: "gofannon_sid" }
