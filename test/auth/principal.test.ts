@@ -28,7 +28,7 @@ interface Route {
 }
 
 /** Every route of the API, and whether it is under the Authentication middleware. */
-const routes = (): ReadonlyArray<Route> => {
+const ROUTES: ReadonlyArray<Route> = (() => {
   const found: Array<Route> = []
   HttpApi.reflect(DocportApi, {
     onGroup: () => {},
@@ -41,26 +41,26 @@ const routes = (): ReadonlyArray<Route> => {
       })
   })
   return found
-}
+})()
 
-const guardedRoutes = () => routes().filter((r) => r.guarded).map((r) => r.route).sort()
+const GUARDED = ROUTES.filter((r) => r.guarded).map((r) => r.route).sort()
 
 describe("the principal", () => {
   it("every route outside the PUBLIC list is under the Authentication middleware", () => {
-    expect(routes().filter((r) => !r.guarded).map((r) => r.route).sort()).toEqual([...PUBLIC].sort())
-    expect(guardedRoutes()).toContain("GET /agents/:id")
-    expect(guardedRoutes()).toContain("GET /auth/me")
+    expect(ROUTES.filter((r) => !r.guarded).map((r) => r.route).sort()).toEqual([...PUBLIC].sort())
+    expect(GUARDED).toContain("GET /agents/:id")
+    expect(GUARDED).toContain("GET /auth/me")
   })
 
   it("the OpenAPI document asks for a token or a session on exactly the routes under the middleware", () => {
     const spec = OpenApi.fromApi(DocportApi)
-    const declared = routes().filter(({ method, path }) => {
+    const declared = ROUTES.filter(({ method, path }) => {
       const operation = spec.paths[path.replace(/:(\w+)/g, "{$1}")]![method.toLowerCase() as "get"]!
       if (operation.security.length === 0) return false
       expect(operation.security).toEqual([{ token: [] }, { session: [] }])
       return true
     })
-    expect(declared.map((r) => r.route).sort()).toEqual(guardedRoutes())
+    expect(declared.map((r) => r.route).sort()).toEqual(GUARDED)
     expect(spec.components.securitySchemes).toEqual({
       token: { type: "http", scheme: "bearer" },
       session: { type: "apiKey", in: "cookie", name: "gofannon_sid" }
