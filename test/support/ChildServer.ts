@@ -22,6 +22,11 @@ export interface ChildServerOptions {
   readonly cwd?: string
   /** Resolves once the server is ready to take requests. */
   readonly ready: (output: string) => boolean
+  /**
+   * Also ready once this answers true, asked every 25 ms: for a server whose output may not say
+   * so (a log level above info).
+   */
+  readonly probe?: (() => Promise<boolean>) | undefined
   readonly startTimeoutMs?: number
 }
 
@@ -67,8 +72,19 @@ export const startChildServer = (options: ChildServerOptions): Effect.Effect<Chi
         if (settled) return
         settled = true
         clearTimeout(timer)
+        clearInterval(probing)
         resume(effect)
       }
+      const probe = options.probe
+      let asking = false
+      const probing = probe === undefined ? undefined : setInterval(() => {
+        if (asking || settled) return
+        asking = true
+        probe().then((up) => {
+          asking = false
+          if (up) finish(Effect.succeed(server))
+        }, () => (asking = false))
+      }, 25)
       const onData = (data: Buffer) => {
         output += data.toString()
         if (output.length > 100_000) output = output.slice(-50_000)
