@@ -1,10 +1,9 @@
 import { Effect, type Scope } from "effect"
 import { execFileSync } from "node:child_process"
 import { existsSync, mkdirSync, readFileSync } from "node:fs"
-import { connect } from "node:net"
 import { basename, join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { freePort, startChildServer } from "../../test/support/ChildServer.js"
+import { freePort, portAccepts, startChildServer } from "../../test/support/ChildServer.js"
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url))
 
@@ -77,17 +76,6 @@ const serverArgs = (script: string, options: ProcessOptions) => [
   script.endsWith(".ts") ? compiled(script) : script
 ]
 
-/** Whether something accepts a TCP connection on 127.0.0.1:port (the connection is closed at once, before any request). */
-const accepts = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = connect({ host: "127.0.0.1", port })
-    socket.once("connect", () => {
-      socket.destroy()
-      resolve(true)
-    })
-    socket.once("error", () => resolve(false))
-  })
-
 const startServerProcess = (
   name: string,
   script: string,
@@ -106,7 +94,7 @@ const startServerProcess = (
       env: { ...env, PORT: String(port), HOST: "127.0.0.1", NODE_ENV: "production" },
       ready: (output) => output.includes(ready),
       // Its port open counts too: a server started with LOG_LEVEL=warn never prints the line.
-      probe: () => accepts(port),
+      probe: () => portAccepts(port),
       startTimeoutMs: 60_000
     })
     return { name, url: `http://127.0.0.1:${port}`, pid: server.process.pid ?? 0 }

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { connect } from "node:net"
-import { freePort } from "../support/ChildServer.js"
+import { freePort, portAccepts } from "../support/ChildServer.js"
 import { otlpReceiver, spanAttribute } from "../support/OtlpReceiver.js"
 import { pouchdbPerFile } from "../support/pouchdbPerFile.js"
 import { freshDatabasePrefix } from "../support/pouchdbServer.js"
@@ -11,17 +10,6 @@ import { type ServerProcess, startServerProcess } from "../support/ServerProcess
 const START_MS = 90_000
 
 const WARMED = /timestamp=(\S+) [^\n]*message="warmed up in (\d+) ms, (\d+) requests"/
-
-/** Whether a TCP connection to the port is accepted right now (closed at once if it is). */
-const portOpen = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = connect({ host: "127.0.0.1", port })
-    socket.once("connect", () => {
-      socket.destroy()
-      resolve(true)
-    })
-    socket.once("error", () => resolve(false))
-  })
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -78,7 +66,7 @@ describe("WARMUP: a fresh process warms its hot paths before its port opens", ()
         let openedAt = 0
         while (run.child.exitCode === null) {
           const tried = Date.now()
-          if (await portOpen(port)) {
+          if (await portAccepts(port)) {
             openedAt = tried
             break
           }

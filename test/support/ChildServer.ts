@@ -1,6 +1,6 @@
 import { Effect, Scope } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
-import { createServer } from "node:net"
+import { connect, createServer } from "node:net"
 
 /** A free TCP port on 127.0.0.1, chosen by the kernel. */
 export const freePort = Effect.async<number, Error>((resume) => {
@@ -13,6 +13,17 @@ export const freePort = Effect.async<number, Error>((resume) => {
     server.close(() => resume(Effect.succeed(port)))
   })
 })
+
+/** Whether a TCP connection to 127.0.0.1:port is accepted right now (closed at once, before any request). */
+export const portAccepts = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = connect({ host: "127.0.0.1", port })
+    socket.once("connect", () => {
+      socket.destroy()
+      resolve(true)
+    })
+    socket.once("error", () => resolve(false))
+  })
 
 export interface ChildServerOptions {
   readonly name: string
