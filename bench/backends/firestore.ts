@@ -5,12 +5,15 @@ import * as FirestoreDatabase from "../../src/adapters/firestore/FirestoreDataba
 import { startEmulator } from "../../test/support/firestoreEmulator.js"
 import { BENCH_TIMEOUT, type BenchBackend, type RawClient, uniqueName } from "./Backend.js"
 
+// Each raw client is an app of its own: the port bench makes two (the second is its control).
+let rawApps = 0
+
 /** The Firestore SDK on the emulator, making the calls the adapter makes, the way a hand-written service would. */
 const rawClient = (host: string, projectId: string) =>
   Effect.map(
     Effect.acquireRelease(
       Effect.sync(() => {
-        const app = initializeApp({ projectId }, `bench-raw-${projectId}`)
+        const app = initializeApp({ projectId }, `bench-raw-${projectId}-${++rawApps}`)
         const db = initializeFirestore(app)
         db.settings({ host, ssl: false, universeDomain: "googleapis.com" })
         return { app, db }

@@ -13,9 +13,11 @@ export const PORT_OPS: ReadonlyArray<PortOp> = ["get", "save", "find", "getMany"
  * Who makes the calls: `adapter` is the full port (validation, limits, spans and metrics around
  * the backend's raw operations, as the service runs it); `rawdb` is the adapter's raw operations
  * alone (src/ports/RawDatabase.ts), which is what the adapter itself adds around the SDK;
- * `before` is the full port of another commit (--port-before); `raw` is the backend's own client.
+ * `before` is the full port of another commit (--port-before); `raw` is the backend's own client;
+ * `control` is a second raw client, made as the first and measured in the same turns: what two
+ * identical clients differ by in one run (each has a connection of its own to the server).
  */
-export type PortClient = "adapter" | "rawdb" | "before" | "raw"
+export type PortClient = "adapter" | "rawdb" | "before" | "raw" | "control"
 
 export interface PortSettings {
   readonly durationS: number
@@ -221,7 +223,10 @@ export const portBench = (backend: RunningBackend, settings: PortSettings) =>
     clients.set("adapter", portClient(yield* currentAdapters.make(backend, namespace)))
     clients.set("rawdb", rawDatabaseClient(yield* currentAdapters.makeRaw(backend, namespace)))
     if (settings.before !== undefined) clients.set("before", portClient(yield* settings.before.make(backend, namespace)))
-    if (backend.raw !== undefined) clients.set("raw", rawClient(yield* backend.raw(namespace)))
+    if (backend.raw !== undefined) {
+      clients.set("raw", rawClient(yield* backend.raw(namespace)))
+      clients.set("control", rawClient(yield* backend.raw(namespace)))
+    }
     // The in-memory backend keeps a store per adapter: each client loads its own.
     for (const client of clients.values()) yield* client.load
     const names = [...clients.keys()]

@@ -119,6 +119,7 @@ export const backendTable = (backends: ReadonlyArray<BackendHttp>) =>
 
 export const portTable = (port: ReadonlyArray<PortFigures>) => {
   const before = port.some((p) => p.beforeCpuUs !== undefined)
+  const control = port.some((p) => p.controlOverhead !== undefined)
   return table(
     [
       "backend",
@@ -128,6 +129,7 @@ export const portTable = (port: ReadonlyArray<PortFigures>) => {
       "port / raw time",
       "raw operations / raw time",
       ...(before ? ["before: port / raw time", "after / before time"] : []),
+      ...(control ? ["control: a second raw client / raw time"] : []),
       `client CPU µs/op (port / raw operations / ${before ? "before / " : ""}raw)`,
       "target ≤ 1.10"
     ],
@@ -139,6 +141,7 @@ export const portTable = (port: ReadonlyArray<PortFigures>) => {
       p.overhead === undefined ? "–" : `**${n2(p.overhead)}**`,
       n2(p.rawDatabaseOverhead),
       ...(before ? [n2(p.beforeOverhead), n2(p.afterOverBefore)] : []),
+      ...(control ? [n2(p.controlOverhead)] : []),
       `${n0(p.adapterCpuUs)} / ${n0(p.rawDatabaseCpuUs)} / ${before ? `${n0(p.beforeCpuUs)} / ` : ""}${n0(p.rawCpuUs)}`,
       p.overhead === undefined ? "–" : mark(p.overhead <= 1.1)
     ])
@@ -263,7 +266,9 @@ export const markdown = (r: Results, chartFile: string): string => {
     "against the same collection of 1,000 documents on the same server. In each round the clients take turns in " +
     "half-second slices, the order rotating slice by slice; a ratio is the median over rounds of that round's ratio. " +
     "X / raw time is the time per call through X over the time per call through the raw client (1.00 = no overhead); " +
-    "\"before\" is the port and adapters of the --port-before commit, measured in the same turns. Client CPU is the " +
+    "\"before\" is the port and adapters of the --port-before commit, measured in the same turns; \"control\" is a " +
+    "second raw client made as the first (a connection of its own), measured in the same turns: how far this run " +
+    "tells two identical clients apart, the yardstick for every ratio beside it. Client CPU is the " +
     "bench process's own CPU time per call. The port and the adapters (this build's and the before's) are loaded " +
     "from esbuild builds, as `npm start` runs them.",
     "",

@@ -148,6 +148,8 @@ export interface PortFigures {
   readonly beforeOverhead: number | undefined
   /** Time per call through the working tree's port over the before commit's (median of paired rounds). */
   readonly afterOverBefore: number | undefined
+  /** A second raw client, identical to the first, over it: how far the run tells two identical clients apart. */
+  readonly controlOverhead: number | undefined
   readonly adapterCpuUs: number
   readonly rawDatabaseCpuUs: number | undefined
   readonly beforeCpuUs: number | undefined
@@ -165,6 +167,7 @@ export const portFigures = (runs: ReadonlyArray<PortRun>): Array<PortFigures> =>
       const raw = of("raw")
       const rawDatabase = of("rawdb")
       const before = of("before")
+      const control = of("control")
       if (adapter.length === 0) return []
       // Time per call is 1 / ops per second: the ratio of times is the other client's rate over this one's, round by round.
       const over = (measured: ReadonlyArray<PortRun>, base: ReadonlyArray<PortRun>) =>
@@ -178,6 +181,7 @@ export const portFigures = (runs: ReadonlyArray<PortRun>): Array<PortFigures> =>
         rawDatabaseOverhead: over(rawDatabase, raw),
         beforeOverhead: over(before, raw),
         afterOverBefore: over(adapter, before),
+        controlOverhead: over(control, raw),
         adapterCpuUs: median(adapter.map((r) => r.cpuUsPerOp)),
         rawDatabaseCpuUs: medianOrUndefined(rawDatabase.map((r) => r.cpuUsPerOp)),
         beforeCpuUs: medianOrUndefined(before.map((r) => r.cpuUsPerOp)),
