@@ -329,8 +329,13 @@ const httpApiSection = (comparisons: ReadonlyArray<Comparison>) => {
     "a contestant of the same rounds: a change judged within one run, not against a run made at another hour. " +
     "The CPU ratios of this table are taken slice by slice: after the continuous runs, docport and each of these servers " +
     "in turn run the scenario again, the two at once on the one CPU they share, for the run's duration uncounted, then " +
-    "in slices of one second for the run's duration, and a ratio is the median, over every slice of every round, of " +
-    "docport's CPU per request over the other's in the same slice. The uncounted part is there because a pair's first " +
+    "in slices of one second for the run's duration; a ratio is the geometric mean of two medians of docport's CPU per " +
+    "request over the other's in the same slice: one over every slice of the rounds in which docport started first " +
+    "(odd rounds), one over the rounds in which it started last (even rounds): the order two servers start in moved " +
+    "their ratio by up to 6 % (bench/http/settingsBench.ts). Runs before 1 December 18:11 UTC started docport first in " +
+    "every round and took the median over every slice. Even so, an identical build (--http-before at a commit with the " +
+    "same src/) reads 0.94 - 0.98 x docport's CPU in either order (the runs of 17:11 and 18:11 UTC): read every ratio " +
+    "here as a few per cent in docport's favour. The uncounted part is there because a pair's first " +
     "seconds are not the steady state: in the run of 1 December 09:03 UTC, 27 of 90 servers (docport 14 times, the " +
     "others 13) began a pair at over 1.25 x their CPU per request of its last slices, up to 4.6 x, for up to five " +
     "seconds. This " +
