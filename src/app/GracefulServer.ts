@@ -16,6 +16,7 @@ export const drainBudget = (timeout: Duration.Duration): Duration.Duration =>
 interface Exchange {
   readonly request: IncomingMessage
   readonly response: ServerResponse
+  readonly timer: NodeJS.Timeout
 }
 
 const UNAVAILABLE = JSON.stringify({
@@ -28,8 +29,9 @@ const UNAVAILABLE = JSON.stringify({
  * The Node HTTP server under @effect/platform's, with what a supervised process needs to stop
  * within a bound: it knows its connections and finds the requests in flight on them, so a drain
  * can close the idle ones at once, mark every later answer `Connection: close`, wait for the rest,
- * and cut off (and name) whatever is still open when the time is up. While the application does
- * not serve, a stand-in answers 503 (or, in a worker not serving yet, holds the request for it).
+ * and cut off (and name) whatever is still open when the time is up. Until the application
+ * serves, a stand-in holds each request for it (`parkLimit` at most); once the application has
+ * stopped, the stand-in answers 503.
  */
 export class GracefulServer extends Context.Tag("docport/GracefulServer")<GracefulServer, {
   readonly server: Server
@@ -39,7 +41,14 @@ export class GracefulServer extends Context.Tag("docport/GracefulServer")<Gracef
 export interface GracefulServerOptions {
   /** This server is a worker of a cluster: its pid is sent as `x-docport-worker` on every answer. */
   readonly workerPid?: number | undefined
+  /** How long a request that arrives before the application serves waits for it (default 2 seconds), then 503. */
+  readonly parkLimit?: Duration.DurationInput | undefined
 }
+
+// The server listens a few milliseconds before the application serves. Should the application
+// never come (a start failing in between), a request must not wait for ever, nor keep the
+// server's close, which waits for every connection, from finishing.
+const PARK_LIMIT = Duration.seconds(2)
 
 const unavailable = (response: ServerResponse) => {
   response.writeHead(503, { "content-type": "application/json", connection: "close", "retry-after": "1" })
@@ -60,21 +69,35 @@ const answering = (socket: Socket): ServerResponse | undefined => {
   return message instanceof ServerResponse && !message.writableFinished ? message : undefined
 }
 
-const make = ({ workerPid }: GracefulServerOptions) => Effect.sync(() => {
+const make = ({ parkLimit, workerPid }: GracefulServerOptions) => Effect.sync(() => {
+  const parkMs = Duration.toMillis(Duration.decode(parkLimit ?? PARK_LIMIT))
   const server = createServer()
   const sockets = new Set<Socket>()
   let draining = false
   // The application's handler, once the platform has registered it.
   let application: RequestListener | undefined
   let served = false
-  // A worker listens (and the cluster sends it connections) a moment before the application
-  // serves; the other workers answer meanwhile, so its first requests wait for the application
-  // instead of failing with 503.
+  // The server listens (and a cluster sends a worker connections) a moment before the
+  // application serves: a request that comes in between waits for the application instead of
+  // failing with 503, as a client that found the port open may expect.
   const parked: Array<Exchange> = []
+  const unpark = (exchange: Exchange) => {
+    clearTimeout(exchange.timer)
+    const index = parked.indexOf(exchange)
+    if (index >= 0) parked.splice(index, 1)
+  }
   // Whoever answers while the application does not (yet, or any more): never a hang.
   const standIn: RequestListener = (request, response) => {
-    if (workerPid !== undefined && !served && !draining) parked.push({ request, response })
-    else unavailable(response)
+    if (served || draining) return unavailable(response)
+    const exchange: Exchange = {
+      request,
+      response,
+      timer: setTimeout(() => {
+        unpark(exchange)
+        unavailable(response)
+      }, parkMs)
+    }
+    parked.push(exchange)
   }
   const own = new Set<unknown>([standIn])
   if (workerPid !== undefined) {
@@ -89,7 +112,8 @@ const make = ({ workerPid }: GracefulServerOptions) => Effect.sync(() => {
     server.off("request", standIn)
     if (served) return
     served = true
-    const waiting = parked.splice(0)
+    const waiting = [...parked]
+    for (const exchange of waiting) unpark(exchange)
     setImmediate(() => {
       for (const { request, response } of waiting) if (!response.writableEnded) listener(request, response)
     })
@@ -125,7 +149,10 @@ const make = ({ workerPid }: GracefulServerOptions) => Effect.sync(() => {
   const drain = (budget: Duration.Duration) =>
     Effect.gen(function*() {
       draining = true
-      for (const { response } of parked.splice(0)) unavailable(response)
+      for (const exchange of [...parked]) {
+        unpark(exchange)
+        unavailable(exchange.response)
+      }
       const closeAfter: RequestListener = (_request, response) => void response.setHeader("connection", "close")
       own.add(closeAfter)
       server.prependListener("request", closeAfter)

@@ -49,12 +49,26 @@ describe("GracefulServer while the application is not serving", () => {
       expect(JSON.parse(text)).toMatchObject({ _tag: "Unavailable" })
     })))
 
-  it.live("outside a cluster nobody else could answer: 503 at once, and no worker header", () =>
+  it.live("outside a cluster too, a request that finds the port open before the application serves is held for it, with no worker header", () =>
     Effect.scoped(Effect.gen(function*() {
-      const { url } = yield* listening({})
-      const { status, worker } = yield* get(`${url}/agents`)
-      expect(status).toBe(503)
+      const { server, url } = yield* listening({})
+      const answer = yield* Effect.fork(get(`${url}/agents`))
+      yield* Effect.sleep("300 millis")
+      server.on("request", (_request, response) => response.end("served by the application"))
+      const { status, text, worker } = yield* answer.await.pipe(Effect.flatten)
+      expect(status).toBe(200)
+      expect(text).toBe("served by the application")
       expect(worker).toBeNull()
+    })))
+
+  it.live("a held request the application never takes is answered 503 once the limit has passed", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const { url } = yield* listening({ parkLimit: "200 millis" })
+      const started = Date.now()
+      const { status, text } = yield* get(`${url}/agents`).pipe(Effect.timeout("2 seconds"))
+      expect(status).toBe(503)
+      expect(JSON.parse(text)).toMatchObject({ _tag: "Unavailable" })
+      expect(Date.now() - started).toBeGreaterThanOrEqual(190)
     })))
 
   it.live("once the application stops serving, a request on an open connection is answered 503, not left hanging", () =>
