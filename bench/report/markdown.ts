@@ -333,8 +333,8 @@ const httpApiSection = (comparisons: ReadonlyArray<Comparison>) => {
     "request over the other's in the same slice: one over every slice of the rounds in which docport started first " +
     "(odd rounds), one over the rounds in which it started last (even rounds): the order two servers start in moved " +
     "their ratio by up to 6 % (bench/http/settingsBench.ts). Runs before 1 December 18:11 UTC started docport first in " +
-    "every round and took the median over every slice. Even so, an identical build (--http-before at a commit with the " +
-    "same src/) reads 0.94 - 0.98 x docport's CPU in either order (the runs of 17:11 and 18:11 UTC): read every ratio " +
+    "every round and took the median over every slice. Even so, docport reads 0.94 - 0.98 x the CPU of an identical " +
+    "build (--http-before at a commit with the same src/) in either order (the runs of 17:11 and 18:11 UTC): read every ratio " +
     "here as a few per cent in docport's favour. The uncounted part is there because a pair's first " +
     "seconds are not the steady state: in the run of 1 December 09:03 UTC, 27 of 90 servers (docport 14 times, the " +
     "others 13) began a pair at over 1.25 x their CPU per request of its last slices, up to 4.6 x, for up to five " +
