@@ -25,14 +25,20 @@ const get = (url: string) =>
     return { status: response.status, worker: response.headers.get("x-docport-worker"), text: await response.text() }
   })
 
+// A request sent 300 ms before the application starts serving, and its answer.
+const servedLate = (options: GracefulServer.GracefulServerOptions) =>
+  Effect.gen(function*() {
+    const { server, url } = yield* listening(options)
+    const answer = yield* Effect.fork(get(`${url}/agents`))
+    yield* Effect.sleep("300 millis")
+    server.on("request", (_request, response) => response.end("served by the application"))
+    return yield* answer.await.pipe(Effect.flatten)
+  })
+
 describe("GracefulServer while the application is not serving", () => {
   it.live("holds a request that arrives before the application serves and hands it over once it does, naming the worker", () =>
     Effect.scoped(Effect.gen(function*() {
-      const { server, url } = yield* listening({ workerPid: 4242 })
-      const answer = yield* Effect.fork(get(`${url}/agents`))
-      yield* Effect.sleep("300 millis")
-      server.on("request", (_request, response) => response.end("served by the application"))
-      const { status, text, worker } = yield* answer.await.pipe(Effect.flatten)
+      const { status, text, worker } = yield* servedLate({ workerPid: 4242 })
       expect(status).toBe(200)
       expect(text).toBe("served by the application")
       expect(worker).toBe("4242")
@@ -51,11 +57,7 @@ describe("GracefulServer while the application is not serving", () => {
 
   it.live("outside a cluster too, a request that finds the port open before the application serves is held for it, with no worker header", () =>
     Effect.scoped(Effect.gen(function*() {
-      const { server, url } = yield* listening({})
-      const answer = yield* Effect.fork(get(`${url}/agents`))
-      yield* Effect.sleep("300 millis")
-      server.on("request", (_request, response) => response.end("served by the application"))
-      const { status, text, worker } = yield* answer.await.pipe(Effect.flatten)
+      const { status, text, worker } = yield* servedLate({})
       expect(status).toBe(200)
       expect(text).toBe("served by the application")
       expect(worker).toBeNull()
