@@ -79,7 +79,9 @@ const runScenarios = (contestants: ReadonlyArray<Contestant>, round: number, set
         const target = (c: Contestant) => ({ url: c.target.url, requests: scenario.requests(c.agents), serverPid: c.target.pid })
         const docportSlices: Array<number> = []
         for (const other of takers.filter((c) => c !== docport)) {
-          const pair = [target(docport), target(other)]
+          // Which of the two load generators is made first, each slice, follows the start order.
+          const first = docportStartsFirst(round)
+          const pair = first ? [target(docport), target(other)] : [target(other), target(docport)]
           // Uncounted, as long as the counted part: the first seconds of a pair are not the steady
           // state either server keeps. In the run of 1 December 09:03 UTC, 27 of the 90 servers of
           // 45 pairs began at over 1.25 x their lowest CPU per request of the last three slices
@@ -87,7 +89,8 @@ const runScenarios = (contestants: ReadonlyArray<Contestant>, round: number, set
           // moved a pair's median ratio by up to 0.28 (GET, round 1: 0.75 over all six slices,
           // 1.03 over the last three).
           yield* runTogether(pair, { ...settings, sliceS: settings.durationS })
-          const [mine, theirs] = yield* runTogether(pair, { ...settings, sliceS: SLICE_S })
+          const together = yield* runTogether(pair, { ...settings, sliceS: SLICE_S })
+          const [mine, theirs] = first ? together : [...together].reverse()
           docportSlices.push(...mine!.turnCpuUsPerRequest)
           results.set(other, { ...results.get(other)!, turnCpuUsPerRequest: theirs!.turnCpuUsPerRequest, pairedCpuUsPerRequest: mine!.turnCpuUsPerRequest })
         }

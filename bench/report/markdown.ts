@@ -331,11 +331,13 @@ const httpApiSection = (comparisons: ReadonlyArray<Comparison>) => {
     "in turn run the scenario again, the two at once on the one CPU they share, for the run's duration uncounted, then " +
     "in slices of one second for the run's duration; a ratio is the geometric mean of two medians of docport's CPU per " +
     "request over the other's in the same slice: one over every slice of the rounds in which docport started first " +
-    "(odd rounds), one over the rounds in which it started last (even rounds): the order two servers start in moved " +
-    "their ratio by up to 6 % (bench/http/settingsBench.ts). Runs before 1 December 18:11 UTC started docport first in " +
-    "every round and took the median over every slice. Even so, docport reads 0.94 - 0.98 x the CPU of an identical " +
-    "build (--http-before at a commit with the same src/) in either order (the runs of 17:11 and 18:11 UTC): read every ratio " +
-    "here as a few per cent in docport's favour. The uncounted part is there because a pair's first " +
+    "(odd rounds), one over the rounds in which it started last (even rounds), where its load generator is also made " +
+    "second of the pair's two each slice: the order two servers start in moved their ratio by up to 6 % " +
+    "(bench/http/settingsBench.ts). Runs before 1 December 18:11 UTC started docport first and made its load generator " +
+    "first in every round, and took the median over every slice; so did the run of 18:11 but for the start order. " +
+    "docport read 0.94 - 0.98 x the CPU of an identical build (--http-before at a commit with the same src/) in those " +
+    "runs (17:11 and 18:11 UTC), 0.985 and 1.006 x with both orders alternating (18:45 UTC, GET and PUT): read a " +
+    "single run's ratios to a few per cent. The uncounted part is there because a pair's first " +
     "seconds are not the steady state: in the run of 1 December 09:03 UTC, 27 of 90 servers (docport 14 times, the " +
     "others 13) began a pair at over 1.25 x their CPU per request of its last slices, up to 4.6 x, for up to five " +
     "seconds. This " +
