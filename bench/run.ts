@@ -3,7 +3,7 @@
  * raw client, bulk calls and streaming, on every backend; servers started here, results written
  * to bench/results/<date>.{md,json,svg}. `npm run bench -- --help` lists the options.
  */
-import { Effect } from "effect"
+import { Cause, Effect, Exit, Fiber } from "effect"
 import { join, resolve } from "node:path"
 import type { RunningBackend } from "./backends/Backend.js"
 import { backendNamed } from "./backends/byName.js"
@@ -173,7 +173,22 @@ const main = async () => {
   const noise = watchLoad()
   // Before the run, so that the commit is the one measured even if others commit meanwhile.
   const host = machine()
-  const measured = await Effect.runPromise(bench(options))
+  // Ctrl-C or a SIGTERM interrupts the run, so that its scopes stop every server it started
+  // (killed outright, the run left them serving, pinned to the CPUs the next run measures on).
+  const running = Effect.runFork(bench(options))
+  const stop = () => void Effect.runFork(Fiber.interrupt(running))
+  process.once("SIGINT", stop)
+  process.once("SIGTERM", stop)
+  const exit = await Effect.runPromise(Fiber.await(running))
+  process.off("SIGINT", stop)
+  process.off("SIGTERM", stop)
+  if (Exit.isFailure(exit)) {
+    if (!Cause.isInterruptedOnly(exit.cause)) throw Cause.squash(exit.cause)
+    console.error("npm run bench: stopped; the servers it started are stopped too")
+    process.exitCode = 130
+    return
+  }
+  const measured = exit.value
   const date = new Date().toISOString().replace(/:/g, "-").replace(/\.\d+Z$/, "Z")
   const results: Results = {
     date,
