@@ -84,8 +84,10 @@ const sliceRatios = (a: ReadonlyArray<HttpRun>, b: ReadonlyArray<HttpRun>) =>
 
 /**
  * The median of the slice ratios of the rounds docport started first and that of the rounds it
- * started last, weighed alike (their geometric mean): the start order alone moves a ratio by a
- * few per cent, and an odd number of rounds has more of one order than of the other.
+ * started last, weighed alike (their geometric mean): the order alone moves a ratio by a few per
+ * cent (httpBench.ts), and an odd number of rounds has more of one order than of the other. Runs
+ * before 1 December 18:11 UTC started docport first in every round: re-rendered, their ratios
+ * differ a little from the ones their reports were written with.
  */
 const cpuRatio = (a: ReadonlyArray<HttpRun>, b: ReadonlyArray<HttpRun>) => {
   const byOrder = [true, false]
