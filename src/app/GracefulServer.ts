@@ -80,12 +80,8 @@ const make = ({ parkLimit, workerPid }: GracefulServerOptions) => Effect.sync(()
   // The server listens (and a cluster sends a worker connections) a moment before the
   // application serves: a request that comes in between waits for the application instead of
   // failing with 503, as a client that found the port open may expect.
+  // Whoever takes a request out of here clears its timer, so a timer that fires finds it here.
   const parked: Array<Exchange> = []
-  const unpark = (exchange: Exchange) => {
-    clearTimeout(exchange.timer)
-    const index = parked.indexOf(exchange)
-    if (index >= 0) parked.splice(index, 1)
-  }
   // Whoever answers while the application does not (yet, or any more): never a hang.
   const standIn: RequestListener = (request, response) => {
     if (served || draining) return unavailable(response)
@@ -93,7 +89,7 @@ const make = ({ parkLimit, workerPid }: GracefulServerOptions) => Effect.sync(()
       request,
       response,
       timer: setTimeout(() => {
-        unpark(exchange)
+        parked.splice(parked.indexOf(exchange), 1)
         unavailable(response)
       }, parkMs)
     }
@@ -112,8 +108,8 @@ const make = ({ parkLimit, workerPid }: GracefulServerOptions) => Effect.sync(()
     server.off("request", standIn)
     if (served) return
     served = true
-    const waiting = [...parked]
-    for (const exchange of waiting) unpark(exchange)
+    const waiting = parked.splice(0)
+    for (const { timer } of waiting) clearTimeout(timer)
     setImmediate(() => {
       for (const { request, response } of waiting) if (!response.writableEnded) listener(request, response)
     })
@@ -149,9 +145,9 @@ const make = ({ parkLimit, workerPid }: GracefulServerOptions) => Effect.sync(()
   const drain = (budget: Duration.Duration) =>
     Effect.gen(function*() {
       draining = true
-      for (const exchange of [...parked]) {
-        unpark(exchange)
-        unavailable(exchange.response)
+      for (const { response, timer } of parked.splice(0)) {
+        clearTimeout(timer)
+        unavailable(response)
       }
       const closeAfter: RequestListener = (_request, response) => void response.setHeader("connection", "close")
       own.add(closeAfter)
