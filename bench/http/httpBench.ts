@@ -143,11 +143,11 @@ export const memoryVsBaseline = (settings: HttpSettings, options: MemoryVsBaseli
         // The order two servers start in moved their CPU ratio by up to 6 % (settingsBench, both
         // orders measured), so docport starts first in odd rounds and last in even ones, and
         // summary.ts weighs the two orders alike.
-        const ordered = docportStartsFirst(round) ? starts : [...starts].reverse()
+        const first = docportStartsFirst(round)
         const started: Array<Contestant> = []
-        for (const start of ordered) started.push(yield* start)
+        for (const start of first ? starts : [...starts].reverse()) started.push(yield* start)
         // The turns keep their own order, whatever the start order was.
-        return yield* runScenarios(docportStartsFirst(round) ? started : started.reverse(), round, settings)
+        return yield* runScenarios(first ? started : started.reverse(), round, settings)
       }))
       runs.push(...contestants)
     }
