@@ -14,7 +14,7 @@
 // (request ids, access lines, HTTP metrics), BENCH_INSTRUMENT=off (the port's metrics and spans).
 // BENCH_RUNTIME=a,b measures the runtime's own settings instead (bench/http/runtimeSettings.ts).
 // BENCH_ONLY=docport|httpapi|secured builds one application alone and only runs requests through it, for
-// instructionBench.ts to count.
+// instructionBench.ts to count; BENCH_TRAIN=n first sends it n rounds of the other agent routes.
 // Requests run one at a time, so access lines leave one batch per request, which the real server
 // (many requests a turn of the event loop) does not pay: the servers in `npm run bench` are the judge.
 // First, so that under callgrind its clock and ids are in place before any module reads them.
@@ -166,7 +166,23 @@ const slice = async (name: Side, n: number, run = runs[name]) => {
 }
 
 const N = scenario === "list" ? 500 : 3_000
+// BENCH_TRAIN=n: before the scenario's warm-up, n rounds of the other agent routes (list, write,
+// create, a 404), as a process that has served mixed traffic has seen them.
+const train = async (name: Side, rounds: number) => {
+  const ids = calls[name]!.map((c) => c.path.split("/")[2]).filter((id) => id !== undefined)
+  for (let i = 0; i < rounds; i++) {
+    const id = ids[i % ids.length]!
+    for (const call of [
+      { method: "GET", path: "/agents" },
+      { method: "PUT", path: `/agents/${id}`, body: JSON.stringify({ ...agentBody(i), description: `trained ${i}` }) },
+      { method: "POST", path: "/agents", body: JSON.stringify(agentBody(i)) },
+      { method: "GET", path: `/agents/${id}` },
+      { method: "GET", path: "/agents/00000000-0000-4000-8000-000000000000" }
+    ] satisfies Array<Call>) await runs[name](call)
+  }
+}
 if (only !== undefined) {
+  await train(only, Number(process.env.BENCH_TRAIN ?? 0))
   await slice(only, Number(process.env.BENCH_WARM ?? N * 4))
   await countedWindow(() => slice(only, Number(process.env.BENCH_COUNT ?? 0)))
   process.exit(0)

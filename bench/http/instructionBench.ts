@@ -12,6 +12,7 @@
 // environment reaches the app, so BENCH_OBSERVE=off, BENCH_INSTRUMENT=off or LOG_LEVEL=warn count
 // docport without that part; BENCH_SIDES=docport leaves the bare HttpApi out (it does not change
 // with them), BENCH_SIDES=docport,httpapi,secured adds the HttpApi with docport's sign-in declared.
+// BENCH_TRAIN=n first sends n rounds of the other agent routes (appCostBench.ts), as mixed traffic would.
 // BENCH_WARM (20000), BENCH_COUNT (2000); CALLGRIND_OUT=dir keeps the profiles for
 // bench/support/callgrindFunctions.ts. One run a side and scenario, two at a time, 2 - 3 minutes a
 // `GET`.
@@ -33,7 +34,7 @@ const results = await countRuns(
 )
 script.remove()
 
-const parts = ["BENCH_OBSERVE", "BENCH_INSTRUMENT", "LOG_LEVEL"].filter((k) => process.env[k] !== undefined).map((k) => `${k}=${process.env[k]}`)
+const parts = ["BENCH_OBSERVE", "BENCH_INSTRUMENT", "LOG_LEVEL", "BENCH_TRAIN"].filter((k) => process.env[k] !== undefined).map((k) => `${k}=${process.env[k]}`)
 const secured = sides.includes("secured")
 const lines = [
   `instructions per request (thousands), ${count} counted after ${warm} uncounted${parts.length > 0 ? `, ${parts.join(" ")}` : ""}`,
