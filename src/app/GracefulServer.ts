@@ -95,6 +95,12 @@ const make = ({ parkLimit, workerPid }: GracefulServerOptions) => Effect.sync(()
     }
     parked.push(exchange)
   }
+  // Every held request at once, its timer cleared: where the application starts or the drain begins.
+  const unpark = () => {
+    const all = parked.splice(0)
+    for (const { timer } of all) clearTimeout(timer)
+    return all
+  }
   const own = new Set<unknown>([standIn])
   if (workerPid !== undefined) {
     const header = String(workerPid)
@@ -108,8 +114,7 @@ const make = ({ parkLimit, workerPid }: GracefulServerOptions) => Effect.sync(()
     server.off("request", standIn)
     if (served) return
     served = true
-    const waiting = parked.splice(0)
-    for (const { timer } of waiting) clearTimeout(timer)
+    const waiting = unpark()
     setImmediate(() => {
       for (const { request, response } of waiting) if (!response.writableEnded) listener(request, response)
     })
@@ -145,10 +150,7 @@ const make = ({ parkLimit, workerPid }: GracefulServerOptions) => Effect.sync(()
   const drain = (budget: Duration.Duration) =>
     Effect.gen(function*() {
       draining = true
-      for (const { response, timer } of parked.splice(0)) {
-        clearTimeout(timer)
-        unavailable(response)
-      }
+      for (const { response } of unpark()) unavailable(response)
       const closeAfter: RequestListener = (_request, response) => void response.setHeader("connection", "close")
       own.add(closeAfter)
       server.prependListener("request", closeAfter)
