@@ -132,8 +132,10 @@ const textOf = (response: HttpServerResponse.HttpServerResponse) =>
 const scenario = process.argv[2] ?? "get"
 const runs = Object.fromEntries(sides.map((name) => [name, runner(served[name])])) as Record<Side, ReturnType<typeof runner>>
 const calls: Record<string, Array<Call>> = { docport: [], httpapi: [] }
+const seeded: Record<string, Array<string>> = {}
 for (const name of sides) {
   const ids: Array<string> = []
+  seeded[name] = ids
   for (let i = 0; i < (scenario === "list" ? 100 : 200); i++) {
     const answer = await runs[name]({ method: "POST", path: "/agents", body: JSON.stringify(agentBody(i)) })
     if (answer.status !== 201) throw new Error(`${name}: seeding answered ${answer.status} ${textOf(answer)}`)
@@ -169,7 +171,7 @@ const N = scenario === "list" ? 500 : 3_000
 // BENCH_TRAIN=n: before the scenario's warm-up, n rounds of the other agent routes (list, write,
 // create, a 404), as a process that has served mixed traffic has seen them.
 const train = async (name: Side, rounds: number) => {
-  const ids = calls[name]!.map((c) => c.path.split("/")[2]).filter((id) => id !== undefined)
+  const ids = seeded[name]!
   for (let i = 0; i < rounds; i++) {
     const id = ids[i % ids.length]!
     for (const call of [
