@@ -78,9 +78,9 @@ const runScenarios = (contestants: ReadonlyArray<Contestant>, round: number, set
       if (docport !== undefined && takers.length > 1) {
         const target = (c: Contestant) => ({ url: c.target.url, requests: scenario.requests(c.agents), serverPid: c.target.pid })
         const docportSlices: Array<number> = []
+        // Which of the two load generators is made first, each slice, follows the start order.
+        const first = docportStartsFirst(round)
         for (const other of takers.filter((c) => c !== docport)) {
-          // Which of the two load generators is made first, each slice, follows the start order.
-          const first = docportStartsFirst(round)
           const pair = first ? [target(docport), target(other)] : [target(other), target(docport)]
           // Uncounted, as long as the counted part: the first seconds of a pair are not the steady
           // state either server keeps. In the run of 1 December 09:03 UTC, 27 of the 90 servers of
