@@ -73,11 +73,14 @@ export const switchInstrumentation = (pid: number, state: string, env: NodeJS.Pr
 /**
  * valgrind's command line for node running `script` with its instrumentation off, as every count
  * starts it. CALLGRIND_OUT=dir keeps each run's profile (callgrind.<pid>) for callgrindFunctions.ts.
+ * `simulate` adds valgrind's model of the caches and branch predictors (eventsIn): what a count of
+ * instructions leaves out, modelled on a generic CPU rather than measured on this one.
  */
-export const valgrindArgs = (script: string, args: ReadonlyArray<string> = []) => {
+export const valgrindArgs = (script: string, args: ReadonlyArray<string> = [], simulate = false) => {
   const out = process.env.CALLGRIND_OUT
   return [
     "--tool=callgrind",
+    ...(simulate ? ["--cache-sim=yes", "--branch-sim=yes"] : []),
     "--instr-atstart=no",
     `--callgrind-out-file=${out === undefined ? "/dev/null" : join(out, "callgrind.%p")}`,
     process.execPath,
@@ -86,6 +89,18 @@ export const valgrindArgs = (script: string, args: ReadonlyArray<string> = []) =
     script,
     ...args
   ]
+}
+
+/**
+ * Every event valgrind's summary says it collected, by its name: Ir (instructions), and with the
+ * simulation on I1mr / D1mr / D1mw (first-level cache misses: instruction, data read, data write),
+ * ILmr / DLmr / DLmw (the same at the last level), Bc / Bcm and Bi / Bim (conditional and indirect
+ * branches, and their mispredictions). Empty when it printed none.
+ */
+export const eventsIn = (log: string): ReadonlyMap<string, number> => {
+  const names = /Events\s*:\s*([A-Za-z0-9 ]+)/.exec(log)?.[1]?.trim().split(/\s+/) ?? []
+  const values = /Collected\s*:\s*([\d ]+)/.exec(log)?.[1]?.trim().split(/\s+/).map(Number) ?? []
+  return new Map(names.map((name, i) => [name, values[i] ?? Number.NaN]))
 }
 
 /** The instructions valgrind's summary says it collected, or undefined when it printed none. */
