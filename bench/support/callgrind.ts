@@ -5,7 +5,7 @@
 // process's clocks and ids are made repeatable (countedWindow.ts). Repeated windows of 2,000
 // `GET`s of one build agreed within 0.7 %, one run beside two busy loops came 1.6 % low (probably
 // Node's timers, which still run on the wall clock), and a rebuilt bundle moves a count by about
-// 1 %, where differences of whole runs moved by 10 - 20 % (README, "Instructions instead of seconds"). Instructions are not seconds: cache misses, branch
+// 1 %, where differences of whole runs moved by 10 - 20 % (bench/HISTORY.md, "Instructions instead of seconds"). Instructions are not seconds: cache misses, branch
 // misses and the kernel are left out, so the timed benches stay the judge of speed; a count says
 // where instructions go.
 import { execFile, spawn } from "node:child_process"

@@ -101,8 +101,8 @@ export const jsonBodyOnly = (maxBytes: number) => <E, R>(app: HttpApp.Default<E,
  * text without another request object. A request made the prototype of a wrapper (as this did
  * with Object.create) gets a V8 map of its own, so every read of a request's properties in the
  * platform and here met a new map per request: PUT cost 1.31 × the bare HttpApi's CPU that way
- * and 0.99 × with the field filled (paired slices on one core; the README's performance
- * section). A request without that field (another platform or version of it) is still wrapped,
+ * and 0.99 × with the field filled (paired slices on one core; bench/HISTORY.md, the run of
+ * 1 December, 02:19 UTC). A request without that field (another platform or version of it) is still wrapped,
  * correct but slower; test/http/bodyText.test.ts fails if the platform's Node request loses it.
  */
 export const withText = (request: HttpServerRequest.HttpServerRequest, text: string): HttpServerRequest.HttpServerRequest => {
