@@ -1,9 +1,10 @@
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Context, Effect, Layer } from "effect"
-import { type ChildProcess, spawn } from "node:child_process"
+import { type ChildProcess, execFileSync, spawn } from "node:child_process"
+import { fileURLToPath } from "node:url"
 import * as MemoryDatabase from "../../src/adapters/MemoryDatabase.js"
 import { LoggingLive } from "../../src/app/observability/Logging.js"
-import { setLogWriter } from "../../src/app/observability/LogSink.js"
+import { setLogWriter, writeLogLine } from "../../src/app/observability/LogSink.js"
 import { freePort } from "../support/ChildServer.js"
 import { DatabaseService } from "../../src/ports/DatabaseService.js"
 import { BaseUrl, testServer } from "../support/TestServer.js"
@@ -121,20 +122,47 @@ describe("logs", () => {
       }), 60_000)
   }
 
-  it.live("lines logged in one turn of the event loop leave in one write, in order, after that turn", () =>
+  it.live("lines logged within 25 ms leave in one write, in order, once the 25 ms have passed, not after each turn of the event loop", () =>
     Effect.gen(function*() {
       const writes: Array<string> = []
       const previous = setLogWriter((text) => void writes.push(text))
       yield* Effect.gen(function*() {
         yield* Effect.logInfo("first")
         yield* Effect.logWarning("second")
-        yield* Effect.logError("third")
-        expect(writes).toEqual([])
         yield* Effect.promise(() => new Promise((resolve) => setImmediate(resolve)))
+        yield* Effect.logError("third")
+        yield* Effect.promise(() => new Promise((resolve) => setImmediate(resolve)))
+        expect(writes).toEqual([])
+        yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 60)))
+        expect(writes).toHaveLength(1)
       }).pipe(Effect.provide(LoggingLive), Effect.ensuring(Effect.sync(() => setLogWriter(previous))))
-      expect(writes).toHaveLength(1)
       expect(writes[0]!.split("\n").filter((l) => l !== "").map((l) => /message=(\w+)/.exec(l)?.[1])).toEqual(["first", "second", "third"])
     }))
+
+  it("a batch that reaches 64 KB is written at once, without waiting for the 25 ms", () => {
+    const writes: Array<string> = []
+    const previous = setLogWriter((text) => void writes.push(text))
+    try {
+      const line = "x".repeat(1023)
+      for (let i = 0; i < 63; i++) writeLogLine(line)
+      expect(writes).toEqual([])
+      writeLogLine(line)
+      expect(writes).toHaveLength(1)
+      expect(writes[0]).toHaveLength(64 * 1024)
+    } finally {
+      setLogWriter(previous)
+    }
+  })
+
+  it("lines still pending when the process exits are written to stdout", () => {
+    const script = [
+      `import { writeLogLine } from ${JSON.stringify(fileURLToPath(new URL("../../src/app/observability/LogSink.ts", import.meta.url)))}`,
+      `writeLogLine("the last line")`,
+      `process.exit(0)`
+    ].join("\n")
+    const out = execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { encoding: "utf8" })
+    expect(out).toBe("the last line\n")
+  })
 
   it.live("providing the logging layer again leaves one logger: a line is written once, in the format chosen last", () =>
     Effect.gen(function*() {
