@@ -2,10 +2,11 @@
  * Log lines leave the process in batches: the lines logged within FLUSH_AFTER_MS go out in one
  * write to stdout, instead of one `console.log` (a formatted, synchronous write) per line. Under
  * load the access log alone was about 9 % of the server's CPU that way. A write per turn of the
- * event loop still cost about 2 % of a `GET`'s CPU (a syscall and a wake-up of whatever reads
- * stdout, several times a millisecond under load); a write every 25 ms, about 0.5 %. A batch that
- * reaches FLUSH_AT_CHARS goes at once, so a burst never holds more than that. Lines still pending
- * when the process exits are written then, so an orderly exit loses none.
+ * event loop (a syscall and a wake-up of whatever reads stdout, several times a millisecond under
+ * load) still cost 2 - 3 % of a `GET`'s CPU against dropping the lines; a write every 25 ms took
+ * that to about 1 %, measured side by side (README, "Where issue 15 stands"). A batch that reaches
+ * FLUSH_AT_CHARS goes at once, so a burst never holds more than that. Lines still pending when the
+ * process exits are written then, so an orderly exit loses none.
  */
 const FLUSH_AFTER_MS = 25
 const FLUSH_AT_CHARS = 64 * 1024
