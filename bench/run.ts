@@ -175,10 +175,12 @@ const main = async () => {
   const host = machine()
   // Ctrl-C or a SIGTERM interrupts the run, so that its scopes stop every server it started
   // (killed outright, the run left them serving, pinned to the CPUs the next run measures on).
+  // `on`, not `once`: under `npm run bench` a Ctrl-C reaches this process twice (from the terminal
+  // and relayed by tsx), and a second signal with no listener left killed it mid-cleanup.
   const running = Effect.runFork(bench(options))
   const stop = () => void Effect.runFork(Fiber.interrupt(running))
-  process.once("SIGINT", stop)
-  process.once("SIGTERM", stop)
+  process.on("SIGINT", stop)
+  process.on("SIGTERM", stop)
   const exit = await Effect.runPromise(Fiber.await(running))
   process.off("SIGINT", stop)
   process.off("SIGTERM", stop)
