@@ -127,12 +127,14 @@ describe("logs", () => {
       const writes: Array<string> = []
       const previous = setLogWriter((text) => void writes.push(text))
       yield* Effect.gen(function*() {
+        const started = performance.now()
         yield* Effect.logInfo("first")
         yield* Effect.logWarning("second")
         yield* Effect.promise(() => new Promise((resolve) => setImmediate(resolve)))
         yield* Effect.logError("third")
         yield* Effect.promise(() => new Promise((resolve) => setImmediate(resolve)))
-        expect(writes).toEqual([])
+        // Unless a busy machine stalled this test for the 25 ms (then the batch may rightly be out).
+        if (performance.now() - started < 20) expect(writes).toEqual([])
         yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 60)))
         expect(writes).toHaveLength(1)
       }).pipe(Effect.provide(LoggingLive), Effect.ensuring(Effect.sync(() => setLogWriter(previous))))
