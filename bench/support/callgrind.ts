@@ -104,10 +104,7 @@ export const eventsIn = (log: string): ReadonlyMap<string, number> => {
 }
 
 /** The instructions valgrind's summary says it collected, or undefined when it printed none. */
-export const collectedIn = (log: string): number | undefined => {
-  const collected = /Collected : (\d+)/.exec(log)
-  return collected === null ? undefined : Number(collected[1])
-}
+export const collectedIn = (log: string): number | undefined => eventsIn(log).get("Ir")
 
 /**
  * Instructions in the window `script` opens (countedWindow.ts), as callgrind's summary gives them
