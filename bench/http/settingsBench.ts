@@ -9,14 +9,16 @@
 // is the geometric mean of the two orders, in which a bias of the order cancels. Memory backend,
 // each process warmed up as `npm start` does (BENCH_WARMUP=off leaves that out of both), 16
 // connections each.
+// BENCH_BUILD=REV puts docport built at that commit (any commit object: a branch of an
+// experiment too) in the changed server's place, with the settings given, against this build.
 // Run: npx tsx bench/http/settingsBench.ts (BENCH_FLAGS="--allocation-site-pretenuring" when
-// neither is given, BENCH_ENV="LOG_LEVEL=warn WARMUP=off", BENCH_SCENARIOS=get,put,mix,list,
+// none of the three is given, BENCH_ENV="LOG_LEVEL=warn WARMUP=off", BENCH_SCENARIOS=get,put,mix,list,
 // BENCH_SLICES=12 of 3 s). The table also goes to bench/results/settings-<date>.md.
 import { Effect } from "effect"
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { loadGeneratorPinned, pinningPlan } from "../support/cpu.js"
-import { buildDocport, ROOT, START_FLAGS, startBuiltDocport } from "../support/processes.js"
+import { buildDocport, buildDocportAt, ROOT, START_FLAGS, startBuiltDocport, startDocportBuild } from "../support/processes.js"
 import { median } from "../support/stats.js"
 import { runLoad, runTogether } from "./load.js"
 import { newAgents, SCENARIOS, seedAgents } from "./scenarios.js"
@@ -27,10 +29,15 @@ const settingEnv: Record<string, string> = Object.fromEntries(words(process.env.
   if (at <= 0) throw new Error(`BENCH_ENV: expected NAME=value pairs, not ${pair}`)
   return [pair.slice(0, at), pair.slice(at + 1)]
 }))
-const flags = process.env.BENCH_FLAGS === undefined && process.env.BENCH_ENV === undefined
+const otherRev = process.env.BENCH_BUILD
+const flags = process.env.BENCH_FLAGS === undefined && process.env.BENCH_ENV === undefined && otherRev === undefined
   ? ["--allocation-site-pretenuring"]
   : words(process.env.BENCH_FLAGS)
-const setting = [...flags, ...Object.entries(settingEnv).map(([name, value]) => `${name}=${value}`)].join(" ")
+const setting = [
+  ...(otherRev === undefined ? [] : [`the build of ${otherRev}`]),
+  ...flags,
+  ...Object.entries(settingEnv).map(([name, value]) => `${name}=${value}`)
+].join(" ")
 const scenarios = (process.env.BENCH_SCENARIOS ?? "get,put,mix,list").split(",").map((id) => {
   const scenario = SCENARIOS.find((s) => s.id === id)
   if (scenario === undefined) throw new Error(`no scenario ${id}; there are ${SCENARIOS.map((s) => s.id).join(", ")}`)
@@ -47,7 +54,11 @@ const compare = (scenario: (typeof scenarios)[number], changedFirst: boolean) =>
     yield* loadGeneratorPinned(plan)
     const env: Record<string, string> = { DATABASE_PROVIDER: "memory", ...(warmup === "off" ? { WARMUP: "off" } : {}) }
     const asIsServer = () => startBuiltDocport(env, { cpu: plan?.server })
-    const changedServer = () => startBuiltDocport({ ...env, ...settingEnv }, { cpu: plan?.server, nodeFlags: flags })
+    const other = otherRev === undefined ? undefined : yield* buildDocportAt(otherRev)
+    const changedServer = () =>
+      other === undefined
+        ? startBuiltDocport({ ...env, ...settingEnv }, { cpu: plan?.server, nodeFlags: flags })
+        : startDocportBuild("changed", other, { cpu: plan?.server, nodeFlags: flags }, { ...env, ...settingEnv })
     // In the order [as is, changed] whichever started first.
     const servers = changedFirst
       ? [yield* changedServer(), yield* asIsServer()].reverse()
@@ -78,7 +89,7 @@ const program = Effect.gen(function*() {
     )
   }
   const lines = [
-    `docport as \`npm start\` runs it (node ${START_FLAGS.join(" ")}) against the same build with \`${setting}\`; ` +
+    `docport as \`npm start\` runs it (node ${START_FLAGS.join(" ")}) against ${otherRev === undefined ? "the same build with " : ""}\`${setting}\`; ` +
     `memory, warm-up ${warmup} (in the changed server too, unless the setting is WARMUP), ${CONNECTIONS} connections each, loaded together on one CPU in ${slices} slices of ${SLICE_S} s; ${new Date().toISOString()}`,
     "",
     `| scenario | CPU µs/req as npm start runs it (${setting} started second) | CPU µs/req with ${setting} (started second) | with / without, ${setting} started second: median (slices) | ${setting} started first | both orders (geometric mean) | errors |`,

@@ -129,8 +129,8 @@ export const buildDocportAt = (rev: string): Effect.Effect<DocportBuild, Error> 
   })
 
 /** A docport build made by buildDocportAt, on memory, under the name given. */
-export const startDocportBuild = (name: string, build: DocportBuild, options: ProcessOptions = {}) =>
-  startServerProcess(name, build.main, { DATABASE_PROVIDER: "memory" }, "Listening on", options)
+export const startDocportBuild = (name: string, build: DocportBuild, options: ProcessOptions = {}, env: Record<string, string> = {}) =>
+  startServerProcess(name, build.main, { DATABASE_PROVIDER: "memory", ...env }, "Listening on", options)
 
 /** The plain node:http + Map server of bench/baseline. */
 export const startBaseline = (options: ProcessOptions = {}) =>
