@@ -18,7 +18,7 @@ import { Effect } from "effect"
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { loadGeneratorPinned, pinningPlan } from "../support/cpu.js"
-import { buildDocport, buildDocportAt, ROOT, START_FLAGS, startBuiltDocport, startDocportBuild } from "../support/processes.js"
+import { buildDocport, buildDocportAt, type DocportBuild, ROOT, START_FLAGS, startBuiltDocport, startDocportBuild } from "../support/processes.js"
 import { median } from "../support/stats.js"
 import { runLoad, runTogether } from "./load.js"
 import { newAgents, SCENARIOS, seedAgents } from "./scenarios.js"
@@ -48,13 +48,12 @@ const SLICE_S = 3
 const CONNECTIONS = 16
 const warmup = process.env.BENCH_WARMUP ?? "on"
 
-const compare = (scenario: (typeof scenarios)[number], changedFirst: boolean) =>
+const compare = (scenario: (typeof scenarios)[number], changedFirst: boolean, other: DocportBuild | undefined) =>
   Effect.scoped(Effect.gen(function*() {
     const plan = pinningPlan()
     yield* loadGeneratorPinned(plan)
     const env: Record<string, string> = { DATABASE_PROVIDER: "memory", ...(warmup === "off" ? { WARMUP: "off" } : {}) }
     const asIsServer = () => startBuiltDocport(env, { cpu: plan?.server })
-    const other = otherRev === undefined ? undefined : yield* buildDocportAt(otherRev)
     const changedServer = () =>
       other === undefined
         ? startBuiltDocport({ ...env, ...settingEnv }, { cpu: plan?.server, nodeFlags: flags })
@@ -78,9 +77,10 @@ const compare = (scenario: (typeof scenarios)[number], changedFirst: boolean) =>
 
 const program = Effect.gen(function*() {
   yield* buildDocport
+  const other = otherRev === undefined ? undefined : yield* buildDocportAt(otherRev)
   const rows = []
   for (const scenario of scenarios) {
-    const [second, first] = [yield* compare(scenario, false), yield* compare(scenario, true)]
+    const [second, first] = [yield* compare(scenario, false, other), yield* compare(scenario, true, other)]
     const both = Math.sqrt(second.ratio * first.ratio)
     console.error(`${scenario.label}: with ${setting} / as npm start runs it ${both.toFixed(3)} (started second ${second.ratio.toFixed(3)}, first ${first.ratio.toFixed(3)})`)
     const cell = (r: typeof second) => `${r.ratio.toFixed(3)} (${r.low.toFixed(2)} - ${r.high.toFixed(2)})`
