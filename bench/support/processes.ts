@@ -112,15 +112,20 @@ export const buildDocport = Effect.sync(() => execFileSync("npm", ["run", "--sil
 export const startBuiltDocport = (env: Record<string, string>, options: ProcessOptions = {}) =>
   startServerProcess("docport", CURRENT_BUILD.main, env, "Listening on", options)
 
-/** docport's sources at `rev`, built as `npm run build` builds them, under bench/.before/<rev>/ (node_modules resolve from the root). */
+/**
+ * docport's sources at `rev`, built as `npm run build` builds them, under bench/.before/<commit>/
+ * (node_modules resolve from the root). Kept by the commit `rev` names, not by `rev` itself: a
+ * branch or HEAD would otherwise reuse the build of wherever it pointed the first time.
+ */
 export const buildDocportAt = (rev: string): Effect.Effect<DocportBuild, Error> =>
   Effect.try({
     try: () => {
-      const dir = join(ROOT, "bench", ".before", rev.replace(/[^A-Za-z0-9._-]/g, "_"))
+      const commit = execFileSync("git", ["-C", ROOT, "rev-parse", "--verify", `${rev}^{commit}`], { encoding: "utf8" }).trim()
+      const dir = join(ROOT, "bench", ".before", commit)
       const build = buildIn(join(dir, "dist"))
       if (!existsSync(build.main)) {
         mkdirSync(dir, { recursive: true })
-        execFileSync("sh", ["-c", `git -C "${ROOT}" archive "${rev}" src | tar -x -C "${dir}"`], { stdio: "inherit" })
+        execFileSync("sh", ["-c", `git -C "${ROOT}" archive "${commit}" src | tar -x -C "${dir}"`], { stdio: "inherit" })
         esbuild(`${dir}/src/**/*.ts`, `--outdir=${build.dist}`)
       }
       return build
