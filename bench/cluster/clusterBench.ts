@@ -61,7 +61,7 @@ const measure = (workers: number, round: number, settings: ClusterSettings) =>
     const runs: Array<ClusterRun> = []
     for (const scenario of SCENARIOS.filter((s) => CLUSTER_SCENARIOS.includes(s.id))) {
       yield* seedAgents(docport.url, agents, scenario.agents)
-      const requests = scenario.requests(agents)
+      const requests = { scenario: scenario.id, agents }
       if (settings.warmupS > 0) yield* runLoad(docport.url, requests, { ...settings, durationS: settings.warmupS })
       const docportBefore = treeCpuMs(docport.pid)
       const backendBefore = processCpuMs(pouchdb.server.process.pid!) ?? Number.NaN

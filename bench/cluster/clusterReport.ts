@@ -83,7 +83,7 @@ export const clusterSection = (runs: ReadonlyArray<ClusterRun>) =>
     "",
     "docport with `WORKERS=1` (one process) against more workers (node:cluster), on couchdb: each measurement on a " +
     "fresh pouchdb-server and a fresh docport with 1,000 agents, the order alternating from round to round; medians " +
-    "over the rounds. The load generator (autocannon, in the bench's process), pouchdb-server (one node process) and " +
+    "over the rounds. The load generator (autocannon, in a worker thread of the bench's process), pouchdb-server (one node process) and " +
     "docport's workers share this machine's cores, so a second worker can only win what the other two leave free.",
     "",
     clusterTable(runs),

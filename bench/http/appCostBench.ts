@@ -36,7 +36,7 @@ import { setLogWriter } from "../../src/app/observability/LogSink.js"
 import { ObservabilityLive } from "../../src/app/observability/ObservabilityLive.js"
 import { DatabaseService } from "../../src/ports/DatabaseService.js"
 import { BareHttpApiLive, SecuredHttpApiLive } from "../baseline/httpApi.js"
-import { agentBody } from "./scenarios.js"
+import { agentBody } from "./scenarioRequests.js"
 import { median } from "../support/stats.js"
 import { runtimeSetting } from "./runtimeSettings.js"
 

@@ -1,10 +1,10 @@
-import autocannon from "autocannon"
 import { Effect, type Scope } from "effect"
 import { loadGeneratorPinned, type Pinning } from "../support/cpu.js"
 import { buildDocport, type HttpTarget, startBuiltDocport, startHttpApiBaseline } from "../support/processes.js"
 import { markdownTable } from "../report/table.js"
 import { median, quantile, Samples } from "../support/stats.js"
-import { newAgents, SCENARIOS, seedAgents } from "./scenarios.js"
+import { onWorker, specOf } from "./load.js"
+import { type Agents, newAgents, seedAgents } from "./scenarios.js"
 
 /** One second of a fresh server's life under load. Latencies in milliseconds. */
 export interface FreshSecond {
@@ -32,22 +32,14 @@ const SEEDED = 10
 // Per second of the run, by when the answer came back. autocannon notices the end of its duration
 // at its next one-second tick, so it may go on for most of a second more: answers after the last
 // whole second are left out (they once made the tenth second look twice as fast as the ninth).
-const loadBySecond = (url: string, requests: Parameters<typeof autocannon>[0]["requests"], connections: number, seconds: number) =>
-  Effect.async<ReadonlyArray<FreshSecond>, Error>((resume) => {
+const loadBySecond = (url: string, agents: Agents, connections: number, seconds: number) =>
+  Effect.map(onWorker({ url, connections, durationS: seconds, spec: specOf({ scenario: "get", agents }) }), (reply) => {
     const buckets = Array.from({ length: seconds }, () => new Samples())
-    const started = performance.now()
-    const instance = autocannon({ url, connections, duration: seconds, timeout: 10, requests })
-    instance.on("response", (_client, _status, _bytes, ms) => {
-      buckets[Math.floor((performance.now() - started) / 1000)]?.push(ms)
+    reply.endedMs.forEach((ended, i) => buckets[Math.floor(ended / 1000)]?.push(reply.latencies[i]!))
+    return buckets.map((b, i): FreshSecond => {
+      const sorted = b.sorted()
+      return { second: i + 1, rps: sorted.length, p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99) }
     })
-    instance.then(
-      () =>
-        resume(Effect.succeed(buckets.map((b, i) => {
-          const sorted = b.sorted()
-          return { second: i + 1, rps: sorted.length, p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99) }
-        }))),
-      (error: unknown) => resume(Effect.fail(error instanceof Error ? error : new Error(String(error))))
-    )
   })
 
 export interface FreshSettings {
@@ -67,7 +59,6 @@ export type FreshStarter = readonly [name: string, start: () => Effect.Effect<Ht
  */
 export const freshRounds = (starters: ReadonlyArray<FreshStarter>, settings: FreshSettings) =>
   Effect.gen(function*() {
-    const get = SCENARIOS.find((s) => s.id === "get")!
     const runs: Array<FreshRun> = []
     for (let round = 1; round <= settings.rounds; round++) {
       const shift = (round - 1) % starters.length
@@ -80,7 +71,7 @@ export const freshRounds = (starters: ReadonlyArray<FreshStarter>, settings: Fre
           const readyMs = performance.now() - spawned
           const agents = newAgents()
           yield* seedAgents(target.url, agents, SEEDED)
-          return [readyMs, yield* loadBySecond(target.url, get.requests(agents), settings.connections, settings.seconds)] as const
+          return [readyMs, yield* loadBySecond(target.url, agents, settings.connections, settings.seconds)] as const
         }))
         settings.log(
           `  round ${round} fresh ${name}: ready after ${readyMs.toFixed(0)} ms; ` +

@@ -97,7 +97,7 @@ const measure = (target: HttpTarget, scenario: HeavyScenario, round: number, set
     if (!Array.isArray(check.body) || check.body.length !== scenario.items) {
       return yield* Effect.fail(new Error(`${target.name} ${scenario.path}: ${Array.isArray(check.body) ? check.body.length : "no"} items, expected ${scenario.items}`))
     }
-    const requests = [heavyRequest(scenario.path)]
+    const requests = { requests: [heavyRequest(scenario.path)] }
     const options = { connections: settings.connections, durationS: settings.durationS, serverPid: target.pid }
     const rssBeforeMB = rssMB(target.pid)
     const [result, rssPeakMB] = yield* peakRss(target.pid, Effect.zipRight(

@@ -68,15 +68,15 @@ const runScenarios = (contestants: ReadonlyArray<Contestant>, round: number, set
       const order = [...contestants.slice(shift), ...contestants.slice(0, shift)]
       const results = new Map<Contestant, LoadResult>()
       for (const c of order) {
-        const requests = scenario.requests(c.agents)
-        if (settings.warmupS > 0) yield* runLoad(c.target.url, requests, { ...settings, durationS: settings.warmupS })
-        results.set(c, yield* runLoad(c.target.url, requests, { ...settings, serverPid: c.target.pid }))
+        const load = { scenario: scenario.id, agents: c.agents }
+        if (settings.warmupS > 0) yield* runLoad(c.target.url, load, { ...settings, durationS: settings.warmupS })
+        results.set(c, yield* runLoad(c.target.url, load, { ...settings, serverPid: c.target.pid }))
       }
       // docport and each other server of TURN_TAKERS in pairs, loaded together (load.ts, runTogether).
       const takers = order.filter((c) => TURN_TAKERS.has(c.target.name))
       const docport = takers.find((c) => c.target.name === "docport")
       if (docport !== undefined && takers.length > 1) {
-        const target = (c: Contestant) => ({ url: c.target.url, requests: scenario.requests(c.agents), serverPid: c.target.pid })
+        const target = (c: Contestant) => ({ url: c.target.url, load: { scenario: scenario.id, agents: c.agents }, serverPid: c.target.pid })
         const docportSlices: Array<number> = []
         // Which of the two load generators is made first, each slice, follows the start order.
         const first = docportStartsFirst(round)

@@ -19,9 +19,9 @@ export const profileDocport = (scenario: ScenarioId, connections: number, durati
       const docport = yield* startDocport({ DATABASE_PROVIDER: "memory" }, { cpuProfileDir: dir })
       const agents = newAgents()
       yield* seedAgents(docport.url, agents, s.agents)
-      yield* runLoad(docport.url, s.requests(agents), { connections, durationS: Math.min(3, durationS) })
+      yield* runLoad(docport.url, { scenario: s.id, agents }, { connections, durationS: Math.min(3, durationS) })
       const fromUs = monotonicUs()
-      yield* runLoad(docport.url, s.requests(agents), { connections, durationS })
+      yield* runLoad(docport.url, { scenario: s.id, agents }, { connections, durationS })
       return { fromUs, toUs: monotonicUs() }
     }))
     // One profile per thread; the main thread's is the one numbered .0.

@@ -1,7 +1,57 @@
-import autocannon, { type Request } from "autocannon"
+import type { Request } from "autocannon"
 import { Effect } from "effect"
+import { fileURLToPath } from "node:url"
+import { Worker } from "node:worker_threads"
 import { processCpuMs } from "../support/cpu.js"
+import { compiled } from "../support/processes.js"
 import { quantile, Samples } from "../support/stats.js"
+import type { LoadJob, LoadReply, LoadSpec } from "./loadWorker.js"
+import type { Agents, ScenarioId } from "./scenarioRequests.js"
+
+/** What a run sends: a scenario over a server's agents (whose revisions it keeps current), or fixed requests. */
+export type Load =
+  | { readonly scenario: ScenarioId; readonly agents: Agents }
+  | { readonly requests: Array<Pick<Request, "method" | "path" | "headers" | "body">> }
+
+export const specOf = (load: Load): LoadSpec =>
+  "scenario" in load ? { scenario: load.scenario, ids: load.agents.ids, revs: [...load.agents.revs] } : { requests: load.requests }
+
+// Idle load workers (loadWorker.ts), each an isolate of its own, reused from job to job so that
+// autocannon runs compiled from a run's first request. Threads of this process, they follow its
+// pinning (cpu.ts, loadGeneratorPinned: taskset -a moves every thread). Unreferenced: an idle one
+// never keeps the bench alive.
+const idle: Array<Worker> = []
+
+const workerFile = () => compiled(fileURLToPath(new URL("./loadWorker.ts", import.meta.url)))
+
+/** One job on an idle worker (or a new one); the worker is dropped if it fails or the job is interrupted. */
+export const onWorker = (job: LoadJob): Effect.Effect<LoadReply, Error> =>
+  Effect.async<LoadReply, Error>((resume) => {
+    const worker = idle.pop() ?? new Worker(workerFile())
+    worker.ref()
+    const done = () => {
+      worker.off("message", onMessage)
+      worker.off("error", onError)
+      worker.unref()
+    }
+    const onMessage = (message: { reply?: LoadReply; error?: string }) => {
+      done()
+      idle.push(worker)
+      resume(message.reply === undefined ? Effect.fail(new Error(`load worker: ${message.error}`)) : Effect.succeed(message.reply))
+    }
+    const onError = (error: Error) => {
+      done()
+      void worker.terminate()
+      resume(Effect.fail(error))
+    }
+    worker.on("message", onMessage)
+    worker.on("error", onError)
+    worker.postMessage(job)
+    return Effect.sync(() => {
+      done()
+      void worker.terminate()
+    })
+  })
 
 export interface LoadOptions {
   readonly connections: number
@@ -43,28 +93,25 @@ class Tally {
   private readonly turns: Array<number> = []
 
   /**
-   * One slice of `durationS` seconds. Latencies are recorded here, with microsecond precision,
-   * because autocannon's own histogram rounds them to whole milliseconds.
+   * One slice of `durationS` seconds, sent by a load worker. The server's CPU is read around the
+   * whole job; while the worker starts and reports, the server is idle.
    */
-  slice(url: string, requests: Array<Request>, options: LoadOptions): Effect.Effect<void, Error> {
-    return Effect.async<void, Error>((resume) => {
+  slice(url: string, load: Load, options: LoadOptions): Effect.Effect<void, Error> {
+    return Effect.suspend(() => {
       const cpuBefore = options.serverPid === undefined ? undefined : processCpuMs(options.serverPid)
-      const requestsBefore = this.requests
-      const instance = autocannon({ url, connections: options.connections, duration: options.durationS, timeout: 10, requests })
-      instance.on("response", (_client, status, _bytes, ms) => {
-        this.requests++
-        this.latencies.push(ms)
-        this.statuses[status] = (this.statuses[status] ?? 0) + 1
-      })
-      instance.then((result) => {
+      const job: LoadJob = { url, connections: options.connections, durationS: options.durationS, spec: specOf(load) }
+      return Effect.map(onWorker(job), (reply) => {
         const cpuAfter = options.serverPid === undefined ? undefined : processCpuMs(options.serverPid)
         const cpuMs = cpuBefore === undefined || cpuAfter === undefined ? Number.NaN : cpuAfter - cpuBefore
+        for (const ms of reply.latencies) this.latencies.push(ms)
+        for (const [status, count] of Object.entries(reply.statuses)) this.statuses[status] = (this.statuses[status] ?? 0) + count
+        if ("scenario" in load && reply.revs !== undefined) for (const [id, rev] of reply.revs) load.agents.revs.set(id, rev)
+        this.requests += reply.latencies.length
         this.cpuMs += cpuMs
-        this.turns.push((cpuMs * 1000) / (this.requests - requestsBefore))
-        this.durationS += result.duration
-        this.failures += result.errors + result.timeouts
-        resume(Effect.void)
-      }, (error: unknown) => resume(Effect.fail(error instanceof Error ? error : new Error(String(error)))))
+        this.turns.push((cpuMs * 1000) / reply.latencies.length)
+        this.durationS += reply.durationS
+        this.failures += reply.failures
+      })
     })
   }
 
@@ -91,15 +138,15 @@ class Tally {
 }
 
 /** Drives the server with autocannon for a fixed time. */
-export const runLoad = (url: string, requests: Array<Request>, options: LoadOptions): Effect.Effect<LoadResult, Error> =>
+export const runLoad = (url: string, load: Load, options: LoadOptions): Effect.Effect<LoadResult, Error> =>
   Effect.suspend(() => {
     const tally = new Tally()
-    return Effect.map(tally.slice(url, requests, options), () => ({ ...tally.result(), turnCpuUsPerRequest: [] }))
+    return Effect.map(tally.slice(url, load, options), () => ({ ...tally.result(), turnCpuUsPerRequest: [] }))
   })
 
 export interface LoadTarget {
   readonly url: string
-  readonly requests: Array<Request>
+  readonly load: Load
   readonly serverPid: number
 }
 
@@ -128,7 +175,7 @@ export const runTogether = (
     for (let slice = 0; slice < slices; slice++) {
       yield* Effect.all(
         targets.map((target, i) =>
-          tallies[i]!.slice(target.url, target.requests, {
+          tallies[i]!.slice(target.url, target.load, {
             connections: options.connections,
             durationS: options.durationS / slices,
             serverPid: target.serverPid

@@ -24,8 +24,8 @@ const measure = (size: string) =>
     )
     const agents = newAgents()
     yield* seedAgents(docport.url, agents, scenario.agents)
-    yield* runLoad(docport.url, scenario.requests(agents), { connections: 32, durationS: 3 })
-    return yield* runLoad(docport.url, scenario.requests(agents), { connections: 32, durationS: 6, serverPid: docport.pid })
+    yield* runLoad(docport.url, { scenario: scenario.id, agents }, { connections: 32, durationS: 3 })
+    return yield* runLoad(docport.url, { scenario: scenario.id, agents }, { connections: 32, durationS: 6, serverPid: docport.pid })
   }))
 
 const program = Effect.gen(function*() {

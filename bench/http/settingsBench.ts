@@ -67,8 +67,8 @@ const compare = (scenario: (typeof scenarios)[number], changedFirst: boolean, ot
       const agents = newAgents()
       yield* seedAgents(server.url, agents, scenario.agents)
       // Each alone first, until its hot paths are compiled.
-      yield* runLoad(server.url, scenario.requests(agents), { connections: CONNECTIONS, durationS: 5 })
-      targets.push({ url: server.url, requests: scenario.requests(agents), serverPid: server.pid })
+      yield* runLoad(server.url, { scenario: scenario.id, agents }, { connections: CONNECTIONS, durationS: 5 })
+      targets.push({ url: server.url, load: { scenario: scenario.id, agents }, serverPid: server.pid })
     }
     const [asIs, changed] = yield* runTogether(targets, { connections: CONNECTIONS, durationS: slices * SLICE_S, sliceS: SLICE_S })
     const ratios = changed!.turnCpuUsPerRequest.map((us, i) => us / asIs!.turnCpuUsPerRequest[i]!)

@@ -107,7 +107,7 @@ const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 10)
 
 const loadSlice = (server: { readonly base: string; readonly id: string; readonly child: { readonly pid?: number | undefined } }, durationS: number) =>
   Effect.flatMap(
-    runLoad(`${server.base}/agents/${server.id}`, [{ method: "GET" }], { connections: 8, durationS, serverPid: server.child.pid }),
+    runLoad(`${server.base}/agents/${server.id}`, { requests: [{ method: "GET" }] }, { connections: 8, durationS, serverPid: server.child.pid }),
     (result) => result.errors > 0 ? Effect.fail(new Error(`${result.errors} failed requests`)) : Effect.succeed(result.cpuUsPerRequest)
   )
 

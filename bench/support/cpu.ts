@@ -19,7 +19,7 @@ export const processCpuMs = (pid: number): number | undefined => {
   }
 }
 
-/** Which CPU the servers under measurement run on, and which the load generator (this process) runs on. */
+/** Which CPU the servers under measurement run on, and which the load generator (this process and its load workers, load.ts) runs on. */
 export interface Pinning {
   readonly server: number
   readonly load: number

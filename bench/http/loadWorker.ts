@@ -1,0 +1,76 @@
+/**
+ * The load generator's isolate (a worker thread of the bench, started by load.ts): it runs
+ * autocannon for one job at a time and posts back what it saw. In the bench's own isolate,
+ * whose heap holds every result of the run, autocannon stopped with that isolate's collections
+ * (scavenges up to 34 ms, mark-compacts of 6 - 20 ms, bench/HISTORY.md, 2 December), and each
+ * such pause held every connection at once and counted as the server's latency.
+ */
+import autocannon, { type Request } from "autocannon"
+import { parentPort } from "node:worker_threads"
+import { type Agents, type ScenarioId, scenarioRequests } from "./scenarioRequests.js"
+
+/** What to send: a scenario over a server's agents (their revisions come back), or fixed requests. */
+export type LoadSpec =
+  | { readonly scenario: ScenarioId; readonly ids: Array<string>; readonly revs: Array<[string, string]> }
+  | { readonly requests: Array<Request> }
+
+export interface LoadJob {
+  readonly url: string
+  readonly connections: number
+  readonly durationS: number
+  readonly spec: LoadSpec
+}
+
+export interface LoadReply {
+  /** Milliseconds, with microsecond precision: autocannon's own histogram rounds them to whole milliseconds. */
+  readonly latencies: Float64Array
+  /** When each answer came, in milliseconds since the job began: the same order as `latencies`. */
+  readonly endedMs: Float64Array
+  readonly statuses: Record<string, number>
+  readonly durationS: number
+  /** Socket errors and timeouts. */
+  readonly failures: number
+  /** The agents' revisions once the job ended, for a scenario. */
+  readonly revs?: Array<[string, string]> | undefined
+}
+
+const grown = (samples: Float64Array) => {
+  const bigger = new Float64Array(samples.length * 2)
+  bigger.set(samples)
+  return bigger
+}
+
+const run = (job: LoadJob): Promise<LoadReply> => {
+  const agents: Agents | undefined = "scenario" in job.spec ? { ids: job.spec.ids, revs: new Map(job.spec.revs) } : undefined
+  const requests = "scenario" in job.spec ? scenarioRequests[job.spec.scenario](agents!) : job.spec.requests
+  let latencies = new Float64Array(1 << 16)
+  let endedMs = new Float64Array(1 << 16)
+  let count = 0
+  const statuses: Record<string, number> = {}
+  const started = performance.now()
+  const instance = autocannon({ url: job.url, connections: job.connections, duration: job.durationS, timeout: 10, requests })
+  instance.on("response", (_client, status: number, _bytes, ms: number) => {
+    if (count === latencies.length) {
+      latencies = grown(latencies)
+      endedMs = grown(endedMs)
+    }
+    endedMs[count] = performance.now() - started
+    latencies[count++] = ms
+    statuses[status] = (statuses[status] ?? 0) + 1
+  })
+  return Promise.resolve(instance).then((result) => ({
+    latencies: latencies.slice(0, count),
+    endedMs: endedMs.slice(0, count),
+    statuses,
+    durationS: result.duration,
+    failures: result.errors + result.timeouts,
+    revs: agents === undefined ? undefined : [...agents.revs]
+  }))
+}
+
+parentPort!.on("message", (job: LoadJob) => {
+  run(job).then(
+    (reply) => parentPort!.postMessage({ reply }, [reply.latencies.buffer as ArrayBuffer, reply.endedMs.buffer as ArrayBuffer]),
+    (error: unknown) => parentPort!.postMessage({ error: error instanceof Error ? error.message : String(error) })
+  )
+})
