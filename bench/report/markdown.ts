@@ -242,6 +242,9 @@ export const markdown = (r: Results, chartFile: string): string => {
     "each round's ratio. Errors are non-2xx answers other than 409 (409s are PUTs that raced for one revision, " +
     "expected). Server CPU is the user + system time of the server process per request. docport runs from its build " +
     "(dist/), the baselines from esbuild bundles of theirs (bench/.build/), all with `npm start`'s node flags. " +
+    "The load is autocannon's, run since 3244ea2 in a worker thread of the bench, an isolate of its own " +
+    "(bench/http/loadWorker.ts): in the bench's isolate, whose heap holds the run's results, it stopped with that " +
+    "heap's collections (up to 34 ms), and every connection's latency with it. " +
     (r.settings.pin === true
       ? "Every server of this section and of the fresh processes runs on the machine's last CPU and the load generator on " +
         "its first (taskset): this machine slows memory-bound work on one CPU at a time, for seconds on end " +
