@@ -41,7 +41,10 @@ interface Contestant {
 
 const describe = (r: LoadResult) =>
   `${Math.round(r.rps)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, ${r.errors} errors, ${r.conflicts} 409, ` +
-  `server CPU ${Math.round(r.cpuUsPerRequest)} µs/req (${(r.cpuShare * 100).toFixed(0)}% of a core)`
+  `server CPU ${Math.round(r.cpuUsPerRequest)} µs/req (${(r.cpuShare * 100).toFixed(0)}% of a core); ` +
+  `load generator stood still ${r.loadStalls.count} times (longest ${r.loadStalls.maxMs.toFixed(1)} ms), ` +
+  `in flight meanwhile: ${(r.loadStalls.slowShare * 100).toFixed(0)}% of the answers over p99, ${(r.loadStalls.allShare * 100).toFixed(0)}% of all; ` +
+  `the others p50 ${r.loadStalls.untouchedP50.toFixed(2)} ms, p99 ${r.loadStalls.untouchedP99.toFixed(2)} ms`
 
 /** How long each slice lasts in which the servers compared for CPU are loaded together (load.ts, runTogether). */
 const SLICE_S = 1

@@ -80,6 +80,59 @@ export interface LoadResult {
   readonly turnCpuUsPerRequest: ReadonlyArray<number>
   /** docport's CPU time per request in the same slices, when this server shared them with docport. */
   readonly pairedCpuUsPerRequest?: ReadonlyArray<number> | undefined
+  /** The load generator's own stalls (loadWorker.ts), to tell its pauses from the server's in the tail. */
+  readonly loadStalls: LoadStalls
+}
+
+export interface LoadStalls {
+  /** How often the load generator's event loop stood still for STALL_MS or more, and its longest stall. */
+  readonly count: number
+  readonly maxMs: number
+  /**
+   * Of the answers slower than their run's p99, the share in flight while the load generator stood
+   * still; and the same share of every answer, what chance alone gives.
+   */
+  readonly slowShare: number
+  readonly allShare: number
+  /**
+   * p50 and p99 of the answers no stall of the load generator met: the server's tail with the
+   * load generator's pauses left out (a diagnosis; the tails judged are p50 and p99 above).
+   */
+  readonly untouchedP50: number
+  readonly untouchedP99: number
+}
+
+/** Whether [sent, ended] meets one of the stalls (disjoint [start, end] pairs in time order). */
+const meetsStall = (stalls: Float64Array, sent: number, ended: number): boolean => {
+  // The first stall that ends after `sent` is the only one that can meet the answer.
+  let low = 0
+  let high = stalls.length / 2
+  while (low < high) {
+    const mid = (low + high) >> 1
+    if (stalls[2 * mid + 1]! > sent) high = mid
+    else low = mid + 1
+  }
+  return low < stalls.length / 2 && stalls[2 * low]! < ended
+}
+
+/**
+ * Of a job's answers, all and those over its p99: how many, and how many of each were in flight
+ * during a stall; the latencies of the others go to `untouched`.
+ */
+const answersDuringStalls = (reply: LoadReply, untouched: Samples) => {
+  const p99 = quantile(reply.latencies.slice().sort(), 0.99)
+  const counts = { all: 0, allStalled: 0, slow: 0, slowStalled: 0 }
+  reply.latencies.forEach((latency, i) => {
+    const stalled = meetsStall(reply.stalls, reply.endedMs[i]! - latency, reply.endedMs[i]!) ? 1 : 0
+    if (stalled === 0) untouched.push(latency)
+    counts.all++
+    counts.allStalled += stalled
+    if (latency > p99) {
+      counts.slow++
+      counts.slowStalled += stalled
+    }
+  })
+  return counts
 }
 
 /** What the slices of load on one server add up to, until `result` reads it. */
@@ -91,6 +144,10 @@ class Tally {
   private failures = 0
   private cpuMs = 0
   private readonly turns: Array<number> = []
+  private stallCount = 0
+  private stallMaxMs = 0
+  private readonly answers = { all: 0, allStalled: 0, slow: 0, slowStalled: 0 }
+  private readonly untouched = new Samples()
 
   /**
    * One slice of `durationS` seconds, sent by a load worker. The server's CPU is read around the
@@ -111,12 +168,20 @@ class Tally {
         this.turns.push((cpuMs * 1000) / reply.latencies.length)
         this.durationS += reply.durationS
         this.failures += reply.failures
+        const answers = answersDuringStalls(reply, this.untouched)
+        this.answers.all += answers.all
+        this.answers.allStalled += answers.allStalled
+        this.answers.slow += answers.slow
+        this.answers.slowStalled += answers.slowStalled
+        this.stallCount += reply.stalls.length / 2
+        for (let s = 0; s < reply.stalls.length; s += 2) this.stallMaxMs = Math.max(this.stallMaxMs, reply.stalls[s + 1]! - reply.stalls[s]!)
       })
     })
   }
 
   result(): LoadResult {
     const sorted = this.latencies.sorted()
+    const untouched = this.untouched.sorted()
     let errors = this.failures
     for (const [status, count] of Object.entries(this.statuses)) {
       if (!status.startsWith("2") && status !== "409") errors += count
@@ -132,7 +197,15 @@ class Tally {
       statuses: this.statuses,
       cpuUsPerRequest: (this.cpuMs * 1000) / this.requests,
       cpuShare: this.cpuMs / (this.durationS * 1000),
-      turnCpuUsPerRequest: this.turns
+      turnCpuUsPerRequest: this.turns,
+      loadStalls: {
+        count: this.stallCount,
+        maxMs: this.stallMaxMs,
+        slowShare: this.answers.slow === 0 ? 0 : this.answers.slowStalled / this.answers.slow,
+        allShare: this.answers.all === 0 ? 0 : this.answers.allStalled / this.answers.all,
+        untouchedP50: quantile(untouched, 0.5),
+        untouchedP99: quantile(untouched, 0.99)
+      }
     }
   }
 }

@@ -8,6 +8,7 @@
 import autocannon, { type Request } from "autocannon"
 import { parentPort } from "node:worker_threads"
 import { type Agents, type ScenarioId, scenarioRequests } from "./scenarioRequests.js"
+import { STALL_MS } from "./stall.js"
 
 /** What to send: a scenario over a server's agents (their revisions come back), or fixed requests. */
 export type LoadSpec =
@@ -30,6 +31,12 @@ export interface LoadReply {
   readonly durationS: number
   /** Socket errors and timeouts. */
   readonly failures: number
+  /**
+   * When this isolate's event loop stood still for STALL_MS or more (pairs of start and end, in
+   * milliseconds since the job began): a collection, the OS running something else. While it
+   * stands, no answer is read, and every connection in flight counts the stall as latency.
+   */
+  readonly stalls: Float64Array
   /** The agents' revisions once the job ended, for a scenario. */
   readonly revs?: Array<[string, string]> | undefined
 }
@@ -48,6 +55,14 @@ const run = (job: LoadJob): Promise<LoadReply> => {
   let count = 0
   const statuses: Record<string, number> = {}
   const started = performance.now()
+  const stalls: Array<number> = []
+  let tick = started
+  const ticker = setInterval(() => {
+    const now = performance.now()
+    // The timer asks for every millisecond: a gap over that plus STALL_MS is time the loop lost.
+    if (now - tick > 1 + STALL_MS) stalls.push(tick - started, now - started)
+    tick = now
+  }, 1)
   const instance = autocannon({ url: job.url, connections: job.connections, duration: job.durationS, timeout: 10, requests })
   instance.on("response", (_client, status: number, _bytes, ms: number) => {
     if (count === latencies.length) {
@@ -58,19 +73,23 @@ const run = (job: LoadJob): Promise<LoadReply> => {
     latencies[count++] = ms
     statuses[status] = (statuses[status] ?? 0) + 1
   })
-  return Promise.resolve(instance).then((result) => ({
-    latencies: latencies.slice(0, count),
-    endedMs: endedMs.slice(0, count),
-    statuses,
-    durationS: result.duration,
-    failures: result.errors + result.timeouts,
-    revs: agents === undefined ? undefined : [...agents.revs]
-  }))
+  return Promise.resolve(instance).then((result) => {
+    clearInterval(ticker)
+    return {
+      latencies: latencies.slice(0, count),
+      endedMs: endedMs.slice(0, count),
+      stalls: Float64Array.from(stalls),
+      statuses,
+      durationS: result.duration,
+      failures: result.errors + result.timeouts,
+      revs: agents === undefined ? undefined : [...agents.revs]
+    }
+  })
 }
 
 parentPort!.on("message", (job: LoadJob) => {
   run(job).then(
-    (reply) => parentPort!.postMessage({ reply }, [reply.latencies.buffer as ArrayBuffer, reply.endedMs.buffer as ArrayBuffer]),
+    (reply) => parentPort!.postMessage({ reply }, [reply.latencies.buffer as ArrayBuffer, reply.endedMs.buffer as ArrayBuffer, reply.stalls.buffer as ArrayBuffer]),
     (error: unknown) => parentPort!.postMessage({ error: error instanceof Error ? error.message : String(error) })
   )
 })

@@ -4,11 +4,13 @@ import { clusterSection, clusterTable } from "../cluster/clusterReport.js"
 import { type HeavyRun, heavyTable } from "../http/heavyScenarios.js"
 import { afterClimbRatios, CLIMB_SECONDS, type FreshRun, freshRoundsTable, freshTable } from "../http/freshStart.js"
 import type { HttpRun } from "../http/httpBench.js"
+import { STALL_MS } from "../http/stall.js"
 import type { PortRun } from "../port/portBench.js"
 import type { Machine, Noise } from "../support/machine.js"
 import type { ProfileSummary } from "../support/profile.js"
 import { median } from "../support/stats.js"
 import { httpApiTable } from "./httpApiTable.js"
+import { loadStallsTable } from "./loadStallsTable.js"
 import { markdownTable as table } from "./table.js"
 import type { BackendHttp, BulkFigures, Comparison, PortFigures, StreamRun } from "./summary.js"
 
@@ -255,7 +257,7 @@ export const markdown = (r: Results, chartFile: string): string => {
     "",
     `![docport vs baseline](${chartFile})`,
     "",
-    ...httpApiSection(s.comparisons),
+    ...httpApiSection(s.comparisons, r.http),
     ...freshSection(r.fresh ?? []),
     "## HTTP on every backend",
     "",
@@ -316,7 +318,22 @@ export const markdown = (r: Results, chartFile: string): string => {
   ].join("\n")
 }
 
-const httpApiSection = (comparisons: ReadonlyArray<Comparison>) => {
+const loadStallsPart = (runs: ReadonlyArray<HttpRun>) => {
+  const rendered = loadStallsTable(runs)
+  return rendered === undefined ? [] : [
+    "Where the tails come from. The load generator (bench/http/loadWorker.ts) notes every time its own event loop " +
+    `stood still for ${STALL_MS} ms or more (a collection of its isolate, the OS running something else on its CPU): ` +
+    "meanwhile no answer is read, and every connection in flight counts the stall as the server's latency. Medians " +
+    "over the rounds of the continuous runs on memory: where the answers over p99 were in flight during a stall " +
+    "far more often than the answers as a whole, the load generator's pauses make that much of the tail. The last " +
+    "column leaves out every answer a stall met: a diagnosis, not the figure the target is judged on.",
+    "",
+    rendered,
+    ""
+  ]
+}
+
+const httpApiSection = (comparisons: ReadonlyArray<Comparison>, runs: ReadonlyArray<HttpRun>) => {
   const rendered = httpApiTable(comparisons)
   return rendered === undefined ? [] : [
     "## HTTP: docport against a bare HttpApi, and tails",
@@ -354,7 +371,8 @@ const httpApiSection = (comparisons: ReadonlyArray<Comparison>) => {
     "1.22, turns one after the other at 1.16 - 1.24).",
     "",
     rendered,
-    ""
+    "",
+    ...loadStallsPart(runs)
   ]
 }
 
