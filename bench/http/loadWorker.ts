@@ -33,8 +33,9 @@ export interface LoadReply {
   readonly failures: number
   /**
    * When this isolate's event loop stood still for STALL_MS or more (pairs of start and end, in
-   * milliseconds since the job began): a collection, the OS running something else. While it
-   * stands, no answer is read, and every connection in flight counts the stall as latency.
+   * milliseconds since the job began): a collection, a long turn of its own loop, the OS running
+   * something else on its CPU. While it stands, no answer is read, and every connection in flight
+   * counts the stall as latency.
    */
   readonly stalls: Float64Array
   /** The agents' revisions once the job ended, for a scenario. */

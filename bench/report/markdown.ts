@@ -322,7 +322,8 @@ const loadStallsPart = (runs: ReadonlyArray<HttpRun>) => {
   const rendered = loadStallsTable(runs)
   return rendered === undefined ? [] : [
     "Where the tails come from. The load generator (bench/http/loadWorker.ts) notes every time its own event loop " +
-    `stood still for ${STALL_MS} ms or more (a collection of its isolate, the OS running something else on its CPU): ` +
+    `stood still for ${STALL_MS} ms or more (a collection of its isolate, a long turn of its own loop, the OS running ` +
+    "something else on its CPU): " +
     "meanwhile no answer is read, and every connection in flight counts the stall as the server's latency. Medians " +
     "over the rounds of the continuous runs on memory: where the answers over p99 were in flight during a stall " +
     "far more often than the answers as a whole, the load generator's pauses make that much of the tail. The last " +
