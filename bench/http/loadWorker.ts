@@ -7,6 +7,7 @@
  */
 import autocannon, { type Request } from "autocannon"
 import { parentPort } from "node:worker_threads"
+import { Samples } from "../support/stats.js"
 import { type Agents, type ScenarioId, scenarioRequests } from "./scenarioRequests.js"
 import { STALL_MS } from "./stall.js"
 
@@ -42,18 +43,11 @@ export interface LoadReply {
   readonly revs?: Array<[string, string]> | undefined
 }
 
-const grown = (samples: Float64Array) => {
-  const bigger = new Float64Array(samples.length * 2)
-  bigger.set(samples)
-  return bigger
-}
-
 const run = (job: LoadJob): Promise<LoadReply> => {
   const agents: Agents | undefined = "scenario" in job.spec ? { ids: job.spec.ids, revs: new Map(job.spec.revs) } : undefined
   const requests = "scenario" in job.spec ? scenarioRequests[job.spec.scenario](agents!) : job.spec.requests
-  let latencies = new Float64Array(1 << 16)
-  let endedMs = new Float64Array(1 << 16)
-  let count = 0
+  const latencies = new Samples()
+  const endedMs = new Samples()
   const statuses: Record<string, number> = {}
   const started = performance.now()
   const stalls: Array<number> = []
@@ -66,19 +60,15 @@ const run = (job: LoadJob): Promise<LoadReply> => {
   }, 1)
   const instance = autocannon({ url: job.url, connections: job.connections, duration: job.durationS, timeout: 10, requests })
   instance.on("response", (_client, status: number, _bytes, ms: number) => {
-    if (count === latencies.length) {
-      latencies = grown(latencies)
-      endedMs = grown(endedMs)
-    }
-    endedMs[count] = performance.now() - started
-    latencies[count++] = ms
+    endedMs.push(performance.now() - started)
+    latencies.push(ms)
     statuses[status] = (statuses[status] ?? 0) + 1
   })
   return Promise.resolve(instance).then((result) => {
     clearInterval(ticker)
     return {
-      latencies: latencies.slice(0, count),
-      endedMs: endedMs.slice(0, count),
+      latencies: latencies.values(),
+      endedMs: endedMs.values(),
       stalls: Float64Array.from(stalls),
       statuses,
       durationS: result.duration,

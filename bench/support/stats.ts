@@ -37,7 +37,12 @@ export class Samples {
     return this.size
   }
 
+  /** A copy of the samples in the order they came. */
+  values(): Float64Array {
+    return this.data.slice(0, this.size)
+  }
+
   sorted(): Float64Array {
-    return this.data.slice(0, this.size).sort()
+    return this.values().sort()
   }
 }
