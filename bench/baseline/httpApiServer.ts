@@ -1,6 +1,7 @@
 /**
  * The bare HttpApi of httpApi.ts as a server of its own: PORT and HOST as for docport;
- * BASELINE_SIGN_IN=on serves its variant with docport's sign-in middleware declared.
+ * BASELINE_SIGN_IN=on serves its variant with docport's sign-in middleware declared;
+ * BASELINE_WARMUP=on trains it before its port opens as docport trains itself (httpApiTraining.ts).
  */
 import * as HttpServer from "@effect/platform/HttpServer"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
@@ -8,6 +9,7 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Config, Effect, Layer } from "effect"
 import { createServer } from "node:http"
 import { BareHttpApiLive, SecuredHttpApiLive } from "./httpApi.js"
+import { train } from "./httpApiTraining.js"
 
 const ServerLive = Layer.unwrapEffect(
   Effect.map(
@@ -16,6 +18,9 @@ const ServerLive = Layer.unwrapEffect(
   )
 )
 
-NodeRuntime.runMain(Layer.launch(
-  (process.env.BASELINE_SIGN_IN === "on" ? SecuredHttpApiLive : BareHttpApiLive).pipe(HttpServer.withLogAddress, Layer.provide(ServerLive))
-))
+const app = process.env.BASELINE_SIGN_IN === "on" ? SecuredHttpApiLive : BareHttpApiLive
+const training = process.env.BASELINE_WARMUP === "on"
+  ? Effect.flatMap(train(app), (requests) => Effect.logInfo(`trained with ${requests} requests`))
+  : Effect.void
+
+NodeRuntime.runMain(Effect.zipRight(training, Layer.launch(app.pipe(HttpServer.withLogAddress, Layer.provide(ServerLive)))))

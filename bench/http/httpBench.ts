@@ -8,7 +8,8 @@ import {
   startDocportBuild,
   startHttpApiBaseline,
   startPlatformFloor,
-  startSecuredHttpApiBaseline
+  startSecuredHttpApiBaseline,
+  startTrainedHttpApiBaseline
 } from "../support/processes.js"
 import { loadGeneratorPinned, type Pinning } from "../support/cpu.js"
 import { type LoadOptions, type LoadResult, runLoad, runTogether } from "./load.js"
@@ -50,7 +51,7 @@ const describe = (r: LoadResult) =>
 const SLICE_S = 1
 
 /** The servers whose CPU per request docport's is compared with slice by slice (docport itself among them). */
-const TURN_TAKERS = new Set(["docport", "httpapi", "httpapi-signin", "before"])
+const TURN_TAKERS = new Set(["docport", "httpapi", "httpapi-signin", "httpapi-trained", "before"])
 
 /**
  * Every scenario, in order, on the given servers. Within a scenario the servers take turns, and
@@ -140,6 +141,7 @@ export const memoryVsBaseline = (settings: HttpSettings, options: MemoryVsBaseli
           contestant(startBaseline(on), "map"),
           contestant(startHttpApiBaseline(on), "map"),
           contestant(startSecuredHttpApiBaseline(on), "map"),
+          contestant(startTrainedHttpApiBaseline(on), "map"),
           ...(options.floor ? [contestant(startPlatformFloor(on), "map")] : []),
           ...(beforeBuild === undefined ? [] : [contestant(startDocportBuild("before", beforeBuild, on), "memory")])
         ]

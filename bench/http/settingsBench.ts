@@ -18,7 +18,7 @@ import { Effect } from "effect"
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { loadGeneratorPinned, pinningPlan } from "../support/cpu.js"
-import { buildDocport, buildDocportAt, type DocportBuild, ROOT, START_FLAGS, startBuiltDocport, startDocportBuild } from "../support/processes.js"
+import { buildDocport, buildDocportAt, type DocportBuild, ROOT, START_FLAGS, startBuiltDocport, startDocportBuild, startHttpApiBaseline } from "../support/processes.js"
 import { median } from "../support/stats.js"
 import { runLoad, runTogether } from "./load.js"
 import { newAgents, SCENARIOS, seedAgents } from "./scenarios.js"
@@ -47,15 +47,19 @@ const slices = Number(process.env.BENCH_SLICES ?? 12)
 const SLICE_S = 3
 const CONNECTIONS = 16
 const warmup = process.env.BENCH_WARMUP ?? "on"
+// BENCH_SERVER=httpapi: the bare HttpApi (bench/baseline) in both places instead of docport.
+const httpApi = process.env.BENCH_SERVER === "httpapi"
 
 const compare = (scenario: (typeof scenarios)[number], changedFirst: boolean, other: DocportBuild | undefined) =>
   Effect.scoped(Effect.gen(function*() {
     const plan = pinningPlan()
     yield* loadGeneratorPinned(plan)
     const env: Record<string, string> = { DATABASE_PROVIDER: "memory", ...(warmup === "off" ? { WARMUP: "off" } : {}) }
-    const asIsServer = () => startBuiltDocport(env, { cpu: plan?.server })
+    const asIsServer = () => httpApi ? startHttpApiBaseline({ cpu: plan?.server }) : startBuiltDocport(env, { cpu: plan?.server })
     const changedServer = () =>
-      other === undefined
+      httpApi
+        ? startHttpApiBaseline({ cpu: plan?.server, nodeFlags: flags }, settingEnv)
+        : other === undefined
         ? startBuiltDocport({ ...env, ...settingEnv }, { cpu: plan?.server, nodeFlags: flags })
         : startDocportBuild("changed", other, { cpu: plan?.server, nodeFlags: flags }, { ...env, ...settingEnv })
     // In the order [as is, changed] whichever started first.
@@ -89,7 +93,7 @@ const program = Effect.gen(function*() {
     )
   }
   const lines = [
-    `docport as \`npm start\` runs it (node ${START_FLAGS.join(" ")}) against ${otherRev === undefined ? "the same build with " : ""}\`${setting}\`; ` +
+    `${httpApi ? "the bare HttpApi (bench/baseline/httpApiServer.ts) as the HTTP section runs it" : "docport as \`npm start\` runs it"} (node ${START_FLAGS.join(" ")}) against ${otherRev === undefined ? "the same build with " : ""}\`${setting}\`; ` +
     `memory, warm-up ${warmup} (in the changed server too, unless the setting is WARMUP), ${CONNECTIONS} connections each, loaded together on one CPU in ${slices} slices of ${SLICE_S} s; ${new Date().toISOString()}`,
     "",
     `| scenario | CPU µs/req as npm start runs it (${setting} started second) | CPU µs/req with ${setting} (started second) | with / without, ${setting} started second: median (slices) | ${setting} started first | both orders (geometric mean) | errors |`,

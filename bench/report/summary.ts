@@ -42,6 +42,10 @@ export interface Comparison {
   readonly signedInHttpApi?: HttpFigures | undefined
   /** Median over turns of docport / that server's CPU per request. */
   readonly signedInHttpApiCpuRatio?: number | undefined
+  /** The bare HttpApi trained before its port opens as docport trains itself (bench/baseline/httpApiTraining.ts), when measured. */
+  readonly trainedHttpApi?: HttpFigures | undefined
+  /** Median over turns of docport / that server's CPU per request. */
+  readonly trainedHttpApiCpuRatio?: number | undefined
   /** docport built at --http-before's commit, when measured. */
   readonly before?: HttpFigures | undefined
   /** Median over turns of this build's / that build's CPU per request. */
@@ -104,6 +108,7 @@ export const compareWithBaseline = (runs: ReadonlyArray<HttpRun>): Array<Compari
     const platform = runs.filter((r) => r.scenario === scenario.id && r.target === "platform")
     const httpApi = runs.filter((r) => r.scenario === scenario.id && r.target === "httpapi")
     const signedInHttpApi = runs.filter((r) => r.scenario === scenario.id && r.target === "httpapi-signin")
+    const trainedHttpApi = runs.filter((r) => r.scenario === scenario.id && r.target === "httpapi-trained")
     const before = runs.filter((r) => r.scenario === scenario.id && r.target === "before")
     if (docport.length === 0 || baseline.length === 0) return []
     return [{
@@ -114,6 +119,10 @@ export const compareWithBaseline = (runs: ReadonlyArray<HttpRun>): Array<Compari
       ...(signedInHttpApi.length === 0 ? {} : {
         signedInHttpApi: figures(signedInHttpApi),
         signedInHttpApiCpuRatio: cpuRatio(docport, signedInHttpApi)
+      }),
+      ...(trainedHttpApi.length === 0 ? {} : {
+        trainedHttpApi: figures(trainedHttpApi),
+        trainedHttpApiCpuRatio: cpuRatio(docport, trainedHttpApi)
       }),
       ...(before.length === 0 ? {} : {
         before: figures(before),

@@ -146,8 +146,12 @@ export const startPlatformFloor = (options: ProcessOptions = {}) =>
   startServerProcess("platform", "bench/baseline/platformServer.ts", {}, "Listening on", options)
 
 /** docport's agent routes as a bare HttpApi over a Map: docport's own cost is what it adds above this. */
-export const startHttpApiBaseline = (options: ProcessOptions = {}) =>
-  startServerProcess("httpapi", "bench/baseline/httpApiServer.ts", {}, "Listening on", options)
+export const startHttpApiBaseline = (options: ProcessOptions = {}, env: Record<string, string> = {}) =>
+  startServerProcess("httpapi", "bench/baseline/httpApiServer.ts", env, "Listening on", options)
+
+/** The bare HttpApi trained before its port opens as docport trains itself (bench/baseline/httpApiTraining.ts). */
+export const startTrainedHttpApiBaseline = (options: ProcessOptions = {}) =>
+  startServerProcess("httpapi-trained", "bench/baseline/httpApiServer.ts", { BASELINE_WARMUP: "on" }, "Listening on", options)
 
 /** The bare HttpApi with docport's sign-in middleware declared, answered by a constant principal. */
 export const startSecuredHttpApiBaseline = (options: ProcessOptions = {}) =>
