@@ -9,6 +9,9 @@
 // is the geometric mean of the two orders, in which a bias of the order cancels. Memory backend,
 // each process warmed up as `npm start` does (BENCH_WARMUP=off leaves that out of both), 16
 // connections each.
+// BENCH_SERVER=httpapi puts the bare HttpApi of the HTTP section (bench/baseline/httpApiServer.ts)
+// in both places instead of docport, BENCH_ENV given to the changed one (BASELINE_WARMUP=on: what
+// training it as docport's warm-up trains docport costs it).
 // BENCH_BUILD=REV puts docport built at that commit (any commit object: a branch of an
 // experiment too) in the changed server's place, with the settings given, against this build.
 // Run: npx tsx bench/http/settingsBench.ts (BENCH_FLAGS="--allocation-site-pretenuring" when
