@@ -7,28 +7,17 @@
  * the bare HttpApi does not have: what training on them costs stays docport's own.
  */
 import type * as HttpRouter from "@effect/platform/HttpRouter"
-import * as HttpServer from "@effect/platform/HttpServer"
+import type * as HttpServer from "@effect/platform/HttpServer"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import { Clock, Context, Effect, Layer, Option, Ref } from "effect"
+import { Clock, Effect, Layer, Option, Ref } from "effect"
 import { createServer } from "node:http"
 import { loopbackClient, type Send } from "../../src/app/warmup/LoopbackClient.js"
+import { portOf } from "../../src/app/warmup/serverPort.js"
+import { agentBody } from "../../src/app/warmup/WarmupRound.js"
 
 const BUDGET_MS = 2_000
 const MAX_REQUESTS = 3_000
 const CONCURRENCY = 8
-
-// As src/app/warmup/WarmupRound.ts shapes an agent from the UI's editor.
-const agentBody = (tag: string) => ({
-  name: `warm-up ${tag}`,
-  description: "an agent that exists only while the process warms up",
-  code: "def run(city):\n    return forecast(city, days=3)\n",
-  docstring: "run(city) -> forecast",
-  friendlyName: `warm-up-${tag}`,
-  tools: { web: ["search", "fetch"] },
-  inputSchema: { type: "object", properties: { city: { type: "string" } } },
-  gofannonAgents: [],
-  envVars: [{ key: "UNITS", value: "metric", description: "units of the forecast" }]
-})
 
 const round = (send: Send, tag: string) =>
   Effect.gen(function*() {
@@ -49,11 +38,6 @@ const round = (send: Send, tag: string) =>
     for (const request of requests) yield* request
     return requests.length + 1
   })
-
-const portOf = (context: Context.Context<HttpServer.HttpServer>) => {
-  const address = Context.get(context, HttpServer.HttpServer).address
-  return address._tag === "TcpAddress" ? address.port : 0
-}
 
 /** Rounds against a private instance of `app` until the budget or the request count is spent; its lines go nowhere. */
 export const train = (app: Layer.Layer<never, never, HttpServer.HttpServer | HttpRouter.HttpRouter.DefaultServices>) =>

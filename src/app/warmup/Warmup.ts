@@ -1,6 +1,5 @@
-import * as HttpServer from "@effect/platform/HttpServer"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import { Clock, ConfigProvider, Context, Duration, Effect, FiberRef, HashSet, Layer, Option, Ref } from "effect"
+import { Clock, ConfigProvider, Duration, Effect, FiberRef, HashSet, Layer, Option, Ref } from "effect"
 import { createServer } from "node:http"
 import * as MemoryDatabase from "../../adapters/MemoryDatabase.js"
 import { makeHttpLive } from "../HttpLive.js"
@@ -8,6 +7,7 @@ import { currentAccessWriter, silenced } from "../observability/AccessLog.js"
 import { warmupTracer } from "../observability/WarmupTracer.js"
 import { setZero } from "../observability/MetricsZero.js"
 import { loopbackClient, WarmupFailed } from "./LoopbackClient.js"
+import { portOf } from "./serverPort.js"
 import type { WarmupSettings } from "./WarmupConfig.js"
 import { warmupRound } from "./WarmupRound.js"
 
@@ -19,11 +19,6 @@ const privateApp = makeHttpLive(
   Layer.fresh(MemoryDatabase.layer),
   NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1", exclusive: true })
 )
-
-const portOf = (context: Context.Context<HttpServer.HttpServer>) => {
-  const address = Context.get(context, HttpServer.HttpServer).address
-  return address._tag === "TcpAddress" ? address.port : 0
-}
 
 /**
  * Rounds of the UI's calls against the private instance, `concurrency` at a time, each of them

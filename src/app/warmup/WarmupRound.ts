@@ -3,7 +3,7 @@ import type { Send, WarmupFailed } from "./LoopbackClient.js"
 
 // Shaped like what Gofannon's UI sends (an agent from its editor, a data-store record an agent
 // writes), so the schemas, encoders and domain code take the branches real requests take.
-const agentBody = (tag: string) => ({
+export const agentBody = (tag: string) => ({
   name: `warm-up ${tag}`,
   description: "an agent that exists only while the process warms up",
   code: "def run(city):\n    return forecast(city, days=3)\n",
