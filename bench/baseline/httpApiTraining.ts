@@ -1,23 +1,22 @@
 /**
  * The bare HttpApi trained as docport trains itself before its port opens (src/app/warmup): the
- * same budget (2 s or 3,000 requests, 8 at a time), the same loopback client in a worker thread,
- * on a private instance of the same routes, over the agent routes of docport's warm-up round that
- * the bare HttpApi serves (create, read, update, a stale update, list, health, an unknown agent, an
- * invalid body, delete). docport's warm-up also trains its deployment and data-store routes, which
- * the bare HttpApi does not have: what training on them costs stays docport's own.
+ * same budget (DEFAULT_WARMUP: 2 s or 3,000 requests, 8 at a time), the same rounds
+ * (driveRounds.ts) and loopback client in a worker thread, on a private instance of the same
+ * routes, over the agent routes of docport's warm-up round that the bare HttpApi serves (create,
+ * read, update, a stale update, list, health, an unknown agent, an invalid body, delete). docport's
+ * warm-up also trains its deployment and data-store routes, which the bare HttpApi does not have:
+ * what training on them costs stays docport's own.
  */
 import type * as HttpRouter from "@effect/platform/HttpRouter"
 import type * as HttpServer from "@effect/platform/HttpServer"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import { Clock, Effect, Layer, Option, Ref } from "effect"
+import { Clock, Duration, Effect, Layer } from "effect"
 import { createServer } from "node:http"
+import { driveRounds } from "../../src/app/warmup/driveRounds.js"
 import { loopbackClient, type Send } from "../../src/app/warmup/LoopbackClient.js"
 import { portOf } from "../../src/app/warmup/serverPort.js"
+import { DEFAULT_WARMUP } from "../../src/app/warmup/WarmupConfig.js"
 import { agentBody } from "../../src/app/warmup/WarmupRound.js"
-
-const BUDGET_MS = 2_000
-const MAX_REQUESTS = 3_000
-const CONCURRENCY = 8
 
 const round = (send: Send, tag: string) =>
   Effect.gen(function*() {
@@ -39,19 +38,11 @@ const round = (send: Send, tag: string) =>
     return requests.length + 1
   })
 
-/** Rounds against a private instance of `app` until the budget or the request count is spent; its lines go nowhere. */
+/** Rounds against a private instance of `app` within the warm-up's default budget; its lines go nowhere. */
 export const train = (app: Layer.Layer<never, never, HttpServer.HttpServer | HttpRouter.HttpRouter.DefaultServices>) =>
   Effect.scoped(Effect.gen(function*() {
-    const deadline = (yield* Clock.currentTimeMillis) + BUDGET_MS
+    const deadline = (yield* Clock.currentTimeMillis) + Duration.toMillis(DEFAULT_WARMUP.budget)
     const server = yield* Layer.build(Layer.provideMerge(app, NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" })))
-    const send = yield* loopbackClient(portOf(server), CONCURRENCY)
-    const sent = yield* Ref.make(0)
-    const started = yield* Ref.make(0)
-    const more = Effect.zipWith(Clock.currentTimeMillis, Ref.get(sent), (now, n) => now < deadline && n < MAX_REQUESTS)
-    const oneRound = Effect.flatMap(Ref.getAndUpdate(started, (n) => n + 1), (n) => round(send, String(n))).pipe(
-      Effect.flatMap((n) => Ref.update(sent, (total) => total + n))
-    )
-    const rounds = oneRound.pipe(Effect.whenEffect(more), Effect.repeat({ while: Option.isSome }))
-    yield* Effect.replicateEffect(rounds, CONCURRENCY, { concurrency: "unbounded", discard: true })
-    return yield* Ref.get(sent)
+    const send = yield* loopbackClient(portOf(server), DEFAULT_WARMUP.concurrency)
+    return yield* driveRounds((tag) => round(send, tag), deadline, DEFAULT_WARMUP)
   }))

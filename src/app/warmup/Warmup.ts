@@ -1,5 +1,5 @@
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import { Clock, ConfigProvider, Duration, Effect, FiberRef, HashSet, Layer, Option, Ref } from "effect"
+import { Clock, ConfigProvider, Duration, Effect, FiberRef, HashSet, Layer, Option } from "effect"
 import { createServer } from "node:http"
 import * as MemoryDatabase from "../../adapters/MemoryDatabase.js"
 import { makeHttpLive } from "../HttpLive.js"
@@ -7,6 +7,7 @@ import { currentAccessWriter, silenced } from "../observability/AccessLog.js"
 import { warmupTracer } from "../observability/WarmupTracer.js"
 import { setZero } from "../observability/MetricsZero.js"
 import { loopbackClient, WarmupFailed } from "./LoopbackClient.js"
+import { driveRounds } from "./driveRounds.js"
 import { portOf } from "./serverPort.js"
 import type { WarmupSettings } from "./WarmupConfig.js"
 import { warmupRound } from "./WarmupRound.js"
@@ -20,27 +21,14 @@ const privateApp = makeHttpLive(
   NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1", exclusive: true })
 )
 
-/**
- * Rounds of the UI's calls against the private instance, `concurrency` at a time, each of them
- * starting a next round while time and requests are left. A round is never cut short (the budget
- * may be passed by one round's time), so no request is abandoned mid-way.
- */
+/** Rounds of the UI's calls against the private instance (driveRounds.ts), within the settings' budget. */
 const drive = (settings: WarmupSettings) =>
   Effect.scoped(Effect.gen(function*() {
     // The budget includes building the private instance: it is what the port waits for in all.
     const deadline = (yield* Clock.currentTimeMillis) + Duration.toMillis(settings.budget)
     const app = yield* Layer.build(privateApp)
     const send = yield* loopbackClient(portOf(app), settings.concurrency)
-    const sent = yield* Ref.make(0)
-    const started = yield* Ref.make(0)
-    const more = Effect.zipWith(Clock.currentTimeMillis, Ref.get(sent), (now, n) => now < deadline && n < settings.maxRequests)
-    // Each round its own agent, record and deploy name, so that rounds in parallel never meet.
-    const round = Effect.flatMap(Ref.getAndUpdate(started, (n) => n + 1), (n) => warmupRound(send, String(n))).pipe(
-      Effect.flatMap((n) => Ref.update(sent, (total) => total + n))
-    )
-    const rounds = round.pipe(Effect.whenEffect(more), Effect.repeat({ while: Option.isSome }))
-    yield* Effect.replicateEffect(rounds, settings.concurrency, { concurrency: "unbounded", discard: true })
-    return yield* Ref.get(sent)
+    return yield* driveRounds((tag) => warmupRound(send, tag), deadline, settings)
   })).pipe(
     // Its lines (the local-mode warning, the address, an access line per request) and its spans
     // are nobody's business: they describe no real request. Yet they run as a real request's do,

@@ -15,13 +15,16 @@ const CONCURRENCY = 8
 
 const settings = (budget: Duration.Duration): WarmupSettings => ({ budget, maxRequests: MAX_REQUESTS, concurrency: CONCURRENCY })
 
+/** What WARMUP=on, and no WARMUP at all, give. */
+export const DEFAULT_WARMUP = settings(DEFAULT_BUDGET)
+
 const OFF = new Set(["off", "false", "no", "0"])
 const ON = new Set(["on", "true", "yes"])
 
 const parse = (text: string): Either.Either<Option.Option<WarmupSettings>, ConfigError.ConfigError> => {
   const trimmed = text.trim().toLowerCase()
   if (OFF.has(trimmed)) return Either.right(Option.none())
-  if (ON.has(trimmed)) return Either.right(Option.some(settings(DEFAULT_BUDGET)))
+  if (ON.has(trimmed)) return Either.right(Option.some(DEFAULT_WARMUP))
   // A bare number is seconds, as SHUTDOWN_TIMEOUT reads it; otherwise Effect's duration text.
   const budget = /^\d+(\.\d+)?$/.test(trimmed)
     ? Option.some(Duration.seconds(Number(trimmed)))
@@ -37,5 +40,5 @@ const parse = (text: string): Either.Either<Option.Option<WarmupSettings>, Confi
  */
 export const WarmupConfig: Config.Config<Option.Option<WarmupSettings>> = Config.string("WARMUP").pipe(
   Config.mapOrFail(parse),
-  Config.withDefault(Option.some(settings(DEFAULT_BUDGET)))
+  Config.withDefault(Option.some(DEFAULT_WARMUP))
 )
