@@ -3,6 +3,8 @@
  * BASELINE_SIGN_IN=on serves its variant with docport's sign-in middleware declared;
  * BASELINE_WARMUP=on trains it before its port opens as docport trains itself (httpApiTraining.ts).
  */
+// First, as docport's entry point does: compared under the same runtime settings.
+import "../../src/app/runtime/oneCpuGc.js"
 import * as HttpServer from "@effect/platform/HttpServer"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"

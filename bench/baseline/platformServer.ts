@@ -3,6 +3,8 @@
  * docport uses them, without HttpApi, schemas, domain or database port. What this costs over the
  * node:http baseline is the floor any docport built on this stack pays. PORT and HOST as for docport.
  */
+// First, as docport's entry point does: compared under the same runtime settings.
+import "../../src/app/runtime/oneCpuGc.js"
 import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
 import { Config, Effect, Layer } from "effect"

@@ -2,6 +2,8 @@
  * The baseline docport is measured against: the agent routes (agents.ts) on plain node:http.
  * Run as its own process; PORT and HOST as for docport.
  */
+// First, as docport's entry point does: compared under the same runtime settings.
+import "../../src/app/runtime/oneCpuGc.js"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import { makeAgents, type Reply } from "./agents.js"
 

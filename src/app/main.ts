@@ -1,3 +1,5 @@
+// First, before the application allocates: V8's garbage collector is set up for the CPUs this process has.
+import "./runtime/oneCpuGc.js"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Console, Effect } from "effect"
 import { isConfigError } from "effect/ConfigError"

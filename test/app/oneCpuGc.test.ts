@@ -1,0 +1,25 @@
+import { describe, expect, it } from "@effect/vitest"
+import { execFileSync } from "node:child_process"
+import { availableParallelism } from "node:os"
+import { hasTaskset } from "../../bench/support/cpu.js"
+
+// What src/app/runtime/oneCpuGc.ts decided, in a process of its own: V8's flags are per process.
+const decided = (options: { readonly cpus?: string; readonly nodeFlags?: ReadonlyArray<string> } = {}): string => {
+  const node = [...(options.nodeFlags ?? []), "--import", "tsx", "-e", "import(\"./src/app/runtime/oneCpuGc.ts\").then((m) => console.log(m.concurrentMarkingOff))"]
+  const [command, args] = options.cpus === undefined ? [process.execPath, node] : ["taskset", ["-c", options.cpus, process.execPath, ...node]]
+  return execFileSync(command, args, { encoding: "utf8" }).trim()
+}
+
+describe.skipIf(!hasTaskset())("V8's concurrent marking on one CPU (src/app/runtime/oneCpuGc.ts)", () => {
+  it("is switched off where the process may run on one CPU only", () => {
+    expect(decided({ cpus: "0" })).toBe("true")
+  }, 30_000)
+
+  it("is left to V8 where the operator named it", () => {
+    expect(decided({ cpus: "0", nodeFlags: ["--concurrent-marking"] })).toBe("false")
+  }, 30_000)
+
+  it.skipIf(availableParallelism() < 2)("is left to V8 where the process has two CPUs or more", () => {
+    expect(decided({ cpus: "0,1" })).toBe("false")
+  }, 30_000)
+})
