@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util"
 import type { ScenarioId } from "./http/scenarios.js"
+import { wrkVersion } from "./http/wrkLoad.js"
 
 export const SECTIONS = ["http", "fresh", "port", "bulk", "stream", "heavy", "cluster"] as const
 export type Section = (typeof SECTIONS)[number]
@@ -38,6 +39,8 @@ export interface Options {
   readonly floor: boolean
   /** The memory comparison and the fresh processes with every server on one CPU and the load generator on another. */
   readonly pin: boolean
+  /** What loads the HTTP scenarios' continuous runs, whose tails are judged: wrk where it is installed (http/wrkLoad.ts). */
+  readonly load: "wrk" | "autocannon"
   readonly out: string
   readonly quick: boolean
 }
@@ -63,6 +66,8 @@ const USAGE = `npm run bench -- [options]
   --workers=a,b           WORKERS compared in the cluster section, on couchdb (default 1,2)
   --no-pin                let the OS place the servers and the load generator in the memory comparison and the
                           fresh-process section (default: servers on the last CPU, the load generator on the first)
+  --load=NAME             wrk or autocannon: what loads the HTTP scenarios' continuous runs, whose tails are judged
+                          (default: wrk where it is installed, autocannon otherwise; the CPU slices are autocannon's)
   --no-floor              leave out the baseline's routes on bare @effect/platform (the framework's floor)
   --heavy-duration=S      seconds per measured heavy-call run (default 5)
   --heavy-connections=N   concurrent clients of the heavy calls (default 8)
@@ -94,6 +99,14 @@ const workerCounts = (value: string | undefined): ReadonlyArray<number> => {
   return counts
 }
 
+const loadGenerator = (value: string | undefined): Options["load"] => {
+  const installed = wrkVersion() !== undefined
+  if (value === undefined) return installed ? "wrk" : "autocannon"
+  if (value !== "wrk" && value !== "autocannon") throw new Error(`--load takes wrk or autocannon, not ${value}`)
+  if (value === "wrk" && !installed) throw new Error("--load=wrk: wrk is not installed (Debian: apt-get install wrk)")
+  return value
+}
+
 export const parseOptions = (argv: ReadonlyArray<string>): Options | "help" => {
   const { values } = parseArgs({
     args: [...argv],
@@ -123,6 +136,7 @@ export const parseOptions = (argv: ReadonlyArray<string>): Options | "help" => {
       "heavy-duration": { type: "string" },
       "heavy-connections": { type: "string" },
       "heavy-before": { type: "string" },
+      load: { type: "string" },
       out: { type: "string" }
     }
   })
@@ -154,6 +168,7 @@ export const parseOptions = (argv: ReadonlyArray<string>): Options | "help" => {
     heavyDurationS: number(values["heavy-duration"], quick ? 1 : 5, "heavy-duration"),
     heavyConnections: number(values["heavy-connections"], 8, "heavy-connections"),
     heavyBefore: values["heavy-before"] === "none" ? undefined : values["heavy-before"] ?? "daa4c97",
+    load: loadGenerator(values.load),
     out: values.out ?? "bench/results"
   }
 }

@@ -13,6 +13,7 @@ import { type StreamRun, streamBench } from "./bulk/streamBench.js"
 import { type HeavyRun, heavyBench } from "./http/heavyScenarios.js"
 import { type FreshRun, freshStart } from "./http/freshStart.js"
 import { type HttpRun, type HttpSettings, memoryVsBaseline, onBackend } from "./http/httpBench.js"
+import { wrkVersion } from "./http/wrkLoad.js"
 import { profileDocport } from "./http/httpProfile.js"
 import { type Options, parseOptions, SECTIONS, USAGE } from "./options.js"
 import { updateReadme } from "./report/readme.js"
@@ -66,6 +67,7 @@ const bench = (options: Options) =>
       warmupS: options.warmupS,
       rounds: options.rounds,
       scenarios: options.scenarios,
+      generator: options.load,
       log
     }
     const portSettings: PortSettings = {
@@ -195,7 +197,7 @@ const main = async () => {
   const results: Results = {
     date,
     command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`,
-    settings: { ...options },
+    settings: { ...options, ...(options.load === "wrk" ? { wrk: wrkVersion() } : {}) },
     machine: host,
     versions: versions(),
     noise: noise.stop(),

@@ -12,13 +12,16 @@ import {
   startTrainedHttpApiBaseline
 } from "../support/processes.js"
 import { loadGeneratorPinned, type Pinning } from "../support/cpu.js"
-import { type LoadOptions, type LoadResult, runLoad, runTogether } from "./load.js"
+import { type LoadOptions, type LoadResult, type LoadStalls, runLoad, runTogether } from "./load.js"
 import { type Agents, newAgents, SCENARIOS, type ScenarioId, seedAgents } from "./scenarios.js"
+import { runWrkScenario } from "./wrkLoad.js"
 
 export interface HttpSettings extends LoadOptions {
   readonly warmupS: number
   readonly rounds: number
   readonly scenarios: ReadonlyArray<ScenarioId>
+  /** What loads the continuous runs, whose tails are judged (wrkLoad.ts); the slices compared for CPU are autocannon's either way. */
+  readonly generator: "wrk" | "autocannon"
   readonly log: (line: string) => void
 }
 
@@ -40,12 +43,34 @@ interface Contestant {
   readonly agents: Agents
 }
 
+const describeStalls = (s: LoadStalls | undefined) =>
+  s === undefined
+    ? "load from wrk"
+    : `load generator stood still ${s.count} times (longest ${s.maxMs.toFixed(1)} ms), ` +
+      `in flight meanwhile: ${(s.slowShare * 100).toFixed(0)}% of the answers over p99, ${(s.allShare * 100).toFixed(0)}% of all; ` +
+      `the others p50 ${s.untouchedP50.toFixed(2)} ms, p99 ${s.untouchedP99.toFixed(2)} ms`
+
 const describe = (r: LoadResult) =>
   `${Math.round(r.rps)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, ${r.errors} errors, ${r.conflicts} 409, ` +
-  `server CPU ${Math.round(r.cpuUsPerRequest)} µs/req (${(r.cpuShare * 100).toFixed(0)}% of a core); ` +
-  `load generator stood still ${r.loadStalls.count} times (longest ${r.loadStalls.maxMs.toFixed(1)} ms), ` +
-  `in flight meanwhile: ${(r.loadStalls.slowShare * 100).toFixed(0)}% of the answers over p99, ${(r.loadStalls.allShare * 100).toFixed(0)}% of all; ` +
-  `the others p50 ${r.loadStalls.untouchedP50.toFixed(2)} ms, p99 ${r.loadStalls.untouchedP99.toFixed(2)} ms`
+  `server CPU ${Math.round(r.cpuUsPerRequest)} µs/req (${(r.cpuShare * 100).toFixed(0)}% of a core); ${describeStalls(r.loadStalls)}`
+
+/**
+ * The round's other servers stopped (SIGSTOP) while one server's continuous run measures its
+ * tails, and continued (SIGCONT) once it ends, however it ends. They share its CPU (cpu.ts), and
+ * idle is not still: a server whose load has just ended went on using up to 140 ms of CPU during
+ * the next server's 6-s run (2 December; most likely collecting its heap), which lands in that
+ * server's p99. Each server's tail is then its own, as with one fresh process per measurement.
+ */
+const othersStopped = (others: ReadonlyArray<Contestant>) =>
+  Effect.acquireRelease(
+    Effect.sync(() => {
+      for (const other of others) process.kill(other.target.pid, "SIGSTOP")
+    }),
+    () =>
+      Effect.sync(() => {
+        for (const other of others) process.kill(other.target.pid, "SIGCONT")
+      })
+  )
 
 /** How long each slice lasts in which the servers compared for CPU are loaded together (load.ts, runTogether). */
 const SLICE_S = 1
@@ -73,8 +98,15 @@ const runScenarios = (contestants: ReadonlyArray<Contestant>, round: number, set
       const results = new Map<Contestant, LoadResult>()
       for (const c of order) {
         const load = { scenario: scenario.id, agents: c.agents }
-        if (settings.warmupS > 0) yield* runLoad(c.target.url, load, { ...settings, durationS: settings.warmupS })
-        results.set(c, yield* runLoad(c.target.url, load, { ...settings, serverPid: c.target.pid }))
+        // Warmed up by the generator that measures, so that the server has seen the same load.
+        const run = settings.generator === "wrk" ? runWrkScenario : runLoad
+        results.set(c, yield* Effect.scoped(Effect.zipRight(
+          othersStopped(contestants.filter((other) => other !== c)),
+          Effect.zipRight(
+            settings.warmupS > 0 ? run(c.target.url, load, { ...settings, durationS: settings.warmupS }) : Effect.void,
+            run(c.target.url, load, { ...settings, serverPid: c.target.pid })
+          )
+        )))
       }
       // docport and each other server of TURN_TAKERS in pairs, loaded together (load.ts, runTogether).
       const takers = order.filter((c) => TURN_TAKERS.has(c.target.name))

@@ -81,8 +81,8 @@ export interface LoadResult {
   readonly turnCpuUsPerRequest: ReadonlyArray<number>
   /** docport's CPU time per request in the same slices, when this server shared them with docport. */
   readonly pairedCpuUsPerRequest?: ReadonlyArray<number> | undefined
-  /** The load generator's own stalls (loadWorker.ts), to tell its pauses from the server's in the tail. */
-  readonly loadStalls: LoadStalls
+  /** The load generator's own stalls (loadWorker.ts), to tell its pauses from the server's in the tail; undefined under wrk (wrkLoad.ts), which has none to watch. */
+  readonly loadStalls?: LoadStalls | undefined
 }
 
 export interface LoadStalls {

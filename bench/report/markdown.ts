@@ -244,7 +244,12 @@ export const markdown = (r: Results, chartFile: string): string => {
     "each round's ratio. Errors are non-2xx answers other than 409 (409s are PUTs that raced for one revision, " +
     "expected). Server CPU is the user + system time of the server process per request. docport runs from its build " +
     "(dist/), the baselines from esbuild bundles of theirs (bench/.build/), all with `npm start`'s node flags. " +
-    "The load is autocannon's, run since 3244ea2 in a worker thread of the bench, an isolate of its own " +
+    (r.settings.load === "wrk"
+      ? "The continuous runs, whose p50 and p99 are reported and judged, are loaded by wrk (bench/http/wrkLoad.ts, " +
+        "bench/wrk/scenario.lua; two threads, the connections shared between them), a load generator in C with no " +
+        "collector of its own to stop for; the slices that compare CPU are autocannon's. "
+      : "") +
+    "autocannon runs in a worker thread of the bench, an isolate of its own " +
     "(bench/http/loadWorker.ts): in the bench's isolate, whose heap holds the run's results, it stopped with that " +
     "heap's collections (up to 34 ms), and every connection's latency with it. " +
     (r.settings.pin === true

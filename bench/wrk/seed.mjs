@@ -1,4 +1,4 @@
-// node seed.mjs PORT N: creates N agents through POST /agents and prints their ids, one a line.
+// node seed.mjs PORT N: creates N agents through POST /agents and prints "id rev" for each, one a line.
 const [port, count] = [process.argv[2], Number(process.argv[3])]
 const ids = []
 for (let i = 0; i < count; i++) {
@@ -9,6 +9,6 @@ for (let i = 0; i < count; i++) {
   })
   const body = await response.json()
   if (response.status !== 201) throw new Error(`POST /agents answered ${response.status}`)
-  ids.push(body._id)
+  ids.push(`${body._id} ${body._rev}`)
 }
 console.log(ids.join("\n"))

@@ -1,14 +1,20 @@
 #!/bin/sh
-# GET /agents/{id} tails with wrk, a load generator in C that never stops to collect garbage:
+# One scenario's tails with wrk, a load generator in C that never stops to collect garbage:
 # docport (as npm start runs it) and the bench's bare HttpApi, each a fresh process per round on
 # CPU 1, wrk (2 threads, 32 connections) on CPU 0, 1,000 agents, 6 s unmeasured, then 10 s
-# measured. Not part of `npm run bench`: wrk is a system package (Debian: apt-get install wrk).
-# Run from the repository's root: sh bench/wrk/tails.sh [rounds]
+# measured. `npm run bench` loads its own scenarios with wrk where it is installed (Debian:
+# apt-get install wrk); this is the same load on a fresh process, without the bench around it.
+# Run from the repository's root: sh bench/wrk/tails.sh [rounds] [list|get|put|mix|post]
 set -eu
 command -v wrk > /dev/null || { echo "wrk is not installed (Debian: apt-get install wrk)" >&2; exit 1; }
 ROUNDS=${1:-3}
+SCENARIO=${2:-get}
 PORT=${PORT:-9101}
 OUT=$(mktemp -d)
+# As the bench's scenarios: 100 agents to list, 1,000 for the others; a POST sends agentBody(0).
+AGENTS_SEEDED=1000
+[ "$SCENARIO" = list ] && AGENTS_SEEDED=100
+node -e 'console.log(JSON.stringify({ name: "Agent 0", description: "answers questions about the weather for a city, with a forecast for the next days", code: "def run(city):\n    return forecast(city, days=3)\n", docstring: "run(city) -> forecast", tools: { web: ["search", "fetch"] }, gofannonAgents: [] }))' > "$OUT/body"
 FLAGS=$(node -p 'require("./package.json").scripts.start.split(/\s+/).filter((w) => w.startsWith("--")).join(" ")')
 npm run --silent build
 node_modules/.bin/esbuild bench/baseline/httpApiServer.ts --bundle --packages=external --format=esm --platform=node \
@@ -23,13 +29,13 @@ for round in $(seq "$ROUNDS"); do
       kill -0 "$pid" 2> /dev/null || { cat "$OUT/$server.log" >&2; exit 1; }
       sleep 0.2
     done
-    taskset -c 0 node bench/wrk/seed.mjs "$PORT" 1000 > "$OUT/ids"
-    IDS="$OUT/ids" taskset -c 0 wrk -t2 -c32 -d6s -s bench/wrk/getById.lua "http://127.0.0.1:$PORT" > /dev/null
-    IDS="$OUT/ids" taskset -c 0 wrk -t2 -c32 -d10s --latency -s bench/wrk/getById.lua "http://127.0.0.1:$PORT" > "$OUT/wrk.txt"
-    p50=$(awk '$1 == "50%" { print $2 }' "$OUT/wrk.txt")
-    p99=$(awk '$1 == "99%" { print $2 }' "$OUT/wrk.txt")
-    rps=$(awk '$1 == "Requests/sec:" { print $2 }' "$OUT/wrk.txt")
-    echo "round $round $server: $rps req/s, p50 $p50, p99 $p99"
+    taskset -c 0 node bench/wrk/seed.mjs "$PORT" "$AGENTS_SEEDED" > "$OUT/agents"
+    export SCENARIO AGENTS="$OUT/agents" BODY="$OUT/body" REVS="$OUT/revs" THREADS=2
+    taskset -c 0 wrk -t2 -c32 -d6s --timeout 10s -s bench/wrk/scenario.lua "http://127.0.0.1:$PORT" > /dev/null
+    cp "$OUT/revs" "$OUT/agents"
+    # scenario.lua's last line: {"requests":…,"p50":µs,"p99":µs,…}
+    summary=$(taskset -c 0 wrk -t2 -c32 -d10s --timeout 10s -s bench/wrk/scenario.lua "http://127.0.0.1:$PORT" | tail -n 1)
+    echo "round $round $SCENARIO $server: $summary"
     kill "$pid"
     wait "$pid" 2> /dev/null || true
   done
