@@ -103,6 +103,25 @@ export interface LoadStalls {
   readonly untouchedP99: number
 }
 
+/** Any failure: socket errors and timeouts, and answers neither 2xx nor 409 (a 409 is a lost race, expected). */
+export const errorsOf = (failures: number, statuses: Record<string, number>): number => {
+  let errors = failures
+  for (const [status, count] of Object.entries(statuses)) {
+    if (!status.startsWith("2") && status !== "409") errors += count
+  }
+  return errors
+}
+
+/** `effect`, and the CPU time (ms) the server process `pid` used meanwhile: NaN without a pid, or where there is no /proc. */
+export const withServerCpuMs = <A, E>(pid: number | undefined, effect: Effect.Effect<A, E>): Effect.Effect<[A, number], E> =>
+  Effect.suspend(() => {
+    const before = pid === undefined ? undefined : processCpuMs(pid)
+    return Effect.map(effect, (a): [A, number] => {
+      const after = pid === undefined ? undefined : processCpuMs(pid)
+      return [a, before === undefined || after === undefined ? Number.NaN : after - before]
+    })
+  })
+
 /** What the slices of load on one server add up to, until `result` reads it. */
 class Tally {
   private readonly latencies = new Samples()
@@ -123,11 +142,8 @@ class Tally {
    */
   slice(url: string, load: Load, options: LoadOptions): Effect.Effect<void, Error> {
     return Effect.suspend(() => {
-      const cpuBefore = options.serverPid === undefined ? undefined : processCpuMs(options.serverPid)
       const job: LoadJob = { url, connections: options.connections, durationS: options.durationS, spec: specOf(load) }
-      return Effect.map(onWorker(job), (reply) => {
-        const cpuAfter = options.serverPid === undefined ? undefined : processCpuMs(options.serverPid)
-        const cpuMs = cpuBefore === undefined || cpuAfter === undefined ? Number.NaN : cpuAfter - cpuBefore
+      return Effect.map(withServerCpuMs(options.serverPid, onWorker(job)), ([reply, cpuMs]) => {
         for (const ms of reply.latencies) this.latencies.push(ms)
         for (const [status, count] of Object.entries(reply.statuses)) this.statuses[status] = (this.statuses[status] ?? 0) + count
         if ("scenario" in load && reply.revs !== undefined) for (const [id, rev] of reply.revs) load.agents.revs.set(id, rev)
@@ -150,10 +166,7 @@ class Tally {
   result(): LoadResult {
     const sorted = this.latencies.sorted()
     const untouched = this.untouched.sorted()
-    let errors = this.failures
-    for (const [status, count] of Object.entries(this.statuses)) {
-      if (!status.startsWith("2") && status !== "409") errors += count
-    }
+    const errors = errorsOf(this.failures, this.statuses)
     return {
       requests: this.requests,
       durationS: this.durationS,

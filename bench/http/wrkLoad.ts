@@ -12,9 +12,8 @@ import { execFile, spawnSync } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { processCpuMs } from "../support/cpu.js"
 import { ROOT } from "../support/processes.js"
-import type { LoadOptions, LoadResult } from "./load.js"
+import { errorsOf, type LoadOptions, type LoadResult, withServerCpuMs } from "./load.js"
 import { type Agents, agentBody, type ScenarioId } from "./scenarioRequests.js"
 
 /** wrk's version ("wrk debian/4.1.0-3+b2 [epoll]"), or undefined where wrk is not on the PATH. */
@@ -76,32 +75,26 @@ export const runWrkScenario = (
         writeFileSync(files.AGENTS, load.agents.ids.map((id) => `${id} ${load.agents.revs.get(id) ?? "none"}\n`).join(""))
         writeFileSync(files.BODY, JSON.stringify(agentBody(0)))
         writeFileSync(files.REVS, "")
-        const cpuBefore = options.serverPid === undefined ? undefined : processCpuMs(options.serverPid)
-        const stdout = yield* runWrk(url, options.connections, options.durationS, { ...files, SCENARIO: load.scenario })
-        const cpuAfter = options.serverPid === undefined ? undefined : processCpuMs(options.serverPid)
+        const [stdout, cpuMs] = yield* withServerCpuMs(options.serverPid, runWrk(url, options.connections, options.durationS, { ...files, SCENARIO: load.scenario }))
         const summary = yield* Effect.try({ try: () => parseSummary(stdout), catch: (e) => e as Error })
         for (const line of readFileSync(files.REVS, "utf8").split("\n")) {
           const [id, rev] = line.split(" ")
           if (id !== undefined && rev !== undefined && rev !== "none") load.agents.revs.set(id, rev)
         }
-        return toResult(summary, cpuBefore === undefined || cpuAfter === undefined ? Number.NaN : cpuAfter - cpuBefore)
+        return toResult(summary, cpuMs)
       }),
     (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
   )
 
 const toResult = (summary: WrkSummary, cpuMs: number): LoadResult => {
   const durationS = summary.durationUs / 1e6
-  let errors = summary.failures
-  for (const [status, count] of Object.entries(summary.statuses)) {
-    if (!status.startsWith("2") && status !== "409") errors += count
-  }
   return {
     requests: summary.requests,
     durationS,
     rps: summary.requests / durationS,
     p50: summary.p50 / 1000,
     p99: summary.p99 / 1000,
-    errors,
+    errors: errorsOf(summary.failures, summary.statuses),
     conflicts: summary.statuses["409"] ?? 0,
     statuses: summary.statuses,
     cpuUsPerRequest: (cpuMs * 1000) / summary.requests,

@@ -14,7 +14,7 @@ OUT=$(mktemp -d)
 # As the bench's scenarios: 100 agents to list, 1,000 for the others; a POST sends agentBody(0).
 AGENTS_SEEDED=1000
 [ "$SCENARIO" = list ] && AGENTS_SEEDED=100
-node -e 'console.log(JSON.stringify({ name: "Agent 0", description: "answers questions about the weather for a city, with a forecast for the next days", code: "def run(city):\n    return forecast(city, days=3)\n", docstring: "run(city) -> forecast", tools: { web: ["search", "fetch"] }, gofannonAgents: [] }))' > "$OUT/body"
+node --import tsx -e 'import("./bench/http/scenarioRequests.ts").then((m) => console.log(JSON.stringify(m.agentBody(0))))' > "$OUT/body"
 FLAGS=$(node -p 'require("./package.json").scripts.start.split(/\s+/).filter((w) => w.startsWith("--")).join(" ")')
 npm run --silent build
 node_modules/.bin/esbuild bench/baseline/httpApiServer.ts --bundle --packages=external --format=esm --platform=node \
