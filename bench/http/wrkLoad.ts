@@ -27,6 +27,20 @@ export const wrkVersion = (): string | undefined => {
 // As the issue measured: two threads, each with half of the connections.
 const THREADS = 2
 
+/**
+ * How long each wrk thread waits before its first request (scenario.lua), so that a run measures
+ * a server serving connections already open rather than one accepting them under load. Since
+ * libuv 1.45 (Node 20.3; libuv pull request 3696) a server accepts one connection per turn of its
+ * event loop, and a loaded turn serves every open connection once: wrk's 32 connections, opened
+ * all at once, were accepted one every 5 - 20 ms, the last after 270 - 320 ms, and their first
+ * requests waited as long. On a plain node:http server spending the CPU per request docport
+ * spends on the list, 2-s runs read p99 94 - 126 ms with the opening and 32 - 35 ms without
+ * (2 December): up to 1 % of a 6-s run's requests was the opening, not the steady state. An
+ * idle server accepts 32 connections in a few milliseconds; 200 leaves room for the requests
+ * the run before left in flight.
+ */
+const OPEN_MS = 200
+
 /** What scenario.lua prints once wrk is done; latencies in microseconds. */
 interface WrkSummary {
   readonly requests: number
@@ -52,7 +66,7 @@ const runWrk = (url: string, connections: number, durationS: number, env: Record
     const child = execFile(
       "wrk",
       [`-t${THREADS}`, `-c${connections}`, `-d${Math.max(1, Math.round(durationS))}s`, "--timeout", "10s", "-s", join(ROOT, "bench", "wrk", "scenario.lua"), url],
-      { env: { ...process.env, ...env, THREADS: String(THREADS) }, maxBuffer: 1 << 20 },
+      { env: { ...process.env, ...env, THREADS: String(THREADS), OPEN_MS: String(OPEN_MS) }, maxBuffer: 1 << 20 },
       (error, stdout, stderr) => resume(error === null ? Effect.succeed(stdout) : Effect.fail(new Error(`wrk: ${error.message} ${stderr.slice(-300)}`)))
     )
     return Effect.sync(() => child.kill())

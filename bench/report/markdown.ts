@@ -247,7 +247,8 @@ export const markdown = (r: Results, chartFile: string): string => {
     (r.settings.load === "wrk"
       ? "The continuous runs, whose p50 and p99 are reported and judged, are loaded by wrk (bench/http/wrkLoad.ts, " +
         "bench/wrk/scenario.lua; two threads, the connections shared between them), a load generator in C with no " +
-        "collector of its own to stop for; the slices that compare CPU are autocannon's. "
+        "collector of its own to stop for, whose connections are all open before the first request (a loaded Node " +
+        "server accepts one connection per turn of its event loop: wrkLoad.ts); the slices that compare CPU are autocannon's. "
       : "") +
     "autocannon runs in a worker thread of the bench, an isolate of its own " +
     "(bench/http/loadWorker.ts): in the bench's isolate, whose heap holds the run's results, it stopped with that " +

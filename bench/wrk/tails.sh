@@ -2,8 +2,9 @@
 # One scenario's tails with wrk, a load generator in C that never stops to collect garbage:
 # docport (as npm start runs it) and the bench's bare HttpApi, each a fresh process per round on
 # CPU 1, wrk (2 threads, 32 connections) on CPU 0, 1,000 agents, 6 s unmeasured, then 10 s
-# measured. `npm run bench` loads its own scenarios with wrk where it is installed (Debian:
-# apt-get install wrk); this is the same load on a fresh process, without the bench around it.
+# measured, every connection open before the first request. `npm run bench` loads its own
+# scenarios with wrk where it is installed (Debian: apt-get install wrk); this is the same load on
+# a fresh process, without the bench around it.
 # Run from the repository's root: sh bench/wrk/tails.sh [rounds] [list|get|put|mix|post]
 set -eu
 command -v wrk > /dev/null || { echo "wrk is not installed (Debian: apt-get install wrk)" >&2; exit 1; }
@@ -30,7 +31,8 @@ for round in $(seq "$ROUNDS"); do
       sleep 0.2
     done
     taskset -c 0 node bench/wrk/seed.mjs "$PORT" "$AGENTS_SEEDED" > "$OUT/agents"
-    export SCENARIO AGENTS="$OUT/agents" BODY="$OUT/body" REVS="$OUT/revs" THREADS=2
+    # As wrkLoad.ts: every connection open before the first request.
+    export SCENARIO AGENTS="$OUT/agents" BODY="$OUT/body" REVS="$OUT/revs" THREADS=2 OPEN_MS=200
     taskset -c 0 wrk -t2 -c32 -d6s --timeout 10s -s bench/wrk/scenario.lua "http://127.0.0.1:$PORT" > /dev/null
     cp "$OUT/revs" "$OUT/agents"
     # scenario.lua's last line: {"requests":…,"p50":µs,"p99":µs,…}

@@ -2,20 +2,21 @@ import * as HttpServer from "@effect/platform/HttpServer"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Layer } from "effect"
-import { createServer } from "node:http"
+import { createServer, type Server } from "node:http"
 import { BareHttpApiLive } from "../../bench/baseline/httpApi.js"
 import { newAgents, seedAgents } from "../../bench/http/scenarios.js"
 import { runWrkScenario, wrkVersion } from "../../bench/http/wrkLoad.js"
 
 // The bench judges tails on wrk's runs where wrk is installed (a system package, which `npm ci`
 // cannot bring): these run where it is, and are skipped, saying so, where it is not.
-const bareHttpApi = Effect.map(
-  Layer.build(Layer.provideMerge(BareHttpApiLive, NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" }))),
+const bareHttpApiOn = (server: () => Server) => Effect.map(
+  Layer.build(Layer.provideMerge(BareHttpApiLive, NodeHttpServer.layer(server, { port: 0, host: "127.0.0.1" }))),
   (context) => {
     const address = Context.get(context, HttpServer.HttpServer).address
     return `http://127.0.0.1:${address._tag === "TcpAddress" ? address.port : 0}`
   }
 )
+const bareHttpApi = bareHttpApiOn(createServer)
 
 const currentRev = (url: string, id: string) =>
   Effect.promise(() => fetch(`${url}/agents/${id}`).then((r) => r.json() as Promise<{ _rev: string }>)).pipe(Effect.map((a) => a._rev))
@@ -55,5 +56,23 @@ describe.skipIf(wrkVersion() === undefined)("a scenario under wrk (bench/http/wr
       expect(listed.length - before).toBeGreaterThanOrEqual(result.requests)
       expect(listed.length - before).toBeLessThanOrEqual(result.requests + 4)
       expect(listed.at(-1)!.name).toBe("Agent 0")
+    })), 30_000)
+
+  it.live("opens every connection before the first request, and leaves the opening out of the run's duration", () =>
+    Effect.scoped(Effect.gen(function*() {
+      // What the server saw, in order: "c" for a connection accepted, "r" for a request.
+      const events: Array<string> = []
+      const url = yield* bareHttpApiOn(() =>
+        createServer().on("connection", () => events.push("c")).on("request", () => events.push("r"))
+      )
+      yield* seedAgents(url, newAgents(), 10)
+      events.length = 0
+      const result = yield* runWrkScenario(url, { scenario: "list", agents: newAgents() }, { connections: 8, durationS: 1 })
+      expect(result.errors).toBe(0)
+      // The first connection is wrk's check that the address answers, closed at once; then its 8.
+      expect(events.indexOf("r")).toBe(9)
+      // wrk ran for 1 s, of which the first 200 ms sent nothing.
+      expect(result.durationS).toBeGreaterThan(0.7)
+      expect(result.durationS).toBeLessThan(0.95)
     })), 30_000)
 })
