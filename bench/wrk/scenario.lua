@@ -2,9 +2,9 @@
 -- Environment: SCENARIO (list, get, put, mix or post); AGENTS, a file of "id rev" lines; BODY, a
 -- file holding the body a POST sends; REVS, the file the agents' last revisions are written to;
 -- THREADS, wrk's -t; OPEN_MS, how long each thread waits before its first request (wrkLoad.ts
--- says why; 0 or unset: not at all). Each thread sends to its own share of the agents,
--- so the revisions a thread keeps are the current ones but for its own connections racing for one
--- agent (a 409), as with autocannon's connections sharing one map.
+-- says why; 0 or unset: not at all). Each thread sends to its own share of the agents, so the
+-- revisions a thread keeps are the current ones but for its own connections racing for one agent
+-- (a 409), as with autocannon's connections sharing one map.
 local scenario = os.getenv("SCENARIO")
 local threads = {}
 
@@ -61,7 +61,7 @@ request = senders[scenario]
 -- ffi, as wrk is built), so that the server has accepted every connection, all opened before it,
 -- before the load begins. wrk's own delay() would route every later request through a timer too,
 -- which moved p50 on servers fast enough to keep wrk busy (0.64 ms against 0.27 ms, node:http).
--- wrk also calls request() once on its main thread, to check what it sends: that call waits not.
+-- wrk also calls request() once on its main thread, to check what it sends: that call does not wait.
 local openMs = tonumber(os.getenv("OPEN_MS") or "0")
 if openMs > 0 then
   local ffi = require("ffi")

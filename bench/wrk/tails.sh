@@ -16,6 +16,8 @@ OUT=$(mktemp -d)
 AGENTS_SEEDED=1000
 [ "$SCENARIO" = list ] && AGENTS_SEEDED=100
 node --import tsx -e 'import("./bench/http/scenarioRequests.ts").then((m) => console.log(JSON.stringify(m.agentBody(0))))' > "$OUT/body"
+# As wrkLoad.ts: every connection open before the first request.
+OPEN_MS=$(node --import tsx -e 'import("./bench/http/wrkLoad.ts").then((m) => console.log(m.OPEN_MS))')
 FLAGS=$(node -p 'require("./package.json").scripts.start.split(/\s+/).filter((w) => w.startsWith("--")).join(" ")')
 npm run --silent build
 node_modules/.bin/esbuild bench/baseline/httpApiServer.ts --bundle --packages=external --format=esm --platform=node \
@@ -31,8 +33,7 @@ for round in $(seq "$ROUNDS"); do
       sleep 0.2
     done
     taskset -c 0 node bench/wrk/seed.mjs "$PORT" "$AGENTS_SEEDED" > "$OUT/agents"
-    # As wrkLoad.ts: every connection open before the first request.
-    export SCENARIO AGENTS="$OUT/agents" BODY="$OUT/body" REVS="$OUT/revs" THREADS=2 OPEN_MS=200
+    export SCENARIO AGENTS="$OUT/agents" BODY="$OUT/body" REVS="$OUT/revs" THREADS=2 OPEN_MS
     taskset -c 0 wrk -t2 -c32 -d6s --timeout 10s -s bench/wrk/scenario.lua "http://127.0.0.1:$PORT" > /dev/null
     cp "$OUT/revs" "$OUT/agents"
     # scenario.lua's last line: {"requests":…,"p50":µs,"p99":µs,…}
