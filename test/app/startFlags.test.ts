@@ -1,9 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import { execFileSync } from "node:child_process"
 import { readFileSync } from "node:fs"
+import { START_FLAGS } from "../../bench/support/processes.js"
 
 const start = (JSON.parse(readFileSync("package.json", "utf8")) as { scripts: { start: string } }).scripts.start
-const flags = start.split(/\s+/).filter((word) => word.startsWith("--"))
 
 // An operator who runs dist/app/main.js without npm (a container's entry point) copies the
 // README's command line; it must be npm start's, flag for flag.
@@ -13,7 +13,7 @@ describe("npm start's node flags (package.json)", () => {
   })
 
   it("are each known to this node (an unknown V8 flag stops node with 'bad option')", () => {
-    expect(flags.length).toBeGreaterThan(0)
-    for (const flag of flags) execFileSync(process.execPath, [flag, "-e", "0"], { stdio: "pipe" })
+    expect(START_FLAGS.length).toBeGreaterThan(0)
+    for (const flag of START_FLAGS) execFileSync(process.execPath, [flag, "-e", "0"], { stdio: "pipe" })
   }, 30_000)
 })
