@@ -18,7 +18,8 @@ AGENTS_SEEDED=1000
 node --import tsx -e 'import("./bench/http/scenarioRequests.ts").then((m) => console.log(JSON.stringify(m.agentBody(0))))' > "$OUT/body"
 # As wrkLoad.ts: every connection open before the first request.
 OPEN_MS=$(node --import tsx -e 'import("./bench/http/wrkLoad.ts").then((m) => console.log(m.OPEN_MS))')
-FLAGS=$(node -p 'require("./package.json").scripts.start.split(/\s+/).filter((w) => w.startsWith("--")).join(" ")')
+# npm start's node flags, as the bench reads them (bench/support/processes.ts).
+FLAGS=$(node --import tsx -e 'import("./bench/support/processes.ts").then((m) => console.log(m.START_FLAGS.join(" ")))')
 npm run --silent build
 node_modules/.bin/esbuild bench/baseline/httpApiServer.ts --bundle --packages=external --format=esm --platform=node \
   --target=node20 --log-level=warning --outfile=bench/.build/httpApiServer.mjs
