@@ -27,6 +27,7 @@ import { fallbackErrors } from "./http/FallbackErrors.js"
 import { HealthLive } from "./http/HealthHttp.js"
 import { jsonBodyOnly, MaxBodyBytes } from "./http/JsonBody.js"
 import { ValidationErrorsLive } from "./http/ValidationErrors.js"
+import { GcMetricsLive } from "./observability/GcMetrics.js"
 import { MetricsRoute } from "./observability/MetricsRoute.js"
 import { observeRequests } from "./observability/RequestObservability.js"
 import { serveInLeanContext } from "./http/LeanContext.js"
@@ -81,7 +82,8 @@ export const makeHttpLive = <E1, E2>(
   options: HttpLiveOptions = {}
 ) =>
   serve(options.observeRequests !== false).pipe(
-    Layer.provide(MetricsRoute),
+    // The collector's pauses are recorded as long as /metrics is served.
+    Layer.provide(Layer.merge(MetricsRoute, GcMetricsLive)),
     Layer.provide(EdgeLive),
     Layer.provide(ValidationErrorsLive),
     Layer.provide(CorsLive),
