@@ -15,6 +15,7 @@ import { loadGeneratorPinned, type Pinning } from "../support/cpu.js"
 import { type LoadOptions, type LoadResult, type LoadStalls, runLoad, runTogether } from "./load.js"
 import { type Agents, newAgents, SCENARIOS, type ScenarioId, seedAgents } from "./scenarios.js"
 import { runWrkScenario } from "./wrkLoad.js"
+import { type FullGcs, withFullGcs } from "./fullGcs.js"
 
 export interface HttpSettings extends LoadOptions {
   readonly warmupS: number
@@ -35,6 +36,8 @@ export interface HttpRun {
   readonly round: number
   readonly scenario: ScenarioId
   readonly result: LoadResult
+  /** V8's full collections in the continuous run, where the server counts them (docport since GcMetrics.ts). */
+  readonly fullGcs?: FullGcs | undefined
 }
 
 interface Contestant {
@@ -96,17 +99,20 @@ const runScenarios = (contestants: ReadonlyArray<Contestant>, round: number, set
       const shift = (round + index) % contestants.length
       const order = [...contestants.slice(shift), ...contestants.slice(0, shift)]
       const results = new Map<Contestant, LoadResult>()
+      const fullGcs = new Map<Contestant, FullGcs | undefined>()
       for (const c of order) {
         const load = { scenario: scenario.id, agents: c.agents }
         // Warmed up by the generator that measures, so that the server has seen the same load.
         const run = settings.generator === "wrk" ? runWrkScenario : runLoad
-        results.set(c, yield* Effect.scoped(Effect.zipRight(
+        const [result, gcs] = yield* Effect.scoped(Effect.zipRight(
           othersStopped(contestants.filter((other) => other !== c)),
           Effect.zipRight(
             settings.warmupS > 0 ? run(c.target.url, load, { ...settings, durationS: settings.warmupS }) : Effect.void,
-            run(c.target.url, load, { ...settings, serverPid: c.target.pid })
+            withFullGcs(c.target.url, run(c.target.url, load, { ...settings, serverPid: c.target.pid }))
           )
-        )))
+        ))
+        results.set(c, result)
+        fullGcs.set(c, gcs)
       }
       // docport and each other server of TURN_TAKERS in pairs, loaded together (load.ts, runTogether).
       const takers = order.filter((c) => TURN_TAKERS.has(c.target.name))
@@ -134,8 +140,10 @@ const runScenarios = (contestants: ReadonlyArray<Contestant>, round: number, set
       }
       for (const [c, result] of results) {
         const turns = result.turnCpuUsPerRequest.length === 0 ? "" : `, in slices ${result.turnCpuUsPerRequest.map(Math.round).join(" ")} µs/req`
-        settings.log(`  round ${round} ${scenario.id.padEnd(4)} ${c.target.name}/${c.backend}: ${describe(result)}${turns}`)
-        runs.push({ target: c.target.name, backend: c.backend, round, scenario: scenario.id, result })
+        const gcs = fullGcs.get(c)
+        const collections = gcs === undefined ? "" : `; ${gcs.count} full collections (${gcs.pauseMs.toFixed(1)} ms of pauses) in the continuous run`
+        settings.log(`  round ${round} ${scenario.id.padEnd(4)} ${c.target.name}/${c.backend}: ${describe(result)}${turns}${collections}`)
+        runs.push({ target: c.target.name, backend: c.backend, round, scenario: scenario.id, result, fullGcs: gcs })
       }
     }
     return runs

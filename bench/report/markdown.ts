@@ -9,6 +9,7 @@ import type { PortRun } from "../port/portBench.js"
 import type { Machine, Noise } from "../support/machine.js"
 import type { ProfileSummary } from "../support/profile.js"
 import { median } from "../support/stats.js"
+import { fullGcTable } from "./fullGcTable.js"
 import { httpApiTable } from "./httpApiTable.js"
 import { loadStallsTable } from "./loadStallsTable.js"
 import { markdownTable as table } from "./table.js"
@@ -340,6 +341,20 @@ const loadStallsPart = (runs: ReadonlyArray<HttpRun>) => {
   ]
 }
 
+const fullGcPart = (runs: ReadonlyArray<HttpRun>) => {
+  const rendered = fullGcTable(runs)
+  return rendered === undefined ? [] : [
+    "docport's tail and V8's full collections. Each of docport's continuous runs on memory, round by round: its p99 / p50, " +
+    "and how many full collections of its heap V8 made during the run, with their pauses added up " +
+    "(`docport_gc_pause_seconds{kind=\"major\"}`, read before and after the run). A full collection also marks the heap " +
+    "in steps between requests for two to four times its pause, so a run that holds one reads its tail from it; on memory " +
+    "the heap holds every document, so under `POST` it grows with every request and each collection costs more than the last.",
+    "",
+    rendered,
+    ""
+  ]
+}
+
 const httpApiSection = (comparisons: ReadonlyArray<Comparison>, runs: ReadonlyArray<HttpRun>) => {
   const rendered = httpApiTable(comparisons)
   return rendered === undefined ? [] : [
@@ -384,6 +399,7 @@ const httpApiSection = (comparisons: ReadonlyArray<Comparison>, runs: ReadonlyAr
     "",
     rendered,
     "",
+    ...fullGcPart(runs),
     ...loadStallsPart(runs)
   ]
 }
