@@ -444,6 +444,7 @@ export const consoleSummary = (r: Results) =>
     ...(r.summary.comparisons.length > 0 ? ["docport / baseline (memory):", httpComparisonTable(r.summary.comparisons), ""] : []),
     ...(freshTable(r.fresh ?? []) === undefined ? [] : ["fresh process, per second:", freshTable(r.fresh ?? [])!, ""]),
     ...(httpApiTable(r.summary.comparisons) === undefined ? [] : ["docport / bare HttpApi (memory):", httpApiTable(r.summary.comparisons)!, ""]),
+    ...(fullGcTable(r.http) === undefined ? [] : ["docport's tails beside V8's full collections (memory):", fullGcTable(r.http)!, ""]),
     ...(r.summary.backends.length > 0 ? ["docport per backend:", backendTable(r.summary.backends), ""] : []),
     ...(r.summary.port.length > 0 ? ["port, adapter vs raw client:", portTable(r.summary.port), ""] : []),
     ...(r.summary.bulk.length > 0 ? ["bulk:", bulkTable(r.summary.bulk), ""] : []),
