@@ -12,12 +12,15 @@ const sample = (text: string, series: string) => {
   return line === undefined ? 0 : Number(line.slice(series.length + 1))
 }
 
-/** The server's count and pause time of full collections so far; undefined where it does not count them. */
+/**
+ * docport's count and pause time of full collections so far; undefined where /metrics does not
+ * answer. No series is no collection yet: /metrics leaves out what has not moved since the warm-up.
+ */
 const scrape = (url: string): Effect.Effect<FullGcs | undefined> =>
   Effect.promise(async () => {
     const response = await fetch(`${url}/metrics`)
     const text = await response.text()
-    if (!response.ok || !text.includes("docport_gc_pause_seconds")) return undefined
+    if (!response.ok) return undefined
     return {
       count: sample(text, "docport_gc_pause_seconds_count{kind=\"major\"}"),
       pauseMs: sample(text, "docport_gc_pause_seconds_sum{kind=\"major\"}") * 1000
@@ -25,7 +28,7 @@ const scrape = (url: string): Effect.Effect<FullGcs | undefined> =>
   }).pipe(Effect.orElseSucceed(() => undefined))
 
 /**
- * The run, with the full collections the server made during it: a scrape of /metrics before and
+ * The run, with the full collections docport (a build that counts them: GcMetrics.ts) made during it: a scrape of /metrics before and
  * after, outside the measured time. A window of a run that holds one reads its tail from it
  * (bench/HISTORY.md, "Heap growth"), so each tail can be told apart in the report.
  */

@@ -31,9 +31,14 @@ describe("the bench's count of full collections", () => {
         expect(gcs?.count).toBe(2)
         expect(gcs!.pauseMs).toBeGreaterThan(0)
       }))
+    it.effect("counts none, not undefined, where none was made", () =>
+      Effect.gen(function*() {
+        const [, gcs] = yield* withFullGcs(yield* BaseUrl, Effect.void)
+        expect(gcs).toEqual({ count: 0, pauseMs: 0 })
+      }))
   })
 
-  it.effect("is undefined for a server that does not count them", () =>
+  it.effect("is undefined where /metrics does not answer", () =>
     Effect.acquireUseRelease(
       Effect.promise(() =>
         new Promise<ReturnType<typeof createServer>>((resolve) => {
