@@ -7,6 +7,7 @@ import { compiled } from "../support/processes.js"
 import { quantile, Samples } from "../support/stats.js"
 import type { LoadJob, LoadReply, LoadSpec } from "./loadWorker.js"
 import type { Agents, ScenarioId } from "./scenarioRequests.js"
+import { refreshRevisions } from "./scenarios.js"
 import { answersDuringStalls } from "./stall.js"
 
 /** What a run sends: a scenario over a server's agents (whose revisions it keeps current), or fixed requests. */
@@ -112,6 +113,10 @@ export const errorsOf = (failures: number, statuses: Record<string, number>): nu
   return errors
 }
 
+/** After a run that wrote: the agents' revisions read from the server again (scenarios.ts, refreshRevisions says why). */
+export const settleRevisions = (url: string, load: Load): Effect.Effect<void, Error> =>
+  "scenario" in load && (load.scenario === "put" || load.scenario === "mix") ? refreshRevisions(url, load.agents) : Effect.void
+
 /** `effect`, and the CPU time (ms) the server process `pid` used meanwhile: NaN without a pid, or where there is no /proc. */
 export const withServerCpuMs = <A, E>(pid: number | undefined, effect: Effect.Effect<A, E>): Effect.Effect<[A, number], E> =>
   Effect.suspend(() => {
@@ -195,7 +200,10 @@ class Tally {
 export const runLoad = (url: string, load: Load, options: LoadOptions): Effect.Effect<LoadResult, Error> =>
   Effect.suspend(() => {
     const tally = new Tally()
-    return Effect.map(tally.slice(url, load, options), () => ({ ...tally.result(), turnCpuUsPerRequest: [] }))
+    return tally.slice(url, load, options).pipe(
+      Effect.zipRight(settleRevisions(url, load)),
+      Effect.map(() => ({ ...tally.result(), turnCpuUsPerRequest: [] }))
+    )
   })
 
 export interface LoadTarget {
@@ -237,6 +245,8 @@ export const runTogether = (
         ),
         { concurrency: "unbounded", discard: true }
       )
+      // Between slices, when neither server is measured.
+      yield* Effect.forEach(targets, (target) => settleRevisions(target.url, target.load), { discard: true })
     }
     return tallies.map((tally) => tally.result())
   })

@@ -23,6 +23,30 @@ export const seedAgents = (base: string, agents: Agents, total: number) =>
     { concurrency: 16, discard: true }
   )
 
+/**
+ * Reads each agent's revision from the server again. A run ends with a request in flight on every
+ * connection: a PUT among them that the server answered after the run stopped listening leaves
+ * the bench a revision behind, and every later PUT of that agent a 409. Run after run on one
+ * server the 409s pile up, and a 409 costs more CPU than a 200 (an error built, its stack
+ * captured, its body encoded): in the run of 2 December 20:45 UTC docport's CPU per PUT climbed
+ * from 207 to 265 µs over the 24 slices it served in one process, while each server paired with
+ * it served 6 (bench/HISTORY.md, 3 December).
+ */
+export const refreshRevisions = (base: string, agents: Agents) =>
+  Effect.forEach(
+    agents.ids,
+    (id) =>
+      raw("GET", `/agents/${id}`).pipe(
+        Effect.provideService(BaseUrl, base),
+        Effect.flatMap((reply) =>
+          reply.status === 200
+            ? Effect.sync(() => agents.revs.set(id, (reply.body as { _rev: string })._rev))
+            : Effect.fail(new Error(`GET /agents/${id} answered ${reply.status}, expected 200: ${reply.text.slice(0, 300)}`))
+        )
+      ),
+    { concurrency: 16, discard: true }
+  )
+
 export interface Scenario {
   readonly id: ScenarioId
   readonly label: string

@@ -13,7 +13,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { ROOT } from "../support/processes.js"
-import { errorsOf, type LoadOptions, type LoadResult, withServerCpuMs } from "./load.js"
+import { errorsOf, type LoadOptions, type LoadResult, settleRevisions, withServerCpuMs } from "./load.js"
 import { type Agents, agentBody, type ScenarioId } from "./scenarioRequests.js"
 
 /** wrk's version ("wrk debian/4.1.0-3+b2 [epoll]"), or undefined where wrk is not on the PATH. */
@@ -74,7 +74,7 @@ const runWrk = (url: string, connections: number, durationS: number, env: Record
 
 /**
  * One run of a scenario over a server's agents, whose revisions it reads and leaves current, as
- * runLoad does. The server's CPU is read around wrk's whole run.
+ * runLoad does. The server's CPU is read around wrk's whole run, not the reading of revisions after it.
  */
 export const runWrkScenario = (
   url: string,
@@ -95,6 +95,7 @@ export const runWrkScenario = (
           const [id, rev] = line.split(" ")
           if (id !== undefined && rev !== undefined && rev !== "none") load.agents.revs.set(id, rev)
         }
+        yield* settleRevisions(url, load)
         return toResult(summary, cpuMs)
       }),
     (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
