@@ -2,20 +2,28 @@ import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
 import * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Duration, Effect, Schema } from "effect"
-import { errorBody } from "../http/ApiErrors.js"
+import { DatabaseFailure, DatabaseUnavailable, errorBody, NotFoundError } from "../http/ApiErrors.js"
 
 // Sign-in errors have the body every docport error has: `_tag`, a `message`, and the `detail` Gofannon's UI shows.
 const body = { message: Schema.String, detail: Schema.String }
 export class Unauthorized extends Schema.TaggedError<Unauthorized>("Unauthorized")("Unauthorized", body, HttpApiSchema.annotations({ status: 401 })) {}
 export class Forbidden extends Schema.TaggedError<Forbidden>("Forbidden")("Forbidden", body, HttpApiSchema.annotations({ status: 403 })) {}
 export class TooManyRequests extends Schema.TaggedError<TooManyRequests>("TooManyRequests")("TooManyRequests", body, HttpApiSchema.annotations({ status: 429 })) {}
-export class UnknownProvider extends Schema.TaggedError<UnknownProvider>("UnknownProvider")("NotFound", body, HttpApiSchema.annotations({ status: 404 })) {}
-export class TokenNotFound extends Schema.TaggedError<TokenNotFound>("TokenNotFound")("NotFound", body, HttpApiSchema.annotations({ status: 404 })) {}
 export class SignInFailed extends Schema.TaggedError<SignInFailed>("SignInFailed")("SignInFailed", body, HttpApiSchema.annotations({ status: 400 })) {}
 export class ProviderUnavailable extends Schema.TaggedError<ProviderUnavailable>("ProviderUnavailable")("ProviderUnavailable", body, HttpApiSchema.annotations({ status: 502 })) {}
-export class AuthStoreFailed extends Schema.TaggedError<AuthStoreFailed>("AuthStoreFailed")("DatabaseError", body, HttpApiSchema.annotations({ status: 500 })) {}
-export class AuthStoreUnavailable extends Schema.TaggedError<AuthStoreUnavailable>("AuthStoreUnavailable")("DatabaseUnavailable", body, HttpApiSchema.annotations({ status: 503 })) {}
 
+// The same classes as the data routes' errors of the same `_tag` and status, not look-alikes: the
+// API encodes every error through one union of them all, and a class of another name with the
+// same tag and fields matched a NotFoundError too, rebuilt as that class (its validation, its
+// stack captured) before the union reached the right one.
+export const UnknownProvider = NotFoundError
+export type UnknownProvider = NotFoundError
+export const TokenNotFound = NotFoundError
+export type TokenNotFound = NotFoundError
+export const AuthStoreFailed = DatabaseFailure
+export type AuthStoreFailed = DatabaseFailure
+export const AuthStoreUnavailable = DatabaseUnavailable
+export type AuthStoreUnavailable = DatabaseUnavailable
 
 /** Gofannon's UI opens its "session expired" dialog on `session_expired` only; `not_authenticated` is a plain 401. */
 export type AuthReason = "not_authenticated" | "session_expired"
