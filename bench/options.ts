@@ -150,7 +150,7 @@ export const parseOptions = (argv: ReadonlyArray<string>): Options | "help" => {
     pin: values.pin ?? true,
     sections: list(values.sections, SECTIONS, SECTIONS, "sections"),
     backends: list(values.backends, BACKENDS, BACKENDS, "backends"),
-    scenarios: list(values.scenarios, ["list", "get", "put", "mix", "post"] as const, ["list", "get", "put", "mix", "post"], "scenarios"),
+    scenarios: list(values.scenarios, ["list", "get", "missing", "put", "mix", "post"] as const, ["list", "get", "missing", "put", "mix", "post"], "scenarios"),
     connections: number(values.connections, 32, "connections"),
     durationS: number(values.duration, quick ? 1 : 10, "duration"),
     warmupS: number(values.warmup, quick ? 0.5 : 3, "warmup"),

@@ -104,11 +104,15 @@ export interface LoadStalls {
   readonly untouchedP99: number
 }
 
-/** Any failure: socket errors and timeouts, and answers neither 2xx nor 409 (a 409 is a lost race, expected). */
-export const errorsOf = (failures: number, statuses: Record<string, number>): number => {
+/**
+ * Any failure: socket errors and timeouts, and answers neither 2xx nor 409 (a 409 is a lost race,
+ * expected); in the scenario of absent agents, answers other than 404.
+ */
+export const errorsOf = (failures: number, statuses: Record<string, number>, scenario?: ScenarioId): number => {
   let errors = failures
   for (const [status, count] of Object.entries(statuses)) {
-    if (!status.startsWith("2") && status !== "409") errors += count
+    const expected = scenario === "missing" ? status === "404" : status.startsWith("2") || status === "409"
+    if (!expected) errors += count
   }
   return errors
 }
@@ -140,6 +144,7 @@ class Tally {
   private stallMaxMs = 0
   private readonly answers = { all: 0, allStalled: 0, slow: 0, slowStalled: 0 }
   private readonly untouched = new Samples()
+  private scenario: ScenarioId | undefined
 
   /**
    * One slice of `durationS` seconds, sent by a load worker. The server's CPU is read around the
@@ -148,6 +153,7 @@ class Tally {
   slice(url: string, load: Load, options: LoadOptions): Effect.Effect<void, Error> {
     return Effect.suspend(() => {
       const job: LoadJob = { url, connections: options.connections, durationS: options.durationS, spec: specOf(load) }
+      this.scenario = "scenario" in load ? load.scenario : undefined
       return Effect.map(withServerCpuMs(options.serverPid, onWorker(job)), ([reply, cpuMs]) => {
         for (const ms of reply.latencies) this.latencies.push(ms)
         for (const [status, count] of Object.entries(reply.statuses)) this.statuses[status] = (this.statuses[status] ?? 0) + count
@@ -171,7 +177,7 @@ class Tally {
   result(): LoadResult {
     const sorted = this.latencies.sorted()
     const untouched = this.untouched.sorted()
-    const errors = errorsOf(this.failures, this.statuses)
+    const errors = errorsOf(this.failures, this.statuses, this.scenario)
     return {
       requests: this.requests,
       durationS: this.durationS,

@@ -28,6 +28,11 @@ const getOne = (agents: Agents): Request => ({
   setupRequest: (request) => ({ ...request, method: "GET", path: `/agents/${randomId(agents)}` })
 })
 
+// An id no agent has: every answer a 404, the path a failure takes through a server.
+const getMissing = (): Request => ({
+  setupRequest: (request) => ({ ...request, method: "GET", path: `/agents/missing-${Math.floor(Math.random() * 1000)}` })
+})
+
 // A PUT carries the revision the bench last saw, so it is a conditional write that normally
 // succeeds; two connections that pick the same agent at once race, and the loser gets a 409.
 const putBody = (agents: Agents, id: string) =>
@@ -57,12 +62,13 @@ const mixed = (agents: Agents, readShare: number): Request => {
   }
 }
 
-export type ScenarioId = "get" | "post" | "put" | "list" | "mix"
+export type ScenarioId = "get" | "post" | "put" | "list" | "mix" | "missing"
 
 export const scenarioRequests: Record<ScenarioId, (agents: Agents) => Array<Request>> = {
   list: () => [{ method: "GET", path: "/agents" }],
   get: (agents) => [getOne(agents)],
   put: (agents) => [putOne(agents)],
   mix: (agents) => [mixed(agents, 0.8)],
+  missing: () => [getMissing()],
   post: () => [{ method: "POST", path: "/agents", headers: JSON_HEADERS, body: JSON.stringify(agentBody(0)) }]
 }

@@ -61,6 +61,7 @@ export interface Scenario {
 export const SCENARIOS: ReadonlyArray<Scenario> = [
   { id: "list", label: "GET /agents (100)", agents: 100 },
   { id: "get", label: "GET /agents/{id}", agents: 1_000 },
+  { id: "missing", label: "GET /agents/{id} absent (404)", agents: 1_000 },
   { id: "put", label: "PUT /agents/{id}", agents: 1_000 },
   { id: "mix", label: "80/20 GET/PUT", agents: 1_000 },
   { id: "post", label: "POST /agents", agents: 1_000 }

@@ -96,12 +96,12 @@ export const runWrkScenario = (
           if (id !== undefined && rev !== undefined && rev !== "none") load.agents.revs.set(id, rev)
         }
         yield* settleRevisions(url, load)
-        return toResult(summary, cpuMs)
+        return toResult(summary, cpuMs, load.scenario)
       }),
     (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
   )
 
-const toResult = (summary: WrkSummary, cpuMs: number): LoadResult => {
+const toResult = (summary: WrkSummary, cpuMs: number, scenario: ScenarioId): LoadResult => {
   const durationS = summary.durationUs / 1e6
   return {
     requests: summary.requests,
@@ -109,7 +109,7 @@ const toResult = (summary: WrkSummary, cpuMs: number): LoadResult => {
     rps: summary.requests / durationS,
     p50: summary.p50 / 1000,
     p99: summary.p99 / 1000,
-    errors: errorsOf(summary.failures, summary.statuses),
+    errors: errorsOf(summary.failures, summary.statuses, scenario),
     conflicts: summary.statuses["409"] ?? 0,
     statuses: summary.statuses,
     cpuUsPerRequest: (cpuMs * 1000) / summary.requests,

@@ -1,5 +1,5 @@
 -- One HTTP scenario of the bench (bench/http/scenarioRequests.ts) for wrk, driven by wrkLoad.ts.
--- Environment: SCENARIO (list, get, put, mix or post); AGENTS, a file of "id rev" lines; BODY, a
+-- Environment: SCENARIO (list, get, put, mix, post or missing); AGENTS, a file of "id rev" lines; BODY, a
 -- file holding the body a POST sends; REVS, the file the agents' last revisions are written to;
 -- THREADS, wrk's -t; OPEN_MS, how long each thread waits before its first request (wrkLoad.ts
 -- says why; 0 or unset: not at all). Each thread sends to its own share of the agents, so the
@@ -52,6 +52,7 @@ local senders = {
   get = get,
   put = put,
   mix = function() if math.random() < 0.8 then return get() else return put() end end,
+  missing = function() return wrk.format("GET", getPath .. "missing-" .. math.random(0, 999)) end,
   post = function() return wrk.format("POST", "/agents", json, body) end
 }
 

@@ -34,4 +34,16 @@ describe("the bench's autocannon runs (bench/http/load.ts)", () => {
       expect(yield* staleIds(one, a)).toEqual([])
       expect(yield* staleIds(two, b)).toEqual([])
     })), 30_000)
+
+  it.live("count the 404s of absent agents as that scenario's answers, not as errors", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const url = yield* bareHttpApi
+      const result = yield* runLoad(url, { scenario: "missing", agents: newAgents() }, { connections: 4, durationS: 0.5 })
+      expect(result.requests).toBeGreaterThan(50)
+      expect(result.statuses).toEqual({ "404": result.requests })
+      expect(result.errors).toBe(0)
+      // The same answers in the scenario of agents that exist are errors.
+      const got = yield* runLoad(url, { scenario: "get", agents: { ids: ["missing-1"], revs: new Map() } }, { connections: 4, durationS: 0.5 })
+      expect(got.errors).toBe(got.requests)
+    })), 30_000)
 })

@@ -45,6 +45,15 @@ describe.skipIf(wrkVersion() === undefined)("a scenario under wrk (bench/http/wr
       expect(listed.at(-1)!.name).toBe("Agent 0")
     })), 30_000)
 
+  it.live("asks for agents that do not exist under the scenario of absent agents, its 404s no error", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const url = yield* bareHttpApi
+      const result = yield* runWrkScenario(url, { scenario: "missing", agents: newAgents() }, { connections: 4, durationS: 1 })
+      expect(result.requests).toBeGreaterThan(50)
+      expect(result.statuses).toEqual({ "404": result.requests })
+      expect(result.errors).toBe(0)
+    })), 30_000)
+
   it.live("opens every connection before the first request, and leaves the opening out of the run's duration", () =>
     Effect.scoped(Effect.gen(function*() {
       // What the server saw, in order: "c" for a connection accepted, "r" for a request.
