@@ -50,7 +50,7 @@ const USAGE = `npm run bench -- [options]
   --quick                 a smoke run: 1 s per HTTP run, 1 round, smaller bulk and stream
   --sections=a,b          ${SECTIONS.join(",")} (default: all)
   --backends=a,b          ${BACKENDS.join(",")} (default: all; the HTTP comparison with the baseline always runs on memory)
-  --scenarios=a,b         list,get,put,mix,post (default: all)
+  --scenarios=a,b         list,get,missing,put,mix,post (default: all)
   --rounds=N              rounds of every HTTP and port measurement (default 3)
   --fresh-rounds=N        rounds of the fresh-process section (default 5)
   --duration=S            seconds per measured HTTP run (default 10)
