@@ -2,10 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { runLoad, runTogether } from "../../bench/http/load.js"
 import { type Agents, newAgents, seedAgents } from "../../bench/http/scenarios.js"
-import { bareHttpApi, currentRev } from "../support/bareHttpApi.js"
-
-const staleIds = (url: string, agents: Agents) =>
-  Effect.filter(agents.ids, (id) => Effect.map(currentRev(url, id), (rev) => rev !== agents.revs.get(id)), { concurrency: 8 })
+import { bareHttpApi, staleIds } from "../support/bareHttpApi.js"
 
 // autocannon stops with a request in flight on every connection; a PUT among them that the server
 // carried out leaves the bench a revision behind unless it reads them again (scenarios.ts).

@@ -3,7 +3,7 @@ import { Effect } from "effect"
 import { createServer } from "node:http"
 import { newAgents, seedAgents } from "../../bench/http/scenarios.js"
 import { runWrkScenario, wrkVersion } from "../../bench/http/wrkLoad.js"
-import { bareHttpApi, bareHttpApiOn, currentRev } from "../support/bareHttpApi.js"
+import { bareHttpApi, bareHttpApiOn, staleIds } from "../support/bareHttpApi.js"
 
 // The bench judges tails on wrk's runs where wrk is installed (a system package, which `npm ci`
 // cannot bring): these run where it is, and are skipped, saying so, where it is not.
@@ -25,8 +25,7 @@ describe.skipIf(wrkVersion() === undefined)("a scenario under wrk (bench/http/wr
       expect(changed.length).toBeGreaterThan(50)
       // wrk stops with up to one request per connection in flight, its answer unread: the bench
       // reads the revisions again, or those agents would answer every later PUT with a 409.
-      const stale = yield* Effect.filter(agents.ids, (id) => Effect.map(currentRev(url, id), (rev) => rev !== agents.revs.get(id)), { concurrency: 8 })
-      expect(stale).toEqual([])
+      expect(yield* staleIds(url, agents)).toEqual([])
     })), 30_000)
 
   it.live("creates agents with the bench's body under POST", () =>
