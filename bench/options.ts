@@ -16,6 +16,8 @@ export interface Options {
   readonly durationS: number
   readonly warmupS: number
   readonly rounds: number
+  /** Seconds of POST on docport and the bare HttpApi after the scenarios each round, over V8's full collections (http/postCycles.ts); 0: none. */
+  readonly postCyclesS: number
   /** Rounds of the fresh-process section: more than the others, since one slow stretch of the machine spoils a whole round. */
   readonly freshRounds: number
   readonly portDurationS: number
@@ -55,6 +57,8 @@ const USAGE = `npm run bench -- [options]
   --fresh-rounds=N        rounds of the fresh-process section (default 5)
   --duration=S            seconds per measured HTTP run (default 10)
   --warmup=S              seconds of warm-up before each (default 3)
+  --post-cycles=S         seconds of POST on docport and the bare HttpApi after the scenarios, each round,
+                          over several of V8's full collections (default 60; 0: none)
   --connections=N         HTTP connections (default 32)
   --port-duration=S       seconds per measured port run (default 5)
   --port-before=REF       also measure the adapters and port of this commit, side by side with the working tree's
@@ -92,6 +96,9 @@ const number = (value: string | undefined, fallback: number, name: string) => {
   return n
 }
 
+// For a span that may be left out: 0 is none.
+const orNone = (value: string | undefined, fallback: number, name: string) => (value === "0" ? 0 : number(value, fallback, name))
+
 const workerCounts = (value: string | undefined): ReadonlyArray<number> => {
   if (value === undefined) return [1, 2]
   const counts = value.split(",").map((s) => Number(s.trim()))
@@ -124,6 +131,7 @@ export const parseOptions = (argv: ReadonlyArray<string>): Options | "help" => {
       "fresh-rounds": { type: "string" },
       duration: { type: "string" },
       warmup: { type: "string" },
+      "post-cycles": { type: "string" },
       connections: { type: "string" },
       "port-duration": { type: "string" },
       "port-before": { type: "string" },
@@ -155,6 +163,7 @@ export const parseOptions = (argv: ReadonlyArray<string>): Options | "help" => {
     durationS: number(values.duration, quick ? 1 : 10, "duration"),
     warmupS: number(values.warmup, quick ? 0.5 : 3, "warmup"),
     rounds: number(values.rounds, quick ? 1 : 3, "rounds"),
+    postCyclesS: orNone(values["post-cycles"], quick ? 0 : 60, "post-cycles"),
     freshRounds: number(values["fresh-rounds"], quick ? 1 : 5, "fresh-rounds"),
     portDurationS: number(values["port-duration"], quick ? 1 : 5, "port-duration"),
     portWarmupS: quick ? 0.3 : 1,

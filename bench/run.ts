@@ -14,6 +14,7 @@ import { type HeavyRun, heavyBench } from "./http/heavyScenarios.js"
 import { type FreshRun, freshStart } from "./http/freshStart.js"
 import { type HttpRun, type HttpSettings, memoryVsBaseline, onBackend } from "./http/httpBench.js"
 import { wrkVersion } from "./http/wrkLoad.js"
+import type { CycleRun } from "./http/postCycles.js"
 import { profileDocport } from "./http/httpProfile.js"
 import { type Options, parseOptions, SECTIONS, USAGE } from "./options.js"
 import { updateReadme } from "./report/readme.js"
@@ -32,6 +33,7 @@ const log = (line: string) => console.log(`[${((Date.now() - started) / 1000).to
 const bench = (options: Options) =>
   Effect.gen(function*() {
     const http: Array<HttpRun> = []
+    const postCycles: Array<CycleRun> = []
     const fresh: Array<FreshRun> = []
     const port: Array<PortRun> = []
     const bulk: Array<BulkRun> = []
@@ -68,6 +70,7 @@ const bench = (options: Options) =>
       rounds: options.rounds,
       scenarios: options.scenarios,
       generator: options.load,
+      postCyclesS: options.postCyclesS,
       log
     }
     const portSettings: PortSettings = {
@@ -82,7 +85,9 @@ const bench = (options: Options) =>
 
     if (wants("http")) {
       log(`HTTP: docport on memory against the baseline, ${options.rounds} round(s) of ${options.durationS} s per scenario`)
-      http.push(...(yield* attempt("HTTP, memory against the baseline", memoryVsBaseline(httpSettings, { floor: options.floor, before: options.httpBefore, pinning }))) ?? [])
+      const memory = yield* attempt("HTTP, memory against the baseline", memoryVsBaseline(httpSettings, { floor: options.floor, before: options.httpBefore, pinning }))
+      http.push(...memory?.runs ?? [])
+      postCycles.push(...memory?.cycles ?? [])
       if (options.profile) {
         for (const scenario of ["get", "list"] as const) {
           log(`profiling docport on memory under ${scenario}`)
@@ -151,7 +156,7 @@ const bench = (options: Options) =>
         log
       }))) ?? [])
     }
-    return { http, fresh, port, bulk, stream, heavy, cluster, profiles, failures }
+    return { http, postCycles, fresh, port, bulk, stream, heavy, cluster, profiles, failures }
   })
 
 /** The options, or undefined after saying what is wrong with them: a mistyped option is not a crash. */

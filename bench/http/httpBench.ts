@@ -13,9 +13,11 @@ import {
 } from "../support/processes.js"
 import { loadGeneratorPinned, type Pinning } from "../support/cpu.js"
 import { type LoadOptions, type LoadResult, type LoadStalls, runLoad, runTogether } from "./load.js"
-import { type Agents, newAgents, SCENARIOS, type ScenarioId, seedAgents } from "./scenarios.js"
+import { newAgents, SCENARIOS, type ScenarioId, seedAgents } from "./scenarios.js"
 import { runWrkScenario } from "./wrkLoad.js"
 import { type FullGcs, withFullGcs } from "./fullGcs.js"
+import { type Contestant, othersStopped } from "./contestants.js"
+import { type CycleRun, postOverCycles } from "./postCycles.js"
 
 export interface HttpSettings extends LoadOptions {
   readonly warmupS: number
@@ -23,6 +25,8 @@ export interface HttpSettings extends LoadOptions {
   readonly scenarios: ReadonlyArray<ScenarioId>
   /** What loads the continuous runs, whose tails are judged (wrkLoad.ts); the slices compared for CPU are autocannon's either way. */
   readonly generator: "wrk" | "autocannon"
+  /** How long POST runs on docport and the bare HttpApi after the scenarios, over V8's full collections (postCycles.ts); 0: not at all. */
+  readonly postCyclesS: number
   readonly log: (line: string) => void
 }
 
@@ -40,11 +44,6 @@ export interface HttpRun {
   readonly fullGcs?: FullGcs | undefined
 }
 
-interface Contestant {
-  readonly target: HttpTarget
-  readonly backend: string
-  readonly agents: Agents
-}
 
 const describeStalls = (s: LoadStalls | undefined) =>
   s === undefined
@@ -56,24 +55,6 @@ const describeStalls = (s: LoadStalls | undefined) =>
 const describe = (r: LoadResult) =>
   `${Math.round(r.rps)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, ${r.errors} errors, ${r.conflicts} 409, ` +
   `server CPU ${Math.round(r.cpuUsPerRequest)} µs/req (${(r.cpuShare * 100).toFixed(0)}% of a core); ${describeStalls(r.loadStalls)}`
-
-/**
- * The round's other servers stopped (SIGSTOP) while one server's continuous run measures its
- * tails, and continued (SIGCONT) once it ends, however it ends. They share its CPU (cpu.ts), and
- * idle is not still: a server whose load has just ended went on using up to 140 ms of CPU during
- * the next server's 6-s run (2 December; most likely collecting its heap), which lands in that
- * server's p99. Each server's tail is then its own, as with one fresh process per measurement.
- */
-const othersStopped = (others: ReadonlyArray<Contestant>) =>
-  Effect.acquireRelease(
-    Effect.sync(() => {
-      for (const other of others) process.kill(other.target.pid, "SIGSTOP")
-    }),
-    () =>
-      Effect.sync(() => {
-        for (const other of others) process.kill(other.target.pid, "SIGCONT")
-      })
-  )
 
 /** How long each slice lasts in which the servers compared for CPU are loaded together (load.ts, runTogether). */
 const SLICE_S = 1
@@ -175,6 +156,7 @@ const contestant = <E, R>(start: Effect.Effect<HttpTarget, E, R>, backend: strin
 export const memoryVsBaseline = (settings: HttpSettings, options: MemoryVsBaselineOptions) =>
   Effect.gen(function*() {
     const runs: Array<HttpRun> = []
+    const cycles: Array<CycleRun> = []
     const beforeBuild = options.before === undefined ? undefined : yield* buildDocportAt(options.before)
     const on: ProcessOptions = { cpu: options.pinning?.server }
     for (let round = 1; round <= settings.rounds; round++) {
@@ -196,11 +178,22 @@ export const memoryVsBaseline = (settings: HttpSettings, options: MemoryVsBaseli
         const started: Array<Contestant> = []
         for (const start of first ? starts : [...starts].reverse()) started.push(yield* start)
         // The turns keep their own order, whatever the start order was.
-        return yield* runScenarios(first ? started : started.reverse(), round, settings)
+        const inOrder = first ? started : started.reverse()
+        const measured = yield* runScenarios(inOrder, round, settings)
+        if (settings.postCyclesS > 0 && settings.scenarios.includes("post")) {
+          const servers = inOrder.filter((c) => c.target.name === "docport" || c.target.name === "httpapi")
+          const run = settings.generator === "wrk" ? runWrkScenario : runLoad
+          for (const r of yield* postOverCycles(servers, inOrder, { number: round, docportFirst: first }, run, { ...settings, spanS: settings.postCyclesS })) {
+            const gcs = r.fullGcs === undefined ? "" : `; ${r.fullGcs.count} full collections (${r.fullGcs.pauseMs.toFixed(1)} ms of pauses)`
+            settings.log(`  round ${round} post over ${settings.postCyclesS} s ${r.target}: ${describe(r.result)}, p99.9 ${r.result.p999?.toFixed(2)} ms${gcs}`)
+            cycles.push(r)
+          }
+        }
+        return measured
       }))
       runs.push(...contestants)
     }
-    return runs
+    return { runs, cycles }
   })
 
 /**

@@ -69,6 +69,8 @@ export interface LoadResult {
   readonly rps: number
   readonly p50: number
   readonly p99: number
+  /** Where a run measured it (absent in results from before 3 December): the tail of the tail, which a run's p99 leaves out. */
+  readonly p999?: number | undefined
   /** Any failure: non-2xx other than 409, socket errors, timeouts. */
   readonly errors: number
   /** 409s, expected where connections race for one revision. */
@@ -184,6 +186,7 @@ class Tally {
       rps: this.requests / this.durationS,
       p50: quantile(sorted, 0.5),
       p99: quantile(sorted, 0.99),
+      p999: quantile(sorted, 0.999),
       errors,
       conflicts: this.statuses["409"] ?? 0,
       statuses: this.statuses,

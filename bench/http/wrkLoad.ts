@@ -47,6 +47,7 @@ interface WrkSummary {
   readonly durationUs: number
   readonly p50: number
   readonly p99: number
+  readonly p999: number
   readonly failures: number
   readonly statuses: Record<string, number>
 }
@@ -109,6 +110,7 @@ const toResult = (summary: WrkSummary, cpuMs: number, scenario: ScenarioId): Loa
     rps: summary.requests / durationS,
     p50: summary.p50 / 1000,
     p99: summary.p99 / 1000,
+    p999: summary.p999 / 1000,
     errors: errorsOf(summary.failures, summary.statuses, scenario),
     conflicts: summary.statuses["409"] ?? 0,
     statuses: summary.statuses,

@@ -10,6 +10,8 @@ import type { Machine, Noise } from "../support/machine.js"
 import type { ProfileSummary } from "../support/profile.js"
 import { median } from "../support/stats.js"
 import { fullGcTable } from "./fullGcTable.js"
+import { postCyclesTable } from "./postCyclesTable.js"
+import type { CycleRun } from "../http/postCycles.js"
 import { httpApiTable } from "./httpApiTable.js"
 import { loadStallsTable } from "./loadStallsTable.js"
 import { markdownTable as table } from "./table.js"
@@ -24,6 +26,8 @@ export interface Results {
   readonly noise: Noise
   readonly wallSeconds: number
   readonly http: ReadonlyArray<HttpRun>
+  /** POST over a span of full collections (absent in results from before 3 December). */
+  readonly postCycles?: ReadonlyArray<CycleRun> | undefined
   readonly fresh?: ReadonlyArray<FreshRun> | undefined
   readonly port: ReadonlyArray<PortRun>
   readonly bulk: ReadonlyArray<BulkRun>
@@ -265,6 +269,7 @@ export const markdown = (r: Results, chartFile: string): string => {
     `![docport vs baseline](${chartFile})`,
     "",
     ...httpApiSection(s.comparisons, r.http),
+    ...postCyclesPart(r.postCycles ?? []),
     ...freshSection(r.fresh ?? []),
     "## HTTP on every backend",
     "",
@@ -349,6 +354,21 @@ const fullGcPart = (runs: ReadonlyArray<HttpRun>) => {
     "(`docport_gc_pause_seconds{kind=\"major\"}`, read before and after the run). A full collection also marks the heap " +
     "in steps between requests for two to four times its pause, so a run that holds one reads its tail from it; on memory " +
     "the heap holds every document, so under `POST` it grows with every request and each collection costs more than the last.",
+    "",
+    rendered,
+    ""
+  ]
+}
+
+const postCyclesPart = (runs: ReadonlyArray<CycleRun>) => {
+  const rendered = postCyclesTable(runs)
+  return rendered === undefined ? [] : [
+    "`POST` over a span of full collections (bench/http/postCycles.ts). On memory every `POST` adds a live agent, so " +
+    "the heap grows with every request and V8 collects it whole every 10 - 17 s or so: longer than the scenarios' " +
+    "runs, whose p99 then says whether a collection fell into them. After the scenarios, each round, docport and the " +
+    "bare HttpApi run `POST` on, in turn (docport first in the rounds it started first), the other servers stopped, " +
+    "for a span that holds several collections (--post-cycles): the tail over the collections' whole cycle, and its " +
+    "p99.9, where what the collections cost still shows.",
     "",
     rendered,
     ""
@@ -445,6 +465,7 @@ export const consoleSummary = (r: Results) =>
     ...(freshTable(r.fresh ?? []) === undefined ? [] : ["fresh process, per second:", freshTable(r.fresh ?? [])!, ""]),
     ...(httpApiTable(r.summary.comparisons) === undefined ? [] : ["docport / bare HttpApi (memory):", httpApiTable(r.summary.comparisons)!, ""]),
     ...(fullGcTable(r.http) === undefined ? [] : ["docport's tails beside V8's full collections (memory):", fullGcTable(r.http)!, ""]),
+    ...(postCyclesTable(r.postCycles ?? []) === undefined ? [] : ["POST over a span of full collections (memory):", postCyclesTable(r.postCycles ?? [])!, ""]),
     ...(r.summary.backends.length > 0 ? ["docport per backend:", backendTable(r.summary.backends), ""] : []),
     ...(r.summary.port.length > 0 ? ["port, adapter vs raw client:", portTable(r.summary.port), ""] : []),
     ...(r.summary.bulk.length > 0 ? ["bulk:", bulkTable(r.summary.bulk), ""] : []),

@@ -102,7 +102,7 @@ function done(summary, latency, requests)
   for status, count in pairs(counts) do parts[#parts + 1] = '"' .. status .. '":' .. count end
   local e = summary.errors
   io.write(string.format(
-    '{"requests":%d,"durationUs":%d,"p50":%d,"p99":%d,"failures":%d,"statuses":{%s}}\n',
-    summary.requests, summary.duration - openMs * 1000, latency:percentile(50), latency:percentile(99),
+    '{"requests":%d,"durationUs":%d,"p50":%d,"p99":%d,"p999":%d,"failures":%d,"statuses":{%s}}\n',
+    summary.requests, summary.duration - openMs * 1000, latency:percentile(50), latency:percentile(99), latency:percentile(99.9),
     e.connect + e.read + e.write + e.timeout, table.concat(parts, ",")))
 end
