@@ -1,11 +1,13 @@
 /**
- * POST on memory over a span that holds V8's full collections, besides the scenario's 6-s window.
- * Every POST adds a live agent to the memory backend, so its heap grows by 4 - 6 MB/s and V8 must
- * collect it whole every 10 - 17 s or so (bench/HISTORY.md, 3 December): longer than the window
- * the scenarios are judged on. A window's p99 then says whether a collection fell into it, and a
- * store that grows with every request has no steady state a short window could sample. Over a
- * span of several collections the tail is that of the collections' whole cycle, as a server
- * taking writes for minutes meets it; its p99.9 shows what the collections themselves cost.
+ * POST on memory over a span long enough to hold V8's full collections, besides the scenario's
+ * 6-s window. Every POST adds a live agent to the memory backend, so its heap grows by 4 - 6 MB/s
+ * and V8 collects it whole each time it has doubled (npm start's --heap-growing-percent=100):
+ * every 10 - 17 s at 60 - 100 MB (bench/HISTORY.md, 3 December), further apart as it grows, and
+ * longer than the window the scenarios are judged on. A window's p99 then says whether a
+ * collection fell into it: a store that grows with every request has no steady state a short
+ * window could sample. Over a span that holds collections the tail is that of their cycle, as a
+ * server taking writes for minutes meets it; its p99.9 shows what the collections cost, and the
+ * report counts them (a span that held none says nothing of them).
  */
 import { Effect } from "effect"
 import { type Contestant, othersStopped } from "./contestants.js"

@@ -364,11 +364,12 @@ const postCyclesPart = (runs: ReadonlyArray<CycleRun>) => {
   const rendered = postCyclesTable(runs)
   return rendered === undefined ? [] : [
     "`POST` over a span of full collections (bench/http/postCycles.ts). On memory every `POST` adds a live agent, so " +
-    "the heap grows with every request and V8 collects it whole every 10 - 17 s or so: longer than the scenarios' " +
-    "runs, whose p99 then says whether a collection fell into them. After the scenarios, each round, docport and the " +
-    "bare HttpApi run `POST` on, in turn (docport first in the rounds it started first), the other servers stopped, " +
-    "for a span that holds several collections (--post-cycles): the tail over the collections' whole cycle, and its " +
-    "p99.9, where what the collections cost still shows.",
+    "the heap grows with every request and V8 collects it whole each time it has doubled: every 10 - 17 s at 60 - 100 MB, " +
+    "further apart as it grows, longer than the scenarios' runs, whose p99 then says whether a collection fell into " +
+    "them. After the scenarios, each round, docport and the bare HttpApi run `POST` on, in turn (docport first in the " +
+    "rounds it started first), the other servers stopped, for a span meant to hold collections (--post-cycles): the " +
+    "tail over their cycle, and its p99.9, where what they cost still shows. The last column counts docport's; a span " +
+    "that held none says nothing of them.",
     "",
     rendered,
     ""
