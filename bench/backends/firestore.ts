@@ -2,7 +2,7 @@ import { Effect } from "effect"
 import { deleteApp, initializeApp } from "firebase-admin/app"
 import { type DocumentReference, FieldPath, type Firestore, initializeFirestore, type Timestamp } from "firebase-admin/firestore"
 import * as FirestoreDatabase from "../../src/adapters/firestore/FirestoreDatabase.js"
-import { startEmulator } from "../../test/support/firestoreEmulator.js"
+import { startEmulatorWithHeap } from "../../test/support/firestoreEmulator.js"
 import { BENCH_TIMEOUT, type BenchBackend, type RawClient, uniqueName } from "./Backend.js"
 
 // Each raw client is an app of its own: the port bench makes two (the second is its control).
@@ -48,10 +48,13 @@ const rawClient = (host: string, projectId: string) =>
     }
   )
 
-/** Google's Firestore emulator, started the way the tests start it (or FIRESTORE_EMULATOR_HOST's). */
+// Room for every document the bench's Firestore sections write (TEST_HEAP_MB says why).
+const HEAP_MB = 4096
+
+/** Google's Firestore emulator, started the way the tests start it but for its heap (or FIRESTORE_EMULATOR_HOST's). */
 export const firestore: BenchBackend = {
   name: "firestore",
-  start: Effect.map(startEmulator, (emulator) => ({
+  start: Effect.map(startEmulatorWithHeap(HEAP_MB), (emulator) => ({
     name: "firestore",
     endpoint: `http://${emulator.host}`,
     protocol: "h2c" as const,

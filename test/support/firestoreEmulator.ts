@@ -71,9 +71,18 @@ if (emulatorSource.kind === "missing") {
  */
 export const emulatorFound = emulatorSource.kind !== "missing"
 
+/**
+ * The emulator keeps every document in its Java heap. Tests write a few thousand at most; the
+ * bench writes a few hundred thousand over its Firestore sections, and at 512 MB the collector
+ * took over: in the full runs of 2 December 20:45 and 3 December 04:45 UTC the bulk rounds' saveMany
+ * of 10,000 documents took 2.5, 4.5, then 8.7 s, and the last getMany no answer within 30 s.
+ */
+export const TEST_HEAP_MB = 512
+
 const spawnEmulator = (
   source: { readonly kind: "jar"; readonly jar: string } | { readonly kind: "gcloud"; readonly gcloud: string },
-  chosenPort: number | undefined
+  chosenPort: number | undefined,
+  heapMb: number
 ) =>
   Effect.gen(function*() {
     const port = chosenPort ?? (yield* freePort)
@@ -85,7 +94,7 @@ const spawnEmulator = (
           // A small heap, a serial collector and the quick JIT: it serves tests, on a shared machine.
           args: [
             "-Duser.language=en",
-            "-Xmx512m",
+            `-Xmx${heapMb}m`,
             "-XX:+UseSerialGC",
             "-XX:TieredStopAtLevel=1",
             "-cp",
@@ -114,9 +123,9 @@ export interface Emulator {
  * An emulator of the test's own on 127.0.0.1 (a free port unless one is given, e.g. to restart it
  * where it was), stopped when the scope closes.
  */
-export const startOwnEmulator = (port?: number): Effect.Effect<Emulator, Error, Scope.Scope> =>
+export const startOwnEmulator = (port?: number, heapMb = TEST_HEAP_MB): Effect.Effect<Emulator, Error, Scope.Scope> =>
   emulatorSource.kind === "jar" || emulatorSource.kind === "gcloud"
-    ? spawnEmulator(emulatorSource, port)
+    ? spawnEmulator(emulatorSource, port, heapMb)
     : Effect.fail(new Error(`no Firestore emulator to start (${emulatorSource.kind === "external" ? "FIRESTORE_EMULATOR_HOST is set" : INSTALL_HINT})`))
 
 /** Where the run's shared emulator listens (set by test/support/sharedEmulator.ts), if there is one. */
@@ -126,11 +135,14 @@ export const SHARED_HOST_VARIABLE = "DOCPORT_TEST_SHARED_FIRESTORE_HOST"
  * The emulator FIRESTORE_EMULATOR_HOST names, else the one the whole run shares (suites that stop
  * or freeze an emulator start their own with startOwnEmulator), else one of the test's own.
  */
-export const startEmulator: Effect.Effect<Emulator, Error, Scope.Scope> = Effect.suspend(() => {
-  if (emulatorSource.kind === "external") return Effect.succeed({ host: emulatorSource.host, server: undefined })
-  const shared = process.env[SHARED_HOST_VARIABLE]
-  return shared !== undefined && shared !== "" ? Effect.succeed({ host: shared, server: undefined }) : startOwnEmulator()
-})
+export const startEmulatorWithHeap = (heapMb: number): Effect.Effect<Emulator, Error, Scope.Scope> =>
+  Effect.suspend(() => {
+    if (emulatorSource.kind === "external") return Effect.succeed({ host: emulatorSource.host, server: undefined })
+    const shared = process.env[SHARED_HOST_VARIABLE]
+    return shared !== undefined && shared !== "" ? Effect.succeed({ host: shared, server: undefined }) : startOwnEmulator(undefined, heapMb)
+  })
+
+export const startEmulator = startEmulatorWithHeap(TEST_HEAP_MB)
 
 /** A project no other suite uses: the emulator keeps each project's data apart. */
 export const freshProjectId = () => `docport-test-${randomUUID().slice(0, 8)}`
