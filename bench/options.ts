@@ -58,7 +58,7 @@ const USAGE = `npm run bench -- [options]
   --duration=S            seconds per measured HTTP run (default 10)
   --warmup=S              seconds of warm-up before each (default 3)
   --post-cycles=S         seconds of POST on docport and the bare HttpApi after the scenarios, each round,
-                          over several of V8's full collections (default 60; 0: none)
+                          long enough to hold V8's full collections (one or two in a full run; default 60; 0: none)
   --connections=N         HTTP connections (default 32)
   --port-duration=S       seconds per measured port run (default 5)
   --port-before=REF       also measure the adapters and port of this commit, side by side with the working tree's
@@ -97,7 +97,12 @@ const number = (value: string | undefined, fallback: number, name: string) => {
 }
 
 // For a span that may be left out: 0 is none.
-const orNone = (value: string | undefined, fallback: number, name: string) => (value === "0" ? 0 : number(value, fallback, name))
+const orNone = (value: string | undefined, fallback: number, name: string) => {
+  if (value === undefined || value === "0") return value === undefined ? fallback : 0
+  const n = Number(value)
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number or 0, not ${value}`)
+  return n
+}
 
 const workerCounts = (value: string | undefined): ReadonlyArray<number> => {
   if (value === undefined) return [1, 2]
