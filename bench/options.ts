@@ -89,18 +89,13 @@ const list = <A extends string>(value: string | undefined, allowed: ReadonlyArra
   return items as Array<A>
 }
 
-const number = (value: string | undefined, fallback: number, name: string) => {
+// `zero`: for a span that may be left out, where 0 is none.
+const number = (value: string | undefined, fallback: number, name: string, zero = false) => {
   if (value === undefined) return fallback
   const n = Number(value)
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, not ${value}`)
-  return n
-}
-
-// For a span that may be left out: 0 is none.
-const orNone = (value: string | undefined, fallback: number, name: string) => {
-  if (value === undefined || value === "0") return value === undefined ? fallback : 0
-  const n = Number(value)
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number or 0, not ${value}`)
+  if (value.trim() === "" || !Number.isFinite(n) || n < 0 || (n === 0 && !zero)) {
+    throw new Error(`--${name} must be a positive number${zero ? " or 0" : ""}, not ${value}`)
+  }
   return n
 }
 
@@ -168,7 +163,7 @@ export const parseOptions = (argv: ReadonlyArray<string>): Options | "help" => {
     durationS: number(values.duration, quick ? 1 : 10, "duration"),
     warmupS: number(values.warmup, quick ? 0.5 : 3, "warmup"),
     rounds: number(values.rounds, quick ? 1 : 3, "rounds"),
-    postCyclesS: orNone(values["post-cycles"], quick ? 0 : 60, "post-cycles"),
+    postCyclesS: number(values["post-cycles"], quick ? 0 : 60, "post-cycles", true),
     freshRounds: number(values["fresh-rounds"], quick ? 1 : 5, "fresh-rounds"),
     portDurationS: number(values["port-duration"], quick ? 1 : 5, "port-duration"),
     portWarmupS: quick ? 0.3 : 1,

@@ -1,4 +1,5 @@
 import { Effect } from "effect"
+import type { HttpTarget } from "../support/processes.js"
 
 /** V8's full collections in one measured run of a server that counts them (docport_gc_pause_seconds). */
 export interface FullGcs {
@@ -40,3 +41,10 @@ export const withFullGcs = <A, E, R>(url: string, run: Effect.Effect<A, E, R>): 
     const after = yield* scrape(url)
     return [result, after === undefined ? undefined : { count: after.count - before.count, pauseMs: after.pauseMs - before.pauseMs }] as const
   })
+
+/**
+ * withFullGcs where the server is this commit's docport, the only one known to count them (an
+ * earlier build may not); the run alone, with no count, elsewhere.
+ */
+export const withFullGcsOf = <A, E, R>(target: HttpTarget, run: Effect.Effect<A, E, R>): Effect.Effect<readonly [A, FullGcs | undefined], E, R> =>
+  target.name === "docport" ? withFullGcs(target.url, run) : Effect.map(run, (r) => [r, undefined] as const)

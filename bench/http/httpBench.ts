@@ -15,7 +15,7 @@ import { loadGeneratorPinned, type Pinning } from "../support/cpu.js"
 import { type LoadOptions, type LoadResult, type LoadStalls, runLoad, runTogether } from "./load.js"
 import { newAgents, SCENARIOS, type ScenarioId, seedAgents } from "./scenarios.js"
 import { runWrkScenario } from "./wrkLoad.js"
-import { type FullGcs, withFullGcs } from "./fullGcs.js"
+import { type FullGcs, withFullGcsOf } from "./fullGcs.js"
 import { type Contestant, othersStopped } from "./contestants.js"
 import { type CycleRun, postOverCycles } from "./postCycles.js"
 
@@ -90,10 +90,7 @@ const runScenarios = (contestants: ReadonlyArray<Contestant>, round: number, set
           othersStopped(contestants.filter((other) => other !== c)),
           Effect.zipRight(
             settings.warmupS > 0 ? run(c.target.url, load, { ...settings, durationS: settings.warmupS }) : Effect.void,
-            // Only this commit's docport is known to count them (an earlier build may not).
-            c.target.name === "docport"
-              ? withFullGcs(c.target.url, measured)
-              : Effect.map(measured, (r) => [r, undefined] as const)
+            withFullGcsOf(c.target, measured)
           )
         ))
         results.set(c, result)

@@ -11,7 +11,7 @@
  */
 import { Effect } from "effect"
 import { type Contestant, othersStopped } from "./contestants.js"
-import { type FullGcs, withFullGcs } from "./fullGcs.js"
+import { type FullGcs, withFullGcsOf } from "./fullGcs.js"
 import type { LoadOptions, LoadResult } from "./load.js"
 import type { Agents, ScenarioId } from "./scenarios.js"
 
@@ -46,7 +46,7 @@ export const postOverCycles = (
       const measured = run(c.target.url, { scenario: "post", agents: c.agents }, { ...options, durationS: options.spanS, serverPid: c.target.pid })
       const [result, fullGcs] = yield* Effect.scoped(Effect.zipRight(
         othersStopped(all.filter((other) => other !== c)),
-        c.target.name === "docport" ? withFullGcs(c.target.url, measured) : Effect.map(measured, (r) => [r, undefined] as const)
+        withFullGcsOf(c.target, measured)
       ))
       runs.push({ target: c.target.name, round: round.number, result, fullGcs })
     }

@@ -330,9 +330,11 @@ export const markdown = (r: Results, chartFile: string): string => {
   ].join("\n")
 }
 
-const loadStallsPart = (runs: ReadonlyArray<HttpRun>) => {
-  const rendered = loadStallsTable(runs)
-  return rendered === undefined ? [] : [
+// A table with the paragraph that says how to read it; nothing where the table is absent.
+const captioned = (caption: string, table: string | undefined): Array<string> => (table === undefined ? [] : [caption, "", table, ""])
+
+const loadStallsPart = (runs: ReadonlyArray<HttpRun>) =>
+  captioned(
     "Where the tails come from. The load generator (bench/http/loadWorker.ts) notes every time its own event loop " +
     `stood still for ${STALL_MS} ms or more (a collection of its isolate, a long turn of its own loop, the OS running ` +
     "something else on its CPU): " +
@@ -340,29 +342,21 @@ const loadStallsPart = (runs: ReadonlyArray<HttpRun>) => {
     "over the rounds of the continuous runs on memory: where the answers over p99 were in flight during a stall " +
     "far more often than the answers as a whole, the load generator's pauses make that much of the tail. The last " +
     "column leaves out every answer a stall met: a diagnosis, not the figure the target is judged on.",
-    "",
-    rendered,
-    ""
-  ]
-}
+    loadStallsTable(runs)
+  )
 
-const fullGcPart = (runs: ReadonlyArray<HttpRun>) => {
-  const rendered = fullGcTable(runs)
-  return rendered === undefined ? [] : [
+const fullGcPart = (runs: ReadonlyArray<HttpRun>) =>
+  captioned(
     "docport's tail and V8's full collections. Each of docport's continuous runs on memory, round by round: its p99 / p50, " +
     "and how many full collections of its heap V8 made during the run, with their pauses added up " +
     "(`docport_gc_pause_seconds{kind=\"major\"}`, read before and after the run). A full collection also marks the heap " +
     "in steps between requests for two to four times its pause, so a run that holds one reads its tail from it; on memory " +
     "the heap holds every document, so under `POST` it grows with every request and each collection costs more than the last.",
-    "",
-    rendered,
-    ""
-  ]
-}
+    fullGcTable(runs)
+  )
 
-const postCyclesPart = (runs: ReadonlyArray<CycleRun>) => {
-  const rendered = postCyclesTable(runs)
-  return rendered === undefined ? [] : [
+const postCyclesPart = (runs: ReadonlyArray<CycleRun>) =>
+  captioned(
     "`POST` over a span of full collections (bench/http/postCycles.ts). On memory every `POST` adds a live agent, so " +
     "the heap grows with every request and V8 collects it whole each time it has doubled: every 10 - 17 s at 60 - 100 MB, " +
     "further apart as it grows, longer than the scenarios' runs, whose p99 then says whether a collection fell into " +
@@ -370,11 +364,8 @@ const postCyclesPart = (runs: ReadonlyArray<CycleRun>) => {
     "rounds it started first), the other servers stopped, for a span meant to hold collections (--post-cycles): the " +
     "tail over their cycle, and its p99.9, where what they cost still shows. The last column counts docport's; a span " +
     "that held none says nothing of them.",
-    "",
-    rendered,
-    ""
-  ]
-}
+    postCyclesTable(runs)
+  )
 
 const httpApiSection = (comparisons: ReadonlyArray<Comparison>, runs: ReadonlyArray<HttpRun>) => {
   const rendered = httpApiTable(comparisons)

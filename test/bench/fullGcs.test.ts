@@ -3,7 +3,7 @@ import { Effect } from "effect"
 import { createServer } from "node:http"
 import { setFlagsFromString } from "node:v8"
 import { runInNewContext } from "node:vm"
-import { withFullGcs } from "../../bench/http/fullGcs.js"
+import { withFullGcs, withFullGcsOf } from "../../bench/http/fullGcs.js"
 import type { HttpRun } from "../../bench/http/httpBench.js"
 import type { LoadResult } from "../../bench/http/load.js"
 import { fullGcTable } from "../../bench/report/fullGcTable.js"
@@ -30,6 +30,15 @@ describe("the bench's count of full collections", () => {
         const [, gcs] = yield* withFullGcs(url, collectedTwice)
         expect(gcs?.count).toBe(2)
         expect(gcs!.pauseMs).toBeGreaterThan(0)
+      }))
+    it.effect("counts them for this commit's docport only, whose name says it is", () =>
+      Effect.gen(function*() {
+        const url = yield* BaseUrl
+        const [, ours] = yield* withFullGcsOf({ name: "docport", url, pid: process.pid }, collectedTwice)
+        expect(ours?.count).toBe(2)
+        // An earlier build answers /metrics too, but may not count them the same way.
+        const [, earlier] = yield* withFullGcsOf({ name: "before", url, pid: process.pid }, collectedTwice)
+        expect(earlier).toBeUndefined()
       }))
     it.effect("counts none, not undefined, where none was made", () =>
       Effect.gen(function*() {
