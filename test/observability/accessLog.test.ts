@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Effect, FiberRef, HashMap, Logger, LogLevel } from "effect"
-import { type AccessEntry, type AccessWriter, isoTimestamp, jsonAccess, logfmtAccess } from "../../src/app/observability/AccessLog.js"
+import { type AccessEntry, type AccessWriter, fiberLabel, isoTimestamp, jsonAccess, logfmtAccess } from "../../src/app/observability/AccessLog.js"
 import { flushLogs, setLogWriter } from "../../src/app/observability/LogSink.js"
 
 const firstEntry: AccessEntry = { requestId: "r-1", method: "GET", route: "/agents/:id", status: 404, durationMs: 1.3, provider: "memory" }
@@ -90,6 +90,12 @@ describe("access lines", () => {
       expect(mine).toEqual(theirs)
       expect(mine.annotations).toEqual({ worker: "2", note: "two words", ...firstEntry })
     }))
+
+  it("fiber ids read as Effect writes them (#id), whatever their size", () => {
+    // A long-running process's fiber ids grow past every small number the formatting might treat apart.
+    const ids = [0, 1, 9, 10, 99_999, 1_000_000, 2 ** 31, 2 ** 32 + 7, 123_456_789_012, Number.MAX_SAFE_INTEGER]
+    for (const id of ids) expect(fiberLabel(id)).toBe(`#${id}`)
+  })
 
   it("timestamps read as Date#toISOString writes them, within a second and across seconds", () => {
     const start = Date.parse("2026-11-29T23:59:58.990Z")
