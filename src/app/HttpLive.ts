@@ -2,7 +2,6 @@ import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import type * as HttpPlatform from "@effect/platform/HttpPlatform"
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServer from "@effect/platform/HttpServer"
-import * as HttpApiSwagger from "@effect/platform/HttpApiSwagger"
 import type * as Etag from "@effect/platform/Etag"
 import type { FileSystem } from "@effect/platform/FileSystem"
 import type { Path } from "@effect/platform/Path"
@@ -22,6 +21,7 @@ import { CorsLive } from "./http/Cors.js"
 import { DataStoreLive } from "./http/DataStoreHttp.js"
 import { type DataStoreUser, signedInUser } from "./http/DataStoreUser.js"
 import { DemosLive } from "./http/DemosHttp.js"
+import { docsPage } from "./http/DocsPage.js"
 import { DeploymentsLive } from "./http/DeploymentsHttp.js"
 import { fallbackErrors } from "./http/FallbackErrors.js"
 import { HealthLive } from "./http/HealthHttp.js"
@@ -87,7 +87,7 @@ export const makeHttpLive = <E1, E2>(
     Layer.provide(EdgeLive),
     Layer.provide(ValidationErrorsLive),
     Layer.provide(CorsLive),
-    Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
+    Layer.provide(docsPage("/docs")),
     Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
     Layer.provide(ApiLive),
     // Sign-in checks the address the server really listens on (local mode only on loopback).
