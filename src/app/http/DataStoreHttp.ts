@@ -1,5 +1,4 @@
 import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
-import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Effect } from "effect"
 import { RecordNotFound } from "../../domain/DataRecord.js"
 import { DataStore } from "../../domain/DataStore.js"
@@ -8,6 +7,7 @@ import { DocportApi } from "./Api.js"
 import { type DataStoreFailure, dataStoreErrors } from "./DataStoreErrors.js"
 import { DataStoreUser } from "./DataStoreUser.js"
 import { jsonArrayResponse } from "./JsonArrayStream.js"
+import { unsafeJsonText } from "./JsonText.js"
 import { groupInLeanContext } from "./LeanContext.js"
 
 export const DataStoreLive = HttpApiBuilder.group(DocportApi, "dataStore", (handlers) =>
@@ -31,7 +31,7 @@ export const DataStoreLive = HttpApiBuilder.group(DocportApi, "dataStore", (hand
           urlParams.limit === undefined
             ? everything(user, path.namespace, undefined, "[", "]")
             : Effect.map(store.page(user, path.namespace, { limit: urlParams.limit, cursor: urlParams.cursor }), ({ nextCursor, records }) =>
-              HttpServerResponse.unsafeJson(records, { headers: nextCursor === null ? {} : { "x-next-cursor": nextCursor } }))
+              unsafeJsonText(records, { headers: nextCursor === null ? {} : { "x-next-cursor": nextCursor } }))
         ))
       .handle("getRecord", ({ path }) => asUser((user) => store.get(user, path.namespace, path["*"])))
       .handle("setRecord", ({ path, payload }) =>
@@ -69,7 +69,7 @@ export const DataStoreLive = HttpApiBuilder.group(DocportApi, "dataStore", (hand
             ? everything(user, payload.namespace, payload.agent, `{"records":[`, `],"nextCursor":null}`)
             : Effect.map(
               store.page(user, payload.namespace, { limit: payload.limit, cursor: payload.cursor, agent: payload.agent }),
-              (page) => HttpServerResponse.unsafeJson(page)
+              (page) => unsafeJsonText(page)
             )))
       .handle("clear", ({ payload }) =>
         asUser((user) => Effect.map(store.clear(user, payload.namespace), (deletedCount) => ({ namespace: payload.namespace, deletedCount }))))

@@ -1,5 +1,6 @@
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import { jsonText } from "./JsonText.js"
 import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import { Cause, Chunk, Effect, Exit, Option, Scope, Stream } from "effect"
 import { describeCause, redactSecrets } from "./describeCause.js"
@@ -83,7 +84,7 @@ export const jsonArrayResponse = <A, E>(
     if (head.length < 2) {
       // A plain array is its one JSON text as it is: no slice and concatenation to copy once more.
       const text = head.length === 0 ? open + close : open === "[" && close === "]" ? json(head[0]!) : open + json(head[0]!).slice(1, -1) + close
-      return HttpServerResponse.text(text, { contentType: "application/json" })
+      return jsonText(text)
     }
 
     const request = yield* HttpServerRequest.HttpServerRequest

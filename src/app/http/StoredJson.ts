@@ -1,5 +1,5 @@
-import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import type { Schema } from "effect"
+import { unsafeJsonText } from "./JsonText.js"
 
 /**
  * JSON responses for stored entities without encoding them through their schema again. They were
@@ -22,7 +22,7 @@ export const storedJson = <F extends Schema.Struct.Fields>(schema: Schema.Struct
   }
   return {
     declared,
-    one: (entity: Schema.Struct.Type<F>) => HttpServerResponse.unsafeJson(declared(entity), { status }),
-    many: (entities: ReadonlyArray<Schema.Struct.Type<F>>) => HttpServerResponse.unsafeJson(entities.map(declared), { status })
+    one: (entity: Schema.Struct.Type<F>) => unsafeJsonText(declared(entity), { status }),
+    many: (entities: ReadonlyArray<Schema.Struct.Type<F>>) => unsafeJsonText(entities.map(declared), { status })
   }
 }

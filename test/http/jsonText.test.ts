@@ -1,0 +1,62 @@
+import { describe, expect, it as plain, layer } from "@effect/vitest"
+import { Effect } from "effect"
+import * as MemoryDatabase from "../../src/adapters/MemoryDatabase.js"
+import { storedJson } from "../../src/app/http/StoredJson.js"
+import { Agent } from "../../src/domain/Agent.js"
+import { raw, testServer } from "../support/TestServer.js"
+
+// Characters of two, three and four bytes in UTF-8: a length counted in characters is short.
+const name = "Ωmega — agent 🚀"
+
+/** A JSON answer written whole: its content-length counts its bytes, and it is not chunked. */
+const expectWhole = (res: { text: string; headers: Record<string, unknown> }) => {
+  expect(res.headers["content-type"]).toBe("application/json")
+  expect(res.headers["transfer-encoding"]).toBeUndefined()
+  expect(res.headers["content-length"]).toBe(String(Buffer.byteLength(res.text)))
+}
+
+describe("a stored entity's JSON answer", () => {
+  // Node writes a string through memory it frees at once; a Uint8Array's lives until a scavenge (JsonText.ts).
+  plain("is its JSON text, handed to the server as a string", () => {
+    const agent = { _id: "a1", _rev: "1-x", name, description: "d", code: "c" } as unknown as Agent
+    for (const answer of [storedJson(Agent).one(agent), storedJson(Agent).many([agent])]) {
+      expect(answer.body._tag).toBe("Raw")
+      const body = answer.body as { body: unknown; contentLength?: number }
+      expect(typeof body.body).toBe("string")
+      expect(body.contentLength).toBe(Buffer.byteLength(body.body as string))
+    }
+  })
+})
+
+layer(testServer(MemoryDatabase.layer), { excludeTestServices: true, timeout: "60 seconds" })("JSON answers written as text", (it) => {
+  it.effect("an agent created, read and listed: whole, with its length in bytes, and the text as stored", () =>
+    Effect.gen(function*() {
+      const created = yield* raw("POST", "/agents", { name, description: "ü", code: "print('ß')" })
+      expect(created.status).toBe(201)
+      expectWhole(created)
+      const id = (created.body as { _id: string })._id
+
+      const one = yield* raw("GET", `/agents/${id}`)
+      expect(one.status).toBe(200)
+      expectWhole(one)
+      expect(one.body).toMatchObject({ _id: id, name, description: "ü", code: "print('ß')" })
+
+      const list = yield* raw("GET", "/agents")
+      expect(list.status).toBe(200)
+      expectWhole(list)
+      expect((list.body as Array<{ name: string }>).map((agent) => agent.name)).toContain(name)
+    }))
+
+  it.effect("a page of data-store records keeps its x-next-cursor header", () =>
+    Effect.gen(function*() {
+      for (const key of ["a", "b", "c"]) {
+        const put = yield* raw("PUT", `/data-store/namespaces/text/records/${key}`, { value: { name } })
+        expect(put.status).toBeLessThan(300)
+      }
+      const page = yield* raw("GET", "/data-store/namespaces/text/records?limit=2")
+      expect(page.status).toBe(200)
+      expectWhole(page)
+      expect(typeof page.headers["x-next-cursor"]).toBe("string")
+      expect((page.body as Array<{ value: unknown }>).map((record) => record.value)).toEqual([{ name }, { name }])
+    }))
+})
