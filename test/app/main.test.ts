@@ -13,7 +13,7 @@ const postHead = (length: number) =>
 const START_MS = 90_000
 
 // Each test has a process and a port of its own: they run side by side.
-describe.concurrent("docport as a process (dist/app/main.js, as npm start runs it)", () => {
+describe.concurrent("docport as a process (dist/server/main.js, as npm start runs it)", () => {
   it.live("an unknown DATABASE_PROVIDER stops start-up on stderr, listing the valid ones, with exit code 1", () =>
     Effect.promise(async () => {
       const run = startServerProcess("node", { DATABASE_PROVIDER: "nonsense" })

@@ -5,10 +5,10 @@ import { START_FLAGS } from "../../bench/support/processes.js"
 
 const start = (JSON.parse(readFileSync("package.json", "utf8")) as { scripts: { start: string } }).scripts.start
 
-// An operator who runs dist/app/main.js without npm (a container's entry point) copies the
+// An operator who runs dist/server/main.js without npm (a container's entry point) copies the
 // README's command line; it must be npm start's, flag for flag.
 describe("npm start's node flags (package.json)", () => {
-  it("are the command line the README gives for running dist/app/main.js", () => {
+  it("are the command line the README gives for running dist/server/main.js", () => {
     expect(readFileSync("README.md", "utf8")).toContain(`\`${start.replace(/^exec /, "")}\``)
   })
 

@@ -24,7 +24,7 @@ export const startServerProcess = (how: "npm" | "node", env: Record<string, stri
   let stderr = ""
   // The global setup built dist/ once. npm start's prestart would rebuild it while other suites
   // run from it (a half-written module fails their import), so the tests skip the pre-script.
-  const [command, args] = how === "npm" ? ["npm", ["start", "--ignore-scripts"]] as const : [process.execPath, ["dist/app/main.js"]] as const
+  const [command, args] = how === "npm" ? ["npm", ["start", "--ignore-scripts"]] as const : [process.execPath, ["dist/server/main.js"]] as const
   const child = spawn(command, [...args], {
     // No start-up warm-up unless a test asks for it: it would add seconds to every server of the suite (test/app/warmup.test.ts proves it).
     env: Object.fromEntries(
