@@ -21,7 +21,7 @@
 import { Effect } from "effect"
 import { freePort, startChildServer, stopChildServer } from "../../test/support/ChildServer.js"
 import { countRuns, eventsIn, perUnit, switchInstrumentation, valgrindArgs, writeReport } from "../support/callgrind.js"
-import { buildDocport, compiled, CURRENT_BUILD, ROOT } from "../support/processes.js"
+import { buildDocport, bundledServer, CURRENT_BUILD, ROOT } from "../support/processes.js"
 import { newAgents, seedAgents } from "./scenarios.js"
 
 const warm = Number(process.env.BENCH_WARM ?? 20_000)
@@ -41,8 +41,8 @@ const docport = () => {
 const SERVERS: Record<string, { readonly script: () => string; readonly env: Record<string, string> }> = {
   docport: { script: docport, env: { DATABASE_PROVIDER: "memory", WARMUP: process.env.WARMUP ?? "60" } },
   "docport-unwarmed": { script: docport, env: { DATABASE_PROVIDER: "memory", WARMUP: "off" } },
-  httpapi: { script: () => compiled("bench/baseline/httpApiServer.ts"), env: {} },
-  secured: { script: () => compiled("bench/baseline/httpApiServer.ts"), env: { BASELINE_SIGN_IN: "on" } }
+  httpapi: { script: () => bundledServer("bench/baseline/httpApiServer.ts"), env: {} },
+  secured: { script: () => bundledServer("bench/baseline/httpApiServer.ts"), env: { BASELINE_SIGN_IN: "on" } }
 }
 
 /** `n` GETs of the seeded agents, CONNECTIONS at a time, each answered 200 and read to its end. */

@@ -247,8 +247,9 @@ export const markdown = (r: Results, chartFile: string): string => {
     "(bench/baseline/platformServer.ts): the floor of docport's stack. Each runs as a process of its own, taking turns " +
     "scenario by scenario in each round (the order rotates); figures are medians over the rounds, ratios the median of " +
     "each round's ratio. Errors are non-2xx answers other than 409 (409s are PUTs that raced for one revision, " +
-    "expected). Server CPU is the user + system time of the server process per request. docport runs from its build " +
-    "(dist/), the baselines from esbuild bundles of theirs (bench/.build/), all with `npm start`'s node flags. " +
+    "expected). Server CPU is the user + system time of the server process per request. docport runs as `npm start` " +
+    "runs it (its server bundled with the Effect packages, dist/server/, since scripts/bundleServer.mjs), the baselines " +
+    "from bundles of theirs made by the same script (bench/.build/), all with `npm start`'s node flags. " +
     (r.settings.load === "wrk"
       ? "The continuous runs, whose p50 and p99 are reported and judged, are loaded by wrk (bench/http/wrkLoad.ts, " +
         "bench/wrk/scenario.lua; two threads, the connections shared between them), a load generator in C with no " +

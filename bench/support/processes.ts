@@ -18,7 +18,15 @@ export interface DocportBuild {
   readonly main: string
 }
 
-const buildIn = (dist: string): DocportBuild => ({ dist, main: join(dist, "app", "main.js") })
+// What `npm start` runs: the server's bundle (dist/server/, since scripts/bundleServer.mjs), or
+// for a build of a commit before it, the entry point among the modules built one by one.
+const buildIn = (dist: string): DocportBuild => ({
+  dist,
+  get main() {
+    const bundled = join(dist, "server", "main.js")
+    return existsSync(bundled) ? bundled : join(dist, "app", "main.js")
+  }
+})
 
 /** The working tree's build, made by buildDocport (npm run build). */
 export const CURRENT_BUILD: DocportBuild = buildIn(join(ROOT, "dist"))
@@ -56,6 +64,22 @@ export const esbuild = (...args: ReadonlyArray<string>) =>
  * request, and the compilation of their sources before the port opened.
  */
 const built = new Map<string, string>()
+
+/**
+ * A baseline server bundled as docport's server is (scripts/bundleServer.mjs: the Effect packages
+ * in the bundle) under bench/.build/<name>/, once per bench process: bundling alone took 7 - 9 %
+ * off a GET's CPU for either server (4 December), which the comparison must not credit to docport.
+ */
+const bundledServers = new Map<string, string>()
+export const bundledServer = (script: string): string => {
+  const known = bundledServers.get(script)
+  if (known !== undefined) return known
+  const outdir = join(ROOT, "bench", ".build", basename(script, ".ts"))
+  execFileSync(process.execPath, [join(ROOT, "scripts", "bundleServer.mjs"), script, outdir], { cwd: ROOT, stdio: "inherit" })
+  const main = join(outdir, `${basename(script, ".ts")}.js`)
+  bundledServers.set(script, main)
+  return main
+}
 export const compiled = (script: string): string => {
   const known = built.get(script)
   if (known !== undefined) return known
@@ -73,7 +97,7 @@ const serverArgs = (script: string, options: ProcessOptions) => [
   // The baselines too: they are compared under the same runtime settings.
   ...START_FLAGS,
   ...(options.nodeFlags ?? []),
-  script.endsWith(".ts") ? compiled(script) : script
+  script.endsWith(".ts") ? bundledServer(script) : script
 ]
 
 const startServerProcess = (
@@ -117,6 +141,15 @@ export const startBuiltDocport = (env: Record<string, string>, options: ProcessO
  * (node_modules resolve from the root). Kept by the commit `rev` names, not by `rev` itself: a
  * branch or HEAD would otherwise reuse the build of wherever it pointed the first time.
  */
+const hasFile = (commit: string, path: string): boolean => {
+  try {
+    execFileSync("git", ["-C", ROOT, "cat-file", "-e", `${commit}:${path}`], { stdio: "ignore" })
+    return true
+  } catch {
+    return false
+  }
+}
+
 export const buildDocportAt = (rev: string): Effect.Effect<DocportBuild, Error> =>
   Effect.try({
     try: () => {
@@ -127,6 +160,13 @@ export const buildDocportAt = (rev: string): Effect.Effect<DocportBuild, Error> 
         mkdirSync(dir, { recursive: true })
         execFileSync("sh", ["-c", `git -C "${ROOT}" archive "${commit}" src | tar -x -C "${dir}"`], { stdio: "inherit" })
         esbuild(`${dir}/src/**/*.ts`, `--outdir=${build.dist}`)
+        // Its server bundled as its own `npm run build` did, where it had scripts/bundleServer.mjs.
+        if (hasFile(commit, "scripts/bundleServer.mjs")) {
+          execFileSync(process.execPath, [join(ROOT, "scripts", "bundleServer.mjs"), `${dir}/src/app/main.ts`, join(build.dist, "server")], {
+            cwd: ROOT,
+            stdio: "inherit"
+          })
+        }
       }
       return build
     },
