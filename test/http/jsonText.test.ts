@@ -1,6 +1,8 @@
 import { describe, expect, it as plain, layer } from "@effect/vitest"
-import { Effect } from "effect"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import { Chunk, Effect, Stream } from "effect"
 import * as MemoryDatabase from "../../src/adapters/MemoryDatabase.js"
+import { jsonArrayResponse } from "../../src/app/http/JsonArrayStream.js"
 import { storedJson } from "../../src/app/http/StoredJson.js"
 import { Agent } from "../../src/domain/Agent.js"
 import { raw, testServer } from "../support/TestServer.js"
@@ -26,6 +28,21 @@ describe("a stored entity's JSON answer", () => {
       expect(body.contentLength).toBe(Buffer.byteLength(body.body as string))
     }
   })
+})
+
+describe("a list of several pages", () => {
+  // The same reason, for the pages of a streamed list (JsonArrayStream.ts, textStream).
+  plain.effect("is streamed as strings, which join into the JSON array", () =>
+    Effect.gen(function*() {
+      const pages = Stream.fromChunks(Chunk.make({ name }, { n: 1 }), Chunk.make({ n: 2 }), Chunk.make({ n: 3 }))
+      const answer = yield* jsonArrayResponse(pages, { what: "test list" }).pipe(
+        Effect.provideService(HttpServerRequest.HttpServerRequest, HttpServerRequest.fromWeb(new Request("http://127.0.0.1/")))
+      )
+      if (answer.body._tag !== "Stream") throw new Error(`expected a streamed body, got ${answer.body._tag}`)
+      const chunks: ReadonlyArray<unknown> = Chunk.toReadonlyArray(yield* Stream.runCollect(answer.body.stream))
+      expect(chunks.every((chunk) => typeof chunk === "string")).toBe(true)
+      expect(JSON.parse(chunks.join(""))).toEqual([{ name }, { n: 1 }, { n: 2 }, { n: 3 }])
+    }))
 })
 
 layer(testServer(MemoryDatabase.layer), { excludeTestServices: true, timeout: "60 seconds" })("JSON answers written as text", (it) => {
