@@ -1,9 +1,9 @@
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import { jsonText } from "./JsonText.js"
 import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import { Cause, Chunk, Effect, Exit, Option, Scope, Stream } from "effect"
 import { describeCause, redactSecrets } from "./describeCause.js"
+import { jsonText } from "./JsonText.js"
 
 export interface JsonArrayOptions<A> {
   /** What the array is wrapped in (default `[` and `]`): the data store's getAll wraps it in an object. */
@@ -29,7 +29,7 @@ const abortConnection = (request: HttpServerRequest.HttpServerRequest) =>
  * through memory freed as soon as the write returns. A page encoded into a Uint8Array keeps its
  * malloc'd memory until V8's next scavenge, and freed together those left glibc's heap top over its
  * trim threshold: a list of 1,000 agents gave back 5.5 MB at each scavenge and faulted it in again,
- * 60 faults a request (JsonText.ts says the same of one-page answers). Tested on that server in
+ * up to 60 faults a request (JsonText.ts says the same of one-page answers). Tested on that server in
  * test/http/streamedLists.test.ts; another platform would need bytes here.
  */
 const textStream = <E>(pieces: Stream.Stream<string, E>): Stream.Stream<Uint8Array, E> =>
@@ -65,7 +65,7 @@ export const jsonArrayResponse = <A, E>(
     }
     // One JSON.stringify per chunk; its brackets cut off as a slice of the string (V8 keeps a view,
     // no copy) and the pieces joined by separate commas, so that a page is held once. Strings, not
-    // bytes: see textStream below.
+    // bytes: see textStream above.
     let started = false
     const pieces = (chunk: Chunk.Chunk<A>): Chunk.Chunk<string> => {
       if (Chunk.isEmpty(chunk)) return Chunk.empty()
