@@ -65,6 +65,10 @@ export const esbuild = (...args: ReadonlyArray<string>) =>
  */
 const built = new Map<string, string>()
 
+/** scripts/bundleServer.mjs on `entry`, as `npm run build` runs it on docport's main.ts. */
+const bundleServer = (entry: string, outdir: string) =>
+  execFileSync(process.execPath, [join(ROOT, "scripts", "bundleServer.mjs"), entry, outdir], { cwd: ROOT, stdio: "inherit" })
+
 /**
  * A baseline server bundled as docport's server is (scripts/bundleServer.mjs: the Effect packages
  * in the bundle) under bench/.build/<name>/, once per bench process: bundling alone took 7 - 9 %
@@ -75,7 +79,7 @@ export const bundledServer = (script: string): string => {
   const known = bundledServers.get(script)
   if (known !== undefined) return known
   const outdir = join(ROOT, "bench", ".build", basename(script, ".ts"))
-  execFileSync(process.execPath, [join(ROOT, "scripts", "bundleServer.mjs"), script, outdir], { cwd: ROOT, stdio: "inherit" })
+  bundleServer(script, outdir)
   const main = join(outdir, `${basename(script, ".ts")}.js`)
   bundledServers.set(script, main)
   return main
@@ -136,11 +140,7 @@ export const buildDocport = Effect.sync(() => execFileSync("npm", ["run", "--sil
 export const startBuiltDocport = (env: Record<string, string>, options: ProcessOptions = {}) =>
   startServerProcess("docport", CURRENT_BUILD.main, env, "Listening on", options)
 
-/**
- * docport's sources at `rev`, built as `npm run build` builds them, under bench/.before/<commit>/
- * (node_modules resolve from the root). Kept by the commit `rev` names, not by `rev` itself: a
- * branch or HEAD would otherwise reuse the build of wherever it pointed the first time.
- */
+/** Whether `commit` holds `path`. */
 const hasFile = (commit: string, path: string): boolean => {
   try {
     execFileSync("git", ["-C", ROOT, "cat-file", "-e", `${commit}:${path}`], { stdio: "ignore" })
@@ -150,6 +150,11 @@ const hasFile = (commit: string, path: string): boolean => {
   }
 }
 
+/**
+ * docport's sources at `rev`, built as `npm run build` builds them, under bench/.before/<commit>/
+ * (node_modules resolve from the root). Kept by the commit `rev` names, not by `rev` itself: a
+ * branch or HEAD would otherwise reuse the build of wherever it pointed the first time.
+ */
 export const buildDocportAt = (rev: string): Effect.Effect<DocportBuild, Error> =>
   Effect.try({
     try: () => {
@@ -160,12 +165,9 @@ export const buildDocportAt = (rev: string): Effect.Effect<DocportBuild, Error> 
         mkdirSync(dir, { recursive: true })
         execFileSync("sh", ["-c", `git -C "${ROOT}" archive "${commit}" src | tar -x -C "${dir}"`], { stdio: "inherit" })
         esbuild(`${dir}/src/**/*.ts`, `--outdir=${build.dist}`)
-        // Its server bundled as its own `npm run build` did, where it had scripts/bundleServer.mjs.
+        // Its server bundled where its commit had scripts/bundleServer.mjs (by this tree's copy of it).
         if (hasFile(commit, "scripts/bundleServer.mjs")) {
-          execFileSync(process.execPath, [join(ROOT, "scripts", "bundleServer.mjs"), `${dir}/src/app/main.ts`, join(build.dist, "server")], {
-            cwd: ROOT,
-            stdio: "inherit"
-          })
+          bundleServer(`${dir}/src/app/main.ts`, join(build.dist, "server"))
         }
       }
       return build
