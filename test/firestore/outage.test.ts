@@ -107,7 +107,9 @@ describe.skipIf(!emulatorFound || emulatorSource.kind === "external")("Firestore
         db.saveMany("closing", [{ _id: "c" }]),
         db.deleteMany("closing", ["a"])
       ])
-      expect(closingMs).toBeLessThan(1_000)
+      // About 300 ms alone, 1,025 once under the whole suite on two cores; with the SDK still
+      // retrying past the deadline, closing waits for those attempts (about 5 s).
+      expect(closingMs).toBeLessThan(2_500)
     }))
 
   // A read's stream wrapper spaces two more (cancelled) attempts over up to ~8 seconds, longer
