@@ -1,5 +1,6 @@
-import { Context, Effect, Layer, type Stream } from "effect"
+import { Context, Effect, Layer } from "effect"
 import { DatabaseService } from "../ports/DatabaseService.js"
+import type { DocumentPage } from "../ports/Document.js"
 import type { Conflict, DatabaseError, InvalidDocument, InvalidName, NotFound } from "../ports/Errors.js"
 import { type Agent, type AgentCreate, agentFromStored, AGENTS, type AgentUpdate } from "./Agent.js"
 import { type AgentChain, agentChain } from "./AgentChain.js"
@@ -12,8 +13,8 @@ export interface AgentsShape {
   /** `by`: the uid of the user creating it, kept as createdBy and updatedBy. */
   readonly create: (input: AgentCreate, by?: string) => Effect.Effect<Agent, Failure>
   readonly list: Effect.Effect<ReadonlyArray<Agent>, Failure>
-  /** The agents of `list`, in its order, a page at a time: what GET /agents answers with. */
-  readonly stream: Stream.Stream<Agent, Failure>
+  /** The agents of `list`, in its order, a page at a time, each read when asked for: what GET /agents answers with. */
+  readonly pages: Effect.Effect<DocumentPage<Agent>, Failure>
   readonly get: (id: string) => Effect.Effect<Agent, NotFound | Failure>
   readonly update: (id: string, patch: AgentUpdate, by?: string) => Effect.Effect<Agent, NotFound | Conflict | Failure>
   /** Deletes the agent and every deployment of it. */
@@ -27,7 +28,7 @@ export class Agents extends Context.Tag("docport/Agents")<Agents, AgentsShape>()
 export const make = Effect.gen(function*() {
   const db = yield* DatabaseService
   const deployments = yield* Deployments
-  const { create, get, list, stream, update } = makeEntityStore<AgentCreate, AgentUpdate>(db, AGENTS, { fromStored: agentFromStored })
+  const { create, get, list, pages, update } = makeEntityStore<AgentCreate, AgentUpdate>(db, AGENTS, { fromStored: agentFromStored })
 
   const remove: AgentsShape["remove"] = (id) =>
     Effect.gen(function*() {
@@ -36,7 +37,7 @@ export const make = Effect.gen(function*() {
       yield* db.delete(AGENTS, id)
     }).pipe(Effect.withSpan("Agents.remove"))
 
-  return { create, get, list, stream, update, remove, chain: (id) => agentChain(db, id) } satisfies AgentsShape
+  return { create, get, list, pages, update, remove, chain: (id) => agentChain(db, id) } satisfies AgentsShape
 })
 
 export const layer = Layer.effect(Agents, make)

@@ -1,7 +1,7 @@
-import { Duration, Effect, Schedule, Stream } from "effect"
+import { Duration, Effect, Schedule } from "effect"
 import { randomUUID } from "node:crypto"
 import type { DatabaseServiceShape } from "../ports/DatabaseService.js"
-import type { Document } from "../ports/Document.js"
+import type { Document, DocumentPage } from "../ports/Document.js"
 import { Conflict, DatabaseError } from "../ports/Errors.js"
 import { retryConflicts } from "./retryConflicts.js"
 
@@ -73,7 +73,11 @@ export const makeEntityStore = <A extends object, U extends { readonly _rev?: st
   const list = Effect.map(db.listAll(collection), (docs) => docs.map(asEntity))
 
   /** The same entities as `list`, in the same order, page by page (the port's default page size). */
-  const stream = Stream.map(db.stream(collection), asEntity)
+  const entityPage = (page: DocumentPage): DocumentPage<Stored<A>> => ({
+    items: page.items.map(asEntity),
+    next: page.next === undefined ? undefined : Effect.map(page.next, entityPage)
+  })
+  const pages = Effect.map(db.pages(collection), entityPage)
 
   const get = (id: string) => Effect.map(db.get(collection, id), asEntity)
 
@@ -132,5 +136,5 @@ export const makeEntityStore = <A extends object, U extends { readonly _rev?: st
   // delete itself fails with NotFound for a missing entity: no read first.
   const remove = (id: string) => db.delete(collection, id)
 
-  return { create, list, stream, get, update, replace, remove } as const
+  return { create, list, pages, get, update, replace, remove } as const
 }

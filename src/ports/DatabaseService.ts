@@ -6,6 +6,7 @@ import type {
   BulkResult,
   DeleteOptions,
   Document,
+  DocumentPage,
   DocumentInput,
   FindOptions,
   SaveOptions,
@@ -39,6 +40,8 @@ export interface DatabaseServiceShape {
   readonly listAll: (collection: string) => Effect.Effect<ReadonlyArray<Document>, InvalidName | DatabaseError>
   /** Fetches page by page (default 100 a page); never holds the whole collection. */
   readonly stream: (collection: string, options?: StreamOptions) => Stream.Stream<Document, InvalidName | DatabaseError>
+  /** The pages of `stream`, the same documents in the same order, each read when asked for. */
+  readonly pages: (collection: string, options?: StreamOptions) => Effect.Effect<DocumentPage, InvalidName | DatabaseError>
   /** Matches in the backend's paging order (see FindOptions.after), so `limit` and `after` page through them. */
   readonly find: (
     collection: string,

@@ -1,3 +1,6 @@
+import type { Effect } from "effect"
+import type { DatabaseError } from "./Errors.js"
+
 /** A stored document as every backend returns it: its fields plus `_id` and an opaque `_rev`. */
 export interface Document {
   readonly _id: string
@@ -26,6 +29,16 @@ export interface DeleteOptions {
 
 export interface StreamOptions {
   readonly pageSize?: number | undefined
+}
+
+/**
+ * One page of a collection (what `stream` yields a chunk at a time) and, while there is more, the
+ * read of the next page. Lets a caller that answers from the first page or two (a listing that
+ * usually fits one page) read them as plain Effects, without running a Stream.
+ */
+export interface DocumentPage<A = Document> {
+  readonly items: ReadonlyArray<A>
+  readonly next: Effect.Effect<DocumentPage<A>, DatabaseError> | undefined
 }
 
 /** Equality on top-level fields. */

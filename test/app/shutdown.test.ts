@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Deferred, Effect, Exit, Fiber, Layer, Scope, Stream } from "effect"
+import { Context, Deferred, Effect, Exit, Fiber, Layer, Scope } from "effect"
 import * as MemoryDatabase from "../../src/adapters/MemoryDatabase.js"
 import { DatabaseService } from "../../src/ports/DatabaseService.js"
 import { BaseUrl, testServer } from "../support/TestServer.js"
@@ -17,12 +17,13 @@ describe("graceful shutdown", () => {
           yield* Effect.addFinalizer(() => Effect.sync(() => events.push("database closed")))
           return {
             ...memory,
-            // GET /agents reads the port's stream.
-            stream: (collection: string) =>
-              Stream.unwrap(Deferred.succeed(requestStarted, undefined).pipe(
+            // GET /agents reads the port's pages.
+            pages: (collection: string) =>
+              Deferred.succeed(requestStarted, undefined).pipe(
                 Effect.zipRight(Effect.sleep("300 millis")),
-                Effect.as(memory.stream(collection))
-              )).pipe(Stream.ensuring(Effect.sync(() => events.push("request answered"))))
+                Effect.zipRight(memory.pages(collection)),
+                Effect.ensuring(Effect.sync(() => events.push("request answered")))
+              )
           }
         })
       )

@@ -2,6 +2,7 @@ import { expect, layer } from "@effect/vitest"
 import { Chunk, Effect, Either, Layer, Schedule, Stream } from "effect"
 import { randomUUID } from "node:crypto"
 import { DatabaseService } from "../../src/ports/DatabaseService.js"
+import type { DocumentPage } from "../../src/ports/Document.js"
 import { MAX_DEPTH, MAX_DOCUMENT_BYTES, MAX_VALUES } from "../../src/ports/DocumentLimits.js"
 
 /** A fresh collection per test, so tests never see each other's documents, even on a shared server. */
@@ -139,6 +140,34 @@ export const databaseContract = <E>(name: string, dbLayer: Layer.Layer<DatabaseS
         const exact = yield* Stream.runCollect(db.stream(c, { pageSize: 53 }))
         expect(exact.length).toBe(53)
         expect(Chunk.size(yield* Stream.runCollect(db.stream(freshCollection(), { pageSize: 5 })))).toBe(0)
+      }), timeout)
+
+    it.effect("pages hold stream's documents in its order, at most a page size each, the last without a next", () =>
+      Effect.gen(function*() {
+        const db = yield* DatabaseService
+        const c = freshCollection()
+        const ids = Array.from({ length: 23 }, (_, i) => `p-${String(i).padStart(2, "0")}`)
+        yield* db.saveMany(c, ids.map((id) => ({ _id: id, payload: id })))
+        const streamed = Chunk.toReadonlyArray(yield* Stream.runCollect(db.stream(c, { pageSize: 10 }))).map((d) => d._id)
+        const sizes: Array<number> = []
+        const paged: Array<string> = []
+        let page: DocumentPage | undefined = yield* db.pages(c, { pageSize: 10 })
+        while (page !== undefined) {
+          sizes.push(page.items.length)
+          paged.push(...page.items.map((d) => d._id))
+          expect(page.items.every((d) => d.payload === d._id && typeof d._rev === "string")).toBe(true)
+          page = page.next === undefined ? undefined : yield* page.next
+        }
+        expect(paged).toEqual(streamed)
+        expect([...paged].sort()).toEqual(ids)
+        expect(sizes.every((size) => size <= 10)).toBe(true)
+        expect(sizes.length).toBeGreaterThanOrEqual(3)
+        const whole = yield* db.pages(c, { pageSize: 100 })
+        expect(whole.items.map((d) => d._id)).toEqual(streamed)
+        expect(whole.next).toBeUndefined()
+        const empty = yield* db.pages(freshCollection())
+        expect(empty.items).toEqual([])
+        expect(empty.next).toBeUndefined()
       }), timeout)
 
     it.effect("stream is lazy: taking a few documents does not read the whole collection", () =>
@@ -392,6 +421,7 @@ export const databaseContract = <E>(name: string, dbLayer: Layer.Layer<DatabaseS
           expect(yield* errorTag(db.listAll(bad))).toBe("InvalidName")
           expect(yield* errorTag(db.find(bad, {}))).toBe("InvalidName")
           expect(yield* errorTag(Stream.runCollect(db.stream(bad)))).toBe("InvalidName")
+          expect(yield* errorTag(db.pages(bad))).toBe("InvalidName")
           expect(yield* errorTag(db.saveMany(bad, [{ _id: "a" }]))).toBe("InvalidName")
           expect(yield* errorTag(db.deleteMany(bad, ["a"]))).toBe("InvalidName")
           expect(yield* errorTag(db.getMany(bad, ["a"]))).toBe("InvalidName")

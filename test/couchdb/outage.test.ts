@@ -17,6 +17,7 @@ const everyOperation = (db: DatabaseServiceShape, c: string): Record<string, Fai
   delete: db.delete(c, "a"),
   listAll: db.listAll(c),
   stream: Stream.runCollect(db.stream(c)),
+  pages: db.pages(c),
   find: db.find(c, { n: 1 }),
   ensureIndex: db.ensureIndex(c, ["n"]),
   getMany: db.getMany(c, ["a"]),

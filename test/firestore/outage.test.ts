@@ -24,6 +24,7 @@ const everyOperation = (db: DatabaseServiceShape, c: string, rev: string): Recor
   deleteWithRev: db.delete(c, "a", { expectedRev: rev }),
   listAll: db.listAll(c),
   stream: Stream.runCollect(db.stream(c)),
+  pages: db.pages(c),
   find: db.find(c, { n: 1 }),
   getMany: db.getMany(c, ["a", "b"]),
   saveMany: db.saveMany(c, [{ _id: "b" }, { _id: "a", _rev: rev }]),

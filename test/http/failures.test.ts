@@ -17,6 +17,7 @@ const troubled = Layer.effect(
     ping: Effect.fail(new DatabaseError({ operation: "ping", message: "connection refused", unavailable: true })),
     listAll: () => Effect.fail(new DatabaseError({ operation: "listAll", message: "connection refused", unavailable: true })),
     stream: () => Stream.fail(new DatabaseError({ operation: "page", message: "connection refused", unavailable: true })),
+    pages: () => Effect.fail(new DatabaseError({ operation: "page", message: "connection refused", unavailable: true })),
     // A bug, not a failure: it must still be a JSON 500 that says nothing of it.
     get: () => Effect.die(new Error(`a bug near http://admin:${SECRET}@127.0.0.1:5984`)),
     save: () =>

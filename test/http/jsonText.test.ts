@@ -2,9 +2,10 @@ import { describe, expect, it as plain, layer } from "@effect/vitest"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import { Chunk, Effect, Stream } from "effect"
 import * as MemoryDatabase from "../../src/adapters/MemoryDatabase.js"
-import { jsonArrayResponse } from "../../src/app/http/JsonArrayStream.js"
+import { jsonArrayResponse, jsonPagesResponse } from "../../src/app/http/JsonArrayStream.js"
 import { storedJson } from "../../src/app/http/StoredJson.js"
 import { Agent } from "../../src/domain/Agent.js"
+import type { DocumentPage } from "../../src/ports/Document.js"
 import { raw, testServer } from "../support/TestServer.js"
 
 // Characters of two, three and four bytes in UTF-8: a length counted in characters is short.
@@ -21,7 +22,7 @@ describe("a stored entity's JSON answer", () => {
   // Node writes a string through memory it frees at once; a Uint8Array's lives until a scavenge (JsonText.ts).
   plain("is its JSON text, handed to the server as a string", () => {
     const agent = { _id: "a1", _rev: "1-x", name, description: "d", code: "c" } as unknown as Agent
-    for (const answer of [storedJson(Agent).one(agent), storedJson(Agent).many([agent])]) {
+    for (const answer of [storedJson(Agent).one(agent)]) {
       expect(answer.body._tag).toBe("Raw")
       const body = answer.body as { body: unknown; contentLength?: number }
       expect(typeof body.body).toBe("string")
@@ -42,6 +43,50 @@ describe("a list of several pages", () => {
       const chunks: ReadonlyArray<unknown> = Chunk.toReadonlyArray(yield* Stream.runCollect(answer.body.stream))
       expect(chunks.every((chunk) => typeof chunk === "string")).toBe(true)
       expect(JSON.parse(chunks.join(""))).toEqual([{ name }, { n: 1 }, { n: 2 }, { n: 3 }])
+    }))
+})
+
+/** Pages as the port hands them: each after the first read only when its `next` runs, counted in `reads`. */
+const pagesOf = <A>(pages: ReadonlyArray<ReadonlyArray<A>>, reads: { count: number }): Effect.Effect<DocumentPage<A>> => {
+  const at = (index: number): Effect.Effect<DocumentPage<A>> =>
+    Effect.sync(() => {
+      reads.count++
+      return { items: pages[index]!, next: index + 1 < pages.length ? at(index + 1) : undefined }
+    })
+  return at(0)
+}
+const inRequest = <A, E>(effect: Effect.Effect<A, E, HttpServerRequest.HttpServerRequest>) =>
+  Effect.provideService(effect, HttpServerRequest.HttpServerRequest, HttpServerRequest.fromWeb(new Request("http://127.0.0.1/")))
+
+describe("a list answered from the port's pages", () => {
+  plain.effect("of one page is that page's JSON text, whole, read once", () =>
+    Effect.gen(function*() {
+      const reads = { count: 0 }
+      const answer = yield* inRequest(jsonPagesResponse(pagesOf([[{ name }, { n: 1 }]], reads), { what: "test list" }))
+      expect(answer.body._tag).toBe("Raw")
+      const body = answer.body as { body: unknown; contentLength?: number }
+      expect(JSON.parse(body.body as string)).toEqual([{ name }, { n: 1 }])
+      expect(body.contentLength).toBe(Buffer.byteLength(body.body as string))
+      expect(reads.count).toBe(1)
+    }))
+
+  plain.effect("of a full page and an empty last one is whole too; with open and close it is wrapped", () =>
+    Effect.gen(function*() {
+      const answer = yield* inRequest(jsonPagesResponse(pagesOf([[{ n: 1 }], []], { count: 0 }), { what: "test list", open: "{\"items\":[", close: "]}" }))
+      expect(answer.body._tag).toBe("Raw")
+      expect(JSON.parse((answer.body as { body: string }).body)).toEqual({ items: [{ n: 1 }] })
+    }))
+
+  plain.effect("of several pages is streamed as strings, reading two pages before answering and the rest as written", () =>
+    Effect.gen(function*() {
+      const reads = { count: 0 }
+      const answer = yield* inRequest(jsonPagesResponse(pagesOf([[{ name }], [], [{ n: 2 }, { n: 3 }], [{ n: 4 }]], reads), { what: "test list" }))
+      expect(reads.count).toBe(2)
+      if (answer.body._tag !== "Stream") throw new Error(`expected a streamed body, got ${answer.body._tag}`)
+      const chunks: ReadonlyArray<unknown> = Chunk.toReadonlyArray(yield* Stream.runCollect(answer.body.stream))
+      expect(reads.count).toBe(4)
+      expect(chunks.every((chunk) => typeof chunk === "string")).toBe(true)
+      expect(JSON.parse(chunks.join(""))).toEqual([{ name }, { n: 2 }, { n: 3 }, { n: 4 }])
     }))
 })
 

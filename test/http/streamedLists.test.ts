@@ -4,14 +4,15 @@ import { request as httpRequest } from "node:http"
 import * as MemoryDatabase from "../../src/adapters/MemoryDatabase.js"
 import { Agent, agentFromStored } from "../../src/domain/Agent.js"
 import { DatabaseService, type DatabaseServiceShape } from "../../src/ports/DatabaseService.js"
-import type { Document } from "../../src/ports/Document.js"
+import type { Document, DocumentPage } from "../../src/ports/Document.js"
 import { DatabaseError } from "../../src/ports/Errors.js"
 import { BaseUrl, testServer } from "../support/TestServer.js"
 
 /**
  * What a listing reads of the watched collection, page by page: pages from `holdFrom` on wait for
- * `release`, and pages from `failFrom` on fail as an unreachable backend. `listAll` goes through
- * the same pages, so a handler that collects the collection whole waits at the same gate.
+ * `release`, and pages from `failFrom` on fail as an unreachable backend, whether read through
+ * `stream` or `pages`. `listAll` goes through the same pages, so a handler that collects the
+ * collection whole waits at the same gate.
  */
 const watch = {
   collection: "",
@@ -34,17 +35,22 @@ let db: DatabaseServiceShape | undefined
 const watched = Layer.effect(
   DatabaseService,
   Effect.map(MemoryDatabase.make, (memory): DatabaseServiceShape => {
+    // A page of the watched collection, once read, is counted, then held or failed as set.
+    const gate = <A>(collection: string, page: A): Effect.Effect<A, DatabaseError> => {
+      if (collection !== watch.collection) return Effect.succeed(page)
+      const index = watch.read++
+      if (index >= watch.failFrom) {
+        return Effect.fail(new DatabaseError({ operation: "page", message: "connection reset by peer", unavailable: true }))
+      }
+      return index >= watch.holdFrom ? Effect.as(Deferred.await(watch.release!), page) : Effect.succeed(page)
+    }
     const stream: DatabaseServiceShape["stream"] = (collection, options) =>
-      memory.stream(collection, options).pipe(
-        Stream.mapChunksEffect((page) => {
-          if (collection !== watch.collection) return Effect.succeed(page)
-          const index = watch.read++
-          if (index >= watch.failFrom) {
-            return Effect.fail(new DatabaseError({ operation: "page", message: "connection reset by peer", unavailable: true }))
-          }
-          return index >= watch.holdFrom ? Effect.as(Deferred.await(watch.release!), page) : Effect.succeed(page)
-        })
-      )
+      memory.stream(collection, options).pipe(Stream.mapChunksEffect((page) => gate(collection, page)))
+    const watchedPage = (collection: string, read: Effect.Effect<DocumentPage, DatabaseError>): Effect.Effect<DocumentPage, DatabaseError> =>
+      Effect.flatMap(read, (page) =>
+        gate(collection, { items: page.items, next: page.next === undefined ? undefined : watchedPage(collection, page.next) }))
+    const pages: DatabaseServiceShape["pages"] = (collection, options) =>
+      Effect.flatMap(memory.pages(collection, options), (page) => watchedPage(collection, Effect.succeed(page)))
     const listAll: DatabaseServiceShape["listAll"] = (collection) =>
       Effect.map(Stream.runCollect(stream(collection, { pageSize: 100 })), Chunk.toReadonlyArray)
     // The data store pages with find (limit and after): each paged find counts as a page.
@@ -55,7 +61,7 @@ const watched = Layer.effect(
           watch.read++ >= watch.failFrom
             ? Effect.fail(new DatabaseError({ operation: "find", message: "connection reset by peer", unavailable: true }))
             : memory.find(collection, selector, options))
-    db = { ...memory, stream, listAll, find }
+    db = { ...memory, stream, pages, listAll, find }
     return db
   })
 )

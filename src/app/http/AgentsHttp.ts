@@ -6,7 +6,7 @@ import { Deployments } from "../../domain/Deployments.js"
 import { Authentication, currentUser } from "../auth/CurrentUser.js"
 import { DocportApi } from "./Api.js"
 import { httpErrors } from "./ApiErrors.js"
-import { jsonArrayResponse } from "./JsonArrayStream.js"
+import { jsonPagesResponse } from "./JsonArrayStream.js"
 import { groupInLeanContext } from "./LeanContext.js"
 import { storedJson } from "./StoredJson.js"
 
@@ -20,7 +20,7 @@ export const AgentsLive = HttpApiBuilder.group(DocportApi, "agents", (handlers) 
     return handlers
       .handle("create", ({ payload }) =>
         Effect.flatMap(currentUser, (user) => httpErrors(Effect.map(agents.create(payload, user.uid), created.one))))
-      .handle("list", () => httpErrors(jsonArrayResponse(agents.stream, { encode: agent.declared, what: "GET /agents" })))
+      .handle("list", () => httpErrors(jsonPagesResponse(agents.pages, { encode: agent.declared, what: "GET /agents" })))
       .handle("get", ({ path }) => httpErrors(Effect.map(agents.get(path.id), agent.one)))
       .handle("update", ({ path, payload }) =>
         Effect.flatMap(currentUser, (user) => httpErrors(Effect.map(agents.update(path.id, payload, user.uid), agent.one))))

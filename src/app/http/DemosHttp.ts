@@ -5,6 +5,7 @@ import { Demos } from "../../domain/Demos.js"
 import { Authentication, currentUser } from "../auth/CurrentUser.js"
 import { DocportApi } from "./Api.js"
 import { httpErrors } from "./ApiErrors.js"
+import { jsonPagesResponse } from "./JsonArrayStream.js"
 import { groupInLeanContext } from "./LeanContext.js"
 import { storedJson } from "./StoredJson.js"
 
@@ -16,7 +17,7 @@ export const DemosLive = HttpApiBuilder.group(DocportApi, "demos", (handlers) =>
     handlers
       .handle("create", ({ payload }) =>
         Effect.flatMap(currentUser, (user) => httpErrors(Effect.map(demos.create(payload, user.uid), created.one))))
-      .handle("list", () => httpErrors(Effect.map(demos.list, demo.many)))
+      .handle("list", () => httpErrors(jsonPagesResponse(demos.pages, { encode: demo.declared, what: "GET /demos" })))
       .handle("get", ({ path }) => httpErrors(Effect.map(demos.get(path.id), demo.one)))
       .handle("replace", ({ path, payload }) =>
         Effect.flatMap(currentUser, (user) => httpErrors(Effect.map(demos.replace(path.id, payload, user.uid), demo.one))))

@@ -3,6 +3,8 @@ import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import { Cause, Chunk, Effect, Exit, Option, Scope, Stream } from "effect"
 import { describeCause, redactSecrets } from "./describeCause.js"
+import type { DocumentPage } from "../../ports/Document.js"
+import type { DatabaseError } from "../../ports/Errors.js"
 import { jsonText } from "./JsonText.js"
 
 export interface JsonArrayOptions<A> {
@@ -44,40 +46,80 @@ const failureText = (cause: Cause.Cause<unknown>) => {
   return describeCause(Cause.squash(cause))
 }
 
+/** What a listing writes: its brackets, and each chunk (a page) as JSON. */
+const listingText = <A>(options: JsonArrayOptions<A>) => {
+  const open = options.open ?? "["
+  const close = options.close ?? "]"
+  const encode = options.encode
+  const json = (chunk: Chunk.Chunk<A>) => {
+    const array = Chunk.toReadonlyArray(chunk)
+    return JSON.stringify(encode === undefined ? array : array.map(encode))
+  }
+  return {
+    open,
+    close,
+    json,
+    /** The listing of one chunk or none. A plain array is its one JSON text as it is: no slice and concatenation to copy once more. */
+    whole: (chunk: Chunk.Chunk<A> | undefined) =>
+      chunk === undefined ? open + close : open === "[" && close === "]" ? json(chunk) : open + json(chunk).slice(1, -1) + close
+  }
+}
+
+/**
+ * The listing whose first two chunks are `head`, streamed: `rest` is the chunks after them. Later,
+ * a failure aborts the connection instead of ending the body, so that no client takes a shortened
+ * array for the whole list; it is logged.
+ */
+const streamedListing = <A, E>(
+  head: readonly [Chunk.Chunk<A>, Chunk.Chunk<A>],
+  rest: Stream.Stream<Chunk.Chunk<A>, E>,
+  options: JsonArrayOptions<A>,
+  request: HttpServerRequest.HttpServerRequest
+): Stream.Stream<string, E> => {
+  const { close, json, open } = listingText(options)
+  // One JSON.stringify per chunk; its brackets cut off as a slice of the string (V8 keeps a view,
+  // no copy) and the pieces joined by separate commas, so that a page is held once.
+  let started = false
+  const pieces = (chunk: Chunk.Chunk<A>): Chunk.Chunk<string> => {
+    if (Chunk.isEmpty(chunk)) return Chunk.empty()
+    const text = json(chunk)
+    const inner = text.slice(1, text.length - 1)
+    if (!started) {
+      started = true
+      return Chunk.of(inner)
+    }
+    return Chunk.make(",", inner)
+  }
+  return Stream.fromIterable(head).pipe(
+    Stream.rechunk(1),
+    Stream.concat(rest),
+    Stream.mapConcatChunk(pieces),
+    Stream.prepend(Chunk.of(open)),
+    Stream.concat(Stream.succeed(close)),
+    Stream.tapErrorCause((cause) =>
+      Cause.isInterruptedOnly(cause) ? Effect.void : Effect.zipRight(
+        abortConnection(request),
+        Effect.logError(`${options.what}: the response was cut short and its connection closed: ${failureText(cause)}`)
+      ))
+  )
+}
+
+// Pages become bytes only when the server writes them (it waits for each to drain). Strings, not
+// bytes: see textStream above.
+const streamedResponse = <E>(body: Stream.Stream<string, E>) =>
+  HttpServerResponse.stream(textStream(body), { contentType: "application/json" })
+
 /**
  * A JSON array answered as its items arrive, one piece per chunk (a page of the port's stream), so
  * that a request holds about two pages, never the whole collection. The first two chunks are read
  * before answering (the second to learn whether there is more): a failure there is the endpoint's
- * own error status, and a list of one chunk is one plain body with a length. Later, a failure aborts the connection instead of ending
- * the body, so that no client takes a shortened array for the whole list; it is logged.
+ * own error status, and a list of one chunk is one plain body with a length.
  */
 export const jsonArrayResponse = <A, E>(
   items: Stream.Stream<A, E>,
   options: JsonArrayOptions<A>
 ): Effect.Effect<HttpServerResponse.HttpServerResponse, E, HttpServerRequest.HttpServerRequest> =>
   Effect.gen(function*() {
-    const open = options.open ?? "["
-    const close = options.close ?? "]"
-    const encode = options.encode
-    const json = (chunk: Chunk.Chunk<A>) => {
-      const array = Chunk.toReadonlyArray(chunk)
-      return JSON.stringify(encode === undefined ? array : array.map(encode))
-    }
-    // One JSON.stringify per chunk; its brackets cut off as a slice of the string (V8 keeps a view,
-    // no copy) and the pieces joined by separate commas, so that a page is held once. Strings, not
-    // bytes: see textStream above.
-    let started = false
-    const pieces = (chunk: Chunk.Chunk<A>): Chunk.Chunk<string> => {
-      if (Chunk.isEmpty(chunk)) return Chunk.empty()
-      const text = json(chunk)
-      const inner = text.slice(1, text.length - 1)
-      if (!started) {
-        started = true
-        return Chunk.of(inner)
-      }
-      return Chunk.make(",", inner)
-    }
-
     const scope = yield* Scope.make()
     const pull = yield* Scope.extend(Stream.toPull(items), scope)
     // Some(chunk) while there is more, None at the end.
@@ -91,26 +133,34 @@ export const jsonArrayResponse = <A, E>(
         : Effect.map(next, (second) => Option.isNone(second) ? [first.value] : [first.value, second.value]))
     const head = yield* Effect.onExit(readHead, (exit) =>
       Exit.isFailure(exit) || exit.value.length < 2 ? Scope.close(scope, Exit.void) : Effect.void)
-    if (head.length < 2) {
-      // A plain array is its one JSON text as it is: no slice and concatenation to copy once more.
-      const text = head.length === 0 ? open + close : open === "[" && close === "]" ? json(head[0]!) : open + json(head[0]!).slice(1, -1) + close
-      return jsonText(text)
-    }
-
+    if (head.length < 2) return jsonText(listingText(options).whole(head[0]))
     const request = yield* HttpServerRequest.HttpServerRequest
-    // Pages become bytes only when the server writes them (it waits for each to drain).
-    const body = Stream.fromIterable(head).pipe(
-      Stream.rechunk(1),
-      Stream.concat(Stream.repeatEffectOption(pull)),
-      Stream.mapConcatChunk(pieces),
-      Stream.prepend(Chunk.of(open)),
-      Stream.concat(Stream.succeed(close)),
-      Stream.tapErrorCause((cause) =>
-        Cause.isInterruptedOnly(cause) ? Effect.void : Effect.zipRight(
-          abortConnection(request),
-          Effect.logError(`${options.what}: the response was cut short and its connection closed: ${failureText(cause)}`)
-        )),
-      Stream.ensuring(Scope.close(scope, Exit.void))
-    )
-    return HttpServerResponse.stream(textStream(body), { contentType: "application/json" })
+    const body = streamedListing([head[0]!, head[1]!], Stream.repeatEffectOption(pull), options, request)
+    return streamedResponse(Stream.ensuring(body, Scope.close(scope, Exit.void)))
+  })
+
+/**
+ * jsonArrayResponse over the port's pages, read as plain Effects: a listing that fits its first
+ * page runs no Stream at all, which cost more than reading the page (GET /agents of 100 agents:
+ * bench/HISTORY.md, 4 December 14:00). A listing of more pages is streamed as jsonArrayResponse
+ * streams it, with the same answers to a failure.
+ */
+export const jsonPagesResponse = <A, E>(
+  first: Effect.Effect<DocumentPage<A>, E>,
+  options: JsonArrayOptions<A>
+): Effect.Effect<HttpServerResponse.HttpServerResponse, E | DatabaseError, HttpServerRequest.HttpServerRequest> =>
+  Effect.flatMap(first, (page): Effect.Effect<HttpServerResponse.HttpServerResponse, E | DatabaseError, HttpServerRequest.HttpServerRequest> => {
+    const text = listingText(options)
+    if (page.next === undefined) return Effect.succeed(jsonText(text.whole(Chunk.unsafeFromArray(page.items))))
+    // A backend may hand a cursor with a last page that was full: an empty page with none after it.
+    return Effect.flatMap(page.next, (second) =>
+      second.next === undefined && second.items.length === 0
+        ? Effect.succeed(jsonText(text.whole(Chunk.unsafeFromArray(page.items))))
+        : Effect.map(HttpServerRequest.HttpServerRequest, (request) => {
+          const rest = Stream.unfoldEffect(second.next, (next) =>
+            next === undefined
+              ? Effect.succeed(Option.none())
+              : Effect.map(next, (after) => Option.some([Chunk.unsafeFromArray(after.items), after.next] as const)))
+          return streamedResponse(streamedListing([Chunk.unsafeFromArray(page.items), Chunk.unsafeFromArray(second.items)], rest, options, request))
+        }))
   })

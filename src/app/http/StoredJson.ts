@@ -22,7 +22,6 @@ export const storedJson = <F extends Schema.Struct.Fields>(schema: Schema.Struct
   }
   return {
     declared,
-    one: (entity: Schema.Struct.Type<F>) => unsafeJsonText(declared(entity), { status }),
-    many: (entities: ReadonlyArray<Schema.Struct.Type<F>>) => unsafeJsonText(entities.map(declared), { status })
+    one: (entity: Schema.Struct.Type<F>) => unsafeJsonText(declared(entity), { status })
   }
 }
