@@ -36,9 +36,9 @@ export interface StreamOptions {
  * read of the next page. Lets a caller that answers from the first page or two (a listing that
  * usually fits one page) read them as plain Effects, without running a Stream.
  */
-export interface DocumentPage<A = Document> {
+export interface DocumentPage<A = Document, E = DatabaseError> {
   readonly items: ReadonlyArray<A>
-  readonly next: Effect.Effect<DocumentPage<A>, DatabaseError> | undefined
+  readonly next: Effect.Effect<DocumentPage<A, E>, E> | undefined
 }
 
 /** Equality on top-level fields. */

@@ -1,9 +1,10 @@
-import { Chunk, Effect, Option, Stream } from "effect"
+import { Chunk, Effect, Stream } from "effect"
 import type { DatabaseServiceShape } from "./DatabaseService.js"
 import { bulkFailure, type BulkResult, DEFAULT_PAGE_SIZE, type Document, type DocumentPage } from "./Document.js"
 import { storedBody } from "./DocumentLimits.js"
 import { Conflict, DatabaseError, InvalidDocument, NotFound } from "./Errors.js"
 import { makeInstrumentation } from "./DatabaseMetrics.js"
+import { pageStream } from "./pageStream.js"
 import { project } from "./Json.js"
 import type { RawDatabase, StoredWrite } from "./RawDatabase.js"
 import {
@@ -69,20 +70,15 @@ export const makeDatabaseService = (raw: RawDatabase, options?: MakeOptions): Da
     ? <A, E, R>(_operation: string, _span: object, effect: Effect.Effect<A, E, R>) => effect
     : makeInstrumentation(raw.provider)
 
-  const pages = (collection: string, size: number, operation: string) =>
-    Stream.paginateChunkEffect(undefined as unknown, (cursor) =>
-      observe(operation, { collection }, Effect.suspend(() => raw.page(collection, size, cursor))).pipe(
-        Effect.map(({ docs, next }) => [Chunk.unsafeFromArray(docs as Array<Document>), next === undefined ? Option.none() : Option.some(next)] as const)
-      ))
-
-  // The same pages as `pages` above, as Effects: a listing that fits a page or two is read without
-  // running a Stream, whose machinery cost more than reading the page itself (bench/HISTORY.md,
-  // 4 December 14:00).
-  const pageAt = (collection: string, size: number, cursor: unknown): Effect.Effect<DocumentPage, DatabaseError> =>
+  // A page and, while there is more, the read of the next one: `pages` as it is, and `stream` and
+  // `listAll` through pageStream. A listing that fits a page or two is read without running a
+  // Stream, whose machinery cost more than reading the page itself (bench/HISTORY.md, 4 December 14:00).
+  const pageAt = (collection: string, size: number, operation: string, cursor: unknown): Effect.Effect<DocumentPage, DatabaseError> =>
     Effect.map(
-      observe("stream.page", { collection }, Effect.suspend(() => raw.page(collection, size, cursor))),
-      ({ docs, next }) => ({ items: docs, next: next === undefined ? undefined : pageAt(collection, size, next) })
+      observe(operation, { collection }, Effect.suspend(() => raw.page(collection, size, cursor))),
+      ({ docs, next }) => ({ items: docs, next: next === undefined ? undefined : pageAt(collection, size, operation, next) })
     )
+  const pages = (collection: string, size: number, operation: string) => pageStream(pageAt(collection, size, operation, undefined))
 
   return {
     provider: raw.provider,
@@ -140,7 +136,7 @@ export const makeDatabaseService = (raw: RawDatabase, options?: MakeOptions): Da
       Stream.unwrap(Effect.as(observe("stream", { collection }, validateCollection(collection)), pages(collection, sizeOf(streamOptions?.pageSize), "stream.page"))),
 
     pages: (collection, pageOptions) =>
-      Effect.zipRight(observe("stream", { collection }, validateCollection(collection)), pageAt(collection, sizeOf(pageOptions?.pageSize), undefined)),
+      Effect.zipRight(observe("stream", { collection }, validateCollection(collection)), pageAt(collection, sizeOf(pageOptions?.pageSize), "stream.page", undefined)),
 
     find: (collection, selector, findOptions) =>
       observe(

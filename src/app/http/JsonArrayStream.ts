@@ -5,6 +5,7 @@ import { Cause, Chunk, Effect, Exit, Option, Scope, Stream } from "effect"
 import { describeCause, redactSecrets } from "./describeCause.js"
 import type { DocumentPage } from "../../ports/Document.js"
 import type { DatabaseError } from "../../ports/Errors.js"
+import { pageStream } from "../../ports/pageStream.js"
 import { jsonText } from "./JsonText.js"
 
 export interface JsonArrayOptions<A> {
@@ -157,10 +158,7 @@ export const jsonPagesResponse = <A, E>(
       second.next === undefined && second.items.length === 0
         ? Effect.succeed(jsonText(text.whole(Chunk.unsafeFromArray(page.items))))
         : Effect.map(HttpServerRequest.HttpServerRequest, (request) => {
-          const rest = Stream.unfoldEffect(second.next, (next) =>
-            next === undefined
-              ? Effect.succeed(Option.none())
-              : Effect.map(next, (after) => Option.some([Chunk.unsafeFromArray(after.items), after.next] as const)))
+          const rest = Stream.chunks(pageStream(second.next))
           return streamedResponse(streamedListing([Chunk.unsafeFromArray(page.items), Chunk.unsafeFromArray(second.items)], rest, options, request))
         }))
   })
