@@ -73,12 +73,11 @@ export const makeDatabaseService = (raw: RawDatabase, options?: MakeOptions): Da
   // A page and, while there is more, the read of the next one: `pages` as it is, and `stream` and
   // `listAll` through pageStream. A listing that fits a page or two is read without running a
   // Stream, whose machinery cost more than reading the page itself (bench/HISTORY.md, 4 December 14:00).
-  const pageAt = (collection: string, size: number, operation: string, cursor: unknown): Effect.Effect<DocumentPage, DatabaseError> =>
+  const pageAt = (collection: string, size: number, operation: string, cursor?: unknown): Effect.Effect<DocumentPage, DatabaseError> =>
     Effect.map(
       observe(operation, { collection }, Effect.suspend(() => raw.page(collection, size, cursor))),
       ({ docs, next }) => ({ items: docs, next: next === undefined ? undefined : pageAt(collection, size, operation, next) })
     )
-  const pages = (collection: string, size: number, operation: string) => pageStream(pageAt(collection, size, operation, undefined))
 
   return {
     provider: raw.provider,
@@ -128,15 +127,15 @@ export const makeDatabaseService = (raw: RawDatabase, options?: MakeOptions): Da
         { collection },
         Effect.zipRight(
           validateCollection(collection),
-          Effect.map(Stream.runCollect(pages(collection, raw.listPageSize ?? LIST_PAGE_SIZE, "listAll.page")), Chunk.toReadonlyArray)
+          Effect.map(Stream.runCollect(pageStream(pageAt(collection, raw.listPageSize ?? LIST_PAGE_SIZE, "listAll.page"))), Chunk.toReadonlyArray)
         )
       ),
 
     stream: (collection, streamOptions) =>
-      Stream.unwrap(Effect.as(observe("stream", { collection }, validateCollection(collection)), pages(collection, sizeOf(streamOptions?.pageSize), "stream.page"))),
+      Stream.unwrap(Effect.as(observe("stream", { collection }, validateCollection(collection)), pageStream(pageAt(collection, sizeOf(streamOptions?.pageSize), "stream.page")))),
 
     pages: (collection, pageOptions) =>
-      Effect.zipRight(observe("stream", { collection }, validateCollection(collection)), pageAt(collection, sizeOf(pageOptions?.pageSize), "stream.page", undefined)),
+      Effect.zipRight(observe("stream", { collection }, validateCollection(collection)), pageAt(collection, sizeOf(pageOptions?.pageSize), "stream.page")),
 
     find: (collection, selector, findOptions) =>
       observe(
