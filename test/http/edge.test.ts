@@ -182,4 +182,21 @@ layer(testServer(MemoryDatabase.layer), { excludeTestServices: true, timeout: "1
         expect(put.status, id).toBe(400)
       }
     }))
+
+  it.effect("a path that is not valid percent-encoding is a 400 on every method, not a 405 that names the method", () =>
+    Effect.gen(function*() {
+      const paths = ["/agents/%ff", "/agents/%zz", "/agents/%E2%9C", "/demos/%ff", "/data-store/namespaces/%ff/records", "/agents/%ff/x"]
+      for (const path of paths) {
+        for (const method of ["GET", "PUT", "DELETE"]) {
+          const res = yield* raw(method, path, method === "PUT" ? agent : undefined)
+          expect(res.status, `${method} ${path}`).toBe(400)
+          expectError(res.body, "BadRequest")
+          expect(res.body.message).toContain("percent-encod")
+        }
+      }
+      // Escapes that decode stay the ids' business.
+      const absent = yield* raw("GET", "/agents/%E2%9C%93")
+      expect(absent.status).toBe(404)
+      expectError(absent.body, "NotFound")
+    }))
 })

@@ -7,6 +7,9 @@ import { Cause, Chunk, Effect } from "effect"
 import { describeCause } from "./describeCause.js"
 import { errorResponse } from "./ErrorResponse.js"
 
+// A path in a message is the client's own, shortened as ids are in theirs.
+const shown = (path: string) => path.length > 80 ? `${path.slice(0, 80)}…` : path
+
 const segments = (path: string) => path.split("/").filter((segment) => segment.length > 0)
 
 // The router's own matching, as far as telling which methods a path has: `:name` takes one
@@ -33,6 +36,16 @@ const allowedMethods = (router: HttpRouter.HttpRouter<unknown, unknown>, url: st
   return [...methods].sort()
 }
 
+/** Whether the path holds an escape that is not percent-encoded UTF-8 (`%ff`, `%zz`, a cut sequence). */
+const undecodable = (path: string): boolean => {
+  try {
+    decodeURIComponent(path)
+    return false
+  } catch {
+    return true
+  }
+}
+
 /**
  * Failures that happen outside an endpoint (unreadable body, no such route or method, a defect)
  * get the JSON shape of every other error instead of the platform's empty body. A defect's cause
@@ -51,7 +64,11 @@ export const fallbackErrors = Effect.map(HttpApiBuilder.Router, (routes) =>
         if (error._tag === "RouteNotFound") {
           return Effect.gen(function*() {
             const request = yield* HttpServerRequest.HttpServerRequest
-            const path = request.url.split("?")[0]!
+            const fullPath = request.url.split("?")[0]!
+            const path = shown(fullPath)
+            // The router finds no route when it cannot decode a parameter, though the path's shape
+            // has one: the client's mistake, which a 405 or 404 would misname.
+            if (undecodable(fullPath)) return errorResponse(400, "BadRequest", `the path ${path} is not valid percent-encoding of UTF-8`)
             const allowed = allowedMethods(yield* routes.router, request.url)
             return allowed.length > 0 && !allowed.includes("*")
               ? errorResponse(405, "MethodNotAllowed", `${path} does not take ${request.method}; it takes ${allowed.join(", ")}`, {
