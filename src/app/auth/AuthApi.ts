@@ -14,6 +14,7 @@ import {
   TooManyRequests,
   UnknownProvider
 } from "./AuthErrors.js"
+import { readable } from "../http/ReadableIssue.js"
 import { signedIn } from "./CurrentUser.js"
 
 /** GET /auth/providers, as Gofannon's `AuthProvidersResponse` (models/auth.py). */
@@ -57,12 +58,12 @@ export class AuthApi extends HttpApiGroup.make("auth")
   .add(HttpApiEndpoint.get("providers", "/auth/providers").addSuccess(AuthProvidersResponse))
   .add(
     HttpApiEndpoint.get("login", "/auth/login/:type").setPath(TypeParam)
-      .setUrlParams(Schema.Struct({ return_to: Schema.optional(Schema.String) }))
+      .setUrlParams(readable(Schema.Struct({ return_to: Schema.optional(Schema.String) })))
       .addSuccess(Redirect).addError(UnknownProvider).addError(ProviderUnavailable).addError(TooManyRequests)
   )
   .add(
     HttpApiEndpoint.get("devStubPicker", "/auth/dev-stub-picker")
-      .setUrlParams(Schema.Struct({ state: Schema.String })).addSuccess(Html).addError(UnknownProvider)
+      .setUrlParams(readable(Schema.Struct({ state: Schema.String }))).addSuccess(Html).addError(UnknownProvider)
   )
   .add(
     HttpApiEndpoint.get("callback", "/auth/callback/:type").setPath(TypeParam)
@@ -78,7 +79,7 @@ export class AuthApi extends HttpApiGroup.make("auth")
 export class SessionApi extends signedIn(
   HttpApiGroup.make("session")
     .add(HttpApiEndpoint.get("me", "/auth/me").addSuccess(SessionUser))
-    .add(HttpApiEndpoint.post("createToken", "/auth/tokens").setPayload(TokenCreate).addSuccess(TokenCreated, { status: 201 }))
+    .add(HttpApiEndpoint.post("createToken", "/auth/tokens").setPayload(readable(TokenCreate)).addSuccess(TokenCreated, { status: 201 }))
     .add(HttpApiEndpoint.get("listTokens", "/auth/tokens").addSuccess(Schema.Array(AccessTokenInfo)))
     .add(
       HttpApiEndpoint.del("revokeToken", "/auth/tokens/:id").setPath(Schema.Struct({ id: Schema.String }))

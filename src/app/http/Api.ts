@@ -21,12 +21,9 @@ import {
 } from "./ApiErrors.js"
 import { ClientLog, ClientLogged } from "./ClientLog.js"
 import { DataStoreApi } from "./DataStoreApi.js"
-import { readableMessage } from "./ReadableIssue.js"
+import { readable } from "./ReadableIssue.js"
 
 const IdParam = Schema.Struct({ id: Schema.String })
-
-/** A request body whose decoding failures read as one line naming each field and its problem. */
-const body = <S extends Schema.Schema.Any>(schema: S) => schema.annotations(readableMessage) as S
 
 export const Health = Schema.Struct({
   status: Schema.Literal("healthy", "unhealthy"),
@@ -45,11 +42,11 @@ export class HealthApi extends HttpApiGroup.make("health")
 {}
 
 export class AgentsApi extends HttpApiGroup.make("agents")
-  .add(HttpApiEndpoint.post("create", "/agents").setPayload(body(AgentCreate)).addSuccess(Agent, { status: 201 }))
+  .add(HttpApiEndpoint.post("create", "/agents").setPayload(readable(AgentCreate)).addSuccess(Agent, { status: 201 }))
   .add(HttpApiEndpoint.get("list", "/agents").addSuccess(Schema.Array(Agent)))
   .add(HttpApiEndpoint.get("get", "/agents/:id").setPath(IdParam).addSuccess(Agent).addError(NotFoundError))
   .add(
-    HttpApiEndpoint.put("update", "/agents/:id").setPath(IdParam).setPayload(body(AgentUpdate)).addSuccess(Agent)
+    HttpApiEndpoint.put("update", "/agents/:id").setPath(IdParam).setPayload(readable(AgentUpdate)).addSuccess(Agent)
       .addError(NotFoundError).addError(ConflictError)
   )
   .add(HttpApiEndpoint.del("remove", "/agents/:id").setPath(IdParam).addError(NotFoundError).addError(ConflictError))
@@ -70,11 +67,11 @@ export class DeploymentsApi extends HttpApiGroup.make("deployments")
 {}
 
 export class DemosApi extends HttpApiGroup.make("demos")
-  .add(HttpApiEndpoint.post("create", "/demos").setPayload(body(DemoCreate)).addSuccess(Demo, { status: 201 }))
+  .add(HttpApiEndpoint.post("create", "/demos").setPayload(readable(DemoCreate)).addSuccess(Demo, { status: 201 }))
   .add(HttpApiEndpoint.get("list", "/demos").addSuccess(Schema.Array(Demo)))
   .add(HttpApiEndpoint.get("get", "/demos/:id").setPath(IdParam).addSuccess(Demo).addError(NotFoundError))
   .add(
-    HttpApiEndpoint.put("replace", "/demos/:id").setPath(IdParam).setPayload(body(DemoReplace)).addSuccess(Demo)
+    HttpApiEndpoint.put("replace", "/demos/:id").setPath(IdParam).setPayload(readable(DemoReplace)).addSuccess(Demo)
       .addError(NotFoundError).addError(ConflictError)
   )
   .add(HttpApiEndpoint.del("remove", "/demos/:id").setPath(IdParam).addError(NotFoundError).addError(ConflictError))
@@ -82,7 +79,7 @@ export class DemosApi extends HttpApiGroup.make("demos")
 
 /** Gofannon's UI reports its own events here; they become docport log lines. */
 export class ClientLogApi extends HttpApiGroup.make("clientLog")
-  .add(HttpApiEndpoint.post("log", "/log/client").setPayload(body(ClientLog)).addSuccess(ClientLogged, { status: 202 }))
+  .add(HttpApiEndpoint.post("log", "/log/client").setPayload(readable(ClientLog)).addSuccess(ClientLogged, { status: 202 }))
 {}
 
 /**

@@ -4,10 +4,7 @@ import * as OpenApi from "@effect/platform/OpenApi"
 import { Schema } from "effect"
 import { DataRecord, NamespaceList, NamespaceStats } from "../../domain/DataRecord.js"
 import { BadRequestError, ConflictError, DatabaseFailure, DatabaseUnavailable, DocumentTooLarge, NotFoundError } from "./ApiErrors.js"
-import { readableMessage } from "./ReadableIssue.js"
-
-/** Payload and query failures read as one line naming each field and its problem (422). */
-const readable = <S extends Schema.Schema.Any>(schema: S) => schema.annotations(readableMessage) as S
+import { readable } from "./ReadableIssue.js"
 
 const NamespacePath = Schema.Struct({ namespace: Schema.String })
 /** The key is the rest of the path, so it may hold '/' whether or not it is percent-encoded. */

@@ -1,4 +1,4 @@
-import { Option, ParseResult, SchemaAST as AST } from "effect"
+import { Option, ParseResult, type Schema, SchemaAST as AST } from "effect"
 
 // A detail names the field and the problem and never quotes the value: a 10 MB wrong value must
 // not come back as a 20 MB error, and a value may be something the client should not see echoed.
@@ -102,3 +102,6 @@ export const readableIssue = (issue: ParseResult.ParseIssue): string => {
 export const readableMessage = {
   message: (issue: ParseResult.ParseIssue) => ({ message: readableIssue(issue), override: true })
 } as const
+
+/** A payload or query schema whose decoding failures read as one line naming each field and its problem (422). */
+export const readable = <S extends Schema.Schema.Any>(schema: S): S => schema.annotations(readableMessage) as S
