@@ -1,6 +1,7 @@
 import { Chunk, Config, Context, Duration, Effect, Layer, Option, Schedule, Stream } from "effect"
 import { DatabaseService } from "../ports/DatabaseService.js"
 import type { Document } from "../ports/Document.js"
+import { idProblem } from "../ports/Validation.js"
 import { Conflict, type DatabaseError, type InvalidDocument, type InvalidName } from "../ports/Errors.js"
 import { accessOf, DATA_STORE_ACCESS, mergeAccess, newCreation, targetOf } from "./AccessStats.js"
 import { type AccessTrackerOptions, makeAccessTracker } from "./AccessTracker.js"
@@ -103,7 +104,13 @@ const checkNames = (namespace: string, keys: ReadonlyArray<string>) =>
   })
 
 const encodeCursor = (id: string) => Buffer.from(id, "utf8").toString("base64url")
-const decodeCursor = (cursor: string) => Buffer.from(cursor, "base64url").toString("utf8")
+/** The id a cursor names, when encodeCursor made it: any other string would reach the backend as an id. */
+const decodeCursor = (cursor: string): Effect.Effect<string, InvalidRecord> => {
+  const id = Buffer.from(cursor, "base64url").toString("utf8")
+  return id.length > 0 && encodeCursor(id) === cursor && idProblem(id) === undefined ? Effect.succeed(id) : Effect.fail(new InvalidRecord({
+    reason: "the cursor is not one a page gave out: pass the previous page's nextCursor, or none for the first page"
+  }))
+}
 
 export const make = (options: AccessTrackerOptions = {}) =>
   Effect.gen(function*() {
@@ -295,7 +302,12 @@ export const make = (options: AccessTrackerOptions = {}) =>
     const mineOnly = (userId: string, namespace: string) => (doc: Document) => belongs(doc, userId, namespace)
 
     const records: DataStoreShape["records"] = (userId, namespace, { agent, cursor } = {}) =>
-      Stream.unwrap(Effect.as(checkNames(namespace, []), pages({ userId, namespace }, undefined, cursor === undefined ? undefined : decodeCursor(cursor)))).pipe(
+      Stream.unwrap(
+        Effect.zipRight(
+          checkNames(namespace, []),
+          Effect.map(cursor === undefined ? Effect.succeed(undefined) : decodeCursor(cursor), (after) => pages({ userId, namespace }, undefined, after))
+        )
+      ).pipe(
         Stream.filter(mineOnly(userId, namespace)),
         Stream.mapChunksEffect((chunk) => {
           const docs = Chunk.toReadonlyArray(chunk)
@@ -310,7 +322,7 @@ export const make = (options: AccessTrackerOptions = {}) =>
       Effect.gen(function*() {
         yield* checkNames(namespace, [])
         const size = Math.max(1, Math.min(PAGE, Math.floor(limit)))
-        const after = cursor === undefined ? undefined : decodeCursor(cursor)
+        const after = cursor === undefined ? undefined : yield* decodeCursor(cursor)
         const docs = yield* db.find(DATA_STORE, { userId, namespace }, { limit: size, after })
         const mine = docs.filter(mineOnly(userId, namespace))
         if (agent !== undefined && mine.length > 0) yield* access.record(mine.map(targetOf), agent)

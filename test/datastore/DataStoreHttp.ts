@@ -227,6 +227,14 @@ export const httpCases = (it: Methods, timeout: number) => {
       expectError(yield* raw("GET", `${base}?limit=0`), 422, "ValidationError")
       expectError(yield* raw("GET", `${base}?limit=5000`), 422, "ValidationError")
       expectError(yield* raw("GET", `${base}?limit=10&cursor=`), 400)
+      // A cursor docport did not make: a 400 that says so, not an empty page or a complaint about an id.
+      for (const junk of ["A".repeat(800), "zzz", "{\"x\":1}", "c2hhMjU2LQ==", "%ff"]) {
+        for (const res of [yield* raw("GET", `${base}?limit=10&cursor=${enc(junk)}`), yield* op("getAll", { namespace, agent: "reader", limit: 10, cursor: junk })]) {
+          expectError(res, 400)
+          expect(res.body.detail, junk).toContain("cursor")
+          expect(res.body.detail).not.toContain("\\u0000")
+        }
+      }
       expect((yield* raw("DELETE", `/data-store/namespaces/${enc(namespace)}`)).body.deletedCount).toBe(total)
     }), timeout)
 
