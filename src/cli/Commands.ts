@@ -119,7 +119,7 @@ const exportCommand = Command.make("export", {
 
 const countLines = (path: string) =>
   path === "-" ? Effect.succeed(undefined) : readLines(path).pipe(
-    Stream.runFold(0, (n, line) => (line.trim() === "" ? n : n + 1)),
+    Stream.runFold(0, (n, line) => (typeof line === "string" && line.trim() === "" ? n : n + 1)),
     Effect.orElseSucceed(() => undefined)
   )
 

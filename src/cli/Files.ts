@@ -4,6 +4,7 @@ import { createReadStream, createWriteStream } from "node:fs"
 import { rename, unlink } from "node:fs/promises"
 import { pipeline, type Readable, type Writable } from "node:stream"
 import { createGunzip, createGzip } from "node:zlib"
+import { MAX_DOCUMENT_BYTES } from "../ports/DocumentLimits.js"
 
 /** A file the run could not read or write. */
 export class FileError extends Data.TaggedError("FileError")<{ readonly path: string; readonly message: string }> {}
@@ -14,14 +15,63 @@ const fileError = (path: string) => (cause: unknown) =>
 const STDIO = "-"
 const gzipped = (path: string) => path.endsWith(".gz")
 
+/**
+ * Characters past which a line cannot hold a document any backend stores (MAX_DOCUMENT_BYTES of
+ * JSON, with its collection around it), so it is not held: a file without newlines, or with one
+ * enormous line, would otherwise be read whole into memory.
+ */
+export const MAX_LINE_CHARS = 4 * MAX_DOCUMENT_BYTES
+
+/** A line that was longer than the bound: only its length is kept. */
+export class OverlongLine {
+  constructor(readonly length: number) {}
+}
+
+export type Line = string | OverlongLine
+
+/** Text split at `\n` (a `\r` before it dropped), any line over `max` characters kept as its length alone. */
+export const boundedLines = (max: number) => <E>(text: Stream.Stream<string, E>): Stream.Stream<Line, E> =>
+  Stream.suspend(() => {
+    let partial = ""
+    let dropped = 0 // characters of the current line let go once it went over `max`; 0 while it is kept
+    const add = (piece: string) => {
+      if (dropped > 0) dropped += piece.length
+      else if (partial.length + piece.length > max) {
+        dropped = partial.length + piece.length
+        partial = ""
+      } else partial += piece
+    }
+    const end = (): Line => {
+      const line: Line = dropped > 0 ? new OverlongLine(dropped) : partial.endsWith("\r") ? partial.slice(0, -1) : partial
+      partial = ""
+      dropped = 0
+      return line
+    }
+    const lines = (chunk: string): Array<Line> => {
+      const out: Array<Line> = []
+      let start = 0
+      for (let newline = chunk.indexOf("\n"); newline !== -1; newline = chunk.indexOf("\n", start)) {
+        add(chunk.slice(start, newline))
+        out.push(end())
+        start = newline + 1
+      }
+      add(chunk.slice(start))
+      return out
+    }
+    return Stream.concat(
+      Stream.mapConcat(text, lines),
+      Stream.suspend(() => (partial === "" && dropped === 0 ? Stream.empty : Stream.make(end())))
+    )
+  })
+
 /** The lines of a file (`-`: stdin), gunzipped when its name ends in .gz; streamed, never read whole. */
-export const readLines = (path: string): Stream.Stream<string, FileError> => {
+export const readLines = (path: string): Stream.Stream<Line, FileError> => {
   const open = (): Readable => {
     const source: Readable = path === STDIO ? process.stdin : createReadStream(path)
     // pipeline forwards an error of the file (missing, unreadable) to the stream we read.
     return gzipped(path) ? pipeline(source, createGunzip(), () => {}) : source
   }
-  return NodeStream.fromReadable(open, fileError(path)).pipe(Stream.decodeText(), Stream.splitLines)
+  return NodeStream.fromReadable(open, fileError(path)).pipe(Stream.decodeText(), boundedLines(MAX_LINE_CHARS))
 }
 
 export interface LineSink {

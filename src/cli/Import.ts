@@ -2,7 +2,7 @@ import { Chunk, Effect, Stream } from "effect"
 import type { DatabaseError, InvalidName } from "../ports/Errors.js"
 import type { Backend } from "./Backends.js"
 import type { Portable } from "./Canonical.js"
-import type { FileError } from "./Files.js"
+import type { FileError, Line } from "./Files.js"
 import { parseLine, type ParsedLine } from "./Ndjson.js"
 import { Progress } from "./Progress.js"
 import { addPage, emptyTally, type Tally } from "./Tally.js"
@@ -22,7 +22,7 @@ export interface ImportOptions extends WriteOptions {
  */
 export const importFrom = (
   backend: Backend,
-  lines: Stream.Stream<string, FileError>,
+  lines: Stream.Stream<Line, FileError>,
   options: ImportOptions,
   tallies: Array<Tally>
 ): Effect.Effect<void, DatabaseError | InvalidName | FileError, Progress> =>
@@ -63,7 +63,7 @@ export const importFrom = (
     yield* progress.start("import", options.total)
     yield* lines.pipe(
       Stream.zipWithIndex,
-      Stream.filter(([text]) => text.trim() !== ""),
+      Stream.filter(([text]) => typeof text !== "string" || text.trim() !== ""),
       Stream.map(([text, index]) => parseLine(text, index + 1)),
       Stream.grouped(options.pageSize),
       Stream.buffer({ capacity: 2 }),

@@ -1,4 +1,5 @@
 import { canonicalJson, type Portable } from "./Canonical.js"
+import { type Line, MAX_LINE_CHARS } from "./Files.js"
 
 /**
  * The exchange format: one JSON object a line, `{"collection":"agents","document":{...}}`, the
@@ -15,13 +16,14 @@ export type ParsedLine =
 const isObject = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 
 /** A line of the file; one that is not a document names its line number instead of an id. */
-export const parseLine = (text: string, lineNumber: number): ParsedLine => {
+export const parseLine = (text: Line, lineNumber: number): ParsedLine => {
   const unreadable = (reason: string, collection = "(unreadable)") => ({
     _tag: "Unreadable" as const,
     collection,
     id: `line ${lineNumber}`,
     reason
   })
+  if (typeof text !== "string") return unreadable(`longer than ${MAX_LINE_CHARS} characters (${text.length}): no backend stores a document that large`)
   let value: unknown
   try {
     value = JSON.parse(text)

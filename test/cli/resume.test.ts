@@ -8,6 +8,7 @@ import * as CouchDbCatalog from "../../src/adapters/couchdb/CouchDbCatalog.js"
 import * as CouchDbDatabase from "../../src/adapters/couchdb/CouchDbDatabase.js"
 import { type Backend, fromLayer } from "../../src/cli/Backends.js"
 import { canonicalJson, type Portable } from "../../src/cli/Canonical.js"
+import { MAX_LINE_CHARS } from "../../src/cli/Files.js"
 import { DatabaseError } from "../../src/ports/Errors.js"
 import { fixtureCount, fixtures } from "./fixtures.js"
 import { cli, type CliRun, freshBackend, freshOptions, seed, serversLayer } from "./support.js"
@@ -222,6 +223,21 @@ layer(serversLayer(false), { timeout: 120_000, excludeTestServices: true })("cop
         expect(run.out).toContain("failed Bad Name/a: invalid collection name")
         expect((yield* target.db.get("agents", "good")).name).toBe("ok")
         expect((yield* target.db.get("demos", "d1")).name).toBe("demo")
+      }))
+
+    it.scoped("a line longer than any storable document is reported by number, not held, and the rest is imported", () =>
+      Effect.gen(function*() {
+        const dir = yield* tempDir
+        const target = yield* freshBackend("memory")
+        const file = join(dir, "overlong.ndjson")
+        const huge = `{"collection":"agents","document":{"_id":"huge","s":"${"x".repeat(MAX_LINE_CHARS)}"}}`
+        const lines = [`{"collection":"agents","document":{"_id":"a","name":"before"}}`, huge, `{"collection":"agents","document":{"_id":"b","name":"after"}}`]
+        yield* Effect.promise(() => import("node:fs/promises").then((fs) => fs.writeFile(file, lines.join("\r\n"))))
+        const run = yield* cli(["import", "--from", file], { service: target })
+        expect(run.exitCode).toBe(2)
+        expect(run.out).toContain(`failed (unreadable)/line 2: longer than ${MAX_LINE_CHARS} characters`)
+        expect((yield* target.db.get("agents", "a")).name).toBe("before")
+        expect((yield* target.db.get("agents", "b")).name).toBe("after")
       }))
 
     it.scoped("a missing file stops the import with exit code 1 and one line", () =>
