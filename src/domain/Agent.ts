@@ -1,15 +1,16 @@
 import { Schema } from "effect"
-import { idProblem } from "../ports/Validation.js"
 import { JsonObject, JsonValue, normaliseStored, optionalNullable, StoredFields } from "./Json.js"
 
 /**
- * A friendly name becomes the id of a deployment document, so it must be a valid id everywhere.
+ * Any string, as in Gofannon: the editor derives it from the agent's name (" beta" gives "_beta"),
+ * and an agent must save whatever its name. Deploying makes it the id of a deployment document, so
+ * only a name that is a valid id everywhere can be deployed (Deployments.deploy says why not).
  * An empty one means "none yet", as in Gofannon, where the editor saves agents before naming them.
  */
-export const FriendlyName = Schema.String.pipe(
-  Schema.filter((name) => name === "" ? undefined : idProblem(name)),
-  Schema.maxLength(200)
-).annotations({ identifier: "FriendlyName", description: "a URL-safe name under which the agent is deployed" })
+export const FriendlyName = Schema.String.annotations({
+  identifier: "FriendlyName",
+  description: "the name under which the agent is deployed; deploying needs a valid document id (no '/', no leading '_', at most 512 bytes)"
+})
 
 /** Gofannon's AgentEnvVar: plaintext per-agent settings, not secrets. */
 export const EnvVar = Schema.Struct({

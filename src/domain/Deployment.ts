@@ -42,3 +42,14 @@ export class FriendlyNameTaken extends Schema.TaggedError<FriendlyNameTaken>()("
     return `friendlyName '${this.friendlyName}' is already deployed for another agent`
   }
 }
+
+/** The friendly name cannot be a deployment's id on every backend ('/', a leading '_', too long...). */
+export class UndeployableName extends Schema.TaggedError<UndeployableName>()("UndeployableName", {
+  friendlyName: Schema.String,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    const shown = this.friendlyName.length > 60 ? `${this.friendlyName.slice(0, 60)}…` : this.friendlyName
+    return `friendlyName '${shown}' cannot be deployed: it ${this.reason}; rename the agent and deploy again`
+  }
+}

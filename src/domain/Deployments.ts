@@ -10,13 +10,16 @@ import {
   type DeploymentStatus,
   type DeployResult,
   FriendlyNameTaken,
-  NoFriendlyName
+  NoFriendlyName,
+  UndeployableName
 } from "./Deployment.js"
 
 type Failure = DatabaseError | InvalidName | InvalidDocument
 
 export interface DeploymentsShape {
-  readonly deploy: (agentId: string) => Effect.Effect<DeployResult, NotFound | NoFriendlyName | FriendlyNameTaken | Conflict | Failure>
+  readonly deploy: (
+    agentId: string
+  ) => Effect.Effect<DeployResult, NotFound | NoFriendlyName | UndeployableName | FriendlyNameTaken | Conflict | Failure>
   /** Removes every deployment of the agent; succeeds when there is none. */
   readonly undeploy: (agentId: string) => Effect.Effect<void, Failure>
   readonly status: (agentId: string) => Effect.Effect<DeploymentStatus, NotFound | Failure>
@@ -66,6 +69,8 @@ export const make = Effect.gen(function*() {
       const agent = yield* db.get(AGENTS, agentId)
       const friendlyName = agent.friendlyName
       if (typeof friendlyName !== "string" || friendlyName.length === 0) return yield* new NoFriendlyName({ agentId })
+      const problem = idProblem(friendlyName)
+      if (problem !== undefined) return yield* new UndeployableName({ friendlyName, reason: problem })
       const outcome = yield* claim(friendlyName, agentId)
       // A renamed agent keeps one deployment: drop those under its previous names.
       const stale = (yield* ofAgent(agentId)).filter((d) => d._id !== friendlyName).map((d) => d._id)

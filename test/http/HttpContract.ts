@@ -82,7 +82,6 @@ const expectErrorBody = (body: any, tag?: string) => {
               [agentBody()],
               "a string",
               null,
-              { ...agentBody(), friendlyName: "a/b" },
               { ...agentBody(), name: "" }
             ]
           ) {
@@ -218,6 +217,21 @@ const expectErrorBody = (body: any, tag?: string) => {
           expectErrorBody(taken.body, "Conflict")
           expect((yield* raw("GET", `/agents/${second._id}/deployment`)).body).toEqual({ is_deployed: false })
           expect((yield* raw("GET", "/agents/00000000-0000-0000-0000-000000000000/deployment")).status).toBe(404)
+        }), timeout)
+
+      it.effect("a friendlyName no backend takes as an id saves, as in Gofannon, and deploying it is a 400 that says why", () =>
+        Effect.gen(function*() {
+          // The editor derives it from the name, swapping what is not [A-Za-z0-9_] for '_': " beta" gives "_beta".
+          for (const friendlyName of [`_${unique("beta")}`, `${unique("a")}/b`, "n".repeat(600)]) {
+            const agent = yield* createAgent({ friendlyName })
+            expect(agent.friendlyName).toBe(friendlyName)
+            expect((yield* raw("GET", `/agents/${agent._id}`)).body.friendlyName).toBe(friendlyName)
+            const deploy = yield* raw("POST", `/agents/${agent._id}/deploy`)
+            expect(deploy.status, friendlyName).toBe(400)
+            expectErrorBody(deploy.body, "BadRequest")
+            expect(deploy.body.detail).toContain("cannot be deployed")
+            expect((yield* raw("GET", `/agents/${agent._id}/deployment`)).body).toEqual({ is_deployed: false })
+          }
         }), timeout)
 
       it.effect("two agents racing to deploy one name: exactly one 201 and one 409", () =>

@@ -29,7 +29,7 @@ layer(Layer.provide(testServer(MemoryDatabase.layer), captureLogs), { excludeTes
           [{ ...agent, envVars: { REGION: "eu" } }, "envVars must be a list or null"],
           [{ ...agent, envVars: [{ key: "A", value: "1" }, { value: "2" }] }, "envVars[1].key is required"],
           [{ ...agent, tools: { "https://mcp": "search" } }, `tools["https://mcp"] must be a list`],
-          [{ ...agent, friendlyName: "a/b" }, "friendlyName must not contain '/' (a path separator in Firestore)"],
+          [{ ...agent, friendlyName: 42 }, "friendlyName must be a string or null"],
           [[agent], "the request body must be an object"],
           ["a string", "the request body must be an object"]
         ]

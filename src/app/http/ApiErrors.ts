@@ -1,7 +1,7 @@
 import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Effect, Schema } from "effect"
-import type { FriendlyNameTaken, NoFriendlyName } from "../../domain/Deployment.js"
+import type { FriendlyNameTaken, NoFriendlyName, UndeployableName } from "../../domain/Deployment.js"
 import type { Conflict, DatabaseError, InvalidDocument, InvalidName, NotFound } from "../../ports/Errors.js"
 import { describeCause, redactSecrets } from "./describeCause.js"
 
@@ -35,7 +35,7 @@ export class DocumentTooLarge extends Schema.TaggedError<DocumentTooLarge>()(
   HttpApiSchema.annotations({ status: 413 })
 ) {}
 
-export type DomainError = NotFound | Conflict | InvalidName | InvalidDocument | DatabaseError | NoFriendlyName | FriendlyNameTaken
+export type DomainError = NotFound | Conflict | InvalidName | InvalidDocument | DatabaseError | NoFriendlyName | UndeployableName | FriendlyNameTaken
 export type ApiError = NotFoundError | ConflictError | BadRequestError | DocumentTooLarge | DatabaseFailure | DatabaseUnavailable
 
 type ApiErrorClass = { readonly _tag: string } & Schema.Schema.All
@@ -72,6 +72,7 @@ export const answerTo = (error: DomainError): Effect.Effect<HttpServerResponse.H
       return Effect.succeed(error.limit === "size" ? tooLarge(error.message) : badRequest(error.message))
     case "InvalidName":
     case "NoFriendlyName":
+    case "UndeployableName":
       return Effect.succeed(badRequest(error.message))
     case "DatabaseError":
       // The client learns which operation failed and whether to retry; the backend's own words
@@ -92,7 +93,7 @@ export const answerTo = (error: DomainError): Effect.Effect<HttpServerResponse.H
 /** The HTTP error each domain error becomes, so every endpoint declares exactly what it can answer. */
 export type ToApiError<E> = E extends NotFound ? NotFoundError
   : E extends Conflict | FriendlyNameTaken ? ConflictError
-  : E extends InvalidName | NoFriendlyName ? BadRequestError
+  : E extends InvalidName | NoFriendlyName | UndeployableName ? BadRequestError
   : E extends InvalidDocument ? BadRequestError | DocumentTooLarge
   : E extends DatabaseError ? DatabaseFailure | DatabaseUnavailable
   : never
