@@ -1,9 +1,10 @@
-import { Clock, Context, Duration, Effect, Layer, Schema } from "effect"
+import { Clock, Context, Duration, Effect, Layer, Option, Schema } from "effect"
 import { DatabaseService } from "../ports/DatabaseService.js"
 import type { DatabaseError } from "../ports/Errors.js"
 import { type Principal, Workspace } from "./Principal.js"
 import { randomSecret, secretId } from "./Secrets.js"
 import { noInvalidName } from "./StoreFailure.js"
+import type { Memberships } from "./WorkspaceRefresh.js"
 
 export const SESSIONS = "user_sessions"
 
@@ -37,6 +38,11 @@ export interface SessionsShape {
   readonly lookup: (sid: string) => Effect.Effect<SessionLookup, DatabaseError>
   /** Logout; a missing session is already logged out. */
   readonly remove: (sid: string) => Effect.Effect<void, DatabaseError>
+  /**
+   * Stores what the user's memberships are now on the session, as Gofannon's refresh does, and
+   * answers what the session said before (none when there is no such session).
+   */
+  readonly refresh: (sid: string, now: Memberships) => Effect.Effect<Option.Option<Memberships>, DatabaseError>
 }
 
 export class Sessions extends Context.Tag("docport/Sessions")<Sessions, SessionsShape>() {}
@@ -104,7 +110,26 @@ export const make = Effect.map(DatabaseService, (db): SessionsShape => {
       Effect.withSpan("Sessions.remove")
     )
 
-  return { create, lookup, remove }
+  const refresh: SessionsShape["refresh"] = (sid, now) =>
+    Effect.gen(function*() {
+      const id = secretId(sid)
+      const doc = yield* db.get(SESSIONS, id).pipe(
+        noInvalidName("Sessions.refresh"),
+        Effect.catchTag("NotFound", () => Effect.succeed(undefined))
+      )
+      const session = doc === undefined ? Option.none() : decodeSession(doc)
+      if (doc === undefined || Option.isNone(session)) return Option.none()
+      const stamp = new Date(yield* Clock.currentTimeMillis).toISOString()
+      // Conditional on the revision read; a concurrent refresh stores the same memberships, and a
+      // logout in between leaves nothing to refresh: neither is a failure.
+      yield* db.save(SESSIONS, id, { ...doc, workspaces: now.workspaces, isSiteAdmin: now.isSiteAdmin, updatedAt: stamp, lastRefreshAt: stamp }).pipe(
+        noInvalidName("Sessions.refresh"),
+        Effect.catchTag("Conflict", () => Effect.void)
+      )
+      return Option.some({ workspaces: session.value.workspaces, isSiteAdmin: session.value.isSiteAdmin })
+    }).pipe(Effect.withSpan("Sessions.refresh"))
+
+  return { create, lookup, remove, refresh }
 })
 
 export const layer = Layer.effect(Sessions, make)

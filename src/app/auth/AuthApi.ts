@@ -4,6 +4,7 @@ import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
 import { Schema } from "effect"
 import { AccessTokenInfo } from "../../domain/AccessTokens.js"
 import { Workspace } from "../../domain/Principal.js"
+import { WorkspaceChanges } from "../../domain/WorkspaceRefresh.js"
 import {
   AuthStoreFailed,
   AuthStoreUnavailable,
@@ -79,6 +80,7 @@ export class AuthApi extends HttpApiGroup.make("auth")
 export class SessionApi extends signedIn(
   HttpApiGroup.make("session")
     .add(HttpApiEndpoint.get("me", "/auth/me").addSuccess(SessionUser))
+    .add(HttpApiEndpoint.post("refreshWorkspaces", "/auth/refresh-workspaces").addSuccess(WorkspaceChanges))
     .add(HttpApiEndpoint.post("createToken", "/auth/tokens").setPayload(readable(TokenCreate)).addSuccess(TokenCreated, { status: 201 }))
     .add(HttpApiEndpoint.get("listTokens", "/auth/tokens").addSuccess(Schema.Array(AccessTokenInfo)))
     .add(

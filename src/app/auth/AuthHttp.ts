@@ -8,6 +8,7 @@ import { LoginStates } from "../../domain/LoginStates.js"
 import { personalWorkspace, type Principal } from "../../domain/Principal.js"
 import { Sessions } from "../../domain/Sessions.js"
 import { Users } from "../../domain/Users.js"
+import { workspaceChanges } from "../../domain/WorkspaceRefresh.js"
 import type { DatabaseError } from "../../ports/Errors.js"
 import { DocportApi } from "../http/Api.js"
 import { DEV_STUB } from "./AuthConfig.js"
@@ -185,6 +186,7 @@ export const AuthLive = HttpApiBuilder.group(DocportApi, "auth", (handlers) =>
 export const SessionLive = HttpApiBuilder.group(DocportApi, "session", (handlers) =>
   Effect.gen(function*() {
     const tokens = yield* AccessTokens
+    const sessions = yield* Sessions
     return handlers
       .handle("me", () =>
         Effect.map(currentUser, (p) => ({
@@ -195,6 +197,17 @@ export const SessionLive = HttpApiBuilder.group(DocportApi, "session", (handlers
           workspaces: p.workspaces,
           isSiteAdmin: p.isSiteAdmin
         })))
+      // docport's providers report no memberships beyond the personal workspace, so that is what a
+      // session's user belongs to now; site admin is what SITE_ADMINS says, as on every request.
+      .handle("refreshWorkspaces", () =>
+        Effect.gen(function*() {
+          const user = yield* currentUser
+          const now = { workspaces: [personalWorkspace(user.uid)], isSiteAdmin: user.isSiteAdmin }
+          const request = yield* HttpServerRequest.HttpServerRequest
+          const sid = user.via === "session" ? request.cookies[SESSION_COOKIE] : undefined
+          const before = sid === undefined ? Option.none() : yield* store(sessions.refresh(sid, now))
+          return workspaceChanges(Option.getOrElse(before, () => now), now)
+        }))
       .handle("createToken", ({ payload }) =>
         Effect.gen(function*() {
           const user = yield* currentUser
