@@ -53,6 +53,17 @@ export const signInStorage = (name: string, database: Layer.Layer<DatabaseServic
       expect(await run(sessions.lookup(short.sid))).toEqual({ _tag: "Missing" })
     }, 60_000)
 
+    it("a refresh stores the memberships on the session and answers what it held; none for an unknown session", async () => {
+      const sessions = await run(Sessions.make)
+      const { sid } = await run(sessions.create({ ...ann, isSiteAdmin: true }, Duration.hours(1)))
+      const now = { workspaces: [{ ...personalWorkspace("test:ann"), role: "member" as const }], isSiteAdmin: false }
+      expect(await run(sessions.refresh(sid, now))).toEqual(Option.some({ workspaces: ann.workspaces, isSiteAdmin: true }))
+      expect(await run(sessions.lookup(sid))).toMatchObject({ _tag: "Valid", principal: now })
+      expect(await run(sessions.refresh(sid, now))).toEqual(Option.some(now))
+      expect(await run(sessions.refresh(sid + "x", now))).toEqual(Option.none())
+      await run(sessions.remove(sid))
+    })
+
     it("tokens: created, verified, listed per owner, revoked, expired", async () => {
       const tokens = await run(AccessTokens.make)
       const owner = { ...ann, uid: `test:${name}-${Date.now()}` }
