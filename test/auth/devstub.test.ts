@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { startDocport, type RunningDocport } from "../support/AuthServer.js"
 import { Browser } from "../support/Browser.js"
-import { FRONTEND, json, signIn } from "../support/SignInHelpers.js"
+import { FRONTEND, json, pickUser, signIn } from "../support/SignInHelpers.js"
 
 const DEV_ENV = {
   APP_ENV: "test",
@@ -23,17 +23,6 @@ afterAll(async () => {
   await docport?.close()
   await shortLived?.close()
 })
-
-/** Picks `uid` on the dev-stub picker page, as a person clicking the link would. */
-const pickUser = async (browser: Browser, base: string, uid: string, returnTo = "/") => {
-  const picker = await signIn(browser, base, "dev_stub", { returnTo })
-  expect(picker.response?.status).toBe(200)
-  const page = await picker.response!.text()
-  const href = [...page.matchAll(/href="([^"]+)"/g)].map((m) => m[1]!.replaceAll("&amp;", "&"))
-    .find((h) => new URL(h, base).searchParams.get("code") === uid)
-  expect(href).toBeDefined()
-  return browser.navigate(new URL(href!, base), { stopAt: (url) => url.origin === FRONTEND })
-}
 
 describe("Gofannon's web UI sign-in sequence (authService.js, fetchInterceptor.js, apiClient.js) against docport", () => {
   it("providers, /auth/me 401, login via the picker, /auth/me, API calls with 'Bearer null' and the cookie, logout", async () => {

@@ -4,7 +4,7 @@ import { SESSIONS } from "../../src/domain/Sessions.js"
 import type { DatabaseServiceShape } from "../../src/ports/DatabaseService.js"
 import { startDocport, type RunningDocport } from "../support/AuthServer.js"
 import { Browser } from "../support/Browser.js"
-import { FRONTEND, run, sharedMemoryDatabase, signIn } from "../support/SignInHelpers.js"
+import { FRONTEND, pickUser, run, sharedMemoryDatabase } from "../support/SignInHelpers.js"
 
 let docport: RunningDocport
 let local: RunningDocport
@@ -27,10 +27,7 @@ afterAll(async () => {
 
 const session = async (uid: string) => {
   const browser = new Browser(FRONTEND)
-  const picker = await signIn(browser, docport.base, "dev_stub")
-  const href = [...(await picker.response!.text()).matchAll(/href="([^"]+)"/g)].map((m) => m[1]!.replaceAll("&amp;", "&"))
-    .find((h) => new URL(h, docport.base).searchParams.get("code") === uid)!
-  await browser.navigate(new URL(href, docport.base), { stopAt: (url) => url.origin === FRONTEND })
+  await pickUser(browser, docport.base, uid)
   return browser
 }
 

@@ -4,7 +4,7 @@ import * as FailureLimiter from "../../src/app/auth/FailureLimiter.js"
 import type { DatabaseServiceShape } from "../../src/ports/DatabaseService.js"
 import { startDocport, type RunningDocport } from "../support/AuthServer.js"
 import { Browser } from "../support/Browser.js"
-import { FRONTEND, run, sha256, sharedMemoryDatabase, signIn } from "../support/SignInHelpers.js"
+import { FRONTEND, pickUser, run, sha256, sharedMemoryDatabase } from "../support/SignInHelpers.js"
 
 const DEV_ENV = { APP_ENV: "test", AUTH_PROVIDERS: "dev_stub", AUTH_DEV_USERS: "alice,bob", FRONTEND_URL: FRONTEND }
 
@@ -26,10 +26,7 @@ afterAll(async () => {
 
 const session = async (base: string, uid: string) => {
   const browser = new Browser(FRONTEND)
-  const picker = await signIn(browser, base, "dev_stub")
-  const href = [...(await picker.response!.text()).matchAll(/href="([^"]+)"/g)].map((m) => m[1]!.replaceAll("&amp;", "&"))
-    .find((h) => new URL(h, base).searchParams.get("code") === uid)!
-  await browser.navigate(new URL(href, base), { stopAt: (url) => url.origin === FRONTEND })
+  await pickUser(browser, base, uid)
   return browser
 }
 

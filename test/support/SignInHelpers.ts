@@ -1,4 +1,5 @@
 import { Effect, Layer } from "effect"
+import { expect } from "vitest"
 import { createHash } from "node:crypto"
 import * as MemoryDatabase from "../../src/adapters/MemoryDatabase.js"
 import { DatabaseService, type DatabaseServiceShape } from "../../src/ports/DatabaseService.js"
@@ -40,4 +41,15 @@ export const signIn = async (
     stopAt: (url) => atFrontend(url) || (options.stopAt?.(url) ?? false),
     ...(options.rewrite ? { rewrite: options.rewrite } : {})
   })
+}
+
+/** Picks `uid` on the dev-stub picker page, as a person clicking the link would. */
+export const pickUser = async (browser: Browser, base: string, uid: string, returnTo = "/") => {
+  const picker = await signIn(browser, base, "dev_stub", { returnTo })
+  expect(picker.response?.status).toBe(200)
+  const page = await picker.response!.text()
+  const href = [...page.matchAll(/href="([^"]+)"/g)].map((m) => m[1]!.replaceAll("&amp;", "&"))
+    .find((h) => new URL(h, base).searchParams.get("code") === uid)
+  expect(href).toBeDefined()
+  return browser.navigate(new URL(href!, base), { stopAt: atFrontend })
 }
