@@ -48,6 +48,13 @@ export interface SessionsShape {
 export class Sessions extends Context.Tag("docport/Sessions")<Sessions, SessionsShape>() {}
 
 export const make = Effect.map(DatabaseService, (db): SessionsShape => {
+  /** The session document under `id`, or undefined when there is none. */
+  const stored = (id: string, operation: string) =>
+    db.get(SESSIONS, id).pipe(
+      noInvalidName(operation),
+      Effect.catchTag("NotFound", () => Effect.succeed(undefined))
+    )
+
   const create: SessionsShape["create"] = (user, ttl) =>
     Effect.gen(function*() {
       const sid = randomSecret()
@@ -76,10 +83,7 @@ export const make = Effect.map(DatabaseService, (db): SessionsShape => {
   const lookup: SessionsShape["lookup"] = (sid) =>
     Effect.gen(function*() {
       const id = secretId(sid)
-      const doc = yield* db.get(SESSIONS, id).pipe(
-        noInvalidName("Sessions.lookup"),
-        Effect.catchTag("NotFound", () => Effect.succeed(undefined))
-      )
+      const doc = yield* stored(id, "Sessions.lookup")
       if (doc === undefined) return { _tag: "Missing" } as const
       const session = decodeSession(doc)
       const now = yield* Clock.currentTimeMillis
@@ -113,10 +117,7 @@ export const make = Effect.map(DatabaseService, (db): SessionsShape => {
   const refresh: SessionsShape["refresh"] = (sid, now) =>
     Effect.gen(function*() {
       const id = secretId(sid)
-      const doc = yield* db.get(SESSIONS, id).pipe(
-        noInvalidName("Sessions.refresh"),
-        Effect.catchTag("NotFound", () => Effect.succeed(undefined))
-      )
+      const doc = yield* stored(id, "Sessions.refresh")
       const session = doc === undefined ? Option.none() : decodeSession(doc)
       if (doc === undefined || Option.isNone(session)) return Option.none()
       const stamp = new Date(yield* Clock.currentTimeMillis).toISOString()
