@@ -99,6 +99,33 @@ export const signInStorage = (name: string, database: Layer.Layer<DatabaseServic
       expect(doc).toMatchObject({ uid, basicInfo: { displayName: "Ann B.", email: "ann@example.com" } })
     }, 60_000)
 
+    it("a user's profile is created at first read; keys and allowances change on the revision read, two at once both kept", async () => {
+      const users = await run(Users.make)
+      const bea = { ...ann, uid: `test:${name}/bea`, displayName: "Bea" }
+      const first = await run(users.profile(bea))
+      expect(first).toMatchObject({ uid: bea.uid, usageInfo: { monthlyAllowance: 100, spendRemaining: 100, usage: [] }, apiKeys: {} })
+      expect(await run(users.profile(bea))).toEqual(first)
+      // Two keys set at the same moment: each write is conditional, so neither is lost.
+      await run(Effect.all([users.setApiKey(bea, "openai", "sk-one"), users.setApiKey(bea, "anthropic", "sk-two")], { concurrency: 2 }))
+      const id = Users.userDocumentId(bea.uid)
+      expect(await run(db.get(Users.USERS, id))).toMatchObject({ apiKeys: { openaiApiKey: "sk-one", anthropicApiKey: "sk-two" } })
+      const cleared = await run(users.setApiKey(bea, "openai", null))
+      expect(cleared).toMatchObject({ apiKeys: { openaiApiKey: null, anthropicApiKey: "sk-two" } })
+      expect(cleared._rev).toBe((await run(db.get(Users.USERS, id)))._rev)
+
+      const lowered = await run(users.updateUsage(id, { monthlyAllowance: 40, allowanceResetDate: 1_767_225_600_000 }))
+      expect(lowered).toMatchObject({ usageInfo: { monthlyAllowance: 40, spendRemaining: 40, allowanceResetDate: 1_767_225_600_000 } })
+      expect(await run(users.updateUsage(id, { spendRemaining: 55, monthlyAllowance: null }))).toMatchObject({
+        usageInfo: { monthlyAllowance: 40, spendRemaining: 55 },
+        apiKeys: { anthropicApiKey: "sk-two" },
+        uid: bea.uid
+      })
+      for (const unknown of ["nobody", "_bad", "a".repeat(2000)]) {
+        const exit = await Effect.runPromiseExit(users.updateUsage(unknown, { spendRemaining: 1 }))
+        expect(exit).toMatchObject({ _tag: "Failure", cause: { error: { _tag: "NotFound" } } })
+      }
+    }, 60_000)
+
     it("the dev-stub sign-in, a token and logout over HTTP on this backend", async () => {
       const docport = await startDocport(
         { APP_ENV: "test", AUTH_PROVIDERS: "dev_stub", AUTH_DEV_USERS: "alice", FRONTEND_URL: FRONTEND },
