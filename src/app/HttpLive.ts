@@ -25,6 +25,7 @@ import { DeploymentsLive } from "./http/DeploymentsHttp.js"
 import { docsPage } from "./http/DocsPage.js"
 import { fallbackErrors } from "./http/FallbackErrors.js"
 import { HealthLive } from "./http/HealthHttp.js"
+import { AdminLive, UsersLive } from "./http/UsersHttp.js"
 import { jsonBodyOnly, MaxBodyBytes } from "./http/JsonBody.js"
 import { ValidationErrorsLive } from "./http/ValidationErrors.js"
 import { GcMetricsLive } from "./observability/GcMetrics.js"
@@ -33,7 +34,7 @@ import { observeRequests } from "./observability/RequestObservability.js"
 import { serveInLeanContext } from "./http/LeanContext.js"
 
 const ApiLive = HttpApiBuilder.api(DocportApi).pipe(
-  Layer.provide([HealthLive, AgentsLive, DeploymentsLive, DemosLive, ClientLogLive, AuthHandlersLive]),
+  Layer.provide([HealthLive, AgentsLive, DeploymentsLive, DemosLive, ClientLogLive, AuthHandlersLive, UsersLive, AdminLive]),
   Layer.provide(DataStoreLive),
   Layer.provide(AuthenticationLive)
 )

@@ -365,6 +365,28 @@ export const gofannonUi = (it: Vitest.MethodsNonLive<BaseUrl, true>, timeout: nu
       expect(uiErrorText(noCode)).toBe("generatedCode is required")
     }), timeout)
 
+  it.effect("profile page: the usage tab, then a key added and removed on the API keys tab (UsageInfoTab, ApiKeysTab)", () =>
+    Effect.gen(function*() {
+      const profile = yield* raw("GET", "/users/me")
+      expect(profile.status).toBe(200)
+      // UsageInfoTab formats both with toFixed and groups usage entries by date.
+      expect(typeof profile.body.usageInfo.monthlyAllowance).toBe("number")
+      expect(typeof profile.body.usageInfo.spendRemaining).toBe("number")
+      expect(Array.isArray(profile.body.usageInfo.usage)).toBe(true)
+      const key = `pplx-${unique("key")}`
+      const saved = yield* raw("PUT", "/users/me/api-keys", { provider: "perplexity", api_key: key })
+      expect(saved.status).toBe(200)
+      // ApiKeysTab shows a key as present when its field is truthy, and never needs its value.
+      const keys = yield* raw("GET", "/users/me/api-keys")
+      expect(keys.body.perplexityApiKey).toBeTruthy()
+      expect(keys.text).not.toContain(key)
+      const removed = yield* raw("DELETE", "/users/me/api-keys/perplexity")
+      expect(removed.status).toBe(200)
+      expect((yield* raw("GET", "/users/me/api-keys")).body.perplexityApiKey).toBeNull()
+      const unknown = yield* raw("PUT", "/users/me/api-keys", { provider: "acme", api_key: "k" })
+      expect(uiErrorText(unknown)).toBe("Unknown provider: acme")
+    }), timeout)
+
   it.effect("client events are accepted with 202 (observabilityService.log)", () =>
     Effect.gen(function*() {
       const res = yield* raw("POST", "/log/client", {

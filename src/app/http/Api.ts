@@ -22,6 +22,7 @@ import {
 import { ClientLog, ClientLogged } from "./ClientLog.js"
 import { DataStoreApi } from "./DataStoreApi.js"
 import { readable } from "./ReadableIssue.js"
+import { AdminApi, UsersApi } from "./UsersApi.js"
 
 const IdParam = Schema.Struct({ id: Schema.String })
 
@@ -95,6 +96,8 @@ export class DocportApi extends HttpApi.make("docport")
   .add(signedIn(DeploymentsApi.addError(BadRequestError).addError(DocumentTooLarge).addError(DatabaseFailure).addError(DatabaseUnavailable)))
   .add(signedIn(DemosApi.addError(BadRequestError).addError(DocumentTooLarge).addError(DatabaseFailure).addError(DatabaseUnavailable)))
   .add(signedIn(DataStoreApi))
+  .add(UsersApi)
+  .add(AdminApi)
   .add(ClientLogApi)
   .addError(ValidationError)
   .annotate(OpenApi.Title, "docport")

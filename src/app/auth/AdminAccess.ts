@@ -1,0 +1,51 @@
+import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import { Config, ConfigError, Effect, Either, Option, Redacted } from "effect"
+import { createHash, timingSafeEqual } from "node:crypto"
+import { forbidden, type Forbidden, type TooManyRequests, tooManyRequests, type Unauthorized, unauthorized } from "./AuthErrors.js"
+import { clientOf } from "./Authenticate.js"
+import { FailureLimiter } from "./FailureLimiter.js"
+import { SignInSettings } from "./SignInSettings.js"
+
+/** The password guards every user's allowance: one a person could guess is refused at start-up. */
+export const MIN_ADMIN_PASSWORD_LENGTH = 12
+export const ADMIN_PASSWORD_HEADER = "x-admin-password"
+
+/** ADMIN_PANEL_PASSWORD: the admin routes are served only when it is set (Gofannon's admin panel). */
+export const adminPasswordConfig = Config.option(Config.redacted("ADMIN_PANEL_PASSWORD")).pipe(
+  Config.mapOrFail((password) =>
+    Option.isSome(password) && Redacted.value(password.value).length < MIN_ADMIN_PASSWORD_LENGTH
+      ? Either.left(ConfigError.InvalidData(
+        ["ADMIN_PANEL_PASSWORD"],
+        `the admin password must be at least ${MIN_ADMIN_PASSWORD_LENGTH} characters; unset it to turn the admin routes off`
+      ))
+      : Either.right(password)
+  )
+)
+
+// Digests of equal length, so the comparison takes the same time whatever was sent.
+const digest = (text: string) => createHash("sha256").update(text, "utf8").digest()
+
+/**
+ * The check in front of each admin route: 403 when no password is configured, 401 for a wrong or
+ * missing one (counted as a failed sign-in of the client, so guessing meets 429 as token guessing
+ * does), after the route's own sign-in.
+ */
+export const makeAdminGate = Effect.gen(function*() {
+  const password = yield* adminPasswordConfig
+  const settings = yield* SignInSettings
+  const limiter = yield* FailureLimiter
+  const client = clientOf(settings)
+  const expected = Option.map(password, (p) => digest(Redacted.value(p)))
+  return (request: HttpServerRequest.HttpServerRequest): Effect.Effect<void, Forbidden | Unauthorized | TooManyRequests> =>
+    Effect.gen(function*() {
+      if (Option.isNone(expected)) return yield* forbidden("Admin panel is disabled")
+      const address = client(request)
+      const wait = yield* limiter.blocked(address)
+      if (Option.isSome(wait)) return yield* tooManyRequests(wait.value)
+      const given = request.headers[ADMIN_PASSWORD_HEADER]
+      if (given !== undefined && timingSafeEqual(digest(given), expected.value)) return
+      yield* limiter.recordFailure(address)
+      yield* Effect.logWarning("admin route refused: wrong or missing admin password")
+      return yield* unauthorized("not_authenticated", "Invalid admin password")
+    })
+})
