@@ -6,6 +6,8 @@ import * as GracefulServer from "./GracefulServer.js"
 import { makeHttpLive } from "./HttpLive.js"
 import { type MetricsText, workerMetricsLayer } from "./observability/WorkerMetrics.js"
 import { ServerConfig } from "./ServerConfig.js"
+import { adminPasswordConfig } from "./auth/AdminAccess.js"
+import { authConfig, checkAuthSettings } from "./auth/AuthConfig.js"
 import { warmUpIfOn } from "./warmup/Warmup.js"
 import { WarmupConfig, type WarmupSettings } from "./warmup/WarmupConfig.js"
 import { WORKER_READY } from "./Workers.js"
@@ -28,6 +30,12 @@ const oneStopPerProcess = Layer.scopedDiscard(Effect.gen(function*() {
   )
 }))
 
+/**
+ * The settings the routes read once the server is built, checked before the warm-up: a wrong one
+ * stops start-up at once rather than after the warm-up's seconds (the routes read them again).
+ */
+const routeSettingsChecked = Effect.zipRight(Effect.flatMap(authConfig, checkAuthSettings), adminPasswordConfig)
+
 const serve = (
   graceful: Layer.Layer<GracefulServer.GracefulServer>,
   warmup: Option.Option<WarmupSettings>,
@@ -37,7 +45,7 @@ const serve = (
   // The port opens only once the process is warm: a load balancer, a cluster's primary or a
   // health probe sees a closed port, never a cold server (the backend is connected by then).
   const serverLive = Layer.unwrapEffect(
-    Effect.zipRight(warmUpIfOn(warmup), Effect.map(GracefulServer.GracefulServer, ({ server }) => NodeHttpServer.layerConfig(() => server, ServerConfig)))
+    Effect.zipRight(Effect.zipRight(routeSettingsChecked, warmUpIfOn(warmup)), Effect.map(GracefulServer.GracefulServer, ({ server }) => NodeHttpServer.layerConfig(() => server, ServerConfig)))
   ).pipe(Layer.provide(graceful))
   return Layer.merge(oneStopPerProcess, whenServing).pipe(
     Layer.provide(GracefulServer.drainOnShutdown),

@@ -30,6 +30,17 @@ describe.concurrent("docport as a process (dist/server/main.js, as npm start run
       expect(run.stderr()).toContain("PORT")
     }), START_MS)
 
+  it.live("a wrong sign-in or admin setting stops start-up before the warm-up, naming the variable", () =>
+    Effect.promise(async () => {
+      for (const wrong of [{ AUTH_PROVIDERS: "Not A Type" }, { ADMIN_PANEL_PASSWORD: "short" }]) {
+        const run = startServerProcess("node", { ...wrong, WARMUP: "5 seconds" })
+        expect(await run.exit).toBe(1)
+        expect(run.stderr()).toContain(`Invalid data at ${Object.keys(wrong)[0]}`)
+        expect(run.output()).not.toContain("warmed up")
+        expect(run.stderr()).not.toContain("short")
+      }
+    }), START_MS)
+
   it.live("a port already taken stops start-up on stderr saying so", () =>
     Effect.promise(async () => {
       const taken = createServer()
