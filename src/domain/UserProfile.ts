@@ -29,21 +29,34 @@ export const newUserDocument = (user: Omit<Principal, "via">, now: string) => ({
   updatedAt: now
 })
 
-const Amount = Schema.Number.pipe(Schema.finite(), Schema.nonNegative())
+// Bounded so that a typo is the client's 422, not a number some backend cannot store.
+const Amount = Schema.Number.pipe(
+  Schema.filter((n) => Number.isFinite(n) && n >= 0 && n <= 1e12, { description: "a number from 0 to 1e12" })
+)
+const Timestamp = Schema.Number.pipe(
+  Schema.filter((n) => Number.isInteger(n) && n >= 0 && n <= 8.64e15, {
+    description: "a time in milliseconds since 1970 (0 for none)"
+  })
+)
 
 /** What an administrator may change (Gofannon's AdminUpdateUserRequest); an absent or null field stays as it is. */
 export const UsageChange = Schema.Struct({
   monthlyAllowance: Schema.optional(Schema.NullOr(Amount)),
   /** Milliseconds since the epoch, as the admin page sends it; 0 for none. */
-  allowanceResetDate: Schema.optional(Schema.NullOr(Amount)),
+  allowanceResetDate: Schema.optional(Schema.NullOr(Timestamp)),
   spendRemaining: Schema.optional(Schema.NullOr(Amount))
 }).annotations({ identifier: "UsageChange" })
 export type UsageChange = typeof UsageChange.Type
 
 export const ApiKeyUpdate = Schema.Struct({
   provider: Schema.String,
-  // Provider keys are a few hundred characters at most; the bound keeps a body from filling the document.
-  api_key: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(4096))
+  // Provider keys are tokens of visible ASCII, a few hundred characters at most. Whitespace around a
+  // pasted key is dropped; anything else is refused rather than stored as a key that cannot work.
+  api_key: Schema.Trim.pipe(
+    Schema.compose(Schema.String.pipe(Schema.pattern(/^[\x21-\x7e]{1,4096}$/, {
+      description: "a key of 1 to 4,096 visible ASCII characters, without spaces"
+    })))
+  )
 }).annotations({ identifier: "ApiKeyUpdate" })
 
 const Masked = Schema.NullOr(Schema.String)

@@ -101,7 +101,7 @@ describe("the profile page: GET /users/me and the API keys tab", () => {
     expect((await call(bob, "/users/me/api-keys")).body.anthropicApiKey).toBe("****")
   }, 30_000)
 
-  it("refuses an unknown provider (400), an empty or oversized key (422, without echoing it)", async () => {
+  it("refuses an unknown provider (400), an empty, spaced or oversized key (422, without echoing it)", async () => {
     const bob = await session("bob")
     const unknown = await call(bob, "/users/me/api-keys", { method: "PUT", body: { provider: "acme", api_key: "k" } })
     expect(unknown.status).toBe(400)
@@ -109,6 +109,15 @@ describe("the profile page: GET /users/me and the API keys tab", () => {
     expect((await call(bob, "/users/me/api-keys/acme", { method: "DELETE" })).status).toBe(400)
     expect((await call(bob, "/users/me/api-keys/__proto__/effective")).status).toBe(400)
     expect((await call(bob, "/users/me/api-keys", { method: "PUT", body: { provider: "openai", api_key: "" } })).status).toBe(422)
+    for (const api_key of ["   ", "two words", "line\nbreak", "\ud800lone"]) {
+      const refused = await call(bob, "/users/me/api-keys", { method: "PUT", body: { provider: "openai", api_key } })
+      expect(refused.status, JSON.stringify(api_key)).toBe(422)
+      expect(refused.body.detail).toBe("api_key must be a key of 1 to 4,096 visible ASCII characters, without spaces")
+    }
+    // A key pasted with a newline after it is the key.
+    const pasted = await call(bob, "/users/me/api-keys", { method: "PUT", body: { provider: "openai", api_key: " sk-pasted-0123456789\n" } })
+    expect(pasted.status).toBe(200)
+    expect(await run(db.get(USERS, "dev_stub:bob"))).toMatchObject({ apiKeys: { openaiApiKey: "sk-pasted-0123456789" } })
     const huge = "sk-" + "Q".repeat(5000)
     const oversized = await call(bob, "/users/me/api-keys", { method: "PUT", body: { provider: "openai", api_key: huge } })
     expect(oversized.status).toBe(422)
@@ -175,7 +184,11 @@ describe("the admin panel: /admin/users behind X-Admin-Password", () => {
     expect((await admin(alice, "/admin/users/dev_stub:nobody", { method: "PUT", body: { spendRemaining: 1 } })).status).toBe(404)
     const negative = await admin(alice, "/admin/users/dev_stub:bob", { method: "PUT", body: { monthlyAllowance: -1 } })
     expect(negative.status).toBe(422)
-    expect(negative.body.detail).toBe("monthlyAllowance must be a non-negative number")
+    expect(negative.body.detail).toBe("monthlyAllowance must be a number from 0 to 1e12")
+    // Numbers no backend stores, or no date is, are the client's mistake too.
+    for (const body of [{ spendRemaining: 1e300 }, { allowanceResetDate: 1e300 }, { allowanceResetDate: 1.5 }]) {
+      expect((await admin(alice, "/admin/users/dev_stub:bob", { method: "PUT", body })).status).toBe(422)
+    }
   }, 30_000)
 
   it("shows users Gofannon wrote, with its fields or without them, keys masked", async () => {
