@@ -108,6 +108,10 @@ describe("the profile page: GET /users/me and the API keys tab", () => {
     expect(unknown.body.detail).toBe("Unknown provider: acme")
     expect((await call(bob, "/users/me/api-keys/acme", { method: "DELETE" })).status).toBe(400)
     expect((await call(bob, "/users/me/api-keys/__proto__/effective")).status).toBe(400)
+    const odd = await call(bob, `/users/me/api-keys/${encodeURIComponent("a\nb".repeat(30))}/effective`)
+    expect(odd.status).toBe(400)
+    expect(odd.body.detail).not.toContain("\n")
+    expect(odd.body.detail).toBe(`Unknown provider: "${"a\\nb".repeat(13)}a"…`)
     expect((await call(bob, "/users/me/api-keys", { method: "PUT", body: { provider: "openai", api_key: "" } })).status).toBe(422)
     for (const api_key of ["   ", "two words", "line\nbreak", "\ud800lone"]) {
       const refused = await call(bob, "/users/me/api-keys", { method: "PUT", body: { provider: "openai", api_key } })

@@ -27,8 +27,13 @@ const envKeysSet = Effect.map(
   (values) => new Set(Object.keys(ENV_KEYS).filter((_, i) => Option.isSome(values[i]!)))
 )
 
+// The name comes from the client: a plain one as Gofannon words it, any other quoted and cut, so
+// that the detail stays one short line.
+const providerText = (provider: string) =>
+  /^[A-Za-z0-9_.-]{1,40}$/.test(provider) ? provider : `${JSON.stringify(provider.slice(0, 40))}${provider.length > 40 ? "…" : ""}`
+
 const unknownProvider = (provider: string) =>
-  Effect.fail(new BadRequestError(errorBody(`Unknown provider: ${provider.length > 40 ? `${provider.slice(0, 40)}…` : provider}`)))
+  Effect.fail(new BadRequestError(errorBody(`Unknown provider: ${providerText(provider)}`)))
 
 const keyProvider = (provider: string): Effect.Effect<KeyProvider, BadRequestError> =>
   isKeyProvider(provider) ? Effect.succeed(provider) : unknownProvider(provider)
