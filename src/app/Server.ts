@@ -8,6 +8,7 @@ import { type MetricsText, workerMetricsLayer } from "./observability/WorkerMetr
 import { ServerConfig } from "./ServerConfig.js"
 import { adminPasswordConfig } from "./auth/AdminAccess.js"
 import { authConfig, checkAuthSettings } from "./auth/AuthConfig.js"
+import { MaxBodyBytes } from "./http/JsonBody.js"
 import { warmUpIfOn } from "./warmup/Warmup.js"
 import { WarmupConfig, type WarmupSettings } from "./warmup/WarmupConfig.js"
 import { WORKER_READY } from "./Workers.js"
@@ -31,10 +32,15 @@ const oneStopPerProcess = Layer.scopedDiscard(Effect.gen(function*() {
 }))
 
 /**
- * The settings the routes read once the server is built, checked before the warm-up: a wrong one
- * stops start-up at once rather than after the warm-up's seconds (the routes read them again).
+ * The settings read once the server is built, checked before the warm-up: a wrong one stops
+ * start-up at once rather than after the warm-up's seconds (they are read again where used).
  */
-const routeSettingsChecked = Effect.zipRight(Effect.flatMap(authConfig, checkAuthSettings), adminPasswordConfig)
+const laterSettingsChecked = Effect.all([
+  Effect.flatMap(authConfig, checkAuthSettings),
+  adminPasswordConfig,
+  MaxBodyBytes,
+  GracefulServer.ShutdownTimeout
+], { discard: true })
 
 const serve = (
   graceful: Layer.Layer<GracefulServer.GracefulServer>,
@@ -45,7 +51,7 @@ const serve = (
   // The port opens only once the process is warm: a load balancer, a cluster's primary or a
   // health probe sees a closed port, never a cold server (the backend is connected by then).
   const serverLive = Layer.unwrapEffect(
-    Effect.zipRight(Effect.zipRight(routeSettingsChecked, warmUpIfOn(warmup)), Effect.map(GracefulServer.GracefulServer, ({ server }) => NodeHttpServer.layerConfig(() => server, ServerConfig)))
+    Effect.zipRight(Effect.zipRight(laterSettingsChecked, warmUpIfOn(warmup)), Effect.map(GracefulServer.GracefulServer, ({ server }) => NodeHttpServer.layerConfig(() => server, ServerConfig)))
   ).pipe(Layer.provide(graceful))
   return Layer.merge(oneStopPerProcess, whenServing).pipe(
     Layer.provide(GracefulServer.drainOnShutdown),

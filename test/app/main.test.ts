@@ -30,15 +30,25 @@ describe.concurrent("docport as a process (dist/server/main.js, as npm start run
       expect(run.stderr()).toContain("PORT")
     }), START_MS)
 
-  it.live("a wrong sign-in or admin setting stops start-up before the warm-up, naming the variable", () =>
+  it.live("a wrong setting of the HTTP layer stops start-up before the warm-up, on one line naming the variable", () =>
     Effect.promise(async () => {
-      for (const wrong of [{ AUTH_PROVIDERS: "Not A Type" }, { ADMIN_PANEL_PASSWORD: "short" }]) {
+      const wrongs: ReadonlyArray<Record<string, string>> = [
+        { AUTH_PROVIDERS: "Not A Type" },
+        { ADMIN_PANEL_PASSWORD: "short" },
+        { MAX_BODY_BYTES: "0" },
+        { SHUTDOWN_TIMEOUT: "soon" },
+        { SESSION_TTL_HOURS: "-1" },
+        { AUTH_MAX_FAILURES: "0" },
+        { OTEL_EXPORTER_OTLP_ENDPOINT: "::" },
+        { AUTH_PROVIDERS: "google", AUTH_GOOGLE_CLIENT_ID: "x", AUTH_GOOGLE_ALLOWED_DOMAINS: "a.example", AUTH_GOOGLE_ISSUER: "http://a.example" }
+      ]
+      await Promise.all(wrongs.map(async (wrong) => {
+        const named = Object.keys(wrong).at(-1)!
         const run = startServerProcess("node", { ...wrong, WARMUP: "5 seconds" })
-        expect(await run.exit).toBe(1)
-        expect(run.stderr()).toContain(`Invalid data at ${Object.keys(wrong)[0]}`)
-        expect(run.output()).not.toContain("warmed up")
-        expect(run.stderr()).not.toContain("short")
-      }
+        expect(await run.exit, named).toBe(1)
+        expect(run.stderr(), named).toContain(`Invalid data at ${named}:`)
+        expect(run.output(), named).not.toContain("warmed up")
+      }))
     }), START_MS)
 
   it.live("a port already taken stops start-up on stderr saying so", () =>

@@ -1,6 +1,7 @@
 import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import { Config, ConfigError, Effect, Either, Option, Redacted } from "effect"
+import { Config, Effect, Option, Redacted } from "effect"
 import { createHash, timingSafeEqual } from "node:crypto"
+import { checked } from "../checkedConfig.js"
 import { forbidden, type Forbidden, type TooManyRequests, tooManyRequests, type Unauthorized, unauthorized } from "./AuthErrors.js"
 import { clientOf } from "./Authenticate.js"
 import { FailureLimiter } from "./FailureLimiter.js"
@@ -11,16 +12,12 @@ export const MIN_ADMIN_PASSWORD_LENGTH = 12
 export const ADMIN_PASSWORD_HEADER = "x-admin-password"
 
 /** ADMIN_PANEL_PASSWORD: the admin routes are served only when it is set (Gofannon's admin panel). */
-export const adminPasswordConfig = Config.option(Config.redacted("ADMIN_PANEL_PASSWORD")).pipe(
-  Config.mapOrFail((password) =>
-    Option.isSome(password) && Redacted.value(password.value).length < MIN_ADMIN_PASSWORD_LENGTH
-      ? Either.left(ConfigError.InvalidData(
-        ["ADMIN_PANEL_PASSWORD"],
-        `the admin password must be at least ${MIN_ADMIN_PASSWORD_LENGTH} characters; unset it to turn the admin routes off`
-      ))
-      : Either.right(password)
-  )
-)
+export const adminPasswordConfig = Config.option(checked(
+  "ADMIN_PANEL_PASSWORD",
+  Config.redacted("ADMIN_PANEL_PASSWORD"),
+  `the admin password must be at least ${MIN_ADMIN_PASSWORD_LENGTH} characters; unset it to turn the admin routes off`,
+  (password) => Redacted.value(password).length >= MIN_ADMIN_PASSWORD_LENGTH
+))
 
 // Digests of equal length, so the comparison takes the same time whatever was sent.
 const digest = (text: string) => createHash("sha256").update(text, "utf8").digest()

@@ -1,4 +1,5 @@
 import { Config, ConfigError, Duration, Effect, Either, Option, Redacted } from "effect"
+import { checked } from "../checkedConfig.js"
 import { frontendUrlsConfig } from "../http/FrontendUrls.js"
 
 export const DEV_STUB = "dev_stub"
@@ -89,10 +90,12 @@ const oidc = (type: string): Config.Config<OidcSettings> => {
   const v = (suffix: string) => `${prefix}_${suffix}`
   const issuer = url(v("ISSUER"), DEFAULT_ISSUERS[type])
   return Config.all({
-    issuer: issuer.pipe(Config.validate({
-      message: "the issuer must use https (plain http only on a loopback address, for tests)",
-      validation: (u) => u.protocol === "https:" || (u.protocol === "http:" && loopbackHost(u.hostname))
-    })),
+    issuer: checked(
+      v("ISSUER"),
+      issuer,
+      "the issuer must use https (plain http only on a loopback address, for tests)",
+      (u) => u.protocol === "https:" || (u.protocol === "http:" && loopbackHost(u.hostname))
+    ),
     clientId: Config.string(v("CLIENT_ID")),
     clientSecret: Config.option(Config.redacted(v("CLIENT_SECRET"))),
     displayName: Config.string(v("DISPLAY_NAME")).pipe(Config.withDefault(DISPLAY_NAMES[type] ?? type)),
@@ -121,17 +124,20 @@ const baseConfig = Config.all({
   })),
   appEnv: Config.string("APP_ENV").pipe(Config.withDefault("production")),
   siteAdmins: list("SITE_ADMINS").pipe(Config.map((xs) => xs.map((x) => x.toLowerCase()))),
-  sessionTtl: Config.number("SESSION_TTL_HOURS").pipe(
-    Config.withDefault(24),
-    Config.validate({ message: "Expected a positive number of hours", validation: (h) => h > 0 && h <= 24 * 366 }),
-    Config.map((h) => Duration.millis(Math.round(h * 3_600_000)))
-  ),
+  sessionTtl: checked(
+    "SESSION_TTL_HOURS",
+    Config.number("SESSION_TTL_HOURS").pipe(Config.withDefault(24)),
+    "Expected a positive number of hours, at most 8784 (a year)",
+    (h) => h > 0 && h <= 24 * 366
+  ).pipe(Config.map((h) => Duration.millis(Math.round(h * 3_600_000)))),
   // Sign-in needs somewhere to send the browser back to: Gofannon's UI dev server by default.
   frontendUrls: Config.map(frontendUrlsConfig, (urls) => urls.length > 0 ? urls : [new URL("http://localhost:3000")]),
   publicUrl: Config.option(url("PUBLIC_URL")),
-  maxFailures: Config.integer("AUTH_MAX_FAILURES").pipe(
-    Config.withDefault(10),
-    Config.validate({ message: "Expected a positive integer", validation: (n) => n > 0 })
+  maxFailures: checked(
+    "AUTH_MAX_FAILURES",
+    Config.integer("AUTH_MAX_FAILURES").pipe(Config.withDefault(10)),
+    "Expected a positive integer",
+    (n) => n > 0
   ),
   failureWindow: Config.duration("AUTH_FAILURE_WINDOW").pipe(Config.withDefault(Duration.minutes(15))),
   clientAddressHeader: Config.option(Config.string("AUTH_CLIENT_ADDRESS_HEADER")).pipe(

@@ -4,14 +4,17 @@ import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import { Config, Effect } from "effect"
 import type { IncomingMessage } from "node:http"
+import { checked } from "../checkedConfig.js"
 import { errorResponse } from "./ErrorResponse.js"
 import { nestsDeeperThan } from "./jsonDepth.js"
 import { withRequest } from "./withRequest.js"
 
 /** MAX_BODY_BYTES: the largest request body read, in bytes (default 1 MiB). */
-export const MaxBodyBytes = Config.integer("MAX_BODY_BYTES").pipe(
-  Config.withDefault(1024 * 1024),
-  Config.validate({ message: "MAX_BODY_BYTES must be a positive number of bytes", validation: (n) => n > 0 })
+export const MaxBodyBytes = checked(
+  "MAX_BODY_BYTES",
+  Config.integer("MAX_BODY_BYTES").pipe(Config.withDefault(1024 * 1024)),
+  "MAX_BODY_BYTES must be a positive number of bytes",
+  (n) => n > 0
 )
 
 /** Deeper than any agent, tool schema or model configuration needs, far below what overflows a stack. */

@@ -4,6 +4,14 @@ import { warmupTracer } from "./WarmupTracer.js"
 /** The OTLP/HTTP traces URL under an OTEL_EXPORTER_OTLP_ENDPOINT base, as the OpenTelemetry specification defines it. */
 export const tracesUrl = (endpoint: string): string => `${endpoint.replace(/\/+$/, "")}/v1/traces`
 
+/** The collector's base URL; anything but an http(s) URL would fail each export instead of the start. */
+export const OtlpEndpoint = Config.option(
+  Config.nonEmptyString("OTEL_EXPORTER_OTLP_ENDPOINT").pipe(Config.validate({
+    message: "Expected an http or https URL such as http://127.0.0.1:4318",
+    validation: (url) => URL.canParse(url) && /^https?:$/.test(new URL(url).protocol)
+  }))
+)
+
 /**
  * With OTEL_EXPORTER_OTLP_ENDPOINT set, every span (HTTP requests and the DatabaseService calls
  * beneath them) is exported over OTLP/HTTP in batches, as service OTEL_SERVICE_NAME (default
@@ -11,7 +19,7 @@ export const tracesUrl = (endpoint: string): string => `${endpoint.replace(/\/+$
  */
 export const TracingLive = Layer.unwrapEffect(
   Effect.gen(function*() {
-    const endpoint = yield* Config.option(Config.nonEmptyString("OTEL_EXPORTER_OTLP_ENDPOINT"))
+    const endpoint = yield* OtlpEndpoint
     if (Option.isNone(endpoint)) return Layer.empty
     const serviceName = yield* Config.nonEmptyString("OTEL_SERVICE_NAME").pipe(Config.withDefault("docport"))
     const [NodeSdk, OtelTracer, { BasicTracerProvider, BatchSpanProcessor }, { OTLPTraceExporter }] = yield* Effect.promise(() =>
