@@ -156,6 +156,9 @@ describe("the profile page: GET /users/me and the API keys tab", () => {
       expect(answer.body.detail).toContain("administrator")
     }
     expect((await call(alice, "/users/me")).body.usageInfo).toMatchObject({ monthlyAllowance: 100, spendRemaining: 100 })
+    // The API's description says so, rather than offering a 204 that never comes.
+    const spec = (await (await fetch(`${docport.base}/openapi.json`)).json()) as { paths: Record<string, Record<string, { deprecated?: boolean }>> }
+    for (const [method, path] of routes) expect(spec.paths[path]![method.toLowerCase()]!.deprecated, path).toBe(true)
   }, 30_000)
 })
 

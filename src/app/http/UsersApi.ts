@@ -1,6 +1,7 @@
 import * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
 import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
-import { Schema } from "effect"
+import * as OpenApi from "@effect/platform/OpenApi"
+import { Context, Schema } from "effect"
 import { ApiKeysView, ApiKeyUpdate, EffectiveKey, UsageChange, UserView } from "../../domain/UserProfile.js"
 import { Forbidden, TooManyRequests, Unauthorized } from "../auth/AuthErrors.js"
 import { signedIn } from "../auth/CurrentUser.js"
@@ -17,6 +18,12 @@ import { readable } from "./ReadableIssue.js"
 const ProviderParam = Schema.Struct({ provider: Schema.String })
 const AdminPassword = Schema.Struct({ "x-admin-password": Schema.optional(Schema.String) })
 
+/** On Gofannon's routes kept so that their callers learn why: each always answers 403. */
+const REFUSED = Context.make(OpenApi.Deprecated, true).pipe(Context.add(
+  OpenApi.Description,
+  "Always 403: allowances and usage are set by an administrator (PUT /admin/users/{id}), not by the user."
+))
+
 /** The signed-in user's own profile (Gofannon's profile page): usage and provider keys, keys always masked. */
 export class UsersApi extends signedIn(
   HttpApiGroup.make("users")
@@ -28,11 +35,11 @@ export class UsersApi extends signedIn(
       HttpApiEndpoint.get("effectiveKey", "/users/me/api-keys/:provider/effective").setPath(ProviderParam).addSuccess(EffectiveKey)
     )
     // Gofannon lets users set their own allowance and what is left of it; docport leaves that to an administrator.
-    .add(HttpApiEndpoint.put("setMonthlyAllowance", "/users/me/monthly-allowance"))
-    .add(HttpApiEndpoint.put("setAllowanceResetDate", "/users/me/allowance-reset-date"))
-    .add(HttpApiEndpoint.put("setSpendRemaining", "/users/me/spend-remaining"))
-    .add(HttpApiEndpoint.post("resetAllowance", "/users/me/reset-allowance"))
-    .add(HttpApiEndpoint.post("addUsage", "/users/me/usage"))
+    .add(HttpApiEndpoint.put("setMonthlyAllowance", "/users/me/monthly-allowance").annotateContext(REFUSED))
+    .add(HttpApiEndpoint.put("setAllowanceResetDate", "/users/me/allowance-reset-date").annotateContext(REFUSED))
+    .add(HttpApiEndpoint.put("setSpendRemaining", "/users/me/spend-remaining").annotateContext(REFUSED))
+    .add(HttpApiEndpoint.post("resetAllowance", "/users/me/reset-allowance").annotateContext(REFUSED))
+    .add(HttpApiEndpoint.post("addUsage", "/users/me/usage").annotateContext(REFUSED))
     .addError(BadRequestError).addError(ConflictError).addError(DocumentTooLarge).addError(Forbidden)
     .addError(DatabaseFailure).addError(DatabaseUnavailable)
 ) {}
