@@ -1,3 +1,4 @@
+import { Predicate } from "effect"
 import { canonicalJson, type Portable } from "./Canonical.js"
 import { type Line, MAX_LINE_CHARS } from "./Files.js"
 
@@ -13,7 +14,6 @@ export type ParsedLine =
   | { readonly _tag: "Document"; readonly collection: string; readonly document: Portable }
   | { readonly _tag: "Unreadable"; readonly collection: string; readonly id: string; readonly reason: string }
 
-const isObject = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 
 /** A line of the file; one that is not a document names its line number instead of an id. */
 export const parseLine = (text: Line, lineNumber: number): ParsedLine => {
@@ -30,9 +30,9 @@ export const parseLine = (text: Line, lineNumber: number): ParsedLine => {
   } catch (error) {
     return unreadable(`not JSON: ${error instanceof Error ? error.message : String(error)}`)
   }
-  if (!isObject(value) || typeof value.collection !== "string") return unreadable("expected {\"collection\": ..., \"document\": {...}}")
+  if (!Predicate.isRecord(value) || typeof value.collection !== "string") return unreadable("expected {\"collection\": ..., \"document\": {...}}")
   const document = value.document
-  if (!isObject(document) || typeof document._id !== "string") {
+  if (!Predicate.isRecord(document) || typeof document._id !== "string") {
     return unreadable("the document must be an object with a string _id", value.collection)
   }
   return { _tag: "Document", collection: value.collection, document: document as Portable }

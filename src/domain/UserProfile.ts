@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import { Predicate, Schema } from "effect"
 import type { Document } from "../ports/Document.js"
 import type { Principal } from "./Principal.js"
 
@@ -94,8 +94,7 @@ export const EffectiveKey = Schema.Struct({
 
 type Fields = Readonly<Record<string, unknown>>
 
-const record = (value: unknown): Fields =>
-  typeof value === "object" && value !== null && !Array.isArray(value) ? value as Fields : {}
+const record = (value: unknown): Fields => Predicate.isRecord(value) ? value as Fields : {}
 const text = (value: unknown): string | null => typeof value === "string" ? value : null
 const amount = (value: unknown, fallback: number): number => typeof value === "number" && Number.isFinite(value) ? value : fallback
 

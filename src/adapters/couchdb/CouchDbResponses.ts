@@ -1,4 +1,4 @@
-import { Effect, Either, ParseResult, Schema } from "effect"
+import { Effect, Either, ParseResult, Predicate, Schema } from "effect"
 import type { Document } from "../../ports/Document.js"
 import { DatabaseError } from "../../ports/Errors.js"
 
@@ -21,7 +21,6 @@ const checked = <A>(schema: Schema.Schema<A, any>, is: (u: unknown) => boolean):
   is: is as (u: unknown) => u is A
 })
 
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 const isString = (u: unknown): u is string => typeof u === "string"
 const isOptional = (u: unknown, is: (u: unknown) => boolean) => u === undefined || is(u)
 const isArrayOf = (u: unknown, is: (u: unknown) => boolean): boolean => {
@@ -40,7 +39,7 @@ export const StoredDocumentResponse = checked(StoredDocument, isDocument)
 
 export const WriteResponse = checked(
   Schema.Struct({ id: Schema.String, rev: Schema.String }),
-  (u) => isRecord(u) && isString(u.id) && isString(u.rev)
+  (u) => Predicate.isRecord(u) && isString(u.id) && isString(u.rev)
 )
 
 export const Session = Schema.Struct({
@@ -52,7 +51,7 @@ export const AllDocsPage = checked(
   Schema.Struct({
     rows: Schema.Array(Schema.Struct({ id: Schema.String, doc: StoredDocument }))
   }),
-  (u) => isRecord(u) && isArrayOf(u.rows, (row) => isRecord(row) && isString(row.id) && isDocument(row.doc))
+  (u) => Predicate.isRecord(u) && isArrayOf(u.rows, (row) => Predicate.isRecord(row) && isString(row.id) && isDocument(row.doc))
 )
 
 /**
@@ -69,9 +68,9 @@ export const KeyedRows = checked(
     }))
   }),
   (u) =>
-    isRecord(u) && isArrayOf(u.rows, (row) =>
-      isRecord(row) && isString(row.key) &&
-      isOptional(row.value, (value) => isRecord(value) && isString(value.rev) && isOptional(value.deleted, (d) => typeof d === "boolean")) &&
+    Predicate.isRecord(u) && isArrayOf(u.rows, (row) =>
+      Predicate.isRecord(row) && isString(row.key) &&
+      isOptional(row.value, (value) => Predicate.isRecord(value) && isString(value.rev) && isOptional(value.deleted, (d) => typeof d === "boolean")) &&
       isOptional(row.doc, (doc) => doc === null || isDocument(doc)) &&
       isOptional(row.error, isString))
 )
@@ -86,7 +85,7 @@ export const BulkResponse = checked(
   })),
   (u) =>
     isArrayOf(u, (entry) =>
-      isRecord(entry) && isOptional(entry.id, isString) && isOptional(entry.rev, isString) &&
+      Predicate.isRecord(entry) && isOptional(entry.id, isString) && isOptional(entry.rev, isString) &&
       isOptional(entry.error, isString) && isOptional(entry.reason, isString))
 )
 
@@ -96,7 +95,7 @@ export const FindResponse = checked(
     docs: Schema.Array(StoredDocument),
     bookmark: Schema.optional(Schema.String)
   }),
-  (u) => isRecord(u) && isArrayOf(u.docs, isDocument) && isOptional(u.bookmark, isString)
+  (u) => Predicate.isRecord(u) && isArrayOf(u.docs, isDocument) && isOptional(u.bookmark, isString)
 )
 
 const refused = (operation: string, error: ParseResult.ParseError) =>
