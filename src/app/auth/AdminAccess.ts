@@ -1,6 +1,6 @@
 import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import { Config, Effect, Option, Redacted } from "effect"
-import { createHash, timingSafeEqual } from "node:crypto"
+import { sameSecret } from "../../domain/Secrets.js"
 import { checked } from "../checkedConfig.js"
 import { forbidden, type Forbidden, type TooManyRequests, tooManyRequests, type Unauthorized, unauthorized } from "./AuthErrors.js"
 import { clientOf } from "./Authenticate.js"
@@ -19,9 +19,6 @@ export const adminPasswordConfig = Config.option(checked(
   (password) => Redacted.value(password).length >= MIN_ADMIN_PASSWORD_LENGTH
 ))
 
-// Digests of equal length, so the comparison takes the same time whatever was sent.
-const digest = (text: string) => createHash("sha256").update(text, "utf8").digest()
-
 /**
  * The check in front of each admin route: 403 when no password is configured, 401 for a wrong or
  * missing one (counted as a failed sign-in of the client, so guessing meets 429 as token guessing
@@ -32,15 +29,14 @@ export const makeAdminGate = Effect.gen(function*() {
   const settings = yield* SignInSettings
   const limiter = yield* FailureLimiter
   const client = clientOf(settings)
-  const expected = Option.map(password, (p) => digest(Redacted.value(p)))
   return (request: HttpServerRequest.HttpServerRequest): Effect.Effect<void, Forbidden | Unauthorized | TooManyRequests> =>
     Effect.gen(function*() {
-      if (Option.isNone(expected)) return yield* forbidden("Admin panel is disabled")
+      if (Option.isNone(password)) return yield* forbidden("Admin panel is disabled")
       const address = client(request)
       const wait = yield* limiter.blocked(address)
       if (Option.isSome(wait)) return yield* tooManyRequests(wait.value)
       const given = request.headers[ADMIN_PASSWORD_HEADER]
-      if (given !== undefined && timingSafeEqual(digest(given), expected.value)) return
+      if (given !== undefined && sameSecret(given, Redacted.value(password.value))) return
       yield* limiter.recordFailure(address)
       yield* Effect.logWarning("admin route refused: wrong or missing admin password")
       return yield* unauthorized("not_authenticated", "Invalid admin password")

@@ -2,10 +2,10 @@ import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Duration, Effect, Option } from "effect"
-import { timingSafeEqual } from "node:crypto"
 import { AccessTokens } from "../../domain/AccessTokens.js"
 import { LoginStates } from "../../domain/LoginStates.js"
 import { personalWorkspace, type Principal } from "../../domain/Principal.js"
+import { sameSecret } from "../../domain/Secrets.js"
 import { Sessions } from "../../domain/Sessions.js"
 import { Users } from "../../domain/Users.js"
 import { workspaceChanges } from "../../domain/WorkspaceRefresh.js"
@@ -37,12 +37,6 @@ const DEFAULT_TOKEN_DAYS = 90
 /** Every login start writes a login state before anyone is known: a client may start this many per failure window. */
 const LOGIN_STARTS_PER_FAILURE = 6
 const store = <A>(effect: Effect.Effect<A, DatabaseError>) => Effect.catchAll(effect, storeFailure)
-
-const sameSecret = (a: string, b: string) => {
-  const x = Buffer.from(a)
-  const y = Buffer.from(b)
-  return x.length === y.length && timingSafeEqual(x, y)
-}
 
 export const AuthLive = HttpApiBuilder.group(DocportApi, "auth", (handlers) =>
   Effect.gen(function*() {
