@@ -59,14 +59,12 @@ export const ApiKeyUpdate = Schema.Struct({
   )
 }).annotations({ identifier: "ApiKeyUpdate" })
 
+type KeyField = (typeof KEY_FIELDS)[KeyProvider]
 const Masked = Schema.NullOr(Schema.String)
-export const ApiKeysView = Schema.Struct({
-  openaiApiKey: Masked,
-  anthropicApiKey: Masked,
-  geminiApiKey: Masked,
-  perplexityApiKey: Masked,
-  openrouterApiKey: Masked
-}).annotations({ identifier: "ApiKeys" })
+/** One field a provider, from KEY_FIELDS: each `null` or the key masked. */
+export const ApiKeysView = Schema.Struct(
+  Object.fromEntries(Object.values(KEY_FIELDS).map((field) => [field, Masked])) as Record<KeyField, typeof Masked>
+).annotations({ identifier: "ApiKeys" })
 
 /** Gofannon's `User` as its routes answer it, with every stored key masked. */
 export const UserView = Schema.Struct({

@@ -53,7 +53,7 @@ export const UsersLive = HttpApiBuilder.group(DocportApi, "users", (handlers) =>
         httpErrors(Effect.map(users.setApiKey(user, known, key), userView)))
     return handlers
       .handle("me", () => fromProfile(userView))
-      .handle("apiKeys", () => fromProfile((doc) => apiKeysView(doc)))
+      .handle("apiKeys", () => fromProfile(apiKeysView))
       .handle("setApiKey", ({ payload }) => setKey(payload.provider, payload.api_key))
       .handle("clearApiKey", ({ path }) => setKey(path.provider, null))
       .handle("effectiveKey", ({ path: { provider } }) =>
