@@ -126,8 +126,13 @@ const runner = (side: Served, runtime: Runtime.Runtime<never> = side.runtime) =>
   return run
 }
 
+// docport answers JSON as a raw string (src/app/http/JsonText.ts), the HttpApi as bytes.
 const textOf = (response: HttpServerResponse.HttpServerResponse) =>
-  response.body._tag === "Uint8Array" ? new TextDecoder().decode(response.body.body) : ""
+  response.body._tag === "Uint8Array"
+    ? new TextDecoder().decode(response.body.body)
+    : response.body._tag === "Raw" && typeof response.body.body === "string"
+    ? response.body.body
+    : ""
 
 const scenario = process.argv[2] ?? "get"
 const runs = Object.fromEntries(sides.map((name) => [name, runner(served[name])])) as Record<Side, ReturnType<typeof runner>>
