@@ -4,7 +4,7 @@
  * load the access log alone was about 9 % of the server's CPU that way. A write per turn of the
  * event loop (a syscall and a wake-up of whatever reads stdout, several times a millisecond under
  * load) still cost 2 - 3 % of a `GET`'s CPU against dropping the lines; a write every 25 ms took
- * that to about 1 %, measured side by side (README, "Where issue 15 stands"). A batch that reaches
+ * that to about 1 %, measured side by side (bench/HISTORY.md, the run of ea5f89d). A batch that reaches
  * FLUSH_AT_CHARS goes at once, so a burst never holds more than that. Lines still pending when the
  * process exits are written then, so an orderly exit loses none.
  */
