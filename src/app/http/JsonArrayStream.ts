@@ -3,6 +3,7 @@ import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import { Cause, Chunk, Effect, Exit, Option, Scope, Stream } from "effect"
 import { describeCause, redactSecrets } from "./describeCause.js"
+import { closeWhenConnectionCloses } from "./HeldResponse.js"
 import type { DocumentPage } from "../../ports/Document.js"
 import type { DatabaseError } from "../../ports/Errors.js"
 import { pageStream } from "../../ports/pageStream.js"
@@ -107,8 +108,8 @@ const streamedListing = <A, E>(
 
 // Pages become bytes only when the server writes them (it waits for each to drain). Strings, not
 // bytes: see textStream above.
-const streamedResponse = <E>(body: Stream.Stream<string, E>) =>
-  HttpServerResponse.stream(textStream(body), { contentType: "application/json" })
+const streamedResponse = <E>(request: HttpServerRequest.HttpServerRequest, body: Stream.Stream<string, E>) =>
+  Effect.as(closeWhenConnectionCloses(request), HttpServerResponse.stream(textStream(body), { contentType: "application/json" }))
 
 /**
  * A JSON array answered as its items arrive, one piece per chunk (a page of the port's stream), so
@@ -137,7 +138,7 @@ export const jsonArrayResponse = <A, E>(
     if (head.length < 2) return jsonText(listingText(options).whole(head[0]))
     const request = yield* HttpServerRequest.HttpServerRequest
     const body = streamedListing([head[0]!, head[1]!], Stream.repeatEffectOption(pull), options, request)
-    return streamedResponse(Stream.ensuring(body, Scope.close(scope, Exit.void)))
+    return yield* streamedResponse(request, Stream.ensuring(body, Scope.close(scope, Exit.void)))
   })
 
 /**
@@ -157,8 +158,8 @@ export const jsonPagesResponse = <A, E>(
     return Effect.flatMap(page.next, (second) =>
       second.next === undefined && second.items.length === 0
         ? Effect.succeed(jsonText(text.whole(Chunk.unsafeFromArray(page.items))))
-        : Effect.map(HttpServerRequest.HttpServerRequest, (request) => {
+        : Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
           const rest = Stream.chunks(pageStream(second.next))
-          return streamedResponse(streamedListing([Chunk.unsafeFromArray(page.items), Chunk.unsafeFromArray(second.items)], rest, options, request))
+          return streamedResponse(request, streamedListing([Chunk.unsafeFromArray(page.items), Chunk.unsafeFromArray(second.items)], rest, options, request))
         }))
   })
