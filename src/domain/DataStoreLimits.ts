@@ -1,4 +1,4 @@
-import { MAX_DOCUMENT_BYTES } from "../ports/DocumentLimits.js"
+import { hasLoneSurrogate, MAX_DOCUMENT_BYTES } from "../ports/DocumentLimits.js"
 import { InvalidRecord, RecordTooLarge } from "./DataRecord.js"
 
 /** Namespace and key bytes: Firestore indexes string values only up to 1,500 bytes. */
@@ -28,11 +28,9 @@ const depthProblem = (value: unknown, insideArray: boolean, depth: number): stri
   return undefined
 }
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
-
 export const nameProblem = (what: "namespace" | "key", name: unknown): InvalidRecord | undefined => {
   if (typeof name !== "string" || name.length === 0) return new InvalidRecord({ reason: `the ${what} must be a non-empty string` })
-  if (LONE_SURROGATE.test(name)) return new InvalidRecord({ reason: `the ${what} holds a lone surrogate (not valid Unicode)` })
+  if (hasLoneSurrogate(name)) return new InvalidRecord({ reason: `the ${what} holds a lone surrogate (not valid Unicode)` })
   if (Buffer.byteLength(name, "utf8") > MAX_NAME_BYTES) {
     return new InvalidRecord({ reason: `the ${what} must be at most ${MAX_NAME_BYTES} bytes of UTF-8` })
   }

@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { hasLoneSurrogate } from "../ports/DocumentLimits.js"
 
 /** Any JSON value the platform stores without interpreting it (schemas of tools, model configs…). */
 export const JsonValue = Schema.Unknown.annotations({ identifier: "JsonValue", description: "any JSON value" })
@@ -6,6 +7,15 @@ export const JsonValue = Schema.Unknown.annotations({ identifier: "JsonValue", d
 export const JsonObject = Schema.Record({ key: Schema.String, value: Schema.Unknown }).annotations({
   identifier: "JsonObject"
 })
+
+/**
+ * Text a backend can store: no UTF-16 surrogate without its pair. For fields that are stored or
+ * counted after the request has been answered (a token's name, an agent's name on a read), where
+ * the document limits would refuse them too late or as a database failure.
+ */
+export const WellFormedString = Schema.String.pipe(
+  Schema.filter((text) => !hasLoneSurrogate(text) || "holds a lone UTF-16 surrogate, which is not valid Unicode")
+)
 
 /** An optional field that JSON clients may also send as null. */
 export const optionalNullable = <S extends Schema.Schema.Any>(schema: S) => Schema.optional(Schema.NullOr(schema))

@@ -23,6 +23,9 @@ const MAX_MAGNITUDE = 1e126
 const FORBIDDEN_KEYS = new Set(["__proto__"])
 const LONE_SURROGATE = /\p{Cs}/u
 
+/** A string no backend stores as it is: a UTF-16 surrogate without its pair is not Unicode. */
+export const hasLoneSurrogate = (text: string): boolean => LONE_SURROGATE.test(text)
+
 export type LimitProblem = { readonly limit: InvalidDocument["limit"]; readonly reason: string }
 
 class NonFinite {
@@ -39,7 +42,7 @@ const TOO_MANY_VALUES: LimitProblem = {
 const valueProblem = (value: unknown, insideArray: boolean, depth: number, count: { values: number }): LimitProblem | undefined => {
   if (++count.values > MAX_VALUES) return TOO_MANY_VALUES
   if (typeof value === "string") {
-    return LONE_SURROGATE.test(value)
+    return hasLoneSurrogate(value)
       ? { limit: "value", reason: "a string holds a lone UTF-16 surrogate, which is not valid Unicode" }
       : undefined
   }
@@ -70,7 +73,7 @@ const valueProblem = (value: unknown, insideArray: boolean, depth: number, count
 
 const keyProblem = (key: string): LimitProblem | undefined => {
   if (FORBIDDEN_KEYS.has(key)) return { limit: "key", reason: `the key ${shown(key)} is not stored by every backend` }
-  if (LONE_SURROGATE.test(key)) return { limit: "key", reason: "a key holds a lone UTF-16 surrogate, which is not valid Unicode" }
+  if (hasLoneSurrogate(key)) return { limit: "key", reason: "a key holds a lone UTF-16 surrogate, which is not valid Unicode" }
   return undefined
 }
 
@@ -173,11 +176,11 @@ const plainFields = (
 }
 
 const plainValue = (key: string, value: unknown, insideArray: boolean, depth: number, walk: Walk): unknown => {
-  if (++walk.values > MAX_VALUES || FORBIDDEN_KEYS.has(key) || LONE_SURROGATE.test(key)) return NOT_PLAIN
+  if (++walk.values > MAX_VALUES || FORBIDDEN_KEYS.has(key) || hasLoneSurrogate(key)) return NOT_PLAIN
   switch (typeof value) {
     case "string":
       walk.jsonBytesAtMost += 6 * value.length + 2
-      return LONE_SURROGATE.test(value) ? NOT_PLAIN : value
+      return hasLoneSurrogate(value) ? NOT_PLAIN : value
     case "number": {
       walk.jsonBytesAtMost += 25
       const magnitude = Math.abs(value)

@@ -161,6 +161,13 @@ export const httpCases = (it: Methods, timeout: number) => {
       expect(noAgent.body.detail).toContain("agent")
       expect(noAgent.body.detail).not.toContain("\n")
       expectError(yield* op("getMany", { namespace, keys: "cfg", agent: "a" }), 422, "ValidationError")
+      // An agent's name is stored with the reads it counts: one no backend can store is refused
+      // up front, on reads as on writes, rather than read and then never counted.
+      for (const name of ["\ud800", "ok\udfff"]) {
+        const lone = yield* op("get", { namespace, key: "cfg", agent: name })
+        expectError(lone, 422, "ValidationError")
+        expect(lone.body.detail).toContain("agent")
+      }
     }), timeout)
 
   it.effect("two PUTs racing with one _rev: exactly one 200 and one 409", () =>

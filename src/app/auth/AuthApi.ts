@@ -3,6 +3,7 @@ import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
 import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
 import { Schema } from "effect"
 import { AccessTokenInfo } from "../../domain/AccessTokens.js"
+import { WellFormedString } from "../../domain/Json.js"
 import { Workspace } from "../../domain/Principal.js"
 import { WorkspaceChanges } from "../../domain/WorkspaceRefresh.js"
 import {
@@ -39,7 +40,7 @@ export const SessionUser = Schema.Struct({
 }).annotations({ identifier: "SessionUser" })
 
 export const TokenCreate = Schema.Struct({
-  name: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(100)),
+  name: WellFormedString.pipe(Schema.minLength(1), Schema.maxLength(100)),
   /** Default 90 days; at most a year. */
   expiresInDays: Schema.optional(Schema.Number.pipe(Schema.greaterThan(0), Schema.lessThanOrEqualTo(366)))
 }).annotations({ identifier: "TokenCreate" })

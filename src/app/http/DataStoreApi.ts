@@ -3,6 +3,7 @@ import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
 import * as OpenApi from "@effect/platform/OpenApi"
 import { Schema } from "effect"
 import { DataRecord, NamespaceList, NamespaceStats } from "../../domain/DataRecord.js"
+import { WellFormedString } from "../../domain/Json.js"
 import { BadRequestError, ConflictError, DatabaseFailure, DatabaseUnavailable, DocumentTooLarge, NotFoundError } from "./ApiErrors.js"
 import { readable } from "./ReadableIssue.js"
 
@@ -11,7 +12,7 @@ const NamespacePath = Schema.Struct({ namespace: Schema.String })
 const RecordPath = Schema.Struct({ namespace: Schema.String, "*": Schema.String })
 
 const Metadata = Schema.Record({ key: Schema.String, value: Schema.Unknown })
-const Agent = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(200)).annotations({
+const Agent = WellFormedString.pipe(Schema.minLength(1), Schema.maxLength(200)).annotations({
   description: "the acting agent: reads by it are counted, records it creates name it"
 })
 const Namespace = Schema.String
