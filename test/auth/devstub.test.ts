@@ -193,6 +193,16 @@ describe("dev_stub provider", () => {
     expect(await browser.cookie(docport.base, "gofannon_sid")).toBeUndefined()
   })
 
+  it("a callback with a parameter given twice gets the same 400 as any failed sign-in, and echoes neither value", async () => {
+    for (const query of ["code=alice&code=bob&state=s1", "code=alice&state=s2&state=s3"]) {
+      const res = await fetch(`${docport.base}/auth/callback/dev_stub?${query}`)
+      expect(`${query} ${res.status}`).toBe(`${query} 400`)
+      const text = await res.text()
+      expect(JSON.parse(text)).toMatchObject({ _tag: "SignInFailed" })
+      for (const value of ["alice", "bob", "s1", "s2", "s3"]) expect(text).not.toContain(value)
+    }
+  })
+
   it("lists only configured users and escapes what the request brings", async () => {
     const res = await fetch(`${docport.base}/auth/dev-stub-picker?state=${encodeURIComponent("\"><script>alert(1)</script>")}&users=mallory`)
     const page = await res.text()

@@ -69,7 +69,8 @@ export class AuthApi extends HttpApiGroup.make("auth")
   )
   .add(
     HttpApiEndpoint.get("callback", "/auth/callback/:type").setPath(TypeParam)
-      .setUrlParams(Schema.Record({ key: Schema.String, value: Schema.String }))
+      // A repeated parameter arrives as an array; the handler refuses it as a failed sign-in.
+      .setUrlParams(Schema.Record({ key: Schema.String, value: Schema.Union(Schema.String, Schema.Array(Schema.String)) }))
       .addSuccess(Redirect).addError(UnknownProvider).addError(SignInFailed).addError(Forbidden)
       .addError(TooManyRequests).addError(ProviderUnavailable)
   )

@@ -111,7 +111,13 @@ export const AuthLive = HttpApiBuilder.group(DocportApi, "auth", (handlers) =>
               Effect.zipRight(Effect.logWarning(`sign-in via ${provider.type} refused: ${why}`), limiter.recordFailure(client)),
               signInFailed
             )
-          const query = new URLSearchParams(urlParams)
+          // Which of two codes or states would be the one to check is anyone's guess: neither.
+          const once: Record<string, string> = {}
+          for (const [name, value] of Object.entries(urlParams)) {
+            if (typeof value !== "string") return yield* refuse(`the parameter ${name.replace(/[^\w.-]/g, "?").slice(0, 40)} was given more than once`)
+            once[name] = value
+          }
+          const query = new URLSearchParams(once)
           const state = query.get("state") ?? ""
           const expected = request.cookies[STATE_COOKIE] ?? ""
           if (state === "" || expected === "" || !sameSecret(state, expected)) {
