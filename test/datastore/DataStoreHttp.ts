@@ -107,6 +107,19 @@ export const httpCases = (it: Methods, timeout: number) => {
       expect((yield* raw("GET", `/data-store/namespaces/${enc(long)}`)).body.recordCount).toBe(1)
       // '/' left as it is in the path reaches the same record.
       expect((yield* raw("GET", `/data-store/namespaces/${enc(namespace)}/records/a/b/c.py`)).body.key).toBe("a/b/c.py")
+      // But not so as to leave a segment empty: the router drops an empty segment, and 'a//b'
+      // would reach the record 'a/b'. Such keys are refused as sent; encoded, they are records.
+      for (const path of ["a//b/c.py", "a/b/c.py/", "/a/b/c.py"]) {
+        for (const method of ["GET", "PUT", "DELETE"] as const) {
+          const res = yield* raw(method, `/data-store/namespaces/${enc(namespace)}/records/${path}`, method === "PUT" ? { value: "overwritten" } : undefined)
+          expect(`${method} ${path} ${res.status}`).toBe(`${method} ${path} 400`)
+          expect(res.body.detail).toContain("%2F")
+        }
+      }
+      expect((yield* raw("GET", recordPath(namespace, "a/b/c.py"))).body.value).toBe("a/b/c.py")
+      expect((yield* raw("PUT", recordPath(namespace, "a//b"), { value: 2 })).body.key).toBe("a//b")
+      expect((yield* raw("GET", recordPath(namespace, "a//b"))).body.value).toBe(2)
+      expect((yield* raw("DELETE", recordPath(namespace, "a//b"))).status).toBe(204)
       const keys = yield* op("listKeys", { namespace, agent: "lister" })
       expect(keys.body.keys).toEqual([...KEYS].sort())
       expectError(yield* raw("PUT", recordPath(namespace, "x".repeat(1501)), { value: 1 }), 400, "BadRequest")

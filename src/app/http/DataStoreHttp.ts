@@ -1,6 +1,7 @@
 import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import { Effect } from "effect"
-import { RecordNotFound } from "../../domain/DataRecord.js"
+import { InvalidRecord, RecordNotFound } from "../../domain/DataRecord.js"
 import { DataStore } from "../../domain/DataStore.js"
 import { Authentication } from "../auth/CurrentUser.js"
 import { DocportApi } from "./Api.js"
@@ -9,6 +10,22 @@ import { DataStoreUser } from "./DataStoreUser.js"
 import { jsonArrayResponse } from "./JsonArrayStream.js"
 import { unsafeJsonText } from "./JsonText.js"
 import { groupInLeanContext } from "./LeanContext.js"
+
+// The key as sent, after the namespace's segment: the router has dropped any empty segment.
+const SENT_KEY = /^\/+data-store\/+namespaces\/+[^/?]+\/+records\/([^?]*)/
+
+/**
+ * The record path's key, if the path as sent names that key. The router drops empty segments, so
+ * 'a//b', 'a/' and '/a' arrived as 'a/b' and 'a', and a write or delete went to another record;
+ * a key with such '/' must come percent-encoded.
+ */
+const recordKey = (key: string) =>
+  Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
+    const sent = SENT_KEY.exec(request.url)?.[1]
+    return sent === undefined || sent.startsWith("/") || sent.endsWith("/") || sent.includes("//")
+      ? Effect.fail(new InvalidRecord({ reason: "a key sent with its '/' as it is must not have an empty segment: percent-encode each '/' as %2F" }))
+      : Effect.succeed(key)
+  })
 
 export const DataStoreLive = HttpApiBuilder.group(DocportApi, "dataStore", (handlers) =>
   Effect.gen(function*() {
@@ -33,13 +50,16 @@ export const DataStoreLive = HttpApiBuilder.group(DocportApi, "dataStore", (hand
             : Effect.map(store.page(user, path.namespace, { limit: urlParams.limit, cursor: urlParams.cursor }), ({ nextCursor, records }) =>
               unsafeJsonText(records, { headers: nextCursor === null ? {} : { "x-next-cursor": nextCursor } }))
         ))
-      .handle("getRecord", ({ path }) => asUser((user) => store.get(user, path.namespace, path["*"])))
+      .handle("getRecord", ({ path }) => asUser((user) => Effect.flatMap(recordKey(path["*"]), (key) => store.get(user, path.namespace, key))))
       .handle("setRecord", ({ path, payload }) =>
-        asUser((user) => store.set(user, path.namespace, { key: path["*"], value: payload.value, metadata: payload.metadata, _rev: payload._rev })))
+        asUser((user) =>
+          Effect.flatMap(recordKey(path["*"]), (key) =>
+            store.set(user, path.namespace, { key, value: payload.value, metadata: payload.metadata, _rev: payload._rev }))))
       .handle("deleteRecord", ({ path }) =>
         asUser((user) =>
-          Effect.flatMap(store.delete(user, path.namespace, path["*"]), (deleted) =>
-            deleted ? Effect.void : Effect.fail(new RecordNotFound({ namespace: path.namespace, key: path["*"] })))))
+          Effect.flatMap(recordKey(path["*"]), (key) =>
+            Effect.flatMap(store.delete(user, path.namespace, key), (deleted) =>
+              deleted ? Effect.void : Effect.fail(new RecordNotFound({ namespace: path.namespace, key }))))))
       .handle("get", ({ payload }) =>
         asUser((user) =>
           store.get(user, payload.namespace, payload.key, payload.agent).pipe(
