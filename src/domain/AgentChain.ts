@@ -89,7 +89,9 @@ export const agentChain = (db: DatabaseServiceShape, rootId: string): Effect.Eff
       level = next
     }
 
-    const nodes: Record<string, Node> = {}
+    // A Map, since agent ids may be any name: "constructor" or "__proto__" in a plain object are
+    // its prototype's, and a node under them was lost.
+    const nodes = new Map<string, Node>()
     const edges: Array<Edge> = []
     const expanded = new Set<string>()
 
@@ -97,16 +99,17 @@ export const agentChain = (db: DatabaseServiceShape, rootId: string): Effect.Eff
       if (path.has(id)) return "cycle"
       const agent = agents.get(id) ?? null
       if (depth > MAX_CHAIN_DEPTH) {
-        nodes[id] ??= agentNode(id, agent, true)
+        if (!nodes.has(id)) nodes.set(id, agentNode(id, agent, true))
         return "ok"
       }
       // Reached again within the bound: a truncated leaf from a deeper path becomes a full node.
-      if (nodes[id] === undefined || (nodes[id].type === "agent" && nodes[id].truncated)) nodes[id] = agentNode(id, agent, false)
+      const known = nodes.get(id)
+      if (known === undefined || (known.type === "agent" && known.truncated)) nodes.set(id, agentNode(id, agent, false))
       if (agent === null || expanded.has(id)) return "ok"
       expanded.add(id)
       for (const [url, tools] of toolsOf(agent)) {
         const mcpId = `mcp:${url}`
-        nodes[mcpId] ??= { id: mcpId, type: "mcp_server", url, tool_count: tools.length, tools }
+        if (!nodes.has(mcpId)) nodes.set(mcpId, { id: mcpId, type: "mcp_server", url, tool_count: tools.length, tools })
         edges.push({ from: id, to: mcpId, type: "uses_tools", tools })
       }
       const inPath = new Set(path).add(id)
@@ -118,5 +121,6 @@ export const agentChain = (db: DatabaseServiceShape, rootId: string): Effect.Eff
     }
 
     visit(rootId, 0, new Set())
-    return { root: rootId, nodes, edges }
+    // fromEntries defines each key as the object's own, "__proto__" too.
+    return { root: rootId, nodes: Object.fromEntries(nodes), edges }
   }).pipe(Effect.withSpan("Agents.chain"))

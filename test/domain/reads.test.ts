@@ -98,4 +98,18 @@ layer(DomainLive, { excludeTestServices: true })("reads that cost a fixed number
       expect(chain.edges.filter((e) => e.from === line[0]).length).toBe(1)
       expect(chain.edges.filter((e) => e.to === line[0]).length).toBe(2)
     }))
+
+  it.effect("agents named like an object's own properties are nodes like any other", () =>
+    Effect.gen(function*() {
+      const agents = yield* Agents.Agents
+      const names = ["constructor", "toString", "hasOwnProperty", "__proto__", "valueOf"]
+      const root = yield* agents.create(agent({ name: "root", gofannonAgents: names }))
+      const chain = yield* agents.chain(root._id)
+      for (const id of names) {
+        expect(Object.prototype.hasOwnProperty.call(chain.nodes, id), id).toBe(true)
+        expect(chain.nodes[id], id).toMatchObject({ id, type: "agent", missing: true })
+      }
+      expect(Object.getPrototypeOf(chain.nodes)).toBe(Object.prototype)
+      expect(Object.keys(chain.nodes).sort()).toEqual([root._id, ...names].sort())
+    }))
 })

@@ -294,7 +294,8 @@ export const gofannonUi = (it: Vitest.MethodsNonLive<BaseUrl, true>, timeout: nu
     Effect.gen(function*() {
       const leaf = yield* saveAgent(editorAgent(unique("Leaf"), { tools: {} }))
       const middle = yield* saveAgent(editorAgent(unique("Middle"), { gofannonAgents: [leaf._id], tools: {} }))
-      const root = yield* saveAgent(editorAgent(unique("Root"), { gofannonAgents: [middle._id, "no-such-agent"] }))
+      // Callees named like an object's own properties: the UI looks each edge's node up by name.
+      const root = yield* saveAgent(editorAgent(unique("Root"), { gofannonAgents: [middle._id, "no-such-agent", "constructor", "__proto__"] }))
       // close a cycle: leaf calls root
       expect((yield* raw("PUT", `/agents/${leaf._id}`, { gofannonAgents: [root._id] })).status).toBe(200)
       const res = yield* raw("GET", `/agents/${root._id}/chain`)
@@ -319,6 +320,12 @@ export const gofannonUi = (it: Vitest.MethodsNonLive<BaseUrl, true>, timeout: nu
         tools: ["search", "fetch"]
       })
       expect(graph.nodes["no-such-agent"]).toMatchObject({ type: "agent", name: "(missing)", missing: true })
+      const parsed = JSON.parse(res.text)
+      for (const id of ["constructor", "__proto__"]) {
+        expect(Object.prototype.hasOwnProperty.call(parsed.nodes, id), id).toBe(true)
+        expect(parsed.nodes[id], id).toMatchObject({ type: "agent", missing: true })
+      }
+      for (const edge of graph.edges) expect(Object.prototype.hasOwnProperty.call(parsed.nodes, edge.to), edge.to).toBe(true)
       expect(graph.nodes[leaf._id]).toMatchObject({ name: leaf.name, missing: false })
       const calls = graph.edges.filter((e: any) => e.type === "calls").map((e: any) => [e.from, e.to, e.cyclic])
       expect(calls).toEqual(expect.arrayContaining([

@@ -7,6 +7,7 @@ import { Authentication, currentUser } from "../auth/CurrentUser.js"
 import { DocportApi } from "./Api.js"
 import { httpErrors } from "./ApiErrors.js"
 import { jsonPagesResponse } from "./JsonArrayStream.js"
+import { unsafeJsonText } from "./JsonText.js"
 import { groupInLeanContext } from "./LeanContext.js"
 import { storedJson } from "./StoredJson.js"
 
@@ -25,7 +26,9 @@ export const AgentsLive = HttpApiBuilder.group(DocportApi, "agents", (handlers) 
       .handle("update", ({ path, payload }) =>
         Effect.flatMap(currentUser, (user) => httpErrors(Effect.map(agents.update(path.id, payload, user.uid), agent.one))))
       .handle("remove", ({ path }) => httpErrors(agents.remove(path.id)))
-      .handle("chain", ({ path }) => httpErrors(agents.chain(path.id)))
+      // Written as it is: the schema's encoding of its Record builds a plain object, which drops a
+      // node keyed "__proto__" (an agent's callee may be named anything).
+      .handle("chain", ({ path }) => httpErrors(Effect.map(agents.chain(path.id), (chain) => unsafeJsonText(chain))))
       .handle("deploy", ({ path }) => httpErrors(deployments.deploy(path.id)))
       .handle("undeploy", ({ path }) => httpErrors(deployments.undeploy(path.id)))
       .handle("deployment", ({ path }) => httpErrors(deployments.status(path.id)))
