@@ -246,6 +246,12 @@ export const httpCases = (it: Methods, timeout: number) => {
       expect(everything.body.nextCursor).toBeNull()
       expectError(yield* raw("GET", `${base}?limit=0`), 422, "ValidationError")
       expectError(yield* raw("GET", `${base}?limit=5000`), 422, "ValidationError")
+      // A limit is written as a whole number, nothing else that Number() would read as one.
+      for (const limit of ["0x10", "1e2", "%2B5", "%205", "5.0", "abc"]) {
+        const res = yield* raw("GET", `${base}?limit=${limit}`)
+        expectError(res, 422, "ValidationError")
+        expect(res.body.detail).toContain("limit")
+      }
       expectError(yield* raw("GET", `${base}?limit=10&cursor=`), 400)
       // A cursor docport did not make: a 400 that says so, not an empty page or a complaint about an id.
       for (const junk of ["A".repeat(800), "zzz", "{\"x\":1}", "c2hhMjU2LQ==", "%ff"]) {

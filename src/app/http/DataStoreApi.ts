@@ -20,7 +20,12 @@ const Key = Schema.String
 /** Batches are bounded so that one request stays one handful of backend calls. */
 const MAX_BATCH = 10_000
 const Cursor = Schema.String.annotations({ description: "nextCursor of the previous page" })
-const Limit = Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, 1000))
+// Digits only: NumberFromString alone also reads "0x10", "1e2" and " 5" as numbers.
+const Limit = Schema.String.pipe(
+  Schema.pattern(/^[0-9]{1,4}$/, { message: () => "must be a whole number from 1 to 1000, written in digits" }),
+  Schema.compose(Schema.NumberFromString),
+  Schema.between(1, 1000)
+)
 
 export const ListQuery = Schema.Struct({
   limit: Schema.optional(Limit),
