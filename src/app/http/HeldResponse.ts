@@ -1,6 +1,7 @@
 import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import { Effect } from "effect"
+import type { ServerResponse } from "node:http"
 
 /**
  * Node answers a connection's pipelined requests in order: a response gets the socket only once
@@ -14,8 +15,9 @@ import { Effect } from "effect"
  */
 export const closeWhenConnectionCloses = (request: HttpServerRequest.HttpServerRequest): Effect.Effect<void> =>
   Effect.sync(() => {
-    const response = NodeHttpServerRequest.toServerResponse(request)
-    if (response.socket !== null) return
+    // Undefined for a request that did not come through Node's server (one built in process).
+    const response = NodeHttpServerRequest.toServerResponse(request) as ServerResponse | undefined
+    if (response === undefined || response.socket !== null) return
     const socket = NodeHttpServerRequest.toIncomingMessage(request).socket
     const closed = () => {
       if (!response.writableEnded) response.emit("close")
