@@ -22,7 +22,7 @@ const MAX_BATCH = 10_000
 const Cursor = Schema.String.annotations({ description: "nextCursor of the previous page" })
 // Digits only: NumberFromString alone also reads "0x10", "1e2" and " 5" as numbers.
 const Limit = Schema.String.pipe(
-  Schema.pattern(/^[0-9]{1,4}$/, { message: () => "must be a whole number from 1 to 1000, written in digits" }),
+  Schema.pattern(/^[0-9]{1,4}$/),
   Schema.compose(Schema.NumberFromString),
   Schema.between(1, 1000)
 )
