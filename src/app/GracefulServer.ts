@@ -1,6 +1,7 @@
 import { Config, Context, Duration, Effect, Layer, Option } from "effect"
 import { createServer, type IncomingMessage, type Server, ServerResponse } from "node:http"
 import type { Socket } from "node:net"
+import { answerClientErrors } from "./ClientErrors.js"
 
 /** SHUTDOWN_TIMEOUT: how long a stop may take, whatever the clients do (default 10 s; `15`, `15 seconds`, `500 millis`). */
 export const ShutdownTimeout: Config.Config<Duration.Duration> = Config.number("SHUTDOWN_TIMEOUT").pipe(
@@ -72,6 +73,7 @@ const answering = (socket: Socket): ServerResponse | undefined => {
 const make = ({ parkLimit, workerPid }: GracefulServerOptions) => Effect.sync(() => {
   const parkMs = Duration.toMillis(Duration.decode(parkLimit ?? PARK_LIMIT))
   const server = createServer()
+  answerClientErrors(server)
   const sockets = new Set<Socket>()
   let draining = false
   // The application's handler, once the platform has registered it.
