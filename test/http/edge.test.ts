@@ -109,6 +109,32 @@ layer(testServer(MemoryDatabase.layer), { excludeTestServices: true, timeout: "1
       expect(ok.body.inputSchema.deep).toEqual(deep)
     }))
 
+  it.effect("a body that is not UTF-8 is a 400 and stores nothing, rather than its bytes turned into U+FFFD", () =>
+    Effect.gen(function*() {
+      const before = (yield* raw("GET", "/agents")).body.length
+      for (const bytes of [[0xff], [0xc3], [0xed, 0xa0, 0x80], [0xc0, 0xaf]]) {
+        const head = `{"name":"bad `
+        const tail = `","description":"d","code":"c"}`
+        const res = yield* streamRequest({
+          method: "POST",
+          path: "/agents",
+          head,
+          chunk: Buffer.from(bytes),
+          total: Buffer.byteLength(head) + bytes.length,
+          tail,
+          headers: { "content-length": String(Buffer.byteLength(head) + bytes.length + Buffer.byteLength(tail)) }
+        })
+        expect(`${bytes} ${res.status}`).toBe(`${bytes} 400`)
+        expectError(res.body, "BadRequest")
+        expect((res.body as any).detail).toContain("UTF-8")
+      }
+      expect((yield* raw("GET", "/agents")).body.length).toBe(before)
+      // Text beyond ASCII, correctly encoded, is kept as sent.
+      const ok = yield* raw("POST", "/agents", { ...agent, name: "Ünïcödé 𝄞 名前" })
+      expect(ok.status).toBe(201)
+      expect(ok.body.name).toBe("Ünïcödé 𝄞 名前")
+    }))
+
   it.effect("bodies must be application/json: forms, multipart, text and unlabelled bodies are a 415 and store nothing", () =>
     Effect.gen(function*() {
       const count = (yield* raw("GET", "/agents")).body.length

@@ -3,6 +3,7 @@ import * as HttpMethod from "@effect/platform/HttpMethod"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import { Config, Effect } from "effect"
+import { isUtf8 } from "node:buffer"
 import type { IncomingMessage } from "node:http"
 import { checked } from "../checkedConfig.js"
 import { errorResponse } from "./ErrorResponse.js"
@@ -87,6 +88,8 @@ export const jsonBodyOnly = (maxBytes: number) => <E, R>(app: HttpApp.Default<E,
     if (declared > maxBytes) return Effect.succeed(tooLarge(maxBytes))
     return Effect.flatMap(readAtMost(NodeHttpServerRequest.toIncomingMessage(request), maxBytes), (body) => {
       if (body === undefined) return Effect.succeed(tooLarge(maxBytes))
+      // toString would store each invalid byte as U+FFFD, a change of the client's text it never sees.
+      if (!isUtf8(body)) return Effect.succeed(errorResponse(400, "BadRequest", "the request body is not valid UTF-8"))
       const text = body.toString("utf8")
       if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
         return Effect.succeed(errorResponse(400, "BadRequest", `the JSON body nests deeper than ${MAX_JSON_DEPTH} levels`))
