@@ -1,9 +1,10 @@
 import type { Server } from "node:http"
 import type { Socket } from "node:net"
+import { errorBody } from "./http/ErrorResponse.js"
 
 /** A whole HTTP answer that closes its connection, its body docport's JSON error. */
 const answer = (status: number, reason: string, tag: string, message: string) => {
-  const body = JSON.stringify({ _tag: tag, message, detail: message })
+  const body = JSON.stringify(errorBody(tag, message))
   return `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
 }
 

@@ -1,8 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { freePort } from "../support/ChildServer.js"
 import { openConnection } from "../support/rawHttp.js"
-import { startServerProcess } from "../support/ServerProcess.js"
+import { withServingProcess } from "../support/ServerProcess.js"
 
 const START_MS = 90_000
 
@@ -24,11 +23,8 @@ const answerTo = async (port: number, request: string) => {
 // body, where every other error of docport's is JSON with `_tag`, `message` and `detail`.
 describe("requests Node cannot parse", () => {
   it.live("get docport's JSON error, and the connection closes", () =>
-    Effect.promise(async () => {
-      const port = await Effect.runPromise(freePort)
-      const run = startServerProcess("node", { PORT: String(port) })
-      try {
-        await run.waitFor("Listening on", START_MS)
+    Effect.promise(() =>
+      withServingProcess({}, async (port) => {
         const long = await answerTo(port, `GET /agents/${"a".repeat(20_000)} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`)
         expect(long.status).toBe(431)
         expect(long.head).toContain("content-type: application/json")
@@ -39,9 +35,5 @@ describe("requests Node cannot parse", () => {
         expect(JSON.parse(garbage.body)).toMatchObject({ _tag: "BadRequest", detail: expect.any(String) })
         // And the server still answers.
         expect((await fetch(`http://127.0.0.1:${port}/agents/absent`)).status).toBe(404)
-      } finally {
-        run.signalGroup("SIGKILL")
-        await run.exit
-      }
-    }), START_MS)
+      }, START_MS)), START_MS)
 })

@@ -1,8 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { freePort } from "../support/ChildServer.js"
 import { openConnection } from "../support/rawHttp.js"
-import { startServerProcess } from "../support/ServerProcess.js"
+import { withServingProcess } from "../support/ServerProcess.js"
 
 const START_MS = 90_000
 
@@ -13,11 +12,8 @@ const START_MS = 90_000
 // apiece, until the heap ran out (found by a hostile-input probe, 5 December).
 describe("responses held behind a pipelined one", () => {
   it.live("end with their connection: requests in flight fall back to none", () =>
-    Effect.promise(async () => {
-      const port = await Effect.runPromise(freePort)
-      const run = startServerProcess("node", { PORT: String(port) })
-      try {
-        await run.waitFor("Listening on", START_MS)
+    Effect.promise(() =>
+      withServingProcess({}, async (port) => {
         const base = `http://127.0.0.1:${port}`
         // Streamed, not one body, and more than the socket takes: three pages of 100 agents, about 6 MB.
         for (let i = 0; i < 300; i++) {
@@ -50,9 +46,5 @@ describe("responses held behind a pipelined one", () => {
         expect(left).toBe(0)
         // And the server still answers.
         expect((await fetch(`${base}/agents/absent`)).status).toBe(404)
-      } finally {
-        run.signalGroup("SIGKILL")
-        await run.exit
-      }
-    }), START_MS)
+      }, START_MS)), START_MS)
 })

@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process"
+import { Effect } from "effect"
+import { freePort } from "./ChildServer.js"
 import { TEST_DATABASE_TIMEOUT_TEXT } from "./timeouts.js"
 
 export interface ServerProcess {
@@ -65,4 +67,20 @@ export const timed = async <A>(promise: Promise<A>): Promise<[A, number]> => {
   const start = Date.now()
   const value = await promise
   return [value, Date.now() - start]
+}
+
+/**
+ * `use` run against docport started with node on a free port (`env` over the defaults), once it
+ * listens; the process is killed afterwards, whatever `use` did.
+ */
+export const withServingProcess = async (env: Record<string, string | undefined>, use: (port: number) => Promise<void>, startMs = 90_000) => {
+  const port = await Effect.runPromise(freePort)
+  const run = startServerProcess("node", { ...env, PORT: String(port) })
+  try {
+    await run.waitFor("Listening on", startMs)
+    await use(port)
+  } finally {
+    run.signalGroup("SIGKILL")
+    await run.exit
+  }
 }
