@@ -135,6 +135,31 @@ layer(testServer(MemoryDatabase.layer), { excludeTestServices: true, timeout: "1
       expect(ok.body.name).toBe("Ünïcödé 𝄞 名前")
     }))
 
+  it.effect("a \"__proto__\" key anywhere in a body is a 400 naming where, on every route, rather than dropped by the schema", () =>
+    Effect.gen(function*() {
+      const json = { "content-type": "application/json" }
+      const agents = (yield* raw("GET", "/agents")).body.length
+      const refused = [
+        ["POST", "/agents", `{"name":"P","description":"d","code":"c","tools":{"__proto__":["t"],"b":["u"]}}`, "tools.__proto__"],
+        ["POST", "/agents", `{"name":"P","description":"d","code":"c","inputSchema":{"a":[{"\\u005f_proto__":1}]}}`, "inputSchema.a[0].__proto__"],
+        ["PUT", "/data-store/namespaces/p/records/k", `{"value":1,"metadata":{"__proto__":{"a":1}}}`, "metadata.__proto__"],
+        ["PUT", "/data-store/namespaces/p/records/k", `{"value":{"\\u005F\\u005F\\u0070\\u0072\\u006f\\u0074\\u006f__":2}}`, "value.__proto__"]
+      ] as const
+      for (const [method, path, body, at] of refused) {
+        const res = yield* rawWith(method, path, body, json)
+        expect(`${body} ${res.status}`).toBe(`${body} 400`)
+        expectError(res.body, "BadRequest")
+        expect(res.body.detail).toContain(`(at ${at})`)
+      }
+      expect((yield* raw("GET", "/agents")).body.length).toBe(agents)
+      expect((yield* raw("GET", "/data-store/namespaces/p/records/k")).status).toBe(404)
+      // The word as a value, as a name or near a key is data like any other.
+      const ok = yield* rawWith("POST", "/agents", `{"name":"__proto__","description":"\\u005f","code":"c","inputSchema":{"__proto":"__proto__"}}`, json)
+      expect(ok.status).toBe(201)
+      expect(ok.body.name).toBe("__proto__")
+      expect(ok.body.inputSchema).toEqual({ __proto: "__proto__" })
+    }))
+
   it.effect("bodies must be application/json: forms, multipart, text and unlabelled bodies are a 415 and store nothing", () =>
     Effect.gen(function*() {
       const count = (yield* raw("GET", "/agents")).body.length

@@ -8,6 +8,7 @@ import type { IncomingMessage } from "node:http"
 import { checked } from "../checkedConfig.js"
 import { errorResponse } from "./ErrorResponse.js"
 import { nestsDeeperThan } from "./jsonDepth.js"
+import { protoKeyPath } from "./protoKey.js"
 import { withRequest } from "./withRequest.js"
 
 /** MAX_BODY_BYTES: the largest request body read, in bytes (default 1 MiB). */
@@ -27,6 +28,8 @@ const JSON_MEDIA_TYPE = /^application\/json\s*(;\s*charset\s*=\s*"?utf-?8"?\s*)?
 // connection is closed after the answer instead of kept for another request.
 const tooLarge = (max: number) =>
   errorResponse(413, "PayloadTooLarge", `the request body is larger than ${max} bytes`, { connection: "close" })
+
+const shortened = (path: string) => (path.length > 120 ? `${path.slice(0, 120)}…` : path)
 
 const hasBody = (request: HttpServerRequest.HttpServerRequest): boolean => {
   const length = request.headers["content-length"]
@@ -71,8 +74,8 @@ const readAtMost = (source: IncomingMessage, max: number) =>
 /**
  * Only JSON comes in, and only so much of it: a body must be `application/json` (415 otherwise,
  * which also keeps HTML forms of other sites from posting here), at most `maxBytes` long (413,
- * checked on the declared length before reading and on the bytes while reading) and nested at
- * most MAX_JSON_DEPTH deep (400). The endpoints then get the body already read.
+ * checked on the declared length before reading and on the bytes while reading), nested at
+ * most MAX_JSON_DEPTH deep and free of "__proto__" keys (400). The endpoints then get the body already read.
  */
 export const jsonBodyOnly = (maxBytes: number) => <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
   withRequest((request) => {
@@ -93,6 +96,12 @@ export const jsonBodyOnly = (maxBytes: number) => <E, R>(app: HttpApp.Default<E,
       const text = body.toString("utf8")
       if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
         return Effect.succeed(errorResponse(400, "BadRequest", `the JSON body nests deeper than ${MAX_JSON_DEPTH} levels`))
+      }
+      const protoKey = protoKeyPath(text)
+      if (protoKey !== undefined) {
+        return Effect.succeed(
+          errorResponse(400, "BadRequest", `the JSON body holds the key "__proto__" (at ${shortened(protoKey)}), which docport does not store`)
+        )
       }
       const read = withText(request, text)
       return read === request ? app : Effect.provideService(app, HttpServerRequest.HttpServerRequest, read)
