@@ -253,6 +253,13 @@ export const httpCases = (it: Methods, timeout: number) => {
         expect(res.body.detail).toContain("limit")
       }
       expectError(yield* raw("GET", `${base}?limit=10&cursor=`), 400)
+      // A page's cursor without a limit would be the whole list again from its first record: refused, by name.
+      const first = yield* raw("GET", `${base}?limit=100`)
+      const next = first.headers?.["x-next-cursor"] as string
+      for (const res of [yield* raw("GET", `${base}?cursor=${enc(next)}`), yield* op("getAll", { namespace, agent: "reader", cursor: next })]) {
+        expectError(res, 422, "ValidationError")
+        expect(res.body.detail).toBe("cursor is only read with a limit: send the limit of the page with it")
+      }
       // A cursor docport did not make: a 400 that says so, not an empty page or a complaint about an id.
       for (const junk of ["A".repeat(800), "zzz", "{\"x\":1}", "c2hhMjU2LQ==", "%ff"]) {
         for (const res of [yield* raw("GET", `${base}?limit=10&cursor=${enc(junk)}`), yield* op("getAll", { namespace, agent: "reader", limit: 10, cursor: junk })]) {

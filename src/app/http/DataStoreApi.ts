@@ -27,10 +27,16 @@ const Limit = Schema.String.pipe(
   Schema.between(1, 1000)
 )
 
+// A cursor alone would be ignored: the client following a page's x-next-cursor would be given
+// every record from the first again, as if it were the rest.
+const cursorNeedsLimit = (query: { readonly limit?: number | undefined; readonly cursor?: string | undefined }) =>
+  query.cursor === undefined || query.limit !== undefined ||
+  { path: ["cursor"], message: "is only read with a limit: send the limit of the page with it" }
+
 export const ListQuery = Schema.Struct({
   limit: Schema.optional(Limit),
   cursor: Schema.optional(Cursor)
-})
+}).pipe(Schema.filter(cursorNeedsLimit))
 
 export const SetRecordBody = Schema.Struct({
   value: Schema.Unknown,
@@ -103,7 +109,7 @@ export class DataStoreApi extends HttpApiGroup.make("dataStore")
       agent: Agent,
       limit: Schema.optional(Schema.Int.pipe(Schema.between(1, 1000))),
       cursor: Schema.optional(Cursor)
-    }))).addSuccess(RecordsPage).annotate(OpenApi.Description, "Every record of the namespace, streamed; with `limit`, one page")
+    }).pipe(Schema.filter(cursorNeedsLimit)))).addSuccess(RecordsPage).annotate(OpenApi.Description, "Every record of the namespace, streamed; with `limit`, one page")
   )
   .add(op("clear").setPayload(readable(Schema.Struct({ namespace: Namespace, agent: Agent }))).addSuccess(ClearResult))
   .addError(NotFoundError)
