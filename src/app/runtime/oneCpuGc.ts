@@ -13,7 +13,7 @@ import { setFlagsFromString } from "node:v8"
  * core), p99 / p50 with it off and on:
  * - Node 20 (V8 11.3): 1.81 - 2.81 off, 4.65 - 7.43 on (2 December); 2.01 - 3.01 off, 2.92 - 2.93 on
  *   over 60-s spans (5 December). Switched off.
- * - Node 24 (V8 13.6): 5.24 - 5.98 off, with a p99.9 of 210 - 266 ms; 2.11 - 2.65 on, p99.9 64 - 80 ms,
+ * - Node 24 (V8 13.6): 5.25 - 5.98 off, with a p99.9 of 210 - 266 ms; 2.11 - 2.65 on, p99.9 64 - 80 ms,
  *   and 15 % more requests (5 December). Left on: this V8 paces marking on the main thread differently.
  * - Node 22 (V8 12.4): 2.14 - 4.55 off (median of seven 3.34), 2.05 - 2.62 on; p99.9 a little lower
  *   off (49 - 81 ms against 69 - 87). Left to V8's default.
