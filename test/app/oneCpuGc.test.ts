@@ -12,8 +12,9 @@ const decided = (options: { readonly cpus?: string; readonly nodeFlags?: Readonl
 }
 
 describe.skipIf(!hasTaskset())("V8's concurrent marking on one CPU (src/app/runtime/oneCpuGc.ts)", () => {
-  it("is switched off where the process may run on one CPU only", () => {
-    expect(decided({ cpus: "0" })).toBe("true")
+  it("is switched off where the process may run on one CPU only, on the V8 releases where that helps", () => {
+    // Node 20 here; on Node 22 and later the same process leaves it to V8 (the test below).
+    expect(decided({ cpus: "0" })).toBe(String(switchesOff({ v8: process.versions.v8, cpus: 1, named: false })))
   }, 30_000)
 
   it("is left to V8 where the operator named it", () => {
