@@ -85,9 +85,11 @@ export const makeHttpLive = <E1, E2>(
   serve(options.observeRequests !== false).pipe(
     // The collector's pauses are recorded as long as /metrics is served.
     Layer.provide(Layer.merge(MetricsRoute, GcMetricsLive)),
+    // Built after EdgeLive, so it wraps it: the edge's own answers (413, 415, a bad body) reach the
+    // web UI with their CORS headers, instead of as a network error that hides their detail.
+    Layer.provide(CorsLive),
     Layer.provide(EdgeLive),
     Layer.provide(ValidationErrorsLive),
-    Layer.provide(CorsLive),
     Layer.provide(docsPage("/docs")),
     Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
     Layer.provide(ApiLive),

@@ -49,6 +49,18 @@ describe("CORS for the UI's origins (FRONTEND_URL)", () => {
         const invalid = yield* raw("POST", "/agents", { name: 1 }, undefined, { origin: UI })
         expect(invalid.status).toBe(422)
         expect(invalid.headers["access-control-allow-origin"]).toBe(UI)
+        // The edge's own answers, given before any route: the UI must read their detail too.
+        const edge = [
+          [415, yield* raw("POST", "/agents", undefined, "name=x", { origin: UI, "content-type": "application/x-www-form-urlencoded" })],
+          [413, yield* raw("POST", "/agents", undefined, `"${"x".repeat(1024 * 1024)}"`, { origin: UI })],
+          [400, yield* raw("POST", "/agents", undefined, `{"__proto__":{}}`, { origin: UI })],
+          [405, yield* raw("DELETE", "/health", undefined, undefined, { origin: UI })]
+        ] as const
+        for (const [status, res] of edge) {
+          expect(res.status).toBe(status)
+          expect(`${status} ${res.headers["access-control-allow-origin"]}`).toBe(`${status} ${UI}`)
+          expect(typeof (res.body as any)?.detail).toBe("string")
+        }
       }))
 
     it.effect("any other origin, and a request without one, gets no CORS header at all", () =>
