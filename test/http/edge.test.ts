@@ -160,6 +160,28 @@ layer(testServer(MemoryDatabase.layer), { excludeTestServices: true, timeout: "1
       expect(ok.body.inputSchema).toEqual({ __proto: "__proto__" })
     }))
 
+  it.effect("a raw ';' or '#' in a path is part of the name it is in, not the end of the path: nothing else is written or deleted", () =>
+    Effect.gen(function*() {
+      const records = "/data-store/namespaces/semi/records"
+      for (const key of ["k1", "k2"]) expect((yield* raw("PUT", `${records}/${key}`, { value: key })).status).toBe(200)
+      // Each of these once reached `semi`'s records or the agent, cut at the ';' or '#'.
+      expect((yield* raw("DELETE", "/data-store/namespaces/semi;v2/records/k1")).status).toBe(404)
+      expect((yield* raw("DELETE", "/data-store/namespaces/semi;old")).body.deletedCount).toBe(0)
+      const draft = yield* raw("PUT", `${records}/k1;draft?x=1;2`, { value: "draft" })
+      expect(draft.status).toBe(200)
+      expect(draft.body.key).toBe("k1;draft")
+      expect((yield* raw("PUT", `${records}/k2#b`, { value: "hash" })).body.key).toBe("k2#b")
+      const kept = (yield* raw("GET", `${records}?limit=10`)).body.map((r: any) => `${r.key}=${r.value}`).sort()
+      expect(kept).toEqual(["k1;draft=draft", "k1=k1", "k2#b=hash", "k2=k2"])
+      const created = yield* raw("POST", "/agents", agent)
+      expect((yield* raw("DELETE", `/agents/${created.body._id};/undeploy`)).status).not.toBe(500)
+      expect((yield* raw("GET", `/agents/${created.body._id}`)).status).toBe(200)
+      // The 405 names the path as sent and the methods of the route it is.
+      const method = yield* raw("POST", `/agents/${created.body._id};x`, {})
+      expect(method.status).toBe(405)
+      expect(method.headers.allow).toBe("DELETE, GET, HEAD, PUT")
+    }))
+
   it.effect("bodies must be application/json: forms, multipart, text and unlabelled bodies are a 415 and store nothing", () =>
     Effect.gen(function*() {
       const count = (yield* raw("GET", "/agents")).body.length
