@@ -14,6 +14,7 @@ import { DatabaseService } from "../ports/DatabaseService.js"
 import type { DatabaseError, InvalidName } from "../ports/Errors.js"
 import type { ConfigError } from "effect/ConfigError"
 import { AuthenticationLive, AuthHandlersLive, SignInLive } from "./auth/SignInLive.js"
+import { AdminGateLive } from "./auth/AdminAccess.js"
 import { AgentsLive } from "./http/AgentsHttp.js"
 import { DocportApi } from "./http/Api.js"
 import { ClientLogLive } from "./http/ClientLogHttp.js"
@@ -37,7 +38,7 @@ import { serveInLeanContext } from "./http/LeanContext.js"
 const ApiLive = HttpApiBuilder.api(DocportApi).pipe(
   Layer.provide([HealthLive, AgentsLive, DeploymentsLive, DemosLive, ClientLogLive, AuthHandlersLive, UsersLive, AdminLive]),
   Layer.provide(DataStoreLive),
-  Layer.provide(AuthenticationLive)
+  Layer.provide([AuthenticationLive, AdminGateLive])
 )
 
 // The edge: JSON bodies only and bounded, JSON errors for whatever no endpoint answers. Paths are

@@ -188,6 +188,11 @@ describe("the admin panel: /admin/users behind X-Admin-Password", () => {
     expect(wrong.status).toBe(401)
     expect(wrong.body.detail).toBe("Invalid admin password")
     expect((await call(alice, "/admin/users")).status).toBe(401)
+    // The password before the body: a guess learns nothing of what the route accepts.
+    for (const password of ["not the password", ""]) {
+      const guess = await admin(alice, "/admin/users/dev_stub:bob", { method: "PUT", body: { monthlyAllowance: -1 } }, password)
+      expect(`${guess.status} ${guess.body.detail}`).toBe("401 Invalid admin password")
+    }
     expect((await admin(alice, "/admin/users/dev_stub:nobody", { method: "PUT", body: { spendRemaining: 1 } })).status).toBe(404)
     const negative = await admin(alice, "/admin/users/dev_stub:bob", { method: "PUT", body: { monthlyAllowance: -1 } })
     expect(negative.status).toBe(422)
@@ -240,6 +245,12 @@ describe("the admin routes' configuration", () => {
       const answer = await fetch(`${off.base}/admin/users`, { headers: { "x-admin-password": "anything at all" } })
       expect(answer.status).toBe(403)
       expect(((await answer.json()) as { detail: string }).detail).toBe("Admin panel is disabled")
+      const put = await fetch(`${off.base}/admin/users/x`, {
+        method: "PUT",
+        headers: { "content-type": "application/json", "x-admin-password": "anything at all" },
+        body: JSON.stringify({ monthlyAllowance: -1 })
+      })
+      expect(put.status).toBe(403)
     } finally {
       await off.close()
     }

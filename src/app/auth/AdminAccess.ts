@@ -1,8 +1,9 @@
-import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import { Config, Effect, Option, Redacted } from "effect"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import { Config, Effect, Layer, Option, Redacted } from "effect"
 import { sameSecret } from "../../domain/Secrets.js"
 import { checked } from "../checkedConfig.js"
 import { forbidden, type Forbidden, type TooManyRequests, tooManyRequests, type Unauthorized, unauthorized } from "./AuthErrors.js"
+import { AdminGate } from "./AdminGate.js"
 import { clientOf } from "./Authenticate.js"
 import { FailureLimiter } from "./FailureLimiter.js"
 import { SignInSettings } from "./SignInSettings.js"
@@ -42,3 +43,5 @@ export const makeAdminGate = Effect.gen(function*() {
       return yield* unauthorized("not_authenticated", "Invalid admin password")
     })
 })
+
+export const AdminGateLive = Layer.effect(AdminGate, Effect.map(makeAdminGate, (gate) => Effect.flatMap(HttpServerRequest.HttpServerRequest, gate)))

@@ -3,6 +3,7 @@ import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
 import * as OpenApi from "@effect/platform/OpenApi"
 import { Context, Schema } from "effect"
 import { ApiKeysView, ApiKeyUpdate, EffectiveKey, UsageChange, UserView } from "../../domain/UserProfile.js"
+import { AdminGate } from "../auth/AdminGate.js"
 import { Forbidden, TooManyRequests, Unauthorized } from "../auth/AuthErrors.js"
 import { signedIn } from "../auth/CurrentUser.js"
 import {
@@ -52,6 +53,8 @@ export class AdminApi extends signedIn(
       HttpApiEndpoint.put("updateUser", "/admin/users/:id").setPath(Schema.Struct({ id: Schema.String }))
         .setHeaders(AdminPassword).setPayload(readable(UsageChange)).addSuccess(UserView)
     )
+    // Added before signedIn's Authentication, so it runs after sign-in and before the body is read.
+    .middleware(AdminGate)
     .addError(NotFoundError).addError(BadRequestError).addError(ConflictError).addError(DocumentTooLarge)
     .addError(Unauthorized).addError(Forbidden).addError(TooManyRequests)
     .addError(DatabaseFailure).addError(DatabaseUnavailable)

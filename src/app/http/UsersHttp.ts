@@ -1,10 +1,8 @@
 import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
-import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import { Config, Effect, Option } from "effect"
 import { Users } from "../../domain/Users.js"
 import { apiKeysView, isKeyProvider, type KeyProvider, storedKey, userView } from "../../domain/UserProfile.js"
 import type { Document } from "../../ports/Document.js"
-import { makeAdminGate } from "../auth/AdminAccess.js"
 import { forbidden } from "../auth/AuthErrors.js"
 import { currentUser } from "../auth/CurrentUser.js"
 import { DocportApi } from "./Api.js"
@@ -75,11 +73,8 @@ export const UsersLive = HttpApiBuilder.group(DocportApi, "users", (handlers) =>
 export const AdminLive = HttpApiBuilder.group(DocportApi, "admin", (handlers) =>
   Effect.gen(function*() {
     const users = yield* Users
-    const gate = yield* makeAdminGate
-    const admitted = Effect.flatMap(HttpServerRequest.HttpServerRequest, gate)
+    // The password is checked before these run (AdminGate).
     return handlers
-      .handle("listUsers", () =>
-        Effect.zipRight(admitted, httpErrors(jsonPagesResponse(users.pages, { encode: userView, what: "GET /admin/users" }))))
-      .handle("updateUser", ({ path, payload }) =>
-        Effect.zipRight(admitted, httpErrors(Effect.map(users.updateUsage(path.id, payload), userView))))
+      .handle("listUsers", () => httpErrors(jsonPagesResponse(users.pages, { encode: userView, what: "GET /admin/users" })))
+      .handle("updateUser", ({ path, payload }) => httpErrors(Effect.map(users.updateUsage(path.id, payload), userView)))
   }))
