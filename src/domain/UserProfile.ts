@@ -1,5 +1,6 @@
 import { Predicate, Schema } from "effect"
 import type { Document } from "../ports/Document.js"
+import { MIN_MAGNITUDE } from "../ports/DocumentLimits.js"
 import type { Principal } from "./Principal.js"
 
 /** The providers a user may store a key for, and the `apiKeys` field each goes in (Gofannon's PROVIDER_KEY_MAP). */
@@ -31,7 +32,9 @@ export const newUserDocument = (user: Omit<Principal, "via">, now: string) => ({
 
 // Bounded so that a typo is the client's 422, not a number some backend cannot store.
 const Amount = Schema.Number.pipe(
-  Schema.filter((n) => Number.isFinite(n) && n >= 0 && n <= 1e12, { description: "a number from 0 to 1e12" })
+  Schema.filter((n) => Number.isFinite(n) && (n === 0 || (n >= MIN_MAGNITUDE && n <= 1e12)), {
+    description: "a number from 0 to 1e12 (none between 0 and 1e-130, which no backend stores)"
+  })
 )
 const Timestamp = Schema.Number.pipe(
   Schema.filter((n) => Number.isInteger(n) && n >= 0 && n <= 8.64e15, {

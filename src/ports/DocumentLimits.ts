@@ -16,7 +16,7 @@ export const MAX_DEPTH = 20
  */
 export const MAX_VALUES = 16_000
 // DynamoDB numbers: magnitudes from 1e-130 up to below 1e126.
-const MIN_MAGNITUDE = 1e-130
+export const MIN_MAGNITUDE = 1e-130
 const MAX_MAGNITUDE = 1e126
 // Object-building code (the AWS SDK's marshaller among it) assigns keys one by one, and an
 // assignment to `__proto__` replaces a prototype instead of storing a key.

@@ -196,9 +196,9 @@ describe("the admin panel: /admin/users behind X-Admin-Password", () => {
     expect((await admin(alice, "/admin/users/dev_stub:nobody", { method: "PUT", body: { spendRemaining: 1 } })).status).toBe(404)
     const negative = await admin(alice, "/admin/users/dev_stub:bob", { method: "PUT", body: { monthlyAllowance: -1 } })
     expect(negative.status).toBe(422)
-    expect(negative.body.detail).toBe("monthlyAllowance must be a number from 0 to 1e12")
+    expect(negative.body.detail).toBe("monthlyAllowance must be a number from 0 to 1e12 (none between 0 and 1e-130, which no backend stores)")
     // Numbers no backend stores, or no date is, are the client's mistake too.
-    for (const body of [{ spendRemaining: 1e300 }, { allowanceResetDate: 1e300 }, { allowanceResetDate: 1.5 }]) {
+    for (const body of [{ spendRemaining: 1e300 }, { monthlyAllowance: 1e-320 }, { allowanceResetDate: 1e300 }, { allowanceResetDate: 1.5 }]) {
       expect((await admin(alice, "/admin/users/dev_stub:bob", { method: "PUT", body })).status).toBe(422)
     }
   }, 30_000)
