@@ -40,6 +40,29 @@ describe("local mode: no provider configured", () => {
     expect(await created.json()).toMatchObject({ createdBy: "local:local" })
   })
 
+  it("still checks a token a program presents: unknown or revoked is 401, and a token cannot make tokens", async () => {
+    const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
+    expect((await fetch(`${local.base}/agents`, { headers: bearer("dpt_not-a-token") })).status).toBe(401)
+    const made = await fetch(`${local.base}/auth/tokens`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "runtime" })
+    })
+    expect(made.status).toBe(201)
+    const { id, token } = (await made.json()) as { id: string; token: string }
+    expect((await fetch(`${local.base}/agents`, { headers: bearer(token) })).status).toBe(200)
+    const more = await fetch(`${local.base}/auth/tokens`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...bearer(token) },
+      body: JSON.stringify({ name: "another" })
+    })
+    expect(more.status).toBe(403)
+    expect((await fetch(`${local.base}/auth/tokens/${id}`, { method: "DELETE" })).status).toBe(204)
+    expect((await fetch(`${local.base}/agents`, { headers: bearer(token) })).status).toBe(401)
+    // Without a token, the local user as before.
+    expect((await fetch(`${local.base}/agents`)).status).toBe(200)
+  }, 30_000)
+
   it("refuses a foreign page's changes and requests reaching it under a non-loopback name (DNS rebinding)", async () => {
     const foreign = await fetch(`${local.base}/agents`, {
       method: "POST",

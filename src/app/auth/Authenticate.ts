@@ -104,8 +104,12 @@ export const makeAuthenticate = Effect.gen(function*() {
 
   /** Token first (an explicit credential), then the session cookie, as a program or the web UI sends them. */
   return (request: HttpServerRequest.HttpServerRequest): Effect.Effect<Principal, AuthFailure> => {
-    if (settings.localMode) return local(request)
     const token = bearerOf(request)
+    if (settings.localMode) {
+      // A token a program presents is still checked: a revoked or unknown one is a 401 here too,
+      // and its holder is a token (which cannot make tokens), not the local user's browser.
+      return token === undefined ? local(request) : Effect.zipRight(local(request), byToken(request, token))
+    }
     if (token !== undefined) return byToken(request, token)
     const sid = request.cookies[SESSION_COOKIE]
     if (sid !== undefined && sid !== "") return bySession(request, sid)
