@@ -3,7 +3,7 @@ import { Effect } from "effect"
 import * as MemoryDatabase from "../../src/adapters/MemoryDatabase.js"
 import { MAX_JSON_DEPTH } from "../../src/app/http/JsonBody.js"
 import { streamRequest } from "../support/streamingRequest.js"
-import { raw, testServer } from "../support/TestServer.js"
+import { BaseUrl, raw, testServer } from "../support/TestServer.js"
 
 const MiB = 1024 * 1024
 const agent = { name: "Edge", description: "d", code: "c" }
@@ -180,6 +180,18 @@ layer(testServer(MemoryDatabase.layer), { excludeTestServices: true, timeout: "1
       const method = yield* raw("POST", `/agents/${created.body._id};x`, {})
       expect(method.status).toBe(405)
       expect(method.headers.allow).toBe("DELETE, GET, HEAD, PUT")
+    }))
+
+  it.effect("a request target in absolute form (http://host/path), which HTTP/1.1 servers must take, names the record its path names", () =>
+    Effect.gen(function*() {
+      const base = (yield* BaseUrl).replace(/\/$/, "")
+      const path = "/data-store/namespaces/absolute/records/a/b"
+      const put = yield* raw("PUT", `${base}${path}`, { value: "abs" })
+      expect(put.status).toBe(200)
+      expect(put.body.key).toBe("a/b")
+      expect((yield* raw("GET", path)).body.value).toBe("abs")
+      // Its empty segments are refused as a path's are.
+      expect((yield* raw("PUT", `${base}/data-store/namespaces/absolute/records/a//b`, { value: 1 })).status).toBe(400)
     }))
 
   it.effect("bodies must be application/json: forms, multipart, text and unlabelled bodies are a 415 and store nothing", () =>

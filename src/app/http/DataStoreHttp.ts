@@ -11,8 +11,9 @@ import { jsonArrayResponse } from "./JsonArrayStream.js"
 import { unsafeJsonText } from "./JsonText.js"
 import { groupInLeanContext } from "./LeanContext.js"
 
-// The key as sent, after the namespace's segment: the router has dropped any empty segment.
-const SENT_KEY = /^\/+data-store\/+namespaces\/+[^/?]+\/+records\/([^?]*)/
+// The key as sent, after the namespace's segment: the router has dropped any empty segment. The
+// target may be in absolute form (`http://host/data-store/…`), which HTTP/1.1 servers must take.
+const SENT_KEY = /^(?:[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?]*)?\/+data-store\/+namespaces\/+[^/?]+\/+records\/([^?]*)/
 
 /**
  * The record path's key, if the path as sent names that key. The router drops empty segments, so
