@@ -128,6 +128,11 @@ describe("personal access tokens", () => {
       [{ name: "" }, "name"],
       [{ name: "x", expiresInDays: 0 }, "expiresInDays"],
       [{ name: "x", expiresInDays: 10_000 }, "expiresInDays"],
+      // Expired before it is answered, its first use a failed sign-in.
+      [{ name: "x", expiresInDays: 1e-320 }, "expiresInDays"],
+      [{ name: "x", expiresInDays: 1 / 100_000 }, "expiresInDays"],
+      [{ name: "line\nbreak" }, "name"],
+      [{ name: "nul\u0000" }, "name"],
       // Not valid Unicode, so no backend stores it: refused here, not a 500 from the database.
       [{ name: "\ud800" }, "name"],
       [{ name: "ok\udfff" }, "name"]

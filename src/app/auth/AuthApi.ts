@@ -39,10 +39,18 @@ export const SessionUser = Schema.Struct({
   isSiteAdmin: Schema.Boolean
 }).annotations({ identifier: "SessionUser" })
 
+// One second: anything shorter made a token that had expired when it was answered, and whose
+// first use then counted as a failed sign-in of its holder.
+const SHORTEST_DAYS = 1 / 86_400
+const CONTROL = /\p{Cc}/u
+
 export const TokenCreate = Schema.Struct({
-  name: WellFormedString.pipe(Schema.minLength(1), Schema.maxLength(100)),
-  /** Default 90 days; at most a year. */
-  expiresInDays: Schema.optional(Schema.Number.pipe(Schema.greaterThan(0), Schema.lessThanOrEqualTo(366)))
+  // A name is one line of a list in the UI: no control characters (newlines, NUL, escapes).
+  name: WellFormedString.pipe(Schema.minLength(1), Schema.maxLength(100), Schema.filter((name) => !CONTROL.test(name) || "must not hold control characters (a newline, NUL, an escape)")),
+  /** Default 90 days; at most a year; at least a second. */
+  expiresInDays: Schema.optional(Schema.Number.pipe(
+    Schema.filter((days) => (days >= SHORTEST_DAYS && days <= 366) || "must be a number of days from one second (1/86400) to 366")
+  ))
 }).annotations({ identifier: "TokenCreate" })
 
 export const TokenCreated = Schema.Struct({
