@@ -86,6 +86,17 @@ layer(Layer.provide(testServer(MemoryDatabase.layer), captureLogs), { excludeTes
         expect(line!.annotations.eventType).toBe("error forged=1")
         expect(String(line!.annotations.metadata).length).toBeLessThan(2100)
         expect(String(line!.annotations.metadata)).toContain("ViewAgent")
+        // A credential a page put in the metadata by mistake is never written; counts of tokens are.
+        logged.length = 0
+        const secrets = { password: "hunter2-pw", nested: { openaiApiKey: "sk-secret-1", accessToken: "tok-secret-2" }, Authorization: "Bearer b-secret-3" }
+        yield* raw("POST", "/log/client", { eventType: "error", message: "m", metadata: { ...secrets, maxTokens: 4096, tokenCount: 17 } })
+        const metadata = String(logged.find((l) => l.annotations.source === "webui")!.annotations.metadata)
+        for (const secret of ["hunter2-pw", "sk-secret-1", "tok-secret-2", "b-secret-3"]) expect(metadata).not.toContain(secret)
+        expect(metadata).toContain("[redacted]")
+        expect(metadata).toContain(`"maxTokens":4096`)
+        expect(metadata).toContain(`"tokenCount":17`)
+        logged.length = 0
+        yield* raw("POST", "/log/client", { eventType: "error", message: "boom", level: "ERROR" })
         const info = yield* raw("POST", "/log/client", { eventType: "navigation", message: "opened /demos" })
         expect(info.status).toBe(202)
         expect(logged.filter((l) => l.annotations.source === "webui").map((l) => l.level)).toEqual(["ERROR", "INFO"])

@@ -17,6 +17,13 @@ const bounded = (text: string, max: number) => {
   return clean.length > max ? `${clean.slice(0, max)}…` : clean
 }
 
+// Fields a page may put in an event's metadata by mistake that name a credential (`password`,
+// `apiKey`, `openaiApiKey`, `accessToken`, `Authorization`, `sessionId`…): their values are never
+// written. Matched at the end of the name, so that `maxTokens` or `tokenCount` stay.
+const SECRET_FIELD = /(passw(or)?d|passphrase|secret|token|api[-_]?key|authorization|cookie|credentials?|session[-_]?id)$/i
+const REDACTED = "[redacted]"
+const withoutSecrets = (key: string, value: unknown) => (key !== "" && SECRET_FIELD.test(key) ? REDACTED : value)
+
 const levelOf = (level: string): LogLevel.LogLevel => {
   switch (level.toUpperCase()) {
     case "ERROR":
@@ -38,7 +45,7 @@ export const logClientEvent = (event: ClientLog) =>
       source: "webui",
       eventType: bounded(event.eventType, MAX_FIELD),
       clientLevel: bounded(event.level, MAX_FIELD),
-      metadata: event.metadata == null ? "" : bounded(JSON.stringify(event.metadata), MAX_METADATA)
+      metadata: event.metadata == null ? "" : bounded(JSON.stringify(event.metadata, withoutSecrets), MAX_METADATA)
     })
   )
 
