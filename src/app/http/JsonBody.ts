@@ -72,6 +72,18 @@ const readAtMost = (source: IncomingMessage, max: number) =>
   })
 
 /**
+ * The 100 Continue a client that sent `Expect: 100-continue` waits for before its body: sent here,
+ * once the body is wanted, instead of by Node as the head arrives (GracefulServer.ts), so that a
+ * request refused on its head (413, 415, 401, 404…) is answered before the client uploads.
+ */
+const continueIfExpected = (request: HttpServerRequest.HttpServerRequest) => {
+  if (request.headers["expect"]?.toLowerCase() !== "100-continue") return
+  // `_sent100`: Node's own mark of a 100 already sent, as where no checkContinue listener is set.
+  const response = NodeHttpServerRequest.toServerResponse(request) as { writeContinue?: () => void; headersSent?: boolean; _sent100?: boolean }
+  if (response.headersSent !== true && response._sent100 !== true) response.writeContinue?.()
+}
+
+/**
  * Only JSON comes in, and only so much of it: a body must be `application/json` (415 otherwise,
  * which also keeps HTML forms of other sites from posting here), at most `maxBytes` long (413,
  * checked on the declared length before reading and on the bytes while reading), nested at
@@ -89,6 +101,7 @@ export const jsonBodyOnly = (maxBytes: number) => <E, R>(app: HttpApp.Default<E,
     }
     const declared = Number(request.headers["content-length"] ?? 0)
     if (declared > maxBytes) return Effect.succeed(tooLarge(maxBytes))
+    continueIfExpected(request)
     return Effect.flatMap(readAtMost(NodeHttpServerRequest.toIncomingMessage(request), maxBytes), (body) => {
       if (body === undefined) return Effect.succeed(tooLarge(maxBytes))
       // toString would store each invalid byte as U+FFFD, a change of the client's text it never sees.
