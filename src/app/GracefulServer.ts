@@ -75,7 +75,7 @@ const make = ({ parkLimit, workerPid }: GracefulServerOptions) => Effect.sync(()
   const server = createServer()
   answerClientErrors(server)
   // `Expect: 100-continue`: Node would send 100 Continue at once, and the client then sends a body
-  // that a 413, 415 or 401 refuses unread. The request goes on as any other; jsonBodyOnly sends
+  // that a 413, 415 or 401 refuses unread. The request goes on as any other; the edge sends
   // the 100 when it starts reading the body (JsonBody.ts), so a refusal comes before the upload.
   server.on("checkContinue", (request: IncomingMessage, response: ServerResponse) => server.emit("request", request, response))
   const sockets = new Set<Socket>()

@@ -5,7 +5,7 @@ import * as HttpServer from "@effect/platform/HttpServer"
 import type * as Etag from "@effect/platform/Etag"
 import type { FileSystem } from "@effect/platform/FileSystem"
 import type { Path } from "@effect/platform/Path"
-import { Effect, flow, Layer } from "effect"
+import { Effect, Layer } from "effect"
 import * as Agents from "../domain/Agents.js"
 import * as DataStore from "../domain/DataStore.js"
 import * as Demos from "../domain/Demos.js"
@@ -27,8 +27,8 @@ import { docsPage } from "./http/DocsPage.js"
 import { fallbackErrors } from "./http/FallbackErrors.js"
 import { HealthLive } from "./http/HealthHttp.js"
 import { AdminLive, UsersLive } from "./http/UsersHttp.js"
-import { jsonBodyOnly, MaxBodyBytes } from "./http/JsonBody.js"
-import { literalPathSeparators } from "./http/PathSeparators.js"
+import { MaxBodyBytes } from "./http/JsonBody.js"
+import { requestEdge } from "./http/RequestEdge.js"
 import { ValidationErrorsLive } from "./http/ValidationErrors.js"
 import { GcMetricsLive } from "./observability/GcMetrics.js"
 import { MetricsRoute } from "./observability/MetricsRoute.js"
@@ -45,9 +45,7 @@ const ApiLive = HttpApiBuilder.api(DocportApi).pipe(
 // case-sensitive (`/AGENTS` is not `/agents`), and an id reaches docport's own validation at any
 // length (the URL is bounded by Node's header limit) instead of falling out of the router.
 const EdgeLive = Layer.mergeAll(
-  // One middleware, the path first: jsonBodyOnly keeps the body on the request it is given, which
-  // must be the one the router then reads.
-  HttpApiBuilder.middleware(Effect.map(MaxBodyBytes, (max) => flow(jsonBodyOnly(max), literalPathSeparators))),
+  HttpApiBuilder.middleware(Effect.map(MaxBodyBytes, requestEdge)),
   HttpApiBuilder.middleware(fallbackErrors).pipe(Layer.provide(HttpApiBuilder.Router.Live)),
   HttpRouter.setRouterConfig({ caseSensitive: true, maxParamLength: Number.MAX_SAFE_INTEGER })
 )

@@ -9,7 +9,6 @@ import { checked } from "../checkedConfig.js"
 import { errorResponse } from "./ErrorResponse.js"
 import { nestsDeeperThan } from "./jsonDepth.js"
 import { protoKeyPath } from "./protoKey.js"
-import { withRequest } from "./withRequest.js"
 
 /** MAX_BODY_BYTES: the largest request body read, in bytes (default 1 MiB). */
 export const MaxBodyBytes = checked(
@@ -87,10 +86,11 @@ const continueIfExpected = (request: HttpServerRequest.HttpServerRequest) => {
  * Only JSON comes in, and only so much of it: a body must be `application/json` (415 otherwise,
  * which also keeps HTML forms of other sites from posting here), at most `maxBytes` long (413,
  * checked on the declared length before reading and on the bytes while reading), nested at
- * most MAX_JSON_DEPTH deep and free of "__proto__" keys (400). The endpoints then get the body already read.
+ * most MAX_JSON_DEPTH deep and free of "__proto__" keys (400). The endpoints then get the body already
+ * read. Run by requestEdge (RequestEdge.ts) for every request.
  */
-export const jsonBodyOnly = (maxBytes: number) => <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
-  withRequest((request) => {
+export const jsonBody = (maxBytes: number) =>
+  <E, R>(request: HttpServerRequest.HttpServerRequest, app: HttpApp.Default<E, R>): HttpApp.Default<E, R> => {
     if (!HttpMethod.hasBody(request.method) || !hasBody(request)) return app
     const contentType = request.headers["content-type"] ?? ""
     if (!JSON_MEDIA_TYPE.test(contentType.trim())) {
@@ -119,7 +119,7 @@ export const jsonBodyOnly = (maxBytes: number) => <E, R>(app: HttpApp.Default<E,
       const read = withText(request, text)
       return read === request ? app : Effect.provideService(app, HttpServerRequest.HttpServerRequest, read)
     })
-  })
+  }
 
 /**
  * The request with its body already read, so that the platform's `json` parses `text`.
