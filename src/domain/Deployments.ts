@@ -72,8 +72,13 @@ export const make = Effect.gen(function*() {
       const problem = idProblem(friendlyName)
       if (problem !== undefined) return yield* new UndeployableName({ friendlyName, reason: problem })
       const outcome = yield* claim(friendlyName, agentId)
-      // A renamed agent keeps one deployment: drop those under its previous names.
-      const stale = (yield* ofAgent(agentId)).filter((d) => d._id !== friendlyName).map((d) => d._id)
+      // A renamed agent keeps one deployment: drop those under its other names. Two deploys around
+      // a rename each kept the name they had read and dropped the other's, leaving none. So the
+      // name kept is the agent's as read after its deployments are: a deployment listed under a
+      // newer name was claimed by a deploy that read the agent renamed, before this read did.
+      const deployed = yield* ofAgent(agentId)
+      const current = (yield* db.get(AGENTS, agentId)).friendlyName
+      const stale = deployed.filter((d) => d._id !== current).map((d) => d._id)
       if (stale.length > 0) yield* db.deleteMany(DEPLOYMENTS, stale)
       return {
         message: outcome === "deployed" ? "Agent deployed successfully" : "Agent is already deployed",
