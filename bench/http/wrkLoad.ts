@@ -37,7 +37,7 @@ const THREADS = 2
  * spends on the list, 2-s runs read p99 94 - 153 ms with the opening and 32 - 35 ms without
  * (2 December): up to 1 % of a 6-s run's requests was the opening, not the steady state. An
  * idle server accepts 32 connections in a few milliseconds; 200 leaves room for the requests
- * the run before left in flight. tails.sh reads it from here.
+ * the run before left in flight. bench/wrk/fresh.sh reads it from here.
  */
 export const OPEN_MS = 200
 
