@@ -75,6 +75,17 @@ describe("CORS for the UI's origins (FRONTEND_URL)", () => {
         // an origin that only starts like a configured one is another origin
         expect(corsHeaders((yield* preflight(`${UI}.evil.example.com`)).headers)).toEqual([])
       }))
+
+    it.effect("every answer varies by Origin, those without CORS headers too, so no cache hands one to the UI", () =>
+      Effect.gen(function*() {
+        const asked: ReadonlyArray<Record<string, string>> = [{ origin: UI }, { origin: STRANGER }, {}]
+        for (const headers of asked) {
+          const res = yield* raw("GET", "/agents", undefined, undefined, headers)
+          expect(`${headers["origin"]} ${res.headers["vary"]}`).toBe(`${headers["origin"]} Origin`)
+        }
+        const missing = yield* raw("GET", "/agents/00000000-0000-0000-0000-000000000000")
+        expect(`${missing.status} ${missing.headers["vary"]}`).toBe("404 Origin")
+      }))
   })
 
   layer(testServer(MemoryDatabase.layer).pipe(Layer.provide(withEnv({}))), { excludeTestServices: true })("without FRONTEND_URL", (it) => {

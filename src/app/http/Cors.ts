@@ -1,5 +1,6 @@
 import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Config, Effect, Layer } from "effect"
 import { frontendUrlsConfig } from "./FrontendUrls.js"
 import { withRequest } from "./withRequest.js"
@@ -11,6 +12,8 @@ export const FrontendOrigins = Config.map(frontendUrlsConfig, (urls) => urls.map
  * CORS for the configured origins only: a request from one of them gets @effect/platform's CORS
  * headers with credentials (the session cookie) and its preflight is answered; any other request
  * gets no CORS header at all and goes on to the routes, so a browser on another origin is refused.
+ * Every answer says `Vary: Origin`, those without CORS headers too: a cache that kept one answered
+ * without them would otherwise hand it to the UI's origin, which the browser would then refuse.
  */
 export const corsFor = (origins: ReadonlyArray<string>) => {
   const allowed = new Set(origins)
@@ -22,9 +25,10 @@ export const corsFor = (origins: ReadonlyArray<string>) => {
   })
   return HttpMiddleware.make((app) => {
     const withCors = cors(app)
+    const withVary = Effect.map(app, HttpServerResponse.setHeader("vary", "Origin"))
     return withRequest((request) => {
       const origin = request.headers["origin"]
-      return origin !== undefined && allowed.has(origin) ? withCors : app
+      return origin !== undefined && allowed.has(origin) ? withCors : withVary
     })
   })
 }
