@@ -33,6 +33,14 @@ export class Deployments extends Context.Tag("docport/Deployments")<Deployments,
 
 const endpointOf = (friendlyName: string) => `/rest/${friendlyName}`
 
+// "café" typed as one letter é or as e and a combining accent looks the same and is the same
+// text to Unicode, but would be two deployments: the second, another user's, would answer at a
+// name no one can tell from the first. Only the composed form (what keyboards type) deploys.
+const notComposed = (friendlyName: string): string | undefined =>
+  friendlyName === friendlyName.normalize("NFC")
+    ? undefined
+    : "is not in Unicode's composed form (NFC): the same name spelled another way would be another endpoint"
+
 const jsonObject = (value: unknown): Record<string, unknown> =>
   value !== null && typeof value === "object" && !Array.isArray(value) ? value as Record<string, unknown> : {}
 
@@ -69,7 +77,7 @@ export const make = Effect.gen(function*() {
       const agent = yield* db.get(AGENTS, agentId)
       const friendlyName = agent.friendlyName
       if (typeof friendlyName !== "string" || friendlyName.length === 0) return yield* new NoFriendlyName({ agentId })
-      const problem = idProblem(friendlyName)
+      const problem = idProblem(friendlyName) ?? notComposed(friendlyName)
       if (problem !== undefined) return yield* new UndeployableName({ friendlyName, reason: problem })
       const outcome = yield* claim(friendlyName, agentId)
       // A renamed agent keeps one deployment: drop those under its other names. Two deploys around
