@@ -160,6 +160,29 @@ layer(testServer(MemoryDatabase.layer), { excludeTestServices: true, timeout: "1
       expect(ok.body.inputSchema).toEqual({ __proto: "__proto__" })
     }))
 
+  it.effect("an integer beyond 2^53 that would not be kept as written is a 400 naming where; exact ones, floats and digits in strings are kept", () =>
+    Effect.gen(function*() {
+      const json = { "content-type": "application/json" }
+      const records = "/data-store/namespaces/big/records"
+      const refused = [
+        [`${records}/a`, `{"value":{"ids":[1, 9007199254740993]}}`, "value.ids[1]"],
+        [`${records}/b`, `{"value":-12345678901234567891}`, "value"],
+        [`${records}/c`, `{"value":"9007199254740993","metadata":{"n":18446744073709551615}}`, "metadata.n"]
+      ] as const
+      for (const [path, body, at] of refused) {
+        const res = yield* rawWith("PUT", path, body, json)
+        expect(`${body} ${res.status}`).toBe(`${body} 400`)
+        expectError(res.body, "BadRequest")
+        expect(res.body.detail).toContain(`(at ${at})`)
+        expect((yield* raw("GET", path)).status).toBe(404)
+      }
+      // 2^53 and 10^21 are exact; a fraction or an exponent says the writer meant a float; a string keeps its digits.
+      const kept = `{"value":[9007199254740992,1000000000000000000000,12345678901234567.5,12345678901234567e2,"12345678901234567891"]}`
+      const ok = yield* rawWith("PUT", `${records}/d`, kept, json)
+      expect(ok.status).toBe(200)
+      expect((yield* raw("GET", `${records}/d`)).body.value).toEqual(JSON.parse(kept).value)
+    }))
+
   it.effect("a raw ';' or '#' in a path is part of the name it is in, not the end of the path: nothing else is written or deleted", () =>
     Effect.gen(function*() {
       const records = "/data-store/namespaces/semi/records"

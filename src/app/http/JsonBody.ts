@@ -8,6 +8,7 @@ import type { IncomingMessage } from "node:http"
 import { checked } from "../checkedConfig.js"
 import { errorResponse } from "./ErrorResponse.js"
 import { nestsDeeperThan } from "./jsonDepth.js"
+import { inexactIntegerPath } from "./inexactInteger.js"
 import { protoKeyPath } from "./protoKey.js"
 
 /** MAX_BODY_BYTES: the largest request body read, in bytes (default 1 MiB). */
@@ -86,7 +87,7 @@ const continueIfExpected = (request: HttpServerRequest.HttpServerRequest) => {
  * Only JSON comes in, and only so much of it: a body must be `application/json` (415 otherwise,
  * which also keeps HTML forms of other sites from posting here), at most `maxBytes` long (413,
  * checked on the declared length before reading and on the bytes while reading), nested at
- * most MAX_JSON_DEPTH deep and free of "__proto__" keys (400). The endpoints then get the body already
+ * most MAX_JSON_DEPTH deep, free of "__proto__" keys and of integers a number cannot hold (400). The endpoints then get the body already
  * read. Run by requestEdge (RequestEdge.ts) for every request.
  */
 export const jsonBody = (maxBytes: number) =>
@@ -114,6 +115,16 @@ export const jsonBody = (maxBytes: number) =>
       if (protoKey !== undefined) {
         return Effect.succeed(
           errorResponse(400, "BadRequest", `the JSON body holds the key "__proto__" (at ${shortened(protoKey)}), which docport does not store`)
+        )
+      }
+      const inexact = inexactIntegerPath(text)
+      if (inexact !== undefined) {
+        return Effect.succeed(
+          errorResponse(
+            400,
+            "BadRequest",
+            `the JSON body holds an integer beyond 2^53 (at ${inexact === "" ? "its top" : shortened(inexact)}), which would not be kept as written: send it as a string`
+          )
         )
       }
       const read = withText(request, text)
