@@ -12,6 +12,8 @@ describe("inexactIntegerPath", () => {
   it("finds one after other long runs of digits, and none where every integer is exact", () => {
     expect(inexactIntegerPath(`{"a":"${"1".repeat(40)}","b":9007199254740992,"c":9007199254740993}`)).toBe("c")
     expect(inexactIntegerPath(`[9007199254740992, 9007199254740992.5, 90071992547409931e0, "9007199254740993"]`)).toBeUndefined()
+    // The digits of a fraction or an exponent are part of a float, not an integer of their own.
+    expect(inexactIntegerPath(`{"days":0.000011574074074074073,"e":1e-12345678901234567,"f":1.5E+90071992547409931}`)).toBeUndefined()
     expect(inexactIntegerPath(`-9007199254740993`)).toBe("")
     expect(inexactIntegerPath(`{"a": 9007199254740993`)).toBeUndefined() // not JSON: the platform's parse answers
     const nested = `{"x":{"y":[1,{"a,b":[9007199254740992]}],"\\"q\\"":[[],{"z":[3,{"w":-18446744073709551615}]}]}}`

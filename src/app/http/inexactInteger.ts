@@ -71,9 +71,13 @@ const firstInexactInteger = (text: string): string | undefined => {
     } else if (isDigit(c)) {
       let end = i
       while (end < text.length && isDigit(text.charCodeAt(end))) end++
-      const next = text.charCodeAt(end)
-      const integer = next !== 0x2e && next !== 0x65 && next !== 0x45 // no ".", "e" or "E" follows
-      if (integer && end - i >= 16 && isInexact(text.slice(text.charCodeAt(i - 1) === 0x2d ? i - 1 : i, end))) {
+      const digits = end - i
+      // A fraction or an exponent makes the number a float, and its digits are not another number.
+      let float = false
+      for (let n = text.charCodeAt(end); n === 0x2e || n === 0x65 || n === 0x45 || n === 0x2b || n === 0x2d || isDigit(n); n = text.charCodeAt(++end)) {
+        float = true
+      }
+      if (!float && digits >= 16 && isInexact(text.slice(text.charCodeAt(i - 1) === 0x2d ? i - 1 : i, end))) {
         return pathOf(frames)
       }
       i = end - 1
