@@ -87,8 +87,8 @@ const continueIfExpected = (request: HttpServerRequest.HttpServerRequest) => {
  * Only JSON comes in, and only so much of it: a body must be `application/json` (415 otherwise,
  * which also keeps HTML forms of other sites from posting here), at most `maxBytes` long (413,
  * checked on the declared length before reading and on the bytes while reading), nested at
- * most MAX_JSON_DEPTH deep, free of "__proto__" keys and of integers a number cannot hold (400). The endpoints then get the body already
- * read. Run by requestEdge (RequestEdge.ts) for every request.
+ * most MAX_JSON_DEPTH deep, free of "__proto__" keys and of integers a number cannot hold (400).
+ * The endpoints then get the body already read. Run by requestEdge (RequestEdge.ts) for every request.
  */
 export const jsonBody = (maxBytes: number) =>
   <E, R>(request: HttpServerRequest.HttpServerRequest, app: HttpApp.Default<E, R>): HttpApp.Default<E, R> => {
