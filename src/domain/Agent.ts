@@ -9,7 +9,8 @@ import { JsonObject, JsonValue, normaliseStored, optionalNullable, StoredFields 
  */
 export const FriendlyName = Schema.String.annotations({
   identifier: "FriendlyName",
-  description: "the name under which the agent is deployed; deploying needs a valid document id (no '/', no leading '_', at most 512 bytes)"
+  description:
+    "the name under which the agent is deployed; deploying needs a valid document id (no '/', no leading '_', at most 512 bytes) in Unicode's composed form (NFC)"
 })
 
 /** Gofannon's AgentEnvVar: plaintext per-agent settings, not secrets. */
