@@ -2,7 +2,7 @@ import { Duration, Effect, Schedule } from "effect"
 import { randomUUID } from "node:crypto"
 import type { DatabaseServiceShape } from "../ports/DatabaseService.js"
 import type { Document, DocumentPage } from "../ports/Document.js"
-import { Conflict, DatabaseError } from "../ports/Errors.js"
+import { Conflict, DatabaseError, InvalidDocument } from "../ports/Errors.js"
 import { retryConflicts } from "./retryConflicts.js"
 
 /**
@@ -67,7 +67,9 @@ export const makeEntityStore = <A extends object, U extends { readonly _rev?: st
     }).pipe(
       (attempt) => retryConflicts(attempt, { times: 3 }),
       Effect.catchTag("Conflict", () =>
-        Effect.fail(new DatabaseError({ operation: "create", message: "could not find a free id" })))
+        Effect.fail(new DatabaseError({ operation: "create", message: "could not find a free id" }))),
+      // The id was this attempt's own and never reached the caller: naming it would name nothing.
+      Effect.catchTag("InvalidDocument", (refused) => Effect.fail(new InvalidDocument({ ...refused, id: "" })))
     )
 
   const list = Effect.map(db.listAll(collection), (docs) => docs.map(asEntity))

@@ -59,6 +59,7 @@ export class InvalidDocument extends Schema.TaggedError<InvalidDocument>()("Inva
   reason: Schema.String
 }) {
   override get message(): string {
+    if (this.id === "") return `cannot store the new document in '${this.collection}': ${this.reason}`
     const shown = this.id.length > 60 ? `${this.id.slice(0, 60)}…` : this.id
     return `cannot store document '${shown}' in '${this.collection}': ${this.reason}`
   }

@@ -40,6 +40,14 @@ layer(Layer.provide(testServer(MemoryDatabase.layer), captureLogs), { excludeTes
         }
       }))
 
+    it.effect("a new agent over the document size limit is a 413 that names no id: the one it would have had was never given", () =>
+      Effect.gen(function*() {
+        const res = yield* raw("POST", "/agents", { ...agent, code: "x".repeat(300 * 1024) })
+        expect(res.status).toBe(413)
+        expect(res.body.detail).toMatch(/^cannot store the new document in 'agents': /)
+        expect(res.body.detail).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/)
+      }))
+
     it.effect("a large wrong value gets a short answer that does not quote it; a huge key is cut", () =>
       Effect.gen(function*() {
         // under any body limit: the 422 itself must be short
