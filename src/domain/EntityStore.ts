@@ -69,7 +69,7 @@ export const makeEntityStore = <A extends object, U extends { readonly _rev?: st
       Effect.catchTag("Conflict", () =>
         Effect.fail(new DatabaseError({ operation: "create", message: "could not find a free id" }))),
       // The id was this attempt's own and never reached the caller: naming it would name nothing.
-      Effect.catchTag("InvalidDocument", (refused) => Effect.fail(new InvalidDocument({ ...refused, id: "" })))
+      Effect.catchTag("InvalidDocument", (refused) => Effect.fail(new InvalidDocument({ collection: refused.collection, id: "", limit: refused.limit, reason: refused.reason })))
     )
 
   const list = Effect.map(db.listAll(collection), (docs) => docs.map(asEntity))

@@ -28,11 +28,8 @@ interface Frame {
 }
 
 const keyOf = (literal: string): string => {
-  try {
-    return String(JSON.parse(literal))
-  } catch {
-    return literal
-  }
+  const key = parsedOrUndefined(literal)
+  return typeof key === "string" ? key : literal
 }
 
 const pathOf = (frames: ReadonlyArray<Frame>): string =>

@@ -1,4 +1,4 @@
-import { firstPath, parsedOrUndefined } from "./jsonPath.js"
+import { firstKeyPath, parsedOrUndefined } from "./jsonPath.js"
 
 // Every escape that can spell one of the characters of "__proto__" ("_", "p", "r", "o", "t").
 const ESCAPED_PROTO_CHARACTER = /\\u00(?:5[fF]|6[fF]|7[0-4])/
@@ -15,5 +15,5 @@ const isProtoKey = (key: string) => key === "__proto__"
 export const protoKeyPath = (text: string): string | undefined => {
   if (!text.includes("__proto__") && !ESCAPED_PROTO_CHARACTER.test(text)) return undefined
   const parsed = parsedOrUndefined(text)
-  return parsed === undefined ? undefined : firstPath(parsed, { key: isProtoKey })
+  return parsed === undefined ? undefined : firstKeyPath(parsed, isProtoKey)
 }
