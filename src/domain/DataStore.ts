@@ -1,4 +1,4 @@
-import { Chunk, Config, Context, Duration, Effect, Layer, Option, Schedule, Stream } from "effect"
+import { Chunk, Config, Context, Duration, Effect, Layer, Schedule, Stream } from "effect"
 import { DatabaseService } from "../ports/DatabaseService.js"
 import type { Document } from "../ports/Document.js"
 import { idProblem } from "../ports/Validation.js"
@@ -19,7 +19,9 @@ import {
 } from "./DataRecord.js"
 import { recordId } from "./DataStoreIds.js"
 import { retryConflicts } from "./retryConflicts.js"
-import { nameProblem, sizeProblem, valueProblem } from "./DataStoreLimits.js"
+import { jsonBytes, nameProblem, sizeProblem, valueProblem } from "./DataStoreLimits.js"
+import { belongs, PAGE, pagesOf } from "./DataStorePages.js"
+import { makeNamespaceStats } from "./DataStoreStats.js"
 
 type Failure = DatabaseError | InvalidName
 type WriteFailure = Failure | InvalidRecord | RecordTooLarge | InvalidDocument
@@ -57,8 +59,6 @@ export interface DataStoreShape {
 
 export class DataStore extends Context.Tag("docport/DataStore")<DataStore, DataStoreShape>() {}
 
-/** Records per read while streaming, listing keys, clearing and counting. */
-export const PAGE = 1000
 const SET_ATTEMPTS = 10
 
 const text = (value: unknown): string | null => (typeof value === "string" ? value : null)
@@ -82,18 +82,6 @@ const toRecord = (doc: Document, stats?: Document | null): DataRecord => ({
   updatedAt: text(doc.updatedAt),
   ...mergeAccess(doc, accessOf(doc, stats))
 })
-
-/** Whatever id was asked for, a record is shown only to its user, in its namespace, under its key. */
-const belongs = (doc: Document | null | undefined, userId: string, namespace: string, key?: string): doc is Document =>
-  doc != null && doc.userId === userId && doc.namespace === namespace && (key === undefined || doc.key === key)
-
-const jsonBytes = (value: unknown): number => {
-  try {
-    return Buffer.byteLength(JSON.stringify(value) ?? "", "utf8")
-  } catch {
-    return 0
-  }
-}
 
 const check = <E>(problem: E | undefined): Effect.Effect<void, E> => (problem === undefined ? Effect.void : Effect.fail(problem))
 
@@ -291,13 +279,8 @@ export const make = (options: AccessTrackerOptions = {}) =>
         return results.filter((r) => r.ok).length
       }).pipe(Effect.withSpan("DataStore.deleteMany"))
 
-    /** The namespace's (or, without one, the user's) documents page by page, in the store's paging order. */
-    const pages = (selector: Record<string, string>, fields?: ReadonlyArray<string>, start?: string, size = PAGE, collection = DATA_STORE) =>
-      Stream.paginateChunkEffect(start, (after) =>
-        Effect.map(db.find(collection, selector, { limit: size, after, fields }), (docs) => {
-          const last = docs.at(-1)
-          return [Chunk.unsafeFromArray(docs), docs.length < size || last === undefined ? Option.none() : Option.some(last._id)] as const
-        }))
+    const pages = pagesOf(db)
+    const stats = makeNamespaceStats(db, pages)
 
     const mineOnly = (userId: string, namespace: string) => (doc: Document) => belongs(doc, userId, namespace)
 
@@ -363,83 +346,10 @@ export const make = (options: AccessTrackerOptions = {}) =>
         )
       ).pipe(Effect.withSpan("DataStore.clear"))
 
-    // Stats read names, agents, dates and the size each write stored, not the values; a record
-    // written before sizes were stored (migrated from Gofannon) has its value read to measure it.
-    const STAT_FIELDS = ["userId", "namespace", "sizeBytes", "createdByAgent", "lastAccessedByAgent", "updatedAt"]
-
-    const withSizes = (docs: ReadonlyArray<Document>) =>
-      Effect.gen(function*() {
-        const unsized = docs.filter((d) => typeof d.sizeBytes !== "number").map((d) => d._id)
-        if (unsized.length === 0) return docs
-        const full = yield* db.getMany(DATA_STORE, unsized)
-        return docs.map((d) => {
-          if (typeof d.sizeBytes === "number") return d
-          const stored = full.get(d._id)
-          return { ...d, sizeBytes: stored == null ? 0 : jsonBytes(stored.value) }
-        })
-      })
-
-    interface Bucket {
-      recordCount: number
-      sizeBytes: number
-      agents: Set<string>
-      updatedAt: string | null
-    }
-
-    const statsOf = (selector: Record<string, string>, userId: string) =>
-      pages(selector, STAT_FIELDS).pipe(
-        Stream.filter((doc) => doc.userId === userId && (selector.namespace === undefined || doc.namespace === selector.namespace)),
-        Stream.mapChunksEffect((chunk) => Effect.map(withSizes(Chunk.toReadonlyArray(chunk)), Chunk.unsafeFromArray)),
-        Stream.runFold(new Map<string, Bucket>(), (buckets, doc) => {
-          const namespace = String(doc.namespace)
-          let bucket = buckets.get(namespace)
-          if (bucket === undefined) {
-            bucket = { recordCount: 0, sizeBytes: 0, agents: new Set(), updatedAt: null }
-            buckets.set(namespace, bucket)
-          }
-          bucket.recordCount += 1
-          bucket.sizeBytes += doc.sizeBytes as number
-          for (const agent of [doc.createdByAgent, doc.lastAccessedByAgent]) if (typeof agent === "string" && agent !== "") bucket.agents.add(agent)
-          if (typeof doc.updatedAt === "string" && (bucket.updatedAt === null || doc.updatedAt > bucket.updatedAt)) bucket.updatedAt = doc.updatedAt
-          return buckets
-        }),
-        // Agents that only read a record are named in its access statistics.
-        Effect.flatMap((buckets) =>
-          pages(selector, ["userId", "namespace", "lastAccessedByAgent"], undefined, PAGE, DATA_STORE_ACCESS).pipe(
-            Stream.runForEach((doc) =>
-              Effect.sync(() => {
-                const agent = doc.lastAccessedByAgent
-                if (doc.userId === userId && typeof agent === "string" && agent !== "") buckets.get(String(doc.namespace))?.agents.add(agent)
-              })
-            ),
-            Effect.as(buckets)
-          )
-        )
-      )
-
-    const toStats = (namespace: string, bucket: Bucket | undefined): NamespaceStats => ({
-      namespace,
-      recordCount: bucket?.recordCount ?? 0,
-      sizeBytes: bucket?.sizeBytes ?? 0,
-      agents: [...(bucket?.agents ?? [])].sort(),
-      updatedAt: bucket?.updatedAt ?? null
-    })
-
-    const namespaces: DataStoreShape["namespaces"] = (userId) =>
-      Effect.map(statsOf({ userId }, userId), (buckets) => {
-        const list = [...buckets.keys()].sort().map((namespace) => toStats(namespace, buckets.get(namespace)))
-        return {
-          namespaces: list,
-          totalRecordCount: list.reduce((sum, ns) => sum + ns.recordCount, 0),
-          totalSizeBytes: list.reduce((sum, ns) => sum + ns.sizeBytes, 0)
-        }
-      }).pipe(Effect.withSpan("DataStore.namespaces"))
+    const namespaces: DataStoreShape["namespaces"] = (userId) => stats.namespaces(userId).pipe(Effect.withSpan("DataStore.namespaces"))
 
     const namespaceStats: DataStoreShape["namespaceStats"] = (userId, namespace) =>
-      Effect.zipRight(
-        checkNames(namespace, []),
-        Effect.map(statsOf({ userId, namespace }, userId), (buckets) => toStats(namespace, buckets.get(namespace)))
-      ).pipe(Effect.withSpan("DataStore.namespaceStats"))
+      Effect.zipRight(checkNames(namespace, []), stats.namespace(userId, namespace)).pipe(Effect.withSpan("DataStore.namespaceStats"))
 
     return {
       get,

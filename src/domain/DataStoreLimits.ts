@@ -43,6 +43,15 @@ export const valueProblem = (key: string, value: unknown, metadata: unknown): In
   return problem === undefined ? undefined : new InvalidRecord({ reason: `the value of '${key.slice(0, 80)}' cannot be stored: ${problem}` })
 }
 
+/** Bytes of a value's JSON (0 for what JSON cannot write): what a namespace's size adds up. */
+export const jsonBytes = (value: unknown): number => {
+  try {
+    return Buffer.byteLength(JSON.stringify(value) ?? "", "utf8")
+  } catch {
+    return 0
+  }
+}
+
 /** The record's JSON size, or the failure when it is over the limit. */
 export const sizeProblem = (key: string, body: Record<string, unknown>): RecordTooLarge | undefined => {
   const bytes = Buffer.byteLength(JSON.stringify(body), "utf8")
