@@ -41,7 +41,9 @@ export const startServerProcess = (how: "npm" | "node", env: Record<string, stri
     output += d
     stderr += d
   })
-  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
+  // "close", not "exit": at "exit" the pipes may still hold the process's last lines unread (a
+  // loaded machine once gave a test a start-up failure's exit code with an empty stderr).
+  const exit = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)))
   const leftover = () => {
     try {
       process.kill(-child.pid!, "SIGKILL")
