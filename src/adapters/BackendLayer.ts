@@ -28,7 +28,9 @@ export const backendLayer = (provider: Provider, prefix?: string): Layer.Layer<B
   Layer.unwrapEffect(
     Effect.gen(function*() {
       const module: BackendModule<unknown> = yield* Effect.promise(modules[provider])
-      const options = yield* (prefix === undefined ? module.options : Config.nested(module.options, prefix))
-      return module.layer(options)
+      if (prefix === undefined) return module.layer(yield* module.options)
+      // Messages then name the variables as they were set (SOURCE_COUCHDB_URL, not COUCHDB_URL).
+      const options = yield* Config.nested(module.options, prefix)
+      return module.layer(typeof options === "object" && options !== null ? { ...options, variablePrefix: `${prefix}_` } : options)
     })
   )

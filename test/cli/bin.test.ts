@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url"
 import type { CouchDbOptions } from "../../src/adapters/couchdb/CouchDbDatabase.js"
 import type { DynamoDbOptions } from "../../src/adapters/dynamodb/DynamoDbDatabase.js"
 import { DUMMY_CREDENTIALS } from "../support/dynalite.js"
+import { freePort } from "../support/ChildServer.js"
 import { freshOptions, seed, serversLayer } from "./support.js"
 import * as CouchDbDatabase from "../../src/adapters/couchdb/CouchDbDatabase.js"
 import * as DynamoDbDatabase from "../../src/adapters/dynamodb/DynamoDbDatabase.js"
@@ -114,12 +115,18 @@ layer(serversLayer(false), { timeout: 180_000, excludeTestServices: true })("npx
       expect(run.stderr).toMatch(/total\s+2\s+2\s+0\s+0/)
     }), 240_000)
 
-  it.scoped("configuration errors exit 1 naming the variable; no provider is a usage error", () =>
+  it.scoped("configuration errors exit 1 naming the variable; no provider is a usage error; a dead source is named by its variable", () =>
     Effect.gen(function*() {
-      const [missing, none] = yield* Effect.all([
+      const dead = yield* freePort
+      const unreachable = { SOURCE_COUCHDB_URL: `http://127.0.0.1:${dead}`, SOURCE_COUCHDB_USER: "someone", SOURCE_COUCHDB_PASSWORD: "a password" }
+      const [missing, none, unanswered] = yield* Effect.all([
         docport(["copy", "--from-provider", "couchdb", "--to-provider", "memory"], {}),
-        docport(["verify"], {})
-      ], { concurrency: 2 })
+        docport(["verify"], {}),
+        docport(["copy", "--from-provider", "couchdb", "--to-provider", "memory"], unreachable)
+      ], { concurrency: 3 })
+      expect(unanswered.code).toBe(1)
+      expect(unanswered.stderr).toContain("CouchDB (SOURCE_COUCHDB_URL) could not be reached")
+      expect(unanswered.stdout + unanswered.stderr).not.toContain(String(dead))
       expect(missing.code).toBe(1)
       expect(missing.stderr).toContain("SOURCE_COUCHDB_URL")
       expect(none.code).toBe(1)

@@ -3,6 +3,7 @@ import { Data, Duration, Effect, Redacted, type Scope } from "effect"
 import nano from "nano"
 import { abortController, boundedCall, DEFAULT_DATABASE_TIMEOUT } from "../../ports/DatabaseTimeout.js"
 import { DatabaseError } from "../../ports/Errors.js"
+import { withoutAddresses } from "../withoutAddresses.js"
 
 export interface CouchDbConnection {
   /** Server URL, e.g. http://127.0.0.1:5984 (a path prefix behind a proxy is kept). */
@@ -11,6 +12,8 @@ export interface CouchDbConnection {
   readonly password: Redacted.Redacted<string>
   /** Longest wait for one HTTP request before it counts as unreachable (default DATABASE_TIMEOUT's, 2 seconds). */
   readonly requestTimeout?: Duration.DurationInput | undefined
+  /** Before each variable a message names: `SOURCE_` where the CLI read SOURCE_COUCHDB_URL. */
+  readonly variablePrefix?: string | undefined
 }
 
 /** CouchDB answered with an error status. Never leaves the adapter: it becomes NotFound, Conflict or DatabaseError. */
@@ -44,9 +47,14 @@ export interface RequestOptions {
 }
 
 export interface CouchClient {
-  /** The server URL without credentials, for messages. */
-  readonly endpoint: string
   readonly username: string
+  /**
+   * How messages name the server: by the variable that holds its URL, never the URL itself (see
+   * withoutAddresses.ts), which the operator has and nobody reading a log needs.
+   */
+  readonly server: string
+  /** A variable's name as this client was configured by it (behind the CLI's prefix, say). */
+  readonly variable: (name: string) => string
   readonly request: (operation: string, options: RequestOptions) => Effect.Effect<unknown, CouchFailure>
   /** A CouchStatus left over after the adapter handled the ones it knows becomes a DatabaseError. */
   readonly toDatabaseError: (operation: string) => (failure: CouchFailure) => DatabaseError
@@ -55,7 +63,7 @@ export interface CouchClient {
   ) => <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, Exclude<E, CouchStatus> | DatabaseError, R>
 }
 
-/** The server URL as shown in messages and given to nano: without credentials, query or trailing slash. */
+/** The server URL as given to nano: without credentials, query or trailing slash. */
 const endpointOf = (url: string | URL): string | undefined => {
   let parsed: URL
   try {
@@ -79,7 +87,7 @@ interface NanoFailure {
  * Error ("error happened in your connection") when no response came back at all.
  */
 const classify = (
-  client: { endpoint: string; username: string; scrub: (text: string) => string },
+  client: { server: string; variable: (name: string) => string; scrub: (text: string) => string },
   operation: string,
   cause: unknown
 ): CouchFailure => {
@@ -93,7 +101,7 @@ const classify = (
     if (status.status === 401 || status.status === 403) {
       return new DatabaseError({
         operation,
-        message: `authentication failed: CouchDB at ${client.endpoint} rejected user '${client.username}' (${status.message})`,
+        message: `authentication failed: ${client.server} rejected the user of ${client.variable("COUCHDB_USER")} (${status.message})`,
         cause: status
       })
     }
@@ -103,7 +111,7 @@ const classify = (
     .replace("error happened in your connection. Reason: ", ""))
   return new DatabaseError({
     operation,
-    message: `CouchDB at ${client.endpoint} could not be reached: ${message}`,
+    message: `${client.server} could not be reached: ${message}`,
     // nano drops the error code, so a missing status is what says the request never got an answer.
     unavailable: true,
     cause
@@ -117,9 +125,11 @@ const classify = (
  */
 export const makeClient = (connection: CouchDbConnection): Effect.Effect<CouchClient, DatabaseError, Scope.Scope> =>
   Effect.gen(function*() {
+    const variable = (name: string) => `${connection.variablePrefix ?? ""}${name}`
+    const label = `CouchDB (${variable("COUCHDB_URL")})`
     const endpoint = endpointOf(connection.url)
     if (endpoint === undefined) {
-      return yield* new DatabaseError({ operation: "startup", message: "COUCHDB_URL must be an http:// or https:// URL" })
+      return yield* new DatabaseError({ operation: "startup", message: `${variable("COUCHDB_URL")} must be an http:// or https:// URL` })
     }
     const timeout = Duration.decode(connection.requestTimeout ?? DEFAULT_DATABASE_TIMEOUT)
     const agent = yield* Effect.acquireRelease(
@@ -131,7 +141,7 @@ export const makeClient = (connection: CouchDbConnection): Effect.Effect<CouchCl
     // Whatever answers (CouchDB, or a proxy in front of it) may echo the request, Authorization
     // header included, into its error text: the credentials are cut out before it becomes a message.
     const secrets = [token, credentials, Redacted.value(connection.password)].filter((secret) => secret.length >= 4)
-    const scrub = (text: string) => secrets.reduce((out, secret) => out.split(secret).join("***"), text)
+    const scrub = (text: string) => withoutAddresses(secrets.reduce((out, secret) => out.split(secret).join("***"), text))
     const config: nano.Configuration & { readonly parseUrl: boolean } = {
       url: endpoint,
       // A path in the URL is a proxy prefix here, not a database name (nano's types omit this flag).
@@ -142,14 +152,14 @@ export const makeClient = (connection: CouchDbConnection): Effect.Effect<CouchCl
     }
     const server = yield* Effect.try({
       try: () => nano(config),
-      catch: (cause) => new DatabaseError({ operation: "startup", message: `cannot use CouchDB URL ${endpoint}`, cause })
+      catch: (cause) => new DatabaseError({ operation: "startup", message: `cannot use the URL in ${variable("COUCHDB_URL")}`, cause })
     })
-    const self = { endpoint, username: connection.username, scrub }
+    const self = { server: label, variable, scrub }
 
     const timedOut = (operation: string) => () =>
       new DatabaseError({
         operation,
-        message: `CouchDB at ${endpoint} did not answer within ${Duration.format(timeout)}`,
+        message: `${label} did not answer within ${Duration.format(timeout)}`,
         unavailable: true
       })
 
@@ -172,7 +182,7 @@ export const makeClient = (connection: CouchDbConnection): Effect.Effect<CouchCl
         ? failure
         : new DatabaseError({
           operation,
-          message: `CouchDB at ${endpoint} answered ${failure.message}`,
+          message: `${label} answered ${failure.message}`,
           // CouchDB says 503 while a node is starting or in maintenance mode.
           unavailable: failure.status === 503,
           cause: failure
@@ -185,5 +195,5 @@ export const makeClient = (connection: CouchDbConnection): Effect.Effect<CouchCl
           // Not a CouchStatus, so already one of the port's errors.
           : failure as Exclude<typeof failure, CouchStatus>)
 
-    return { endpoint, username: connection.username, request, toDatabaseError, orDatabaseError }
+    return { username: connection.username, server: label, variable, request, toDatabaseError, orDatabaseError }
   })

@@ -31,7 +31,7 @@ const checkSession = (client: CouchClient, operation: string): Effect.Effect<voi
       () =>
         new DatabaseError({
           operation,
-          message: `authentication failed: CouchDB at ${client.endpoint} did not accept user '${client.username}'`
+          message: `authentication failed: ${client.server} did not accept the user of ${client.variable("COUCHDB_USER")}`
         })
     ),
     Effect.asVoid,
@@ -48,7 +48,7 @@ export const makeRaw = (options: CouchDbOptions): Effect.Effect<RawDatabase, Dat
     if (prefix !== "" && !/^[a-z][a-z0-9_-]{0,63}$/.test(prefix)) {
       return yield* new DatabaseError({
         operation: "startup",
-        message: "COUCHDB_DATABASE_PREFIX must be lowercase letters, digits, '_' or '-', starting with a letter"
+        message: `${options.variablePrefix ?? ""}COUCHDB_DATABASE_PREFIX must be lowercase letters, digits, '_' or '-', starting with a letter`
       })
     }
     const client = yield* makeClient(options)
@@ -59,7 +59,7 @@ export const makeRaw = (options: CouchDbOptions): Effect.Effect<RawDatabase, Dat
         onTimeout: () =>
           new DatabaseError({
             operation: "startup",
-            message: `CouchDB at ${client.endpoint} did not answer within ${Duration.format(startupTimeout)}`,
+            message: `${client.server} did not answer within ${Duration.format(startupTimeout)}`,
             unavailable: true
           })
       }),

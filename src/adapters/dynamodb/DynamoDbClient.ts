@@ -25,6 +25,8 @@ export interface DynamoDbOptions {
   readonly startupTimeout?: Duration.DurationInput | undefined
   /** Waiting for a new table to become ACTIVE. Default 2 minutes. */
   readonly tableTimeout?: Duration.DurationInput | undefined
+  /** Before each variable a message names: `SOURCE_` where the CLI read SOURCE_DYNAMODB_ENDPOINT_URL. */
+  readonly variablePrefix?: string | undefined
 }
 
 /** One SDK call: the thunk gets the abort signal that interruption and the timeout fire. */
@@ -36,7 +38,7 @@ export type Call = <A>(
 export interface DynamoDb {
   readonly documents: DynamoDBDocumentClient
   readonly call: Call
-  /** The endpoint (without any user info) or the region, for messages. */
+  /** The region, or the variable holding the endpoint (never its URL: see withoutAddresses.ts), for messages. */
   readonly where: string
   readonly tablePrefix: string
   readonly tableTimeout: Duration.Duration
@@ -49,16 +51,8 @@ export const tablePrefixProblem = (prefix: string): string | undefined => PREFIX
 
 const startupError = (message: string) => new DatabaseError({ operation: "startup", message })
 
-const endpointLabel = (endpoint: string): Effect.Effect<string, DatabaseError> =>
-  Effect.try({
-    try: () => {
-      const url = new URL(endpoint)
-      url.username = ""
-      url.password = ""
-      return url.toString().replace(/\/$/, "")
-    },
-    catch: () => startupError("the DynamoDB endpoint is not a valid URL")
-  })
+const endpointLabel = (endpoint: string, variable: string): Effect.Effect<string, DatabaseError> =>
+  URL.canParse(endpoint) ? Effect.succeed(`the endpoint of ${variable}`) : Effect.fail(startupError(`${variable} is not a valid URL`))
 
 /**
  * Builds the one client of the process (destroyed when the scope closes) and the `call` wrapper
@@ -71,7 +65,7 @@ export const acquire = (options: DynamoDbOptions): Effect.Effect<DynamoDb, Datab
     const prefixProblem = tablePrefixProblem(tablePrefix)
     if (prefixProblem !== undefined) return yield* startupError(`the DynamoDB table prefix ${prefixProblem}`)
     const endpoint = options.endpoint === "" ? undefined : options.endpoint
-    const where = endpoint === undefined ? `region ${region}` : yield* endpointLabel(endpoint)
+    const where = endpoint === undefined ? `region ${region}` : yield* endpointLabel(endpoint, `${options.variablePrefix ?? ""}DYNAMODB_ENDPOINT_URL`)
     const operationTimeout = Duration.decode(options.operationTimeout ?? DEFAULT_DATABASE_TIMEOUT)
     const requestTimeout = Duration.toMillis(Duration.decode(options.requestTimeout ?? operationTimeout))
 

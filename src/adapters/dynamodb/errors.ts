@@ -1,5 +1,6 @@
 import { DatabaseError } from "../../ports/Errors.js"
 import { isUnreachable } from "../unreachable.js"
+import { withoutAddresses } from "../withoutAddresses.js"
 
 // What DynamoDB answers once the SDK's own bounded retries are spent: the service is there but
 // refuses more work for now, which the HTTP edge reports as 503 like an unreachable backend.
@@ -26,14 +27,14 @@ const describe = (cause: unknown): string => {
 }
 
 const explain = (cause: unknown): string => {
-  const text = describe(cause)
+  const text = withoutAddresses(describe(cause))
   if (text.includes("Item size has exceeded the maximum allowed size")) {
     return `the document is larger than DynamoDB's 400 KB item limit (${text})`
   }
   return text
 }
 
-/** Wraps any SDK or network failure; `where` names the endpoint or region, never a credential. */
+/** Wraps any SDK or network failure; `where` names the region or the endpoint's variable, never an address. */
 export const toDatabaseError = (operation: string, where: string, cause: unknown): DatabaseError =>
   new DatabaseError({
     operation,

@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto"
 import { abortController, boundedCall, DEFAULT_DATABASE_TIMEOUT } from "../../ports/DatabaseTimeout.js"
 import { DatabaseError } from "../../ports/Errors.js"
 import { isUnreachable } from "../unreachable.js"
+import { withoutAddresses } from "../withoutAddresses.js"
 import { deadlineSettings, withDeadline } from "./FirestoreDeadlines.js"
 
 export interface FirestoreConnection {
@@ -15,6 +16,8 @@ export interface FirestoreConnection {
   readonly credential?: Credential | undefined
   /** One SDK call, with all the retries the SDK makes inside it. Default DATABASE_TIMEOUT's, 2 seconds. */
   readonly requestTimeout?: Duration.DurationInput | undefined
+  /** Before each variable a message names: `SOURCE_` where the CLI read SOURCE_FIRESTORE_EMULATOR_HOST. */
+  readonly variablePrefix?: string | undefined
 }
 
 /** Firestore answered with a gRPC status the adapter may turn into NotFound or Conflict. Never leaves the adapter. */
@@ -56,7 +59,7 @@ export interface FirestoreClient {
 
 const detailsOf = (cause: unknown): string => {
   const { details, message } = (cause ?? {}) as { details?: unknown; message?: unknown }
-  const text = typeof details === "string" && details !== "" ? details : typeof message === "string" ? message : String(cause)
+  const text = withoutAddresses(typeof details === "string" && details !== "" ? details : typeof message === "string" ? message : String(cause))
   return text.length > 300 ? `${text.slice(0, 300)}…` : text
 }
 
@@ -81,13 +84,13 @@ export const makeClient = (connection: FirestoreConnection): Effect.Effect<Fires
     if (overriding !== undefined && connection.emulatorHost !== undefined && overriding !== connection.emulatorHost) {
       return yield* new DatabaseError({
         operation: "startup",
-        message: `FIRESTORE_EMULATOR_HOST (${overriding}) would override the configured emulator ${connection.emulatorHost}: ` +
+        message: "FIRESTORE_EMULATOR_HOST names another emulator than the one configured, and would override it: " +
           "firebase-admin always prefers the variable; unset it or make them agree"
       })
     }
     const emulatorHost = connection.emulatorHost ?? overriding
-    const endpoint = `${emulatorHost === undefined ? "firestore.googleapis.com" : `the emulator at ${emulatorHost}`} ` +
-      `(project ${connection.projectId})`
+    // Named by the variable that holds its address, never the address (see withoutAddresses.ts).
+    const endpoint = `${emulatorHost === undefined ? "Google Cloud" : `the emulator of ${connection.variablePrefix ?? ""}FIRESTORE_EMULATOR_HOST`} (project ${connection.projectId})`
     const requestTimeout = Duration.decode(connection.requestTimeout ?? DEFAULT_DATABASE_TIMEOUT)
     const setupError = (cause: unknown) =>
       new DatabaseError({ operation: "startup", message: `cannot set up Firestore for ${endpoint}: ${detailsOf(cause)}`, cause })

@@ -76,7 +76,7 @@ export const answerTo = (error: DomainError): Effect.Effect<HttpServerResponse.H
       return Effect.succeed(badRequest(error.message))
     case "DatabaseError":
       // The client learns which operation failed and whether to retry; the backend's own words
-      // (its URL, user, project, reason) go to the log only, with credentials cut out.
+      // (its reason and project) go to the log only, with credentials and addresses cut out.
       return Effect.logError(
         redactSecrets(`database ${error.operation} failed: ${error.message}`),
         describeCause(error.cause)

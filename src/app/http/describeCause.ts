@@ -1,3 +1,5 @@
+import { withoutAddresses } from "../../adapters/withoutAddresses.js"
+
 // Credentials in a URL (scheme://user:password@host), in an Authorization header's value, or in a
 // `password=`/`"token": "..."` pair are the secrets a backend's error text can carry (a proxy that
 // echoes the request's headers, an SDK that prints its request); they are cut from every log line.
@@ -6,9 +8,12 @@ const AUTH_SCHEME = /\b(Basic|Bearer|Digest|Negotiate|AWS4-HMAC-SHA256|Token)\s+
 const SECRET_PAIR =
   /((?:authorization|proxy-authorization|cookie|set-cookie|x-api-key|api[_-]?key|password|passwd|secret|token|credentials?)["']?\s*[:=]\s*["']?)[^"',;\s}]+/gi
 
-/** The text with every credential it might carry replaced by `***`. */
+/**
+ * The text with every credential it might carry replaced by `***`, and every URL or network
+ * address by a placeholder: where a backend lives is not for a log either.
+ */
 export const redactSecrets = (text: string): string =>
-  text.replace(URL_CREDENTIALS, "$1***@").replace(AUTH_SCHEME, "$1 ***").replace(SECRET_PAIR, "$1***")
+  withoutAddresses(text.replace(URL_CREDENTIALS, "$1***@").replace(AUTH_SCHEME, "$1 ***").replace(SECRET_PAIR, "$1***"))
 
 /** A one-line, secret-free description of an error's cause, for logs. */
 export const describeCause = (cause: unknown): string => {

@@ -1,4 +1,5 @@
-import { Config, ConfigError, Effect, Either, FiberRef, HashSet, Layer, Logger, LogLevel } from "effect"
+import { Cause, Config, ConfigError, Effect, Either, FiberRef, HashMap, HashSet, Layer, Logger, LogLevel } from "effect"
+import { redactSecrets } from "../http/describeCause.js"
 import { currentAccessWriter, jsonAccess, logfmtAccess } from "./AccessLog.js"
 import { writeLogLine } from "./LogSink.js"
 import { withRequestIds } from "./RequestIdLogs.js"
@@ -20,8 +21,21 @@ const levelConfig = Config.string("LOG_LEVEL").pipe(
   Config.withDefault(LogLevel.Info)
 )
 
-const logfmtLines = withRequestIds(Logger.map(Logger.logfmtLogger, writeLogLine))
-const jsonLines = withRequestIds(Logger.map(Logger.jsonLogger, writeLogLine))
+/**
+ * `logger`, with a failure's cause written as text that names no credential and no backend's
+ * address: an SDK's error, and the errors it wraps, say where they failed to connect. The text is
+ * Cause.pretty's, as the logger would write it, under the same label.
+ */
+const withRedactedCauses = <M, O>(logger: Logger.Logger<M, O>): Logger.Logger<M, O> =>
+  Logger.mapInputOptions(logger, (options) =>
+    Cause.isEmptyType(options.cause) ? options : {
+      ...options,
+      cause: Cause.empty,
+      annotations: HashMap.set(options.annotations, "cause", redactSecrets(Cause.pretty(options.cause, { renderErrorCause: true })) as unknown)
+    })
+
+const logfmtLines = withRedactedCauses(withRequestIds(Logger.map(Logger.logfmtLogger, writeLogLine)))
+const jsonLines = withRedactedCauses(withRequestIds(Logger.map(Logger.jsonLogger, writeLogLine)))
 
 /**
  * LOG_FORMAT (`text`, the default: logfmt, one line an entry; or `json`: one JSON object a line)
