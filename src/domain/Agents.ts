@@ -30,11 +30,15 @@ export const make = Effect.gen(function*() {
   const deployments = yield* Deployments
   const { create, get, list, pages, update } = makeEntityStore<AgentCreate, AgentUpdate>(db, AGENTS, { fromStored: agentFromStored })
 
+  // The agent goes first, its deployments after: a deploy racing this delete either claimed its
+  // name before the deployments are listed here (and is removed with them) or reads the agent
+  // gone after its claim (and removes its claim itself). The other order left a deployment of a
+  // deleted agent holding its name.
   const remove: AgentsShape["remove"] = (id) =>
     Effect.gen(function*() {
       yield* get(id)
-      yield* deployments.undeploy(id)
       yield* db.delete(AGENTS, id)
+      yield* deployments.undeploy(id)
     }).pipe(Effect.withSpan("Agents.remove"))
 
   return { create, get, list, pages, update, remove, chain: (id) => agentChain(db, id) } satisfies AgentsShape

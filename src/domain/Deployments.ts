@@ -1,7 +1,7 @@
-import { Chunk, Context, Effect, Layer, Stream } from "effect"
+import { Chunk, Context, Effect, Layer, Option, Stream } from "effect"
 import { DatabaseService } from "../ports/DatabaseService.js"
 import type { Document } from "../ports/Document.js"
-import { type Conflict, DatabaseError, type InvalidDocument, type InvalidName, type NotFound } from "../ports/Errors.js"
+import { Conflict, DatabaseError, type InvalidDocument, type InvalidName, type NotFound } from "../ports/Errors.js"
 import { idProblem, validateId } from "../ports/Validation.js"
 import { AGENTS } from "./Agent.js"
 import {
@@ -31,6 +31,11 @@ export interface DeploymentsShape {
 
 export class Deployments extends Context.Tag("docport/Deployments")<Deployments, DeploymentsShape>() {}
 
+/** Tries of a deploy whose agent is renamed, or whose name is freed, while it deploys. */
+const DEPLOY_ATTEMPTS = 5
+
+type Claim = "deployed" | "already" | "contested"
+
 const endpointOf = (friendlyName: string) => `/rest/${friendlyName}`
 
 // "café" typed as one letter é or as e and a combining accent looks the same and is the same
@@ -56,23 +61,42 @@ export const make = Effect.gen(function*() {
   const ofAgent = (agentId: string) => db.find(DEPLOYMENTS, { agentId })
 
   // deployments/{friendlyName} is written create-only: when two agents race for one name the
-  // backend lets exactly one create win, and the loser sees who holds it.
-  const claim = (friendlyName: string, agentId: string): Effect.Effect<"deployed" | "already", FriendlyNameTaken | Conflict | Failure> =>
+  // backend lets exactly one create win, and the loser sees who holds it. A holder whose agent is
+  // gone (deleted while a deploy of it was under way) is removed rather than keeping the name
+  // taken until the next list: the claim is then "contested" and tried again.
+  const claim = (friendlyName: string, agentId: string): Effect.Effect<Claim, FriendlyNameTaken | Failure> =>
     db.save(DEPLOYMENTS, friendlyName, { friendlyName, agentId, createdAt: new Date().toISOString() }, { mode: "create" }).pipe(
-      Effect.as("deployed" as const),
-      Effect.catchTag("Conflict", (conflict) =>
-        db.get(DEPLOYMENTS, friendlyName).pipe(
-          Effect.flatMap((holder) =>
-            holder.agentId === agentId
-              ? Effect.succeed("already" as const)
-              : Effect.fail(new FriendlyNameTaken({ friendlyName, agentId: String(holder.agentId) }))
-          ),
-          // The holder was undeployed between our create and our read: the name is contested, not ours.
-          Effect.catchTag("NotFound", () => Effect.fail(conflict))
+      Effect.as<Claim>("deployed"),
+      Effect.catchTag("Conflict", () =>
+        Effect.flatMap(
+          Effect.option(db.get(DEPLOYMENTS, friendlyName)),
+          (found): Effect.Effect<Claim, FriendlyNameTaken | Failure> => {
+            if (Option.isNone(found)) return Effect.succeed("contested")
+            const holder = found.value
+            if (holder.agentId === agentId) return Effect.succeed("already")
+            const holderAgent = agentIdOf(holder)
+            const taken = new FriendlyNameTaken({ friendlyName, agentId: String(holder.agentId) })
+            if (holderAgent === undefined) return removeOrphan(holder)
+            return db.get(AGENTS, holderAgent).pipe(
+              Effect.zipRight(Effect.fail(taken)),
+              Effect.catchTag("NotFound", () => removeOrphan(holder))
+            )
+          }
         ))
     )
 
-  const deploy: DeploymentsShape["deploy"] = (agentId) =>
+  const removeOrphan = (holder: Document): Effect.Effect<Claim, Failure> =>
+    db.delete(DEPLOYMENTS, holder._id, { expectedRev: holder._rev }).pipe(
+      Effect.catchTags({ NotFound: () => Effect.void, Conflict: () => Effect.void }),
+      Effect.as<Claim>("contested")
+    )
+
+  // One try: read the agent, claim its name, then drop its deployments under other names. A try
+  // that finds its name no longer the agent's (renamed since it was read) gives way to the next
+  // one, which claims the new name: dropping the name it claimed would leave the agent with none.
+  // The name is checked after the deployments are listed: a deployment listed under a newer name
+  // was claimed by a deploy that read the agent renamed, so this read sees the rename too.
+  const deployOnce = (agentId: string) =>
     Effect.gen(function*() {
       const agent = yield* db.get(AGENTS, agentId)
       const friendlyName = agent.friendlyName
@@ -80,18 +104,28 @@ export const make = Effect.gen(function*() {
       const problem = idProblem(friendlyName) ?? notComposed(friendlyName)
       if (problem !== undefined) return yield* new UndeployableName({ friendlyName, reason: problem })
       const outcome = yield* claim(friendlyName, agentId)
-      // A renamed agent keeps one deployment: drop those under its other names. Two deploys around
-      // a rename each kept the name they had read and dropped the other's, leaving none. So the
-      // name kept is the agent's as read after its deployments are: a deployment listed under a
-      // newer name was claimed by a deploy that read the agent renamed, before this read did.
+      if (outcome === "contested") return Option.none<DeployResult>()
       const deployed = yield* ofAgent(agentId)
-      const current = (yield* db.get(AGENTS, agentId)).friendlyName
-      const stale = deployed.filter((d) => d._id !== current).map((d) => d._id)
+      // Deleted meanwhile: its delete may have listed its deployments before this claim.
+      const current = yield* db.get(AGENTS, agentId).pipe(
+        Effect.tapErrorTag("NotFound", () => undeploy(agentId))
+      )
+      if (current.friendlyName !== friendlyName) return Option.none<DeployResult>()
+      const stale = deployed.filter((d) => d._id !== friendlyName).map((d) => d._id)
       if (stale.length > 0) yield* db.deleteMany(DEPLOYMENTS, stale)
-      return {
+      return Option.some<DeployResult>({
         message: outcome === "deployed" ? "Agent deployed successfully" : "Agent is already deployed",
         endpoint: endpointOf(friendlyName)
+      })
+    })
+
+  const deploy: DeploymentsShape["deploy"] = (agentId) =>
+    Effect.gen(function*() {
+      for (let attempt = 1; attempt <= DEPLOY_ATTEMPTS; attempt++) {
+        const result = yield* deployOnce(agentId)
+        if (Option.isSome(result)) return result.value
       }
+      return yield* new Conflict({ collection: AGENTS, id: agentId })
     }).pipe(Effect.withSpan("Deployments.deploy"))
 
   const removeAll = (operation: string, ids: ReadonlyArray<string>) =>
