@@ -112,7 +112,9 @@ export const httpCases = (it: Methods, timeout: number) => {
       for (const path of ["a//b/c.py", "a/b/c.py/", "/a/b/c.py"]) {
         for (const method of ["GET", "PUT", "DELETE"] as const) {
           const res = yield* raw(method, `/data-store/namespaces/${enc(namespace)}/records/${path}`, method === "PUT" ? { value: "overwritten" } : undefined)
-          expect(`${method} ${path} ${res.status}`).toBe(`${method} ${path} 400`)
+          // A change on a path ending in '/' is no route at all (see the next test).
+          const status = method !== "GET" && path.endsWith("/") ? 404 : 400
+          expect(`${method} ${path} ${res.status}`).toBe(`${method} ${path} ${status}`)
           expect(res.body.detail).toContain("%2F")
         }
       }
@@ -123,12 +125,30 @@ export const httpCases = (it: Methods, timeout: number) => {
       const keys = yield* op("listKeys", { namespace, agent: "lister" })
       expect(keys.body.keys).toEqual([...KEYS].sort())
       expectError(yield* raw("PUT", recordPath(namespace, "x".repeat(1501)), { value: 1 }), 400, "BadRequest")
-      // No key at all is no record route, as with Gofannon's {key:path}.
-      // No key: that is the list's path, which takes GET only.
-      const noKey = yield* raw("PUT", `/data-store/namespaces/${enc(namespace)}/records/`, { value: 1 })
+      // No key at all is no record route, as with Gofannon's {key:path}: a change on a path
+      // ending in '/' is no route; without the slash it is the list's path, which takes GET only.
+      expectError(yield* raw("PUT", `/data-store/namespaces/${enc(namespace)}/records/`, { value: 1 }), 404, "NotFound")
+      const noKey = yield* raw("PUT", `/data-store/namespaces/${enc(namespace)}/records`, { value: 1 })
       expectError(noKey, 405, "MethodNotAllowed")
       expect(noKey.headers["allow"]).toBe("GET, HEAD")
       expectError(yield* op("set", { namespace, key: "\ud800", value: 1, agent: "a" }), 400, "BadRequest")
+    }), timeout)
+
+  it.effect("a change on a path ending in '/' reaches no route: the UI's delete of key '..' no longer clears the namespace", () =>
+    Effect.gen(function*() {
+      const namespace = ns("dots")
+      for (const key of ["kept", "..", "."]) expect((yield* op("set", { namespace, key, value: key, agent: "a" })).status).toBe(200)
+      // A browser resolves the UI's …/records/.. (encodeURIComponent leaves dots alone, and a URL
+      // parser takes %2E%2E for .. too) to the namespace's own path with a trailing slash.
+      expect(new URL(`http://ui${recordPath(namespace, "..")}`).pathname).toBe(`/data-store/namespaces/${enc(namespace)}/`)
+      expectError(yield* raw("DELETE", `/data-store/namespaces/${enc(namespace)}/`), 404, "NotFound")
+      expectError(yield* raw("PUT", `/agents/some-id/`, { name: "n" }), 404, "NotFound")
+      expect((yield* op("listKeys", { namespace, agent: "a" })).body.keys).toEqual([".", "..", "kept"])
+      // Sent as written (not by a browser), the keys are records like any other.
+      expect((yield* raw("GET", `/data-store/namespaces/${enc(namespace)}/records/..`)).body.value).toBe("..")
+      expect((yield* raw("DELETE", `/data-store/namespaces/${enc(namespace)}/records/%2E%2E`)).status).toBe(204)
+      // A read keeps the router's leniency about a trailing slash: it changes nothing.
+      expect((yield* raw("GET", `/data-store/namespaces/${enc(namespace)}/`)).body.recordCount).toBe(2)
     }), timeout)
 
   it.effect("the runtime's operations name the acting agent; reads are counted once flushed", () =>
