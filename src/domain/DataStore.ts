@@ -1,8 +1,8 @@
-import { Chunk, Config, Context, Duration, Effect, Layer, Schedule, Stream } from "effect"
+import { Chunk, Config, Context, Duration, Effect, Layer, RcMap, Stream } from "effect"
 import { DatabaseService } from "../ports/DatabaseService.js"
 import type { Document } from "../ports/Document.js"
 import { idProblem } from "../ports/Validation.js"
-import { Conflict, type DatabaseError, type InvalidDocument, type InvalidName } from "../ports/Errors.js"
+import { Conflict, DatabaseError, type InvalidDocument, type InvalidName } from "../ports/Errors.js"
 import { accessOf, DATA_STORE_ACCESS, mergeAccess, newCreation, targetOf } from "./AccessStats.js"
 import { type AccessTrackerOptions, makeAccessTracker } from "./AccessTracker.js"
 import {
@@ -18,7 +18,7 @@ import {
   type SetResult
 } from "./DataRecord.js"
 import { recordId } from "./DataStoreIds.js"
-import { retryConflicts } from "./retryConflicts.js"
+import { MERGE_BUDGET, mergeRetries, retryConflicts } from "./retryConflicts.js"
 import { jsonBytes, nameProblem, sizeProblem, valueProblem } from "./DataStoreLimits.js"
 import { belongs, PAGE, pagesOf } from "./DataStorePages.js"
 import { makeNamespaceStats } from "./DataStoreStats.js"
@@ -59,7 +59,7 @@ export interface DataStoreShape {
 
 export class DataStore extends Context.Tag("docport/DataStore")<DataStore, DataStoreShape>() {}
 
-const SET_ATTEMPTS = 10
+const setRetries = mergeRetries(MERGE_BUDGET)
 
 const text = (value: unknown): string | null => (typeof value === "string" ? value : null)
 
@@ -107,6 +107,13 @@ export const make = (options: AccessTrackerOptions = {}) =>
     yield* db.ensureIndex(DATA_STORE, ["userId", "namespace"])
     yield* db.ensureIndex(DATA_STORE_ACCESS, ["userId", "namespace"])
     const access = yield* makeAccessTracker(db, DATA_STORE_ACCESS, options)
+    // One writer at a time per record within this process: writers of one key without `_rev`
+    // otherwise each read, lose the write race to one of them and read again, and 100 of them
+    // on CouchDB took over 5 s of retries; queued, each does one read and one write. Writers in
+    // other processes still meet as conflicts, retried within the budget.
+    const recordLocks = yield* RcMap.make({ lookup: (_id: string) => Effect.makeSemaphore(1) })
+    const oneWriterAt = (id: string) => <A, E>(write: Effect.Effect<A, E>): Effect.Effect<A, E> =>
+      Effect.scoped(Effect.flatMap(RcMap.get(recordLocks, id), (lock) => lock.withPermits(1)(write)))
 
     /** The access statistics of these records, in one bulk read. */
     const statsOfRecords = (docs: ReadonlyArray<Document>) =>
@@ -183,7 +190,20 @@ export const make = (options: AccessTrackerOptions = {}) =>
         const body = bodyFor(userId, namespace, write, doc, agent)
         const { rev } = yield* db.save(DATA_STORE, id, body, doc === undefined ? { mode: "create" } : { expectedRev: doc._rev })
         return toRecord({ ...body, _id: id, _rev: rev }, stats.get(id))
-      }).pipe((attempt) => retryConflicts(attempt, { schedule: Schedule.exponential("2 millis").pipe(Schedule.jittered), times: SET_ATTEMPTS }))
+      }).pipe(
+        // Ten attempts once ran out under 50 writers of one key on CouchDB, answering them 409,
+        // which a client without `_rev` has no way to resolve: a time budget, as for entities.
+        (attempt) => retryConflicts(attempt, { schedule: setRetries }),
+        oneWriterAt(id),
+        Effect.catchTag("Conflict", () =>
+          Effect.fail(
+            new DatabaseError({
+              operation: "set",
+              message: `record '${write.key.slice(0, 80)}' in '${namespace.slice(0, 80)}' kept changing for ${Duration.format(Duration.decode(MERGE_BUDGET))}; the write was not applied`,
+              unavailable: true
+            })
+          ))
+      )
       const compareAndSet = (expected: string) =>
         Effect.gen(function*() {
           const [doc, stats] = yield* stored

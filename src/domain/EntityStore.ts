@@ -1,9 +1,9 @@
-import { Duration, Effect, Schedule } from "effect"
+import { Duration, Effect } from "effect"
 import { randomUUID } from "node:crypto"
 import type { DatabaseServiceShape } from "../ports/DatabaseService.js"
 import type { Document, DocumentPage } from "../ports/Document.js"
 import { Conflict, DatabaseError, InvalidDocument } from "../ports/Errors.js"
-import { retryConflicts } from "./retryConflicts.js"
+import { MERGE_BUDGET, mergeRetries, retryConflicts } from "./retryConflicts.js"
 
 /**
  * Stored entities carry the port's `_id`/`_rev`, their own timestamps (absent on some foreign
@@ -17,16 +17,6 @@ type Stored<A> = A & {
   readonly createdBy?: string
   readonly updatedBy?: string
 }
-
-/**
- * How long a merge without `_rev` keeps trying against concurrent writers. A budget of time, not
- * of attempts: how many attempts a burst of writers needs depends on the backend's round trip.
- */
-const MERGE_BUDGET: Duration.DurationInput = "5 seconds"
-
-// Jittered so that writers who collided do not collide again; at most 50 ms apart.
-const mergeRetries = (budget: Duration.DurationInput) =>
-  Schedule.exponential("2 millis").pipe(Schedule.jittered, Schedule.union(Schedule.spaced("50 millis")), Schedule.upTo(budget))
 
 /**
  * Create/read/merge/replace/delete of one kind of entity in one collection. Entities docport

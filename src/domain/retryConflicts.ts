@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import { type Duration, Effect, Schedule } from "effect"
 
 const isConflict = (error: { readonly _tag: string }): boolean => error._tag === "Conflict"
 
@@ -22,3 +22,13 @@ export const retryConflicts = <A, E extends { readonly _tag: string }, R>(
     })
     return Effect.retry(again, { ...policy, while: isConflict })
   })
+
+/**
+ * How long a merge without `_rev` keeps trying against concurrent writers. A budget of time, not
+ * of attempts: how many attempts a burst of writers needs depends on the backend's round trip.
+ */
+export const MERGE_BUDGET: Duration.DurationInput = "5 seconds"
+
+// Jittered so that writers who collided do not collide again; at most 50 ms apart.
+export const mergeRetries = (budget: Duration.DurationInput) =>
+  Schedule.exponential("2 millis").pipe(Schedule.jittered, Schedule.union(Schedule.spaced("50 millis")), Schedule.upTo(budget))

@@ -118,6 +118,18 @@ export const domainCases = (it: Methods, timeout: number) => {
       )
     }), timeout)
 
+  it.effect("100 writers of one new key without _rev: every write lands and merges, none is a conflict", () =>
+    Effect.gen(function*() {
+      const store = yield* DataStore.DataStore
+      const namespace = ns("burst")
+      const writes = yield* Effect.all(
+        Array.from({ length: 100 }, (_, i) => Effect.either(store.set("u1", namespace, { key: "hot", value: i, metadata: { [`w${i}`]: true } }))),
+        { concurrency: "unbounded" }
+      )
+      expect(writes.filter((w) => w._tag === "Left").map((w) => w._tag === "Left" ? w.left._tag : "")).toEqual([])
+      expect(Object.keys((yield* store.get("u1", namespace, "hot")).metadata)).toHaveLength(100)
+    }), timeout)
+
   it.effect("concurrent readers: 40 reads by an agent count exactly 40 after a flush, also while writers race the flush", () =>
     Effect.gen(function*() {
       const store = yield* DataStore.DataStore
