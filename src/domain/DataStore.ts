@@ -1,4 +1,4 @@
-import { Chunk, Config, Context, Duration, Effect, Layer, RcMap, Stream } from "effect"
+import { Chunk, Config, Context, Duration, Effect, Layer, Stream } from "effect"
 import { DatabaseService } from "../ports/DatabaseService.js"
 import type { Document } from "../ports/Document.js"
 import { idProblem } from "../ports/Validation.js"
@@ -18,6 +18,7 @@ import {
   type SetResult
 } from "./DataRecord.js"
 import { recordId } from "./DataStoreIds.js"
+import { makeKeyedLock } from "./keyedLock.js"
 import { MERGE_BUDGET, mergeRetries, retryConflicts } from "./retryConflicts.js"
 import { jsonBytes, nameProblem, sizeProblem, valueProblem } from "./DataStoreLimits.js"
 import { belongs, PAGE, pagesOf } from "./DataStorePages.js"
@@ -107,13 +108,9 @@ export const make = (options: AccessTrackerOptions = {}) =>
     yield* db.ensureIndex(DATA_STORE, ["userId", "namespace"])
     yield* db.ensureIndex(DATA_STORE_ACCESS, ["userId", "namespace"])
     const access = yield* makeAccessTracker(db, DATA_STORE_ACCESS, options)
-    // One writer at a time per record within this process: writers of one key without `_rev`
-    // otherwise each read, lose the write race to one of them and read again, and 100 of them
-    // on CouchDB took over 5 s of retries; queued, each does one read and one write. Writers in
-    // other processes still meet as conflicts, retried within the budget.
-    const recordLocks = yield* RcMap.make({ lookup: (_id: string) => Effect.makeSemaphore(1) })
-    const oneWriterAt = (id: string) => <A, E>(write: Effect.Effect<A, E>): Effect.Effect<A, E> =>
-      Effect.scoped(Effect.flatMap(RcMap.get(recordLocks, id), (lock) => lock.withPermits(1)(write)))
+    // 100 writers of one key without `_rev` on CouchDB took over 5 s of retries, one winner a
+    // round; taking turns, each does one read and one write.
+    const oneWriterAt = yield* makeKeyedLock
 
     /** The access statistics of these records, in one bulk read. */
     const statsOfRecords = (docs: ReadonlyArray<Document>) =>

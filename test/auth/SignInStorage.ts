@@ -91,7 +91,7 @@ export const signInStorage = (name: string, database: Layer.Layer<DatabaseServic
     }, 60_000)
 
     it("a user document is created at first login and updated at the next", async () => {
-      const users = await run(Users.make)
+      const users = await run(Scope.extend(Users.make, scope))
       const uid = `test:${name}/with-a-slash`
       await run(users.recordLogin({ ...ann, uid }))
       await run(users.recordLogin({ ...ann, uid, displayName: "Ann B." }))
@@ -100,7 +100,7 @@ export const signInStorage = (name: string, database: Layer.Layer<DatabaseServic
     }, 60_000)
 
     it("a user's profile is created at first read; keys and allowances change on the revision read, two at once both kept", async () => {
-      const users = await run(Users.make)
+      const users = await run(Scope.extend(Users.make, scope))
       const bea = { ...ann, uid: `test:${name}/bea`, displayName: "Bea" }
       const first = await run(users.profile(bea))
       expect(first).toMatchObject({ uid: bea.uid, usageInfo: { monthlyAllowance: 100, spendRemaining: 100, usage: [] }, apiKeys: {} })
@@ -124,6 +124,21 @@ export const signInStorage = (name: string, database: Layer.Layer<DatabaseServic
         const exit = await Effect.runPromiseExit(users.updateUsage(unknown, { spendRemaining: 1 }))
         expect(exit).toMatchObject({ _tag: "Failure", cause: { error: { _tag: "NotFound" } } })
       }
+    }, 60_000)
+
+    it("30 changes of one user at once, keys and allowance: every one lands, none is a conflict", async () => {
+      const users = await run(Scope.extend(Users.make, scope))
+      const cy = { ...ann, uid: `test:${name}/cy`, displayName: "Cy" }
+      const providers = ["openai", "anthropic", "gemini", "perplexity", "openrouter"] as const
+      const changes = Array.from({ length: 30 }, (_, i) =>
+        i % 6 === 5
+          ? users.updateUsage(Users.userDocumentId(cy.uid), { spendRemaining: i })
+          : users.setApiKey(cy, providers[i % 6]!, `sk-${i}`))
+      await run(users.profile(cy))
+      const outcomes = await run(Effect.all(changes.map(Effect.either), { concurrency: "unbounded" }))
+      expect(outcomes.flatMap((o) => o._tag === "Left" ? [o.left._tag] : [])).toEqual([])
+      const stored = await run(db.get(Users.USERS, Users.userDocumentId(cy.uid)))
+      expect(Object.values(stored.apiKeys as object).filter((key) => typeof key === "string")).toHaveLength(5)
     }, 60_000)
 
     it("the dev-stub sign-in, a token and logout over HTTP on this backend", async () => {
