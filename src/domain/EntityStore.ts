@@ -49,11 +49,20 @@ export const makeEntityStore = <A extends object, U extends { readonly _rev?: st
       // own object either way, to finish in place once stored.
       const body = fromStored(fields as Document) as Record<string, unknown>
       const id = randomUUID()
-      return Effect.map(db.save(collection, id, body, { mode: "create" }), ({ rev }) => {
-        body._id = id
-        body._rev = rev
-        return asEntity(body as Document)
-      })
+      return db.save(collection, id, body, { mode: "create" }).pipe(
+        Effect.map(({ rev }) => {
+          body._id = id
+          body._rev = rev
+          return asEntity(body as Document)
+        }),
+        // A timed-out create may land once the backend catches up (dynalite stopped and resumed
+        // did store every one): the id lets the client look before it creates another.
+        Effect.catchIf(
+          (error): error is DatabaseError => error._tag === "DatabaseError" && error.unavailable,
+          ({ cause, message, operation }) =>
+            Effect.fail(new DatabaseError({ operation, message, unavailable: true, cause, unconfirmed: { collection, id } }))
+        )
+      )
     }).pipe(
       (attempt) => retryConflicts(attempt, { times: 3 }),
       Effect.catchTag("Conflict", () =>

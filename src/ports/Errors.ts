@@ -44,6 +44,11 @@ export class DatabaseError extends Schema.TaggedError<DatabaseError>()("Database
   operation: Schema.String,
   message: Schema.String,
   unavailable: Schema.optionalWith(Schema.Boolean, { default: () => false }),
+  /**
+   * A create whose answer never came: the backend may still store it under this id, which the
+   * caller could not otherwise learn (the server makes it), so a retry would make a second one.
+   */
+  unconfirmed: Schema.optional(Schema.Struct({ collection: Schema.String, id: Schema.String })),
   cause: Schema.optional(Schema.Defect)
 }) {}
 

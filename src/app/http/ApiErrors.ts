@@ -60,6 +60,10 @@ export const tooLarge = answerAs(DocumentTooLarge)
 const databaseFailed = answerAs(DatabaseFailure)
 const databaseUnavailable = answerAs(DatabaseUnavailable)
 
+// Agents and demos, the entities whose ids the server makes, are served at /{collection}/{id}.
+const unconfirmedCreate = ({ collection, id }: { readonly collection: string; readonly id: string }) =>
+  `the database did not confirm the create in time, and may still store it: look for GET /${collection}/${id} before creating it again`
+
 /** The answer to a domain error. */
 export const answerTo = (error: DomainError): Effect.Effect<HttpServerResponse.HttpServerResponse> => {
   switch (error._tag) {
@@ -82,7 +86,9 @@ export const answerTo = (error: DomainError): Effect.Effect<HttpServerResponse.H
         describeCause(error.cause)
       ).pipe(
         Effect.as(
-          error.unavailable
+          error.unconfirmed !== undefined
+            ? databaseUnavailable(unconfirmedCreate(error.unconfirmed))
+            : error.unavailable
             ? databaseUnavailable(`the database is unavailable: '${error.operation}' could not be done, try again later`)
             : databaseFailed(`the database failed during '${error.operation}'`)
         )
