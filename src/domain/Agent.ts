@@ -27,7 +27,8 @@ export const AgentFields = {
   code: Schema.String,
   docstring: optionalNullable(Schema.String),
   friendlyName: optionalNullable(FriendlyName),
-  tools: optionalNullable(Schema.Record({ key: Schema.String, value: Schema.Array(Schema.String) })),
+  // Not null, as in Gofannon (422 there too): the editor reads `agent.tools[url]` and throws on null.
+  tools: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Array(Schema.String) })),
   swaggerSpecs: optionalNullable(Schema.Array(JsonValue)),
   inputSchema: optionalNullable(JsonObject),
   outputSchema: optionalNullable(JsonObject),
@@ -36,7 +37,7 @@ export const AgentFields = {
   composerThoughts: optionalNullable(JsonValue),
   composerModelConfig: optionalNullable(JsonObject),
   dataStoreConfig: optionalNullable(JsonValue),
-  envVars: optionalNullable(Schema.Array(EnvVar))
+  envVars: Schema.optional(Schema.Array(EnvVar))
 }
 
 export const AgentCreate = Schema.Struct(AgentFields).annotations({ identifier: "AgentCreate" })
@@ -67,8 +68,9 @@ const LIST_DEFAULTS = ["swaggerSpecs", "gofannonAgents", "dataStoreConfig", "env
  */
 export const agentFromStored = <D extends Record<string, unknown>>(doc: D): D =>
   normaliseStored(doc, (set) => {
-    if (doc.tools === undefined) set("tools", {})
-    for (const field of LIST_DEFAULTS) if (doc[field] === undefined) set(field, [])
+    // null too: docport stored a null tools or envVars before refusing them.
+    if (doc.tools == null) set("tools", {})
+    for (const field of LIST_DEFAULTS) if (doc[field] === undefined || (field === "envVars" && doc[field] === null)) set(field, [])
     const envVars = doc.envVars
     if (envVars !== null && typeof envVars === "object" && !Array.isArray(envVars)) {
       set("envVars", Object.entries(envVars).map(([key, value]) => ({ key, value: String(value) })))

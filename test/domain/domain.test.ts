@@ -1,6 +1,7 @@
-import { describe, expect, layer } from "@effect/vitest"
+import { describe, expect, it, layer } from "@effect/vitest"
 import { Effect, Either, Layer } from "effect"
 import * as MemoryDatabase from "../../src/adapters/MemoryDatabase.js"
+import { agentFromStored } from "../../src/domain/Agent.js"
 import * as Agents from "../../src/domain/Agents.js"
 import * as Demos from "../../src/domain/Demos.js"
 import * as Deployments from "../../src/domain/Deployments.js"
@@ -167,5 +168,12 @@ describe("a merge without _rev against a document that never stops changing", ()
         expect(saves).toBeGreaterThan(3)
         expect((yield* Effect.flip(store.update(created._id, { name: "b", _rev: created._rev })))._tag).toBe("Conflict")
       }))
+  })
+})
+
+describe("agents as stored", () => {
+  it("a null tools or envVars, as docport once stored them, reads as Gofannon's empty defaults", () => {
+    const stored = { _id: "a", _rev: "1", name: "n", description: "d", code: "c", tools: null, envVars: null, docstring: null }
+    expect(agentFromStored(stored)).toMatchObject({ tools: {}, envVars: [], docstring: null })
   })
 })
