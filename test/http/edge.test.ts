@@ -217,7 +217,7 @@ layer(testServer(MemoryDatabase.layer), { excludeTestServices: true, timeout: "1
       expect((yield* raw("PUT", `${base}/data-store/namespaces/absolute/records/a//b`, { value: 1 })).status).toBe(400)
     }))
 
-  it.effect("bodies must be application/json: forms, multipart, text and unlabelled bodies are a 415 and store nothing", () =>
+  it.effect("bodies must be uncompressed application/json: forms, multipart, text, unlabelled and gzip bodies are a 415 and store nothing", () =>
     Effect.gen(function*() {
       const count = (yield* raw("GET", "/agents")).body.length
       for (
@@ -246,6 +246,15 @@ layer(testServer(MemoryDatabase.layer), { excludeTestServices: true, timeout: "1
         const res = yield* rawWith("POST", "/agents", JSON.stringify(agent), { "content-type": type })
         expect(res.status, type).toBe(201)
       }
+      // A compressed body is refused by its coding, whatever the bytes: read as text they are gzip.
+      for (const coding of ["gzip", "br", "deflate, gzip"]) {
+        const res = yield* rawWith("POST", "/agents", JSON.stringify({ ...agent, name: "coded" }), { "content-type": "application/json", "content-encoding": coding })
+        expect(res.status, coding).toBe(415)
+        expectError(res.body, "UnsupportedMediaType")
+      }
+      expect((yield* raw("GET", "/agents")).body.length).toBe(count + 3)
+      const identity = yield* rawWith("POST", "/agents", JSON.stringify(agent), { "content-type": "application/json", "content-encoding": "identity" })
+      expect(identity.status).toBe(201)
       // Without a body, no content type is needed.
       const created = yield* raw("POST", "/agents", { ...agent, friendlyName: `edge-${process.pid}-${Date.now()}` })
       expect((yield* raw("POST", `/agents/${created.body._id}/deploy`)).status).toBe(201)

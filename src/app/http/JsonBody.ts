@@ -85,7 +85,7 @@ const continueIfExpected = (request: HttpServerRequest.HttpServerRequest) => {
 
 /**
  * Only JSON comes in, and only so much of it: a body must be `application/json` (415 otherwise,
- * which also keeps HTML forms of other sites from posting here), at most `maxBytes` long (413,
+ * which also keeps HTML forms of other sites from posting here) and uncompressed (415), at most `maxBytes` long (413,
  * checked on the declared length before reading and on the bytes while reading), nested at
  * most MAX_JSON_DEPTH deep, free of "__proto__" keys and of integers a number cannot hold (400).
  * The endpoints then get the body already read. Run by requestEdge (RequestEdge.ts) for every request.
@@ -99,6 +99,17 @@ export const jsonBody = (maxBytes: number) =>
       return Effect.succeed(
         errorResponse(415, "UnsupportedMediaType", `request bodies must be application/json, not ${shown}`, { connection: "close" })
       )
+    }
+    // A compressed body read as text is bytes of gzip; RFC 9110 answers a coding the server
+    // does not take with 415, which tells the client what to change.
+    const coding = request.headers["content-encoding"]
+    if (coding !== undefined && coding.trim().toLowerCase() !== "identity" && coding.trim() !== "") {
+      return Effect.succeed(errorResponse(
+        415,
+        "UnsupportedMediaType",
+        `request bodies are read uncompressed: content-encoding '${coding.slice(0, 40)}' is not taken`,
+        { connection: "close", "accept-encoding": "identity" }
+      ))
     }
     const declared = Number(request.headers["content-length"] ?? 0)
     if (declared > maxBytes) return Effect.succeed(tooLarge(maxBytes))
