@@ -5,12 +5,14 @@ import type { ClientLog } from "./ClientLog.js"
 import { groupInLeanContext } from "./LeanContext.js"
 
 // A client decides what it sends, so every part of the line is cut to a bound, and control
-// characters (a forged second line) are made visible rather than written.
+// characters are written as spaces: C0 and C1 (a forged second line; NEL is one to some log
+// readers), the line and paragraph separators (line breaks to JavaScript and many viewers) and
+// the bidirectional overrides (which make a terminal show the line's text in another order).
 const MAX_FIELD = 100
 const MAX_MESSAGE = 1000
 const MAX_METADATA = 2000
 // eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/g
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
 
 const bounded = (text: string, max: number) => {
   const clean = text.replace(CONTROL, " ")
