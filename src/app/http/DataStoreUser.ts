@@ -10,8 +10,6 @@ export class DataStoreUser extends Context.Tag("docport/DataStoreUser")<DataStor
   readonly current: Effect.Effect<string, never, HttpServerRequest.HttpServerRequest>
 }>() {}
 
-export const LOCAL_USER = "local"
-
 /** The principal the Authentication middleware put on the request (the group requires one). */
 export const signedInUser = Layer.succeed(DataStoreUser, {
   current: Effect.map(currentUser, (principal) => principal.uid)
