@@ -7,6 +7,8 @@ export interface EchoingProxy {
   readonly url: string
   /** What the proxy does with the next requests: forward them, or fail them echoing their headers. */
   mode: ProxyMode
+  /** `METHOD path` of every request it received, in order. */
+  readonly seen: Array<string>
 }
 
 /**
@@ -18,8 +20,9 @@ export const startEchoingProxy = (target: string) =>
   Effect.acquireRelease(
     Effect.async<{ proxy: EchoingProxy; close: () => void }>((resume) => {
       const upstream = new URL(target)
-      const proxy: EchoingProxy = { url: "", mode: "forward" }
+      const proxy: EchoingProxy = { url: "", mode: "forward", seen: [] }
       const server = createServer((req, res) => {
+        proxy.seen.push(`${req.method} ${req.url}`)
         if (proxy.mode !== "forward") {
           req.resume()
           const echoed = JSON.stringify(req.headers)
