@@ -62,7 +62,7 @@ const databaseUnavailable = answerAs(DatabaseUnavailable)
 
 // Agents and demos, the entities whose ids the server makes, are served at /{collection}/{id}.
 const unconfirmedCreate = ({ collection, id }: { readonly collection: string; readonly id: string }) =>
-  `the database did not confirm the create in time, and may still store it: look for GET /${collection}/${id} before creating it again`
+  `the database is unavailable: the create was not confirmed, and if it was stored after all it is GET /${collection}/${id}; look there before creating it again`
 
 /** The answer to a domain error. */
 export const answerTo = (error: DomainError): Effect.Effect<HttpServerResponse.HttpServerResponse> => {
