@@ -33,4 +33,22 @@ layer(CountedLive, { excludeTestServices: true, timeout: "120 seconds" })("Couch
       expect(found.get("doc-02499")?.n).toBe("doc-02499")
       expect(found.get("doc-01000")).toBeNull()
     }))
+
+  it.effect("a _find answer holding null (a match deleted while the query ran, as pouchdb-server sends) is no document, not a failure", () =>
+    Effect.gen(function*() {
+      const db = yield* DatabaseService
+      const proxy = yield* Proxy
+      yield* db.saveMany("racedfind", ["a", "b", "c"].map((id) => ({ _id: id, agentId: "x" })))
+      proxy.rewrite = (path, answer) =>
+        path.includes("_find") && typeof answer === "object" && answer !== null && "docs" in answer
+          ? { ...answer, docs: [null, ...(answer as { docs: Array<unknown> }).docs.slice(1)] }
+          : answer
+      try {
+        // Both of the adapter's _find paths: the whole match, and a page in id order.
+        expect((yield* db.find("racedfind", { agentId: "x" })).map((d) => d._id)).toEqual(["b", "c"])
+        expect((yield* db.find("racedfind", { agentId: "x" }, { limit: 2 })).map((d) => d._id)).toEqual(["b", "c"])
+      } finally {
+        proxy.rewrite = undefined
+      }
+    }))
 })

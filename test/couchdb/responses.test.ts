@@ -58,7 +58,7 @@ const samples: Record<string, { readonly shape: Checked<any>; readonly valid: un
   },
   FindResponse: {
     shape: FindResponse,
-    valid: { docs: [doc], bookmark: "b", warning: "no index" },
+    valid: { docs: [doc, null], bookmark: "b", warning: "no index" },
     cases: [...values, ...variants({ docs: [doc], bookmark: "b" }), ...values.map((d) => ({ docs: [doc, d] }))]
   }
 }

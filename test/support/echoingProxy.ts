@@ -9,6 +9,8 @@ export interface EchoingProxy {
   mode: ProxyMode
   /** `METHOD path` of every request it received, in order. */
   readonly seen: Array<string>
+  /** When set, what the backend answered to a forwarded request (as JSON) is sent changed by it. */
+  rewrite: ((path: string, answer: unknown) => unknown) | undefined
 }
 
 /**
@@ -20,7 +22,7 @@ export const startEchoingProxy = (target: string) =>
   Effect.acquireRelease(
     Effect.async<{ proxy: EchoingProxy; close: () => void }>((resume) => {
       const upstream = new URL(target)
-      const proxy: EchoingProxy = { url: "", mode: "forward", seen: [] }
+      const proxy: EchoingProxy = { url: "", mode: "forward", seen: [], rewrite: undefined }
       const server = createServer((req, res) => {
         proxy.seen.push(`${req.method} ${req.url}`)
         if (proxy.mode !== "forward") {
@@ -36,8 +38,19 @@ export const startEchoingProxy = (target: string) =>
           path: req.url,
           headers: req.headers
         }, (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers)
-          answer.pipe(res)
+          const rewrite = proxy.rewrite
+          if (rewrite === undefined) {
+            res.writeHead(answer.statusCode ?? 502, answer.headers)
+            return void answer.pipe(res)
+          }
+          const chunks: Array<Buffer> = []
+          answer.on("data", (chunk: Buffer) => chunks.push(chunk))
+          answer.on("end", () => {
+            const text = JSON.stringify(rewrite(req.url ?? "", JSON.parse(Buffer.concat(chunks).toString("utf8"))))
+            const { "content-length": _length, "transfer-encoding": _encoding, ...headers } = answer.headers
+            res.writeHead(answer.statusCode ?? 502, { ...headers, "content-length": Buffer.byteLength(text) })
+            res.end(text)
+          })
         })
         forwarded.on("error", () => res.destroy())
         req.pipe(forwarded)

@@ -78,7 +78,7 @@ const findDocuments = (
         body: { ...query, limit: want, ...paging }
       }).pipe(Effect.flatMap(decode("find", FindResponse)))
       for (const doc of docs) {
-        if (isUserDocument(doc) && found.length < limit) found.push(doc)
+        if (doc !== null && isUserDocument(doc) && found.length < limit) found.push(doc)
       }
       if (docs.length < want) break
       bookmark = next
@@ -138,9 +138,10 @@ const findAfter = (
     while (found.length < limit) {
       const want = Math.min(FIND_PAGE, Math.ceil(limit - found.length))
       const { docs } = yield* page(from, want)
-      const kept = docs.filter((doc) => doc._id !== from && isUserDocument(doc)).slice(0, want)
+      const live = docs.filter((doc): doc is Document => doc !== null)
+      const kept = live.filter((doc) => doc._id !== from && isUserDocument(doc)).slice(0, want)
       for (const doc of kept) found.push(doc)
-      const last = kept.length === want ? kept.at(-1) : docs.at(-1)
+      const last = kept.length === want ? kept.at(-1) : live.at(-1)
       if (docs.length < want + 1 || last === undefined) break
       from = last._id
     }

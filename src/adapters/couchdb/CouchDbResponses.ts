@@ -89,13 +89,17 @@ export const BulkResponse = checked(
       isOptional(entry.error, isString) && isOptional(entry.reason, isString))
 )
 
-/** `_find`: Apache CouchDB sends a bookmark for the next page; pouchdb-server does not. */
+/**
+ * `_find`: Apache CouchDB sends a bookmark for the next page; pouchdb-server does not. A `null`
+ * in `docs` is a match deleted while the query ran (pouchdb-server sent `{"docs":[null]}` to 14
+ * of 200 queries racing a delete): no document, but a row of the page all the same.
+ */
 export const FindResponse = checked(
   Schema.Struct({
-    docs: Schema.Array(StoredDocument),
+    docs: Schema.Array(Schema.NullOr(StoredDocument)),
     bookmark: Schema.optional(Schema.String)
   }),
-  (u) => Predicate.isRecord(u) && isArrayOf(u.docs, isDocument) && isOptional(u.bookmark, isString)
+  (u) => Predicate.isRecord(u) && isArrayOf(u.docs, (doc) => doc === null || isDocument(doc)) && isOptional(u.bookmark, isString)
 )
 
 const refused = (operation: string, error: ParseResult.ParseError) =>
