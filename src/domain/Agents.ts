@@ -6,6 +6,7 @@ import { type Agent, type AgentCreate, agentFromStored, AGENTS, type AgentUpdate
 import { type AgentChain, agentChain } from "./AgentChain.js"
 import { Deployments } from "./Deployments.js"
 import { makeEntityStore } from "./EntityStore.js"
+import { makeKeyedLock } from "./keyedLock.js"
 
 type Failure = DatabaseError | InvalidName | InvalidDocument
 
@@ -28,7 +29,10 @@ export class Agents extends Context.Tag("docport/Agents")<Agents, AgentsShape>()
 export const make = Effect.gen(function*() {
   const db = yield* DatabaseService
   const deployments = yield* Deployments
-  const { create, get, list, pages, update } = makeEntityStore<AgentCreate, AgentUpdate>(db, AGENTS, { fromStored: agentFromStored })
+  const { create, get, list, pages, update } = makeEntityStore<AgentCreate, AgentUpdate>(db, AGENTS, {
+    fromStored: agentFromStored,
+    inTurn: yield* makeKeyedLock
+  })
 
   // The agent goes first, its deployments after: a deploy racing this delete either claimed its
   // name before the deployments are listed here (and is removed with them) or reads the agent
@@ -44,4 +48,4 @@ export const make = Effect.gen(function*() {
   return { create, get, list, pages, update, remove, chain: (id) => agentChain(db, id) } satisfies AgentsShape
 })
 
-export const layer = Layer.effect(Agents, make)
+export const layer = Layer.scoped(Agents, make)

@@ -109,7 +109,7 @@ export const make = (options: AccessTrackerOptions = {}) =>
     yield* db.ensureIndex(DATA_STORE_ACCESS, ["userId", "namespace"])
     const access = yield* makeAccessTracker(db, DATA_STORE_ACCESS, options)
     // 100 writers of one key without `_rev` on CouchDB took over 5 s of retries, one winner a
-    // round; taking turns, each does one read and one write.
+    // round; the losers retrying in turn, each reads and writes once more.
     const oneWriterAt = yield* makeKeyedLock
 
     /** The access statistics of these records, in one bulk read. */
@@ -190,8 +190,7 @@ export const make = (options: AccessTrackerOptions = {}) =>
       }).pipe(
         // Ten attempts once ran out under 50 writers of one key on CouchDB, answering them 409,
         // which a client without `_rev` has no way to resolve: a time budget, as for entities.
-        (attempt) => retryConflicts(attempt, { schedule: setRetries }),
-        oneWriterAt(id),
+        (attempt) => retryConflicts(attempt, { schedule: setRetries }, { inTurn: oneWriterAt(id), within: MERGE_BUDGET }),
         Effect.catchTag("Conflict", () =>
           Effect.fail(
             new DatabaseError({

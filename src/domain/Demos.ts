@@ -4,6 +4,7 @@ import type { DocumentPage } from "../ports/Document.js"
 import type { Conflict, DatabaseError, InvalidDocument, InvalidName, NotFound } from "../ports/Errors.js"
 import { type Demo, type DemoCreate, demoFromStored, DEMOS, type DemoReplace } from "./Demo.js"
 import { makeEntityStore } from "./EntityStore.js"
+import { makeKeyedLock } from "./keyedLock.js"
 
 type Failure = DatabaseError | InvalidName | InvalidDocument
 
@@ -21,9 +22,13 @@ export interface DemosShape {
 
 export class Demos extends Context.Tag("docport/Demos")<Demos, DemosShape>() {}
 
-export const make = Effect.map(DatabaseService, (db): DemosShape => {
-  const { create, get, list, pages, remove, replace } = makeEntityStore<DemoCreate, DemoReplace>(db, DEMOS, { fromStored: demoFromStored })
-  return { create, get, list, pages, remove, replace }
+export const make = Effect.gen(function*() {
+  const db = yield* DatabaseService
+  const { create, get, list, pages, remove, replace } = makeEntityStore<DemoCreate, DemoReplace>(db, DEMOS, {
+    fromStored: demoFromStored,
+    inTurn: yield* makeKeyedLock
+  })
+  return { create, get, list, pages, remove, replace } satisfies DemosShape
 })
 
-export const layer = Layer.effect(Demos, make)
+export const layer = Layer.scoped(Demos, make)

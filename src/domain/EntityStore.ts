@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto"
 import type { DatabaseServiceShape } from "../ports/DatabaseService.js"
 import type { Document, DocumentPage } from "../ports/Document.js"
 import { Conflict, DatabaseError, InvalidDocument } from "../ports/Errors.js"
-import { MERGE_BUDGET, mergeRetries, retryConflicts } from "./retryConflicts.js"
+import { type InTurn, MERGE_BUDGET, mergeRetries, retryConflicts } from "./retryConflicts.js"
 
 /**
  * Stored entities carry the port's `_id`/`_rev`, their own timestamps (absent on some foreign
@@ -30,8 +30,11 @@ export const makeEntityStore = <A extends object, U extends { readonly _rev?: st
   options: {
     readonly fromStored?: ((doc: Document) => Document) | undefined
     readonly mergeBudget?: Duration.DurationInput | undefined
+    /** Where a merge's retries run after a first conflict (a keyed lock: they take turns per id). */
+    readonly inTurn?: ((id: string) => InTurn) | undefined
   } = {}
 ) => {
+  const inTurn = options.inTurn
   const fromStored = options.fromStored ?? ((doc: Document) => doc)
   const mergeBudget = options.mergeBudget ?? MERGE_BUDGET
   const mergeSchedule = mergeRetries(mergeBudget)
@@ -106,7 +109,7 @@ export const makeEntityStore = <A extends object, U extends { readonly _rev?: st
       })
     })
     if (expected !== undefined) return attempt
-    return retryConflicts(attempt, { schedule: mergeSchedule }).pipe(
+    return retryConflicts(attempt, { schedule: mergeSchedule }, inTurn && { inTurn: inTurn(id), within: mergeBudget }).pipe(
       Effect.catchTag("Conflict", () =>
         Effect.fail(
           new DatabaseError({

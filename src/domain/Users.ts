@@ -44,8 +44,6 @@ const nowIso = Effect.map(Clock.currentTimeMillis, (ms) => new Date(ms).toISOStr
 // Two writers of one user at once (two logins, a login and a key change, another process): the
 // loser reads again, within the entities' time budget.
 const userRetries = mergeRetries(MERGE_BUDGET)
-const onConflictRetry = <A, E extends { readonly _tag: string }, R>(attempt: Effect.Effect<A, E, R>) =>
-  retryConflicts(attempt, { schedule: userRetries })
 
 // Still changed by others after the budget: the change was not applied, and no `_rev` of the
 // client's was stale, so not a 409.
@@ -63,6 +61,8 @@ export const make = Effect.gen(function*() {
   const db = yield* DatabaseService
   // 30 key changes of one user at once once gave 15 – 19 conflicts after five retries each.
   const oneWriterAt = yield* makeKeyedLock
+  const onConflictRetry = (id: string) => <A, E extends { readonly _tag: string }, R>(attempt: Effect.Effect<A, E, R>) =>
+    retryConflicts(attempt, { schedule: userRetries }, { inTurn: oneWriterAt(id), within: MERGE_BUDGET })
   const current = (id: string) => db.get(USERS, id).pipe(Effect.catchTag("NotFound", () => Effect.succeed(undefined)))
 
   /** Reads the document, changes its body, and saves it on the revision it read. */
@@ -97,25 +97,22 @@ export const make = Effect.gen(function*() {
           yield* change(found, (body) => ({ ...body, basicInfo, lastLoginAt: now }))
         }
       }).pipe(
-        onConflictRetry,
-        oneWriterAt(userDocumentId(user.uid)),
+        onConflictRetry(userDocumentId(user.uid)),
         Effect.catchTag("Conflict", () => Effect.void),
         noInvalidName("Users.recordLogin"),
         Effect.withSpan("Users.recordLogin")
       ),
     profile: (user) =>
       profile(user).pipe(
-        onConflictRetry,
-        // Created and deleted by others five times over while this one read: not a client's mistake.
-        Effect.catchTag("Conflict", () =>
-          Effect.fail(new DatabaseError({ operation: "Users.profile", message: "the user document kept changing" }))),
+        onConflictRetry(userDocumentId(user.uid)),
+        // Created and deleted by others throughout the budget while this one read: not a client's mistake.
+        keptChanging("Users.profile"),
         noInvalidName("Users.profile"),
         Effect.withSpan("Users.profile")
       ),
     setApiKey: (user, provider, key) =>
       Effect.flatMap(profile(user), (doc) => change(doc, (body) => ({ ...body, apiKeys: withApiKey(body["apiKeys"], provider, key) }))).pipe(
-        onConflictRetry,
-        oneWriterAt(userDocumentId(user.uid)),
+        onConflictRetry(userDocumentId(user.uid)),
         keptChanging("Users.setApiKey"),
         // The id is made from the uid, so an invalid one is docport's mistake; a document grown
         // too large (Gofannon's usage history) stays InvalidDocument, for the client to be told.
@@ -126,8 +123,7 @@ export const make = Effect.gen(function*() {
     updateUsage: (id, usage) =>
       Effect.flatMap(db.get(USERS, id), (doc) =>
         change(doc, (body) => ({ ...body, usageInfo: applyUsageChange(body["usageInfo"], usage) }))).pipe(
-          onConflictRetry,
-          oneWriterAt(id),
+          onConflictRetry(id),
           keptChanging("Users.updateUsage"),
           // An id no document can have is no user's.
           Effect.catchTag("InvalidName", () => Effect.fail(new NotFound({ collection: USERS, id }))),

@@ -1,4 +1,5 @@
 import { Effect, RcMap, type Scope } from "effect"
+import type { InTurn } from "./retryConflicts.js"
 
 /**
  * One holder at a time per key, within this process: a lock made when a key is first asked for
@@ -6,11 +7,7 @@ import { Effect, RcMap, type Scope } from "effect"
  * document that would otherwise each read, lose the race to one of them and read again take
  * turns instead; writers in other processes still meet as conflicts.
  */
-export const makeKeyedLock: Effect.Effect<
-  (key: string) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, Exclude<R, Scope.Scope>>,
-  never,
-  Scope.Scope
-> = Effect.map(
+export const makeKeyedLock: Effect.Effect<(key: string) => InTurn, never, Scope.Scope> = Effect.map(
   RcMap.make({ lookup: (_key: string) => Effect.makeSemaphore(1) }),
   (locks) => (key) => (effect) => Effect.scoped(Effect.flatMap(RcMap.get(locks, key), (lock) => lock.withPermits(1)(effect)))
 )

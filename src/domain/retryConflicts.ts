@@ -11,7 +11,8 @@ const isConflict = (error: { readonly _tag: string }): boolean => error._tag ===
  */
 export const retryConflicts = <A, E extends { readonly _tag: string }, R>(
   attempt: Effect.Effect<A, E, R>,
-  policy: Omit<Effect.Retry.Options<E>, "while" | "until">
+  policy: Omit<Effect.Retry.Options<E>, "while" | "until">,
+  turns?: Turns
 ): Effect.Effect<A, E, R> =>
   Effect.catchIf(attempt, isConflict, (first) => {
     let replayed = false
@@ -20,8 +21,30 @@ export const retryConflicts = <A, E extends { readonly _tag: string }, R>(
       replayed = true
       return Effect.fail(first)
     })
-    return Effect.retry(again, { ...policy, while: isConflict })
+    const retries = Effect.retry(again, { ...policy, while: isConflict })
+    if (turns === undefined) return retries
+    // Bounded as a whole, the wait for a turn included: while the backend hangs, each writer
+    // ahead holds the turn for a whole timeout, and the tenth writer queued answered after 20 s.
+    return turns.inTurn(retries).pipe(Effect.timeoutFail({ duration: turns.within, onTimeout: () => first }))
   })
+
+/**
+ * Where the retries after a first Conflict run, and how long they may take in all: a keyed lock
+ * (keyedLock.ts) makes the writers of one document in this process that lost a race retry one at
+ * a time, instead of each losing again to another loser; a write that meets no conflict never
+ * waits for it. Past `within`, the write fails with its first Conflict.
+ */
+export interface Turns {
+  readonly inTurn: InTurn
+  readonly within: Duration.DurationInput
+}
+
+/**
+ * Where the retries after a first Conflict run: a keyed lock (keyedLock.ts) makes the writers of
+ * one document in this process that lost a race retry one at a time, instead of each losing again
+ * to another loser; a write that meets no conflict never waits for it.
+ */
+export type InTurn = <A, E, R>(retries: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
 
 /**
  * How long a merge without `_rev` keeps trying against concurrent writers. A budget of time, not

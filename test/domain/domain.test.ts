@@ -7,6 +7,7 @@ import * as Demos from "../../src/domain/Demos.js"
 import * as Deployments from "../../src/domain/Deployments.js"
 import { DatabaseService } from "../../src/ports/DatabaseService.js"
 import { makeEntityStore } from "../../src/domain/EntityStore.js"
+import { makeKeyedLock } from "../../src/domain/keyedLock.js"
 import { Conflict, DatabaseError } from "../../src/ports/Errors.js"
 
 const DomainLive = Layer.mergeAll(Agents.layer, Demos.layer).pipe(Layer.provideMerge(Deployments.layer))
@@ -167,6 +168,42 @@ describe("a merge without _rev against a document that never stops changing", ()
         expect(Date.now() - started).toBeGreaterThanOrEqual(300)
         expect(saves).toBeGreaterThan(3)
         expect((yield* Effect.flip(store.update(created._id, { name: "b", _rev: created._rev })))._tag).toBe("Conflict")
+      }))
+  })
+})
+
+describe("writers of one document taking turns while the backend hangs", () => {
+  layer(MemoryDatabase.layer, { excludeTestServices: true })((it) => {
+    it.scoped("every writer answers within the merge budget, however many are queued for their turn", () =>
+      Effect.gen(function*() {
+        const memory = yield* DatabaseService
+        let conflicts = 10
+        // Each writer's first write loses a race; then the backend hangs, each write ending in
+        // its 300-ms timeout, as a stopped CouchDB's did after DATABASE_TIMEOUT.
+        const hanging = {
+          ...memory,
+          save: (collection: string, id: string, doc: any, options?: any) =>
+            options?.expectedRev === undefined
+              ? memory.save(collection, id, doc, options)
+              : conflicts-- > 0
+              ? Effect.fail(new Conflict({ collection, id }))
+              : Effect.zipRight(
+                Effect.sleep("300 millis"),
+                Effect.fail(new DatabaseError({ operation: "save", message: "timed out", unavailable: true }))
+              )
+        }
+        const store = makeEntityStore<{ name: string }, { name?: string; _rev?: string }>(hanging, "demos", {
+          mergeBudget: "500 millis",
+          inTurn: yield* makeKeyedLock
+        })
+        const created = yield* store.create({ name: "a" })
+        const started = Date.now()
+        const answered = yield* Effect.all(
+          Array.from({ length: 10 }, (_, i) => Effect.map(Effect.either(store.update(created._id, { name: `w${i}` })), () => Date.now() - started)),
+          { concurrency: "unbounded" }
+        )
+        // Queued one after another, the tenth would answer after 10 × 300 ms.
+        expect(Math.max(...answered)).toBeLessThan(1_500)
       }))
   })
 })
