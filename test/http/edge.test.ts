@@ -287,6 +287,10 @@ layer(testServer(MemoryDatabase.layer), { excludeTestServices: true, timeout: "1
       // A change on a path ending in '/' is no route (RequestEdge.ts); a read is still served.
       expectError((yield* raw("POST", "/deployments/")).body, "NotFound")
       expect((yield* raw("GET", "/deployments/")).status).toBe(200)
+      // And the methods a 405 names there are the reads only.
+      const options = yield* raw("OPTIONS", "/agents/")
+      expect(options.status).toBe(405)
+      expect(options.headers["allow"]).toBe("GET, HEAD")
     }))
 
   it.effect("long or odd ids get docport's own answer (400 or 404), never 'no route'", () =>

@@ -6,13 +6,14 @@ import { groupInLeanContext } from "./LeanContext.js"
 
 // A client decides what it sends, so every part of the line is cut to a bound, and control
 // characters are written as spaces: C0 and C1 (a forged second line; NEL is one to some log
-// readers), the line and paragraph separators (line breaks to JavaScript and many viewers) and
-// the bidirectional overrides (which make a terminal show the line's text in another order).
+// readers), the line and paragraph separators (line breaks to JavaScript and many viewers), the
+// bidirectional overrides and marks (which make a terminal show the line's text in another
+// order), and the invisible zero-width ones (which make two values look the same).
 const MAX_FIELD = 100
 const MAX_MESSAGE = 1000
 const MAX_METADATA = 2000
 // eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2069\ufeff]/g
 
 const bounded = (text: string, max: number) => {
   const clean = text.replace(CONTROL, " ")

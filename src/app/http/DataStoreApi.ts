@@ -13,7 +13,7 @@ const RecordPath = Schema.Struct({ namespace: Schema.String, "*": Schema.String 
 
 const Metadata = Schema.Record({ key: Schema.String, value: Schema.Unknown })
 const Agent = WellFormedString.pipe(Schema.minLength(1), Schema.maxLength(200)).annotations({
-  description: "the acting agent: reads by it are counted, records it creates name it"
+  description: "the acting agent, 1 to 200 characters: reads by it are counted, records it creates name it"
 })
 const Namespace = Schema.String
 const Key = Schema.String

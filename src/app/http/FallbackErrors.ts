@@ -6,6 +6,7 @@ import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import { Cause, Chunk, Effect } from "effect"
 import { describeCause } from "./describeCause.js"
 import { errorResponse } from "./ErrorResponse.js"
+import { endsInSlash } from "./RequestEdge.js"
 
 // A path in a message is the client's own, shortened as ids are in theirs.
 const shown = (path: string) => path.length > 80 ? `${path.slice(0, 80)}…` : path
@@ -33,6 +34,8 @@ const allowedMethods = (router: HttpRouter.HttpRouter<unknown, unknown>, url: st
   }
   // The server answers HEAD wherever it answers GET.
   if (methods.has("GET")) methods.add("HEAD")
+  // A change on such a path is refused before routing (RequestEdge.ts).
+  if (endsInSlash(url)) return [...methods].filter((m) => m === "GET" || m === "HEAD").sort()
   return [...methods].sort()
 }
 

@@ -6,7 +6,8 @@ import { jsonBody } from "./JsonBody.js"
 import { withLiteralSeparators } from "./PathSeparators.js"
 import { withRequest } from "./withRequest.js"
 
-const endsInSlash = (url: string): boolean => {
+/** Whether the path (the query aside) ends in '/' and is more than '/': where only reads are served. */
+export const endsInSlash = (url: string): boolean => {
   const queryAt = url.indexOf("?")
   const path = queryAt === -1 ? url : url.slice(0, queryAt)
   return path.length > 1 && path.endsWith("/")
