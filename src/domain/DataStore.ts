@@ -195,7 +195,7 @@ export const make = (options: AccessTrackerOptions = {}) =>
           Effect.fail(
             new DatabaseError({
               operation: "set",
-              message: `record '${write.key.slice(0, 80)}' in '${namespace.slice(0, 80)}' kept changing for ${Duration.format(Duration.decode(MERGE_BUDGET))}; the write was not applied`,
+              message: `record '${write.key.slice(0, 80)}' in '${namespace.slice(0, 80)}' kept changing for ${Duration.format(Duration.decode(MERGE_BUDGET))}; the write was not applied (or, cut short by that budget, not confirmed)`,
               unavailable: true
             })
           ))

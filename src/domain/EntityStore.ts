@@ -114,7 +114,7 @@ export const makeEntityStore = <A extends object, U extends { readonly _rev?: st
         Effect.fail(
           new DatabaseError({
             operation: "update",
-            message: `'${id}' in '${collection}' kept changing for ${Duration.format(Duration.decode(mergeBudget))}; the update was not applied`,
+            message: `'${id}' in '${collection}' kept changing for ${Duration.format(Duration.decode(mergeBudget))}; the update was not applied (or, cut short by that budget, not confirmed)`,
             unavailable: true
           })
         ))

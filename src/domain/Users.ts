@@ -45,14 +45,14 @@ const nowIso = Effect.map(Clock.currentTimeMillis, (ms) => new Date(ms).toISOStr
 // loser reads again, within the entities' time budget.
 const userRetries = mergeRetries(MERGE_BUDGET)
 
-// Still changed by others after the budget: the change was not applied, and no `_rev` of the
-// client's was stale, so not a 409.
+// Still changed by others after the budget: the change was not applied (or, cut short, not
+// confirmed), and no `_rev` of the client's was stale, so not a 409.
 const keptChanging = (operation: string) => <A, E extends { readonly _tag: string }, R>(self: Effect.Effect<A, E, R>) =>
   Effect.catchIf(self, (e): e is Extract<E, { readonly _tag: "Conflict" }> => e._tag === "Conflict", () =>
     Effect.fail(
       new DatabaseError({
         operation,
-        message: `the user document kept changing for ${Duration.format(Duration.decode(MERGE_BUDGET))}; the change was not applied`,
+        message: `the user document kept changing for ${Duration.format(Duration.decode(MERGE_BUDGET))}; the change was not applied (or, cut short by that budget, not confirmed)`,
         unavailable: true
       })
     ))
