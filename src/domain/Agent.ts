@@ -68,9 +68,10 @@ const LIST_DEFAULTS = ["swaggerSpecs", "gofannonAgents", "dataStoreConfig", "env
  */
 export const agentFromStored = <D extends Record<string, unknown>>(doc: D): D =>
   normaliseStored(doc, (set) => {
-    // null too: docport stored a null tools or envVars before refusing them.
+    // null too: docport stored a null tools or envVars before refusing them, and a null list
+    // (which Gofannon's model takes too) made the editor throw where it reads one unguarded.
     if (doc.tools == null) set("tools", {})
-    for (const field of LIST_DEFAULTS) if (doc[field] === undefined || (field === "envVars" && doc[field] === null)) set(field, [])
+    for (const field of LIST_DEFAULTS) if (doc[field] == null) set(field, [])
     const envVars = doc.envVars
     if (envVars !== null && typeof envVars === "object" && !Array.isArray(envVars)) {
       set("envVars", Object.entries(envVars).map(([key, value]) => ({ key, value: String(value) })))

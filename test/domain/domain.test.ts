@@ -209,8 +209,30 @@ describe("writers of one document taking turns while the backend hangs", () => {
 })
 
 describe("agents as stored", () => {
-  it("a null tools or envVars, as docport once stored them, reads as Gofannon's empty defaults", () => {
-    const stored = { _id: "a", _rev: "1", name: "n", description: "d", code: "c", tools: null, envVars: null, docstring: null }
-    expect(agentFromStored(stored)).toMatchObject({ tools: {}, envVars: [], docstring: null })
+  it("a null tools, envVars or list, as docport once stored them, reads as Gofannon's empty defaults", () => {
+    const stored = {
+      _id: "a",
+      _rev: "1",
+      name: "n",
+      description: "d",
+      code: "c",
+      tools: null,
+      envVars: null,
+      swaggerSpecs: null,
+      gofannonAgents: null,
+      dataStoreConfig: null,
+      docstring: null,
+      invokableModels: null
+    }
+    expect(agentFromStored(stored)).toMatchObject({
+      tools: {},
+      envVars: [],
+      swaggerSpecs: [],
+      gofannonAgents: [],
+      dataStoreConfig: [],
+      // Fields Gofannon itself leaves null stay as stored.
+      docstring: null,
+      invokableModels: null
+    })
   })
 })
