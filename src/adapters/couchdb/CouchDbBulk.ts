@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import { Array as Arr, Effect } from "effect"
 import type { BulkResult, Document } from "../../ports/Document.js"
 import type { RawDatabase } from "../../ports/RawDatabase.js"
 import { BULK_CHUNK, bulkWrite } from "./CouchDbBulkWrite.js"
@@ -18,8 +18,7 @@ export const bulkOperations = (
   // pouchdb-server 1.0 – 1.2 s, half of the default DATABASE_TIMEOUT, and timed out under load.
   getMany: (collection, ids) => Effect.suspend(() => {
     const found = new Map<string, Document>()
-    const chunks: Array<ReadonlyArray<string>> = []
-    for (let start = 0; start < ids.length; start += BULK_CHUNK) chunks.push(ids.slice(start, start + BULK_CHUNK))
+    const chunks = Arr.chunksOf(ids, BULK_CHUNK)
     const read = (keys: ReadonlyArray<string>) =>
       collections.read(
         collection,

@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import { Array as Arr, Effect } from "effect"
 import type { BulkResult } from "../../ports/Document.js"
 import { DatabaseError } from "../../ports/Errors.js"
 import type { CouchClient, CouchFailure } from "./CouchDbClient.js"
@@ -120,7 +120,5 @@ export const bulkWrite = (
       return results
     })
 
-  const batches: Array<ReadonlyArray<BulkWrite>> = []
-  for (let start = 0; start < writes.length; start += BULK_CHUNK) batches.push(writes.slice(start, start + BULK_CHUNK))
-  return Effect.map(Effect.forEach(batches, (batch) => chunk(batch, 1)), (parts) => parts.flat())
+  return Effect.map(Effect.forEach(Arr.chunksOf(writes, BULK_CHUNK), (batch) => chunk(batch, 1)), (parts) => parts.flat())
 }

@@ -9,7 +9,7 @@ import {
   ScanCommand,
   type ScanCommandInput
 } from "@aws-sdk/lib-dynamodb"
-import { Config, Duration, Effect, Layer, Option, type Scope } from "effect"
+import { Array as Arr, Config, Duration, Effect, Layer, Option, type Scope } from "effect"
 import type { ConfigError } from "effect/ConfigError"
 import { randomUUID } from "node:crypto"
 import { DatabaseService, type DatabaseServiceShape } from "../../ports/DatabaseService.js"
@@ -18,7 +18,7 @@ import type { BulkResult, Document } from "../../ports/Document.js"
 import { Conflict, DatabaseError, NotFound } from "../../ports/Errors.js"
 import { makeDatabaseService } from "../../ports/makeDatabaseService.js"
 import type { RawDatabase, StoredWrite } from "../../ports/RawDatabase.js"
-import { BATCH_CONCURRENCY, chunksOf, GET_BATCH, untilProcessed, WRITE_BATCH } from "./batch.js"
+import { BATCH_CONCURRENCY, GET_BATCH, untilProcessed, WRITE_BATCH } from "./batch.js"
 import { acquire, type DynamoDbOptions, TABLE_PREFIX_RULE, tablePrefixProblem } from "./DynamoDbClient.js"
 import { isConditionFailed, isMissingTable } from "./errors.js"
 import { deleteCondition, findExpression, writeCondition } from "./expressions.js"
@@ -123,7 +123,7 @@ export const makeRaw = (options: DynamoDbOptions = {}): Effect.Effect<RawDatabas
         ), { concurrency: BATCH_CONCURRENCY, discard: true })
 
     const saveUnconditionally = (collection: string, pending: ReadonlyArray<PendingSave>, results: Array<BulkResult>) =>
-      Effect.forEach(chunksOf(pending, WRITE_BATCH), (chunk) =>
+      Effect.forEach(Arr.chunksOf(pending, WRITE_BATCH), (chunk) =>
         tables.writing("saveMany", collection, (table) =>
           sendBatch("saveMany", table, chunk.map(({ item }) => ({ PutRequest: { Item: item } })))).pipe(
             Effect.map(() => {
@@ -190,7 +190,7 @@ export const makeRaw = (options: DynamoDbOptions = {}): Effect.Effect<RawDatabas
       getMany: (collection, ids) => {
         const table = tables.name(collection)
         const found = new Map<string, Document>()
-        const chunks = chunksOf(ids.map((id) => ({ [ID]: id })), GET_BATCH)
+        const chunks = Arr.chunksOf(ids.map((id) => ({ [ID]: id })), GET_BATCH)
         const getChunk = (chunk: ReadonlyArray<Item>) =>
           untilProcessed<Item>("getMany", where, chunk, (pending) =>
             call("getMany", (o) =>
@@ -232,7 +232,7 @@ export const makeRaw = (options: DynamoDbOptions = {}): Effect.Effect<RawDatabas
 
       deleteMany: (collection, ids) => {
         const table = tables.name(collection)
-        return Effect.forEach(chunksOf(ids, WRITE_BATCH), (chunk) =>
+        return Effect.forEach(Arr.chunksOf(ids, WRITE_BATCH), (chunk) =>
           sendBatch("deleteMany", table, chunk.map((id) => ({ DeleteRequest: { Key: { [ID]: id } } }))), {
           concurrency: BATCH_CONCURRENCY,
           discard: true

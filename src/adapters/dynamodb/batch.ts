@@ -9,12 +9,6 @@ export const BATCH_CONCURRENCY = 8
 
 const MAX_ROUNDS = 8
 
-export const chunksOf = <A>(items: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> => {
-  const chunks: Array<ReadonlyArray<A>> = []
-  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size))
-  return chunks
-}
-
 // Full jitter, as AWS recommends for retries of unprocessed batch items: 50 ms doubling, at most 2 s.
 const backoff = (round: number) => Duration.millis(Math.random() * Math.min(2_000, 50 * 2 ** round))
 
