@@ -2,7 +2,7 @@ import { Chunk, Config, Context, Duration, Effect, Layer, Stream } from "effect"
 import { DatabaseService } from "../ports/DatabaseService.js"
 import type { Document } from "../ports/Document.js"
 import { idProblem } from "../ports/Validation.js"
-import { Conflict, DatabaseError, type InvalidDocument, type InvalidName } from "../ports/Errors.js"
+import { Conflict, type DatabaseError, type InvalidDocument, type InvalidName } from "../ports/Errors.js"
 import { accessOf, DATA_STORE_ACCESS, mergeAccess, newCreation, targetOf } from "./AccessStats.js"
 import { type AccessTrackerOptions, makeAccessTracker } from "./AccessTracker.js"
 import {
@@ -19,7 +19,7 @@ import {
 } from "./DataRecord.js"
 import { recordId } from "./DataStoreIds.js"
 import { makeKeyedLock } from "./keyedLock.js"
-import { MERGE_BUDGET, mergeRetries, retryConflicts } from "./retryConflicts.js"
+import { keptChanging, MERGE_BUDGET, mergeRetries, retryConflicts } from "./retryConflicts.js"
 import { jsonBytes, nameProblem, sizeProblem, valueProblem } from "./DataStoreLimits.js"
 import { belongs, PAGE, pagesOf } from "./DataStorePages.js"
 import { makeNamespaceStats } from "./DataStoreStats.js"
@@ -191,14 +191,7 @@ export const make = (options: AccessTrackerOptions = {}) =>
         // Ten attempts once ran out under 50 writers of one key on CouchDB, answering them 409,
         // which a client without `_rev` has no way to resolve: a time budget, as for entities.
         (attempt) => retryConflicts(attempt, { schedule: setRetries }, { inTurn: oneWriterAt(id), within: MERGE_BUDGET }),
-        Effect.catchTag("Conflict", () =>
-          Effect.fail(
-            new DatabaseError({
-              operation: "set",
-              message: `record '${write.key.slice(0, 80)}' in '${namespace.slice(0, 80)}' kept changing for ${Duration.format(Duration.decode(MERGE_BUDGET))}; the write was not applied (or, cut short by that budget, not confirmed)`,
-              unavailable: true
-            })
-          ))
+        keptChanging("set", `record '${write.key.slice(0, 80)}' in '${namespace.slice(0, 80)}'`, "write")
       )
       const compareAndSet = (expected: string) =>
         Effect.gen(function*() {

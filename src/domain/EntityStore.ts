@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto"
 import type { DatabaseServiceShape } from "../ports/DatabaseService.js"
 import type { Document, DocumentPage } from "../ports/Document.js"
 import { Conflict, DatabaseError, InvalidDocument } from "../ports/Errors.js"
-import { type InTurn, MERGE_BUDGET, mergeRetries, retryConflicts } from "./retryConflicts.js"
+import { type InTurn, keptChanging, MERGE_BUDGET, mergeRetries, retryConflicts } from "./retryConflicts.js"
 
 /**
  * Stored entities carry the port's `_id`/`_rev`, their own timestamps (absent on some foreign
@@ -110,14 +110,7 @@ export const makeEntityStore = <A extends object, U extends { readonly _rev?: st
     })
     if (expected !== undefined) return attempt
     return retryConflicts(attempt, { schedule: mergeSchedule }, inTurn && { inTurn: inTurn(id), within: mergeBudget }).pipe(
-      Effect.catchTag("Conflict", () =>
-        Effect.fail(
-          new DatabaseError({
-            operation: "update",
-            message: `'${id}' in '${collection}' kept changing for ${Duration.format(Duration.decode(mergeBudget))}; the update was not applied (or, cut short by that budget, not confirmed)`,
-            unavailable: true
-          })
-        ))
+      keptChanging("update", `'${id}' in '${collection}'`, "update", mergeBudget)
     )
   }
 

@@ -1,4 +1,4 @@
-import { Clock, Context, Duration, Effect, Layer } from "effect"
+import { Clock, Context, Effect, Layer } from "effect"
 import { DatabaseService } from "../ports/DatabaseService.js"
 import type { Document, DocumentPage } from "../ports/Document.js"
 import { DatabaseError, type InvalidDocument, NotFound } from "../ports/Errors.js"
@@ -6,7 +6,7 @@ import { idProblem } from "../ports/Validation.js"
 import type { Principal } from "./Principal.js"
 import { secretId } from "./Secrets.js"
 import { makeKeyedLock } from "./keyedLock.js"
-import { MERGE_BUDGET, mergeRetries, retryConflicts } from "./retryConflicts.js"
+import { keptChanging, MERGE_BUDGET, mergeRetries, retryConflicts } from "./retryConflicts.js"
 import { noInvalidName } from "./StoreFailure.js"
 import { applyUsageChange, type KeyProvider, newUserDocument, type UsageChange, withApiKey } from "./UserProfile.js"
 
@@ -44,18 +44,6 @@ const nowIso = Effect.map(Clock.currentTimeMillis, (ms) => new Date(ms).toISOStr
 // Two writers of one user at once (two logins, a login and a key change, another process): the
 // loser reads again, within the entities' time budget.
 const userRetries = mergeRetries(MERGE_BUDGET)
-
-// Still changed by others after the budget: the change was not applied (or, cut short, not
-// confirmed), and no `_rev` of the client's was stale, so not a 409.
-const keptChanging = (operation: string) => <A, E extends { readonly _tag: string }, R>(self: Effect.Effect<A, E, R>) =>
-  Effect.catchIf(self, (e): e is Extract<E, { readonly _tag: "Conflict" }> => e._tag === "Conflict", () =>
-    Effect.fail(
-      new DatabaseError({
-        operation,
-        message: `the user document kept changing for ${Duration.format(Duration.decode(MERGE_BUDGET))}; the change was not applied (or, cut short by that budget, not confirmed)`,
-        unavailable: true
-      })
-    ))
 
 export const make = Effect.gen(function*() {
   const db = yield* DatabaseService
@@ -106,14 +94,14 @@ export const make = Effect.gen(function*() {
       profile(user).pipe(
         onConflictRetry(userDocumentId(user.uid)),
         // Created and deleted by others throughout the budget while this one read: not a client's mistake.
-        keptChanging("Users.profile"),
+        keptChanging("Users.profile", "the user document", "change"),
         noInvalidName("Users.profile"),
         Effect.withSpan("Users.profile")
       ),
     setApiKey: (user, provider, key) =>
       Effect.flatMap(profile(user), (doc) => change(doc, (body) => ({ ...body, apiKeys: withApiKey(body["apiKeys"], provider, key) }))).pipe(
         onConflictRetry(userDocumentId(user.uid)),
-        keptChanging("Users.setApiKey"),
+        keptChanging("Users.setApiKey", "the user document", "change"),
         // The id is made from the uid, so an invalid one is docport's mistake; a document grown
         // too large (Gofannon's usage history) stays InvalidDocument, for the client to be told.
         Effect.catchTag("InvalidName", (e) => Effect.fail(new DatabaseError({ operation: "Users.setApiKey", message: e.message }))),
@@ -124,7 +112,7 @@ export const make = Effect.gen(function*() {
       Effect.flatMap(db.get(USERS, id), (doc) =>
         change(doc, (body) => ({ ...body, usageInfo: applyUsageChange(body["usageInfo"], usage) }))).pipe(
           onConflictRetry(id),
-          keptChanging("Users.updateUsage"),
+          keptChanging("Users.updateUsage", "the user document", "change"),
           // An id no document can have is no user's.
           Effect.catchTag("InvalidName", () => Effect.fail(new NotFound({ collection: USERS, id }))),
           Effect.withSpan("Users.updateUsage")

@@ -1,4 +1,5 @@
-import { type Duration, Effect, Schedule } from "effect"
+import { Duration, Effect, Schedule } from "effect"
+import { DatabaseError } from "../ports/Errors.js"
 
 const isConflict = (error: { readonly _tag: string }): boolean => error._tag === "Conflict"
 
@@ -55,3 +56,19 @@ export const MERGE_BUDGET: Duration.DurationInput = "5 seconds"
 // Jittered so that writers who collided do not collide again; at most 50 ms apart.
 export const mergeRetries = (budget: Duration.DurationInput) =>
   Schedule.exponential("2 millis").pipe(Schedule.jittered, Schedule.union(Schedule.spaced("50 millis")), Schedule.upTo(budget))
+
+/**
+ * A merge without `_rev` still losing races when its budget ran out: the database too busy for
+ * it (503), not the caller's Conflict, since no `_rev` of the caller's was stale.
+ */
+export const keptChanging =
+  (operation: string, subject: string, change: string, budget: Duration.DurationInput = MERGE_BUDGET) =>
+  <A, E extends { readonly _tag: string }, R>(self: Effect.Effect<A, E, R>) =>
+    Effect.catchIf(self, (e): e is Extract<E, { readonly _tag: "Conflict" }> => isConflict(e), () =>
+      Effect.fail(
+        new DatabaseError({
+          operation,
+          message: `${subject} kept changing for ${Duration.format(Duration.decode(budget))}; the ${change} was not applied (or, cut short by that budget, not confirmed)`,
+          unavailable: true
+        })
+      ))
