@@ -75,10 +75,9 @@ export const make = Effect.gen(function*() {
             const holder = found.value
             if (holder.agentId === agentId) return Effect.succeed("already")
             const holderAgent = agentIdOf(holder)
-            const taken = new FriendlyNameTaken({ friendlyName, agentId: String(holder.agentId) })
             if (holderAgent === undefined) return removeOrphan(holder)
             return db.get(AGENTS, holderAgent).pipe(
-              Effect.zipRight(Effect.fail(taken)),
+              Effect.zipRight(Effect.fail(new FriendlyNameTaken({ friendlyName, agentId: holderAgent }))),
               Effect.catchTag("NotFound", () => removeOrphan(holder))
             )
           }

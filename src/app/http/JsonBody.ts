@@ -103,7 +103,8 @@ export const jsonBody = (maxBytes: number) =>
     // A compressed body read as text is bytes of gzip; RFC 9110 answers a coding the server
     // does not take with 415, which tells the client what to change.
     const coding = request.headers["content-encoding"]
-    if (coding !== undefined && coding.trim().toLowerCase() !== "identity" && coding.trim() !== "") {
+    const named = coding?.trim().toLowerCase()
+    if (coding !== undefined && named !== "identity" && named !== "") {
       return Effect.succeed(errorResponse(
         415,
         "UnsupportedMediaType",
