@@ -1,3 +1,4 @@
+import * as Headers from "@effect/platform/Headers"
 import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import type * as HttpPlatform from "@effect/platform/HttpPlatform"
 import * as HttpRouter from "@effect/platform/HttpRouter"
@@ -14,7 +15,7 @@ import { DatabaseService } from "../ports/DatabaseService.js"
 import type { DatabaseError, InvalidName } from "../ports/Errors.js"
 import type { ConfigError } from "effect/ConfigError"
 import { AuthenticationLive, AuthHandlersLive, SignInLive } from "./auth/SignInLive.js"
-import { AdminGateLive } from "./auth/AdminAccess.js"
+import { ADMIN_PASSWORD_HEADER, AdminGateLive } from "./auth/AdminAccess.js"
 import { AgentsLive } from "./http/AgentsHttp.js"
 import { DocportApi } from "./http/Api.js"
 import { ClientLogLive } from "./http/ClientLogHttp.js"
@@ -60,6 +61,8 @@ const serve = (observe: boolean) =>
   HttpApiBuilder.httpApp.pipe(
     Effect.zipWith(DatabaseService, (app, database) => serveInLeanContext(observe ? observeRequests(app, database.provider) : app)),
     Layer.unwrapEffect,
+    // The request span records every header but those named here: the admin password is one too.
+    Layer.locallyWith(Headers.currentRedactedNames, (names) => [...names, ADMIN_PASSWORD_HEADER]),
     Layer.provide([HttpApiBuilder.Router.Live, HttpApiBuilder.Middleware.layer])
   )
 

@@ -20,6 +20,10 @@ describe("trace export over OTLP/HTTP", () => {
             .then((r) => r.json() as Promise<{ _id: string }>))
         const read = yield* Effect.promise(() => fetch(`${base}/agents/${created._id}`))
         expect(read.status).toBe(200)
+        // What a sign-in's callback or a careless client puts in a URL, and the admin password's header.
+        const secrets = yield* Effect.promise(() =>
+          fetch(`${base}/health?code=CODE-SECRET&state=STATE-SECRET&dpt_BARE-SECRET`, { headers: { "x-admin-password": "ADMIN-SECRET" } }))
+        expect(secrets.status).toBe(200)
         return created._id
       }).pipe(Effect.scoped, Effect.provide(TracingLive), Effect.withConfigProvider(config))
 
@@ -35,6 +39,11 @@ describe("trace export over OTLP/HTTP", () => {
       expect(spanAttribute(dbGet!, "db.collection")).toBe("agents")
       expect(spanAttribute(dbGet!, "db.document.id")).toBe(id)
       expect(spanAttribute(dbGet!, "db.outcome")).toBe("ok")
+      const health = spans.find((s) => s.span.name === "http.server GET" && spanAttribute(s.span, "http.route") === "/health")?.span
+      expect(spanAttribute(health!, "url.query")).toBe("code=<redacted>&state=<redacted>&<redacted>")
+      expect(spanAttribute(health!, "url.full")).toMatch(/\/health\?code=<redacted>&state=<redacted>&<redacted>$/)
+      expect(spanAttribute(health!, "http.request.header.x-admin-password")).toBe("<redacted>")
+      expect(JSON.stringify(otlp.received)).not.toMatch(/CODE-SECRET|STATE-SECRET|BARE-SECRET|ADMIN-SECRET/)
       const post = spans.find((s) => s.span.name === "http.server POST")?.span
       expect(spans.some((s) => s.span.name === "DatabaseService.save" && s.span.parentSpanId === post?.spanId)).toBe(true)
     }).pipe(Effect.scoped), 30_000)

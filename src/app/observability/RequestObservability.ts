@@ -6,6 +6,7 @@ import { Context, Effect, FiberRef, LogLevel, MetricLabel, Scope } from "effect"
 import { randomBytes } from "node:crypto"
 import { accessMessage, currentAccessWriter } from "./AccessLog.js"
 import { requestDuration, requestsInFlight } from "./HttpMetrics.js"
+import { redactUrlAttributes } from "./RedactedUrl.js"
 import { REQUEST_ID_ATTRIBUTE } from "./RequestIdLogs.js"
 import { seriesCache } from "./SeriesCache.js"
 
@@ -38,7 +39,8 @@ const unmatched = "unmatched"
  * Around every request: an `x-request-id` (the caller's when it is a sane token, a fresh one
  * otherwise) echoed in the response and put on its span, whence the loggers put it on every log
  * line of the request (Logging.ts), and on its access line;
- * one access-log line; the request histogram and the in-flight gauge. The route is the pattern
+ * one access-log line; the request histogram and the in-flight gauge; the query's values taken
+ * out of the request span (RedactedUrl.ts). The route is the pattern
  * the router matched (it sets `http.route` on the request span), so paths with ids do not make a
  * series each.
  *
@@ -66,6 +68,7 @@ export const observeRequests = <E, R>(
     const withId = (response: HttpServerResponse.HttpServerResponse) => HttpServerResponse.setHeader(response, "x-request-id", requestId)
     const span = fiber.currentSpan?._tag === "Span" ? fiber.currentSpan : undefined
     span?.attribute(REQUEST_ID_ATTRIBUTE, requestId)
+    if (span !== undefined && request.url.includes("?")) redactUrlAttributes(span)
     const started = performance.now()
     requestsInFlight.unsafeUpdate(++inFlight, [])
     // An Effect only when the line goes through Effect's loggers; undefined when all is done.
