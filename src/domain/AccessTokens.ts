@@ -27,7 +27,9 @@ const StoredToken = Schema.Struct({
   userUid: Schema.String,
   providerType: Schema.String,
   displayName: Schema.String,
-  email: Schema.NullOr(Schema.String)
+  email: Schema.NullOr(Schema.String),
+  // Absent from tokens made before 6 December 2026: their address then counts as unverified.
+  emailVerified: Schema.optionalWith(Schema.Boolean, { default: () => false })
 })
 type StoredToken = typeof StoredToken.Type
 const decodeToken = Schema.decodeUnknownOption(StoredToken)
@@ -83,7 +85,8 @@ export const make = Effect.gen(function*() {
         userUid: owner.uid,
         providerType: owner.providerType,
         displayName: owner.displayName,
-        email: owner.email
+        email: owner.email,
+        emailVerified: owner.emailVerified
       }
       yield* db.save(ACCESS_TOKENS, secretId(token), stored, { mode: "create" })
       return { ...info(stored), token }
@@ -133,6 +136,7 @@ export const make = Effect.gen(function*() {
           uid: t.userUid,
           displayName: t.displayName,
           email: t.email,
+          emailVerified: t.emailVerified,
           providerType: t.providerType,
           workspaces: [personalWorkspace(t.userUid)],
           isSiteAdmin: false,

@@ -15,6 +15,8 @@ export interface Principal {
   readonly uid: string
   readonly displayName: string
   readonly email: string | null
+  /** Whether the provider vouched for `email` at sign-in: only then does it count for SITE_ADMINS or an allow list. */
+  readonly emailVerified: boolean
   readonly providerType: string
   readonly workspaces: ReadonlyArray<Workspace>
   readonly isSiteAdmin: boolean

@@ -14,6 +14,7 @@ const ann: Principal = {
   uid: "test:ann",
   displayName: "Ann",
   email: "ann@example.com",
+  emailVerified: true,
   providerType: "test",
   workspaces: [personalWorkspace("test:ann")],
   isSiteAdmin: false,
@@ -40,7 +41,7 @@ export const signInStorage = (name: string, database: Layer.Layer<DatabaseServic
     it("a session is found by its cookie value, stored under its digest, expires hard and is removed at logout", async () => {
       const sessions = await run(Sessions.make)
       const { sid } = await run(sessions.create(ann, Duration.hours(1)))
-      expect(await run(sessions.lookup(sid))).toMatchObject({ _tag: "Valid", principal: { uid: "test:ann", via: "session" } })
+      expect(await run(sessions.lookup(sid))).toMatchObject({ _tag: "Valid", principal: { uid: "test:ann", emailVerified: true, via: "session" } })
       expect(await run(db.get(Sessions.SESSIONS, sha256(sid)))).toMatchObject({ userUid: "test:ann" })
       expect(await run(sessions.lookup(sid + "x"))).toEqual({ _tag: "Missing" })
       await run(sessions.remove(sid))
@@ -52,6 +53,16 @@ export const signInStorage = (name: string, database: Layer.Layer<DatabaseServic
       expect(await run(sessions.lookup(short.sid))).toEqual({ _tag: "Expired" })
       expect(await run(sessions.lookup(short.sid))).toEqual({ _tag: "Missing" })
     }, 60_000)
+
+    it("a session stored without emailVerified (Gofannon's, or docport's before it was kept) reads as unverified", async () => {
+      const sessions = await run(Sessions.make)
+      const { sid } = await run(sessions.create(ann, Duration.hours(1)))
+      const { _id, _rev, emailVerified, ...older } = await run(db.get(Sessions.SESSIONS, sha256(sid)))
+      expect(emailVerified).toBe(true)
+      await run(db.save(Sessions.SESSIONS, _id, older, { expectedRev: _rev }))
+      expect(await run(sessions.lookup(sid))).toMatchObject({ _tag: "Valid", principal: { uid: "test:ann", emailVerified: false } })
+      await run(sessions.remove(sid))
+    })
 
     it("a refresh stores the memberships on the session and answers what it held; none for an unknown session", async () => {
       const sessions = await run(Sessions.make)
@@ -69,7 +80,7 @@ export const signInStorage = (name: string, database: Layer.Layer<DatabaseServic
       const owner = { ...ann, uid: `test:${name}-${Date.now()}` }
       const a = await run(tokens.create(owner, "a", Duration.days(1)))
       const b = await run(tokens.create(owner, "b", Duration.millis(300)))
-      expect(await run(tokens.verify(a.token))).toMatchObject({ _tag: "Valid", principal: { uid: owner.uid, via: "token" } })
+      expect(await run(tokens.verify(a.token))).toMatchObject({ _tag: "Valid", principal: { uid: owner.uid, emailVerified: true, via: "token" } })
       expect((await run(tokens.list(owner.uid))).map((t) => t.name).sort()).toEqual(["a", "b"])
       expect(await run(tokens.list("test:nobody"))).toEqual([])
       const other = await Effect.runPromise(Effect.flip(Effect.provideService(tokens.revoke("test:nobody", a.id), DatabaseService, db)))

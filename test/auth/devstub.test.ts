@@ -219,4 +219,17 @@ describe("dev_stub provider", () => {
       expect(end.stoppedAt?.href).toBe(`${FRONTEND}/`)
     }
   })
+
+  it("sends the browser back to a path beyond ASCII percent-encoded, as a browser writes it (raw, Node refused the header: a 500)", async () => {
+    const cases: ReadonlyArray<readonly [string, string]> = [
+      ["/日本語?q=a b", "/%E6%97%A5%E6%9C%AC%E8%AA%9E?q=a%20b"],
+      ["/a\u2028b/é/😀", "/a%E2%80%A8b/%C3%A9/%F0%9F%98%80"]
+    ]
+    for (const [returnTo, expected] of cases) {
+      const browser = new Browser(FRONTEND)
+      const end = await pickUser(browser, docport.base, "bob", returnTo)
+      expect(end.stoppedAt?.href, returnTo).toBe(`${FRONTEND}${expected}`)
+      expect((await browser.fetch(`${docport.base}/auth/me`)).status).toBe(200)
+    }
+  })
 })

@@ -73,6 +73,8 @@ describe("local mode: no provider configured", () => {
     const port = new URL(local.base).port
     expect(await withHost(local.base, "/agents", `evil.example:${port}`)).toBe(403)
     expect(await withHost(local.base, "/agents", `localhost:${port}`)).toBe(200)
+    // Host names are case-insensitive.
+    expect(await withHost(local.base, "/agents", `LocalHost:${port}`)).toBe(200)
   })
 
   it("will not start on a non-loopback address, and says how to configure sign-in", async () => {

@@ -8,6 +8,8 @@ export type Tamper = "none" | "audience" | "nonce" | "issuer" | "foreignKey" | "
 export interface Account {
   readonly email: string
   readonly name: string
+  /** Whether the provider vouches for the address (default true). */
+  readonly emailVerified?: boolean
 }
 
 export interface OpenIdProvider {
@@ -53,7 +55,7 @@ export const startOpenIdProvider = async (options: {
     findAccount: (_ctx: unknown, id: string) => {
       const account = options.accounts[id]
       if (account === undefined) return undefined
-      return { accountId: id, claims: () => ({ sub: id, email: account.email, email_verified: true, name: account.name }) }
+      return { accountId: id, claims: () => ({ sub: id, email: account.email, email_verified: account.emailVerified ?? true, name: account.name }) }
     }
   } as any)
 

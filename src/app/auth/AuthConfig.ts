@@ -101,7 +101,8 @@ const oidc = (type: string): Config.Config<OidcSettings> => {
     displayName: Config.string(v("DISPLAY_NAME")).pipe(Config.withDefault(DISPLAY_NAMES[type] ?? type)),
     scopes: Config.string(v("SCOPES")).pipe(Config.withDefault("openid email profile")),
     allowedDomains: list(v("ALLOWED_DOMAINS")).pipe(Config.map((ds) => ds.map((d) => d.toLowerCase()))),
-    allowedUsers: list(v("ALLOWED_USERS")).pipe(Config.map((us) => us.map((u) => u.toLowerCase()))),
+    // As given: a subject is matched exactly (OpenID subjects are case-sensitive), an address without case.
+    allowedUsers: list(v("ALLOWED_USERS")),
     allowAnyUser: Config.boolean(v("ALLOW_ANY_USER")).pipe(Config.withDefault(false))
   }).pipe(
     Config.mapOrFail((s) =>
@@ -123,7 +124,8 @@ const baseConfig = Config.all({
       : Either.left(ConfigError.InvalidData(["AUTH_PROVIDERS"], `invalid provider type ${JSON.stringify(bad)}`))
   })),
   appEnv: Config.string("APP_ENV").pipe(Config.withDefault("production")),
-  siteAdmins: list("SITE_ADMINS").pipe(Config.map((xs) => xs.map((x) => x.toLowerCase()))),
+  // As given: a uid is matched exactly, an e-mail address without case (Admission.ts).
+  siteAdmins: list("SITE_ADMINS"),
   sessionTtl: checked(
     "SESSION_TTL_HOURS",
     Config.number("SESSION_TTL_HOURS").pipe(Config.withDefault(24)),

@@ -23,6 +23,7 @@ import {
   tooManyRequests,
   UnknownProvider
 } from "./AuthErrors.js"
+import { makeAdmission } from "./Admission.js"
 import { AuthProviders } from "./AuthProviders.js"
 import { clientOf } from "./Authenticate.js"
 import { cookieOptions, frontendTarget, redirectUri, safeReturnTo, STATE_COOKIE, STATE_COOKIE_PATH } from "./Cookies.js"
@@ -46,7 +47,7 @@ export const AuthLive = HttpApiBuilder.group(DocportApi, "auth", (handlers) =>
     const sessions = yield* Sessions
     const users = yield* Users
     const limiter = yield* FailureLimiter.FailureLimiter
-    const admins = new Set(settings.siteAdmins)
+    const admission = makeAdmission(settings, providers)
     const clientAddress = clientOf(settings)
     const starts = yield* FailureLimiter.make({
       maxFailures: settings.maxFailures * LOGIN_STARTS_PER_FAILURE,
@@ -143,21 +144,17 @@ export const AuthLive = HttpApiBuilder.group(DocportApi, "auth", (handlers) =>
                 : Effect.zipRight(Effect.logWarning(`sign-in via ${provider.type}: ${e.reason}`), providerUnavailable(provider.type))
             )
           )
-          const uid = `${provider.type}:${user.externalId}`
-          const isSiteAdmin = admins.has(uid.toLowerCase()) ||
-            (user.email !== null && user.emailVerified && admins.has(user.email.toLowerCase()))
-          if (!isSiteAdmin && !provider.allows(user)) {
+          const applicant = { uid: `${provider.type}:${user.externalId}`, providerType: provider.type, email: user.email, emailVerified: user.emailVerified }
+          if (!admission.admits(applicant)) {
             yield* Effect.logWarning(`sign-in via ${provider.type} denied by the allowed domains/users`)
             yield* limiter.recordFailure(client)
             return HttpServerResponse.text(deniedPage, { status: 403, contentType: "text/html; charset=utf-8" })
           }
           const principal: Omit<Principal, "via"> = {
-            uid,
+            ...applicant,
             displayName: user.displayName,
-            email: user.email,
-            providerType: provider.type,
-            workspaces: [personalWorkspace(uid)],
-            isSiteAdmin
+            workspaces: [personalWorkspace(applicant.uid)],
+            isSiteAdmin: admission.isSiteAdmin(applicant)
           }
           yield* store(users.recordLogin(principal))
           const session = yield* store(sessions.create(principal, settings.sessionTtl))

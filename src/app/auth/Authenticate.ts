@@ -16,6 +16,8 @@ import {
   type Unauthorized
 } from "./AuthErrors.js"
 import { withRequest } from "../http/withRequest.js"
+import { LOCAL_UID, makeAdmission, withSiteAdmin } from "./Admission.js"
+import { AuthProviders } from "./AuthProviders.js"
 import { admit, Authentication, SESSION_COOKIE } from "./CurrentUser.js"
 import { FailureLimiter } from "./FailureLimiter.js"
 import { changesState, loopbackHostHeader, originOf } from "./Origins.js"
@@ -24,11 +26,12 @@ import { SignInSettings } from "./SignInSettings.js"
 export type AuthFailure = Unauthorized | Forbidden | TooManyRequests | AuthStoreFailed | AuthStoreUnavailable
 
 export const LOCAL_USER: Principal = {
-  uid: "local:local",
+  uid: LOCAL_UID,
   displayName: "Local user",
   email: null,
+  emailVerified: false,
   providerType: "local",
-  workspaces: [personalWorkspace("local:local")],
+  workspaces: [personalWorkspace(LOCAL_UID)],
   isSiteAdmin: true,
   via: "local"
 }
@@ -56,6 +59,8 @@ const bearerOf = (request: HttpServerRequest.HttpServerRequest): string | undefi
 }
 
 const TOKEN_REFUSED = "the access token is not valid (unknown, revoked or expired)"
+const OWNER_REFUSED = "the access token's owner may no longer sign in (SITE_ADMINS or the provider's allowed domains and users)"
+const SESSION_REFUSED = "Session no longer valid: this account may no longer sign in"
 
 export const makeAuthenticate = Effect.gen(function*() {
   const settings = yield* SignInSettings
@@ -63,12 +68,8 @@ export const makeAuthenticate = Effect.gen(function*() {
   const tokens = yield* AccessTokens
   const limiter = yield* FailureLimiter
   const clientAddress = clientOf(settings)
-  const admins = new Set(settings.siteAdmins)
-  const withAdmin = (p: Principal): Principal => ({
-    ...p,
-    // Recomputed on every request: removing someone from SITE_ADMINS takes effect at once.
-    isSiteAdmin: admins.has(p.uid.toLowerCase()) || (p.email !== null && admins.has(p.email.toLowerCase()))
-  })
+  // Asked on every request: taking someone off SITE_ADMINS or an allow list takes effect at once.
+  const admission = makeAdmission(settings, yield* AuthProviders)
   const store = <A>(effect: Effect.Effect<A, DatabaseError>) => Effect.catchAll(effect, storeFailure)
 
   const byToken = (request: HttpServerRequest.HttpServerRequest, token: string) =>
@@ -77,7 +78,10 @@ export const makeAuthenticate = Effect.gen(function*() {
       const wait = yield* limiter.blocked(client)
       if (Option.isSome(wait)) return yield* tooManyRequests(wait.value)
       const found = yield* store(tokens.verify(token))
-      if (found._tag === "Valid") return withAdmin(found.principal)
+      if (found._tag === "Valid") {
+        if (admission.admits(found.principal)) return withSiteAdmin(admission, found.principal)
+        return yield* unauthorized("not_authenticated", OWNER_REFUSED)
+      }
       yield* limiter.recordFailure(client)
       return yield* unauthorized("not_authenticated", TOKEN_REFUSED)
     })
@@ -86,11 +90,13 @@ export const makeAuthenticate = Effect.gen(function*() {
     Effect.gen(function*() {
       const found = yield* store(sessions.lookup(sid))
       if (found._tag !== "Valid") return yield* unauthorized("session_expired", "Session expired or invalid")
+      // session_expired: the web UI then offers to sign in again, where the provider's answer decides.
+      if (!admission.admits(found.principal)) return yield* unauthorized("session_expired", SESSION_REFUSED)
       // The cookie goes with every request the browser makes, whoever's page asks: a change must come from ours.
       if (changesState(request) && originOf(request, settings.allowedOrigins) !== "allowed") {
         return yield* forbidden("this change must come from the web UI's origin (FRONTEND_URL or PUBLIC_URL)")
       }
-      return withAdmin(found.principal)
+      return withSiteAdmin(admission, found.principal)
     })
 
   const local = (request: HttpServerRequest.HttpServerRequest) => {

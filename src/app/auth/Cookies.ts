@@ -35,7 +35,15 @@ export const redirectUri = (settings: SignInSettingsShape, request: HttpServerRe
 export const safeReturnTo = (raw: string | undefined): string =>
   raw !== undefined && raw.length <= 2000 && /^\/(?![/\\])[^\u0000-\u001f\\]*$/.test(raw) ? raw : "/"
 
+// A header holds bytes, and Node refuses to write a character beyond Latin-1 into one: a path
+// such as `/日本語` answered the callback with a 500 after the session was made. Every character
+// beyond printable ASCII (a space included) is written as a browser would send it, percent-encoded
+// UTF-8 (a character beyond U+FFFF as one, hence the `u` flag).
+const NOT_PRINTABLE_ASCII = /[^\x21-\x7e]/gu
+const percentEncoded = (char: string) =>
+  Array.from(Buffer.from(char, "utf8"), (byte) => `%${byte.toString(16).toUpperCase().padStart(2, "0")}`).join("")
+
 export const frontendTarget = (settings: SignInSettingsShape, returnTo: string) => {
   const base = settings.frontendUrls[0]!
-  return `${base.origin}${base.pathname.replace(/\/$/, "")}${returnTo}`
+  return `${base.origin}${base.pathname.replace(/\/$/, "")}${returnTo.replace(NOT_PRINTABLE_ASCII, percentEncoded)}`
 }

@@ -19,7 +19,8 @@ export const make = (users: ReadonlyArray<DevUser>): AuthProvider => ({
       ? Effect.fail({ _tag: "Rejected", reason: "unknown dev_stub user" } as const)
       : Effect.succeed({ externalId: user.uid, displayName: user.displayName, email: user.email, emailVerified: true })
   },
-  allows: () => true
+  // A dev user taken out of AUTH_DEV_USERS is let in no more, its sessions included.
+  allows: (user) => users.some((u) => u.uid === user.externalId)
 })
 
 const escape = (s: string) =>

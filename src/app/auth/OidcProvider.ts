@@ -59,7 +59,9 @@ export const make = (settings: OidcSettings) =>
         onNone: () => Effect.map(discover, (config) => [config, Option.some(config)] as const)
       }))
 
-    const allowedUsers = new Set(settings.allowedUsers)
+    // OpenID subjects are case-sensitive: `ROOT` is another account than `root`. Addresses are not.
+    const allowedSubjects = new Set(settings.allowedUsers)
+    const allowedEmails = new Set(settings.allowedUsers.map((u) => u.toLowerCase()))
     const allowedDomains = new Set(settings.allowedDomains)
 
     const provider: AuthProvider = {
@@ -113,11 +115,11 @@ export const make = (settings: OidcSettings) =>
         }),
       allows: (user) => {
         if (settings.allowAnyUser) return true
-        if (allowedUsers.has(user.externalId.toLowerCase())) return true
+        if (allowedSubjects.has(user.externalId)) return true
         // An e-mail address counts only when the provider vouches for it.
         if (user.email === null || !user.emailVerified) return false
         const email = user.email.toLowerCase()
-        return allowedUsers.has(email) || allowedDomains.has(email.slice(email.lastIndexOf("@") + 1))
+        return allowedEmails.has(email) || allowedDomains.has(email.slice(email.lastIndexOf("@") + 1))
       }
     }
     return provider

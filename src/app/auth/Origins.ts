@@ -4,7 +4,8 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"])
 
 export const changesState = (request: HttpServerRequest.HttpServerRequest) => !SAFE_METHODS.has(request.method)
 
-const LOOPBACK_NAME = /^(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d+)?$/
+// Host names are case-insensitive: `LOCALHOST` is localhost.
+const LOOPBACK_NAME = /^(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d+)?$/i
 
 /** A Host header naming a loopback address; anything else reaching a loopback server came by DNS rebinding. */
 export const loopbackHostHeader = (request: HttpServerRequest.HttpServerRequest) =>
