@@ -62,7 +62,7 @@ const serve = (observe: boolean) =>
     Effect.zipWith(DatabaseService, (app, database) => serveInLeanContext(observe ? observeRequests(app, database.provider) : app)),
     Layer.unwrapEffect,
     // The request span records every header but those named here: the admin password is one too.
-    Layer.locallyWith(Headers.currentRedactedNames, (names) => [...names, ADMIN_PASSWORD_HEADER]),
+    Layer.locallyWith(Headers.currentRedactedNames, (names) => [...names, ADMIN_PASSWORD_HEADER, "proxy-authorization"]),
     Layer.provide([HttpApiBuilder.Router.Live, HttpApiBuilder.Middleware.layer])
   )
 

@@ -4,6 +4,7 @@ import * as MemoryDatabase from "../../src/adapters/MemoryDatabase.js"
 import { TracingLive } from "../../src/app/observability/Tracing.js"
 import { warmupTracer } from "../../src/app/observability/WarmupTracer.js"
 import { NATIVE_TRACER } from "../../src/ports/DatabaseMetrics.js"
+import { DatabaseError } from "../../src/ports/Errors.js"
 import { otlpReceiver, spanAttribute } from "../support/OtlpReceiver.js"
 import { BaseUrl, testServer } from "../support/TestServer.js"
 
@@ -22,7 +23,7 @@ describe("trace export over OTLP/HTTP", () => {
         expect(read.status).toBe(200)
         // What a sign-in's callback or a careless client puts in a URL, and the admin password's header.
         const secrets = yield* Effect.promise(() =>
-          fetch(`${base}/health?code=CODE-SECRET&state=STATE-SECRET&dpt_BARE-SECRET`, { headers: { "x-admin-password": "ADMIN-SECRET" } }))
+          fetch(`${base}/health?code=CODE-SECRET&state=STATE-SECRET&dpt_BARE-SECRET`, { headers: { "x-admin-password": "ADMIN-SECRET", "proxy-authorization": "Basic PROXY-SECRET" } }))
         expect(secrets.status).toBe(200)
         return created._id
       }).pipe(Effect.scoped, Effect.provide(TracingLive), Effect.withConfigProvider(config))
@@ -43,9 +44,30 @@ describe("trace export over OTLP/HTTP", () => {
       expect(spanAttribute(health!, "url.query")).toBe("code=<redacted>&state=<redacted>&<redacted>")
       expect(spanAttribute(health!, "url.full")).toMatch(/\/health\?code=<redacted>&state=<redacted>&<redacted>$/)
       expect(spanAttribute(health!, "http.request.header.x-admin-password")).toBe("<redacted>")
-      expect(JSON.stringify(otlp.received)).not.toMatch(/CODE-SECRET|STATE-SECRET|BARE-SECRET|ADMIN-SECRET/)
+      expect(JSON.stringify(otlp.received)).not.toMatch(/CODE-SECRET|STATE-SECRET|BARE-SECRET|ADMIN-SECRET|PROXY-SECRET/)
       const post = spans.find((s) => s.span.name === "http.server POST")?.span
       expect(spans.some((s) => s.span.name === "DatabaseService.save" && s.span.parentSpanId === post?.spanId)).toBe(true)
+    }).pipe(Effect.scoped), 30_000)
+
+  it.live("a failure's cause reaches the trace without the backend's address or credentials, as it reaches the log", () =>
+    Effect.gen(function*() {
+      const otlp = yield* otlpReceiver
+      const config = ConfigProvider.fromMap(new Map([["OTEL_EXPORTER_OTLP_ENDPOINT", otlp.url]]))
+      // An SDK's error as the adapters keep it: its text and stack name where the call went.
+      const sdkError = new Error("connect ECONNREFUSED 10.9.8.7:5984 (http://admin:hunter2@couch.internal:5984/agents)")
+      yield* Effect.fail(new DatabaseError({ operation: "get", message: "CouchDB did not answer", unavailable: true, cause: sdkError })).pipe(
+        Effect.tapErrorCause((cause) => Effect.logError("database get failed", cause)),
+        Effect.withSpan("DatabaseService.get"),
+        Effect.ignore,
+        Effect.provide(TracingLive),
+        Effect.withConfigProvider(config)
+      )
+      const spans = yield* Effect.suspend(() => otlp.received.length > 0 ? Effect.succeed(otlp.received) : Effect.fail("none yet"))
+        .pipe(Effect.retry(Schedule.intersect(Schedule.spaced("100 millis"), Schedule.recurs(50))))
+      const span = spans.find((s) => s.span.name === "DatabaseService.get")!.span
+      const exported = JSON.stringify(span)
+      expect(exported).toContain("ECONNREFUSED <address>") // the failure is still told
+      expect(exported).not.toMatch(/10\.9\.8\.7|couch\.internal|hunter2/)
     }).pipe(Effect.scoped), 30_000)
 
   it.live("the warm-up's tracer: Effect's own without export; with export, OpenTelemetry spans, as real requests make, that are never exported", () =>

@@ -1,4 +1,5 @@
 import { Config, Effect, Layer, Option } from "effect"
+import { redactingExporter } from "./RedactingExporter.js"
 import { warmupTracer } from "./WarmupTracer.js"
 
 /** The OTLP/HTTP traces URL under an OTEL_EXPORTER_OTLP_ENDPOINT base, as the OpenTelemetry specification defines it. */
@@ -37,7 +38,7 @@ export const TracingLive = Layer.unwrapEffect(
     return Layer.merge(
       NodeSdk.layer(() => ({
         resource: { serviceName },
-        spanProcessor: new BatchSpanProcessor(new OTLPTraceExporter({ url: tracesUrl(endpoint.value) }))
+        spanProcessor: new BatchSpanProcessor(redactingExporter(new OTLPTraceExporter({ url: tracesUrl(endpoint.value) })))
       })),
       Layer.locallyScoped(warmupTracer, unexported)
     )
