@@ -6,6 +6,7 @@ import * as MemoryDatabase from "../../src/adapters/MemoryDatabase.js"
 import { LoggingLive } from "../../src/app/observability/Logging.js"
 import { setLogWriter, writeLogLine } from "../../src/app/observability/LogSink.js"
 import { freePort } from "../support/ChildServer.js"
+import { DatabaseError } from "../../src/ports/Errors.js"
 import { DatabaseService } from "../../src/ports/DatabaseService.js"
 import { BaseUrl, testServer } from "../support/TestServer.js"
 
@@ -121,6 +122,31 @@ describe("logs", () => {
         expect(mine.filter((l) => l.includes("GET /agents/:id 500"))).toHaveLength(1)
       }), 60_000)
   }
+
+  it.live("a database failure is one logfmt line with one message, its cause told without the backend's address", () =>
+    Effect.gen(function*() {
+      const lines: Array<string> = []
+      const previous = setLogWriter((text) => void lines.push(...text.split("\n").filter((l) => l !== "")))
+      const down = Layer.effect(
+        DatabaseService,
+        Effect.map(MemoryDatabase.make, (memory) => ({
+          ...memory,
+          get: () =>
+            Effect.fail(new DatabaseError({ operation: "get", message: "CouchDB did not answer", unavailable: true, cause: new Error("connect ECONNREFUSED 10.1.1.1:5984") }))
+        }))
+      )
+      yield* Effect.gen(function*() {
+        const base = Context.get(yield* Layer.build(testServer(down)), BaseUrl)
+        const response = yield* Effect.promise(() => fetch(`${base}/agents/a1`, { headers: { "x-request-id": "down-1" } }))
+        expect(response.status).toBe(503)
+        yield* Effect.sleep("50 millis")
+      }).pipe(Effect.scoped, Effect.provide(LoggingLive), Effect.ensuring(Effect.sync(() => setLogWriter(previous))))
+      const line = lines.find((l) => l.includes("requestId=down-1") && l.includes("level=ERROR"))
+      expect(line, lines.join("\n")).toBeDefined()
+      expect(line!.match(/ message=/g)).toHaveLength(1)
+      expect(line).toContain(`message="database get failed: CouchDB did not answer (Error: connect ECONNREFUSED <address>)"`)
+      expect(line).not.toContain("10.1.1.1")
+    }), 60_000)
 
   it.live("lines logged within 25 ms leave in one write, in order, once the 25 ms have passed, not after each turn of the event loop", () =>
     Effect.gen(function*() {

@@ -81,10 +81,8 @@ export const answerTo = (error: DomainError): Effect.Effect<HttpServerResponse.H
     case "DatabaseError":
       // The client learns which operation failed and whether to retry; the backend's own words
       // (its reason and project) go to the log only, with credentials and addresses cut out.
-      return Effect.logError(
-        redactSecrets(`database ${error.operation} failed: ${error.message}`),
-        describeCause(error.cause)
-      ).pipe(
+      // One message: two would be two `message=` keys on a logfmt line, and a parser keeps one.
+      return Effect.logError(databaseFailureLine(error)).pipe(
         Effect.as(
           error.unconfirmed !== undefined
             ? databaseUnavailable(unconfirmedCreate(error.unconfirmed))
@@ -94,6 +92,11 @@ export const answerTo = (error: DomainError): Effect.Effect<HttpServerResponse.H
         )
       )
   }
+}
+
+const databaseFailureLine = (error: DatabaseError): string => {
+  const cause = describeCause(error.cause)
+  return redactSecrets(`database ${error.operation} failed: ${error.message}`) + (cause === "" ? "" : ` (${cause})`)
 }
 
 /** The HTTP error each domain error becomes, so every endpoint declares exactly what it can answer. */
