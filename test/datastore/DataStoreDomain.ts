@@ -82,6 +82,17 @@ export const domainCases = (it: Methods, timeout: number) => {
       expect(yield* tag(store.get("u1", "", "k"))).toBe("InvalidRecord")
     }), timeout)
 
+  it.effect("a namespace of 1,499 bytes is listed, paged and cleared; one of 1,500 is refused (Firestore cannot query on it)", () =>
+    Effect.gen(function*() {
+      const store = yield* DataStore.DataStore
+      const namespace = ns("long").padEnd(1499, "n")
+      yield* store.set("u1", namespace, { key: "k", value: 1 })
+      expect(yield* store.listKeys("u1", namespace)).toEqual(["k"])
+      expect((yield* store.page("u1", namespace, { limit: 5 })).records.map((r) => r.key)).toEqual(["k"])
+      expect(yield* store.clear("u1", namespace)).toBe(1)
+      expect(yield* tag(store.set("u1", `${namespace}n`, { key: "k", value: 1 }))).toBe("InvalidRecord")
+    }), timeout)
+
   it.effect("set keeps creation fields and merges metadata; _rev makes it compare-and-set", () =>
     Effect.gen(function*() {
       const store = yield* DataStore.DataStore
