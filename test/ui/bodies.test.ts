@@ -114,6 +114,18 @@ layer(Layer.provide(testServer(MemoryDatabase.layer), captureLogs), { excludeTes
         expect(metadata).toContain("[redacted]")
         expect(metadata).toContain(`"maxTokens":4096`)
         expect(metadata).toContain(`"tokenCount":17`)
+        // Credentials recognised by their value, whatever field or text holds them.
+        logged.length = 0
+        yield* raw("POST", "/log/client", {
+          eventType: "error",
+          message: "boom token=dpt_LEAK-1 at http://x/auth/callback/test?code=LEAK-2&state=LEAK-3",
+          metadata: { sid: "LEAK-4", jwt: "eyJLEAK5", note: "sent eyJhbGciOiJI.eyJzdWIiOiIx.LEAK-6 with Bearer LEAK-7", url: "/cb?iss=x&code=LEAK-8" }
+        })
+        const event = logged.find((l) => l.annotations.source === "webui")!
+        const written = `${event.message} ${String(event.annotations.metadata)}`
+        expect(written).not.toMatch(/LEAK/)
+        expect(event.message).toBe("client event: boom token=[redacted] at http://x/auth/callback/test?code=[redacted]&state=[redacted]")
+        expect(written).toContain("iss=x&code=[redacted]")
         logged.length = 0
         yield* raw("POST", "/log/client", { eventType: "error", message: "boom", level: "ERROR" })
         const info = yield* raw("POST", "/log/client", { eventType: "navigation", message: "opened /demos" })

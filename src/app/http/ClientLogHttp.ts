@@ -1,5 +1,6 @@
 import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import { Effect, LogLevel } from "effect"
+import { TOKEN_PREFIX } from "../../domain/AccessTokens.js"
 import { DocportApi } from "./Api.js"
 import type { ClientLog } from "./ClientLog.js"
 import { groupInLeanContext } from "./LeanContext.js"
@@ -15,15 +16,25 @@ const MAX_METADATA = 2000
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2069\ufeff]/g
 
+// Values that are credentials whatever holds them (a field of any name, the message's text): docport's
+// own access tokens (their prefix is there to be recognised), JSON Web Tokens, an Authorization
+// header's value, and the parameters of a URL that carry a sign-in's code and state or a token.
+const SECRET_VALUES: ReadonlyArray<readonly [RegExp, string]> = [
+  [new RegExp(`\\b${TOKEN_PREFIX}[A-Za-z0-9_-]+`, "g"), `${TOKEN_PREFIX}[redacted]`],
+  [/\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, "[redacted]"],
+  [/\b(Bearer|Basic)\s+[^\s"',;]+/gi, "$1 [redacted]"],
+  [/((?:^|[\s?&#;,])(?:code|state|token|access_token|id_token|refresh_token|session|sid|password|api_?key|key)=)[^&#;,\s"']+/gi, "$1[redacted]"]
+]
+
 const bounded = (text: string, max: number) => {
-  const clean = text.replace(CONTROL, " ")
+  const clean = SECRET_VALUES.reduce((t, [pattern, replacement]) => t.replace(pattern, replacement), text.replace(CONTROL, " "))
   return clean.length > max ? `${clean.slice(0, max)}…` : clean
 }
 
 // Fields a page may put in an event's metadata by mistake that name a credential (`password`,
-// `apiKey`, `openaiApiKey`, `accessToken`, `Authorization`, `sessionId`…): their values are never
-// written. Matched at the end of the name, so that `maxTokens` or `tokenCount` stay.
-const SECRET_FIELD = /(passw(or)?d|passphrase|secret|token|api[-_]?key|authorization|cookie|credentials?|session[-_]?id)$/i
+// `apiKey`, `openaiApiKey`, `accessToken`, `Authorization`, `sessionId`, `sid`, `jwt`…): their
+// values are never written. Matched at the end of the name, so that `maxTokens` or `tokenCount` stay.
+const SECRET_FIELD = /(passw(or)?d|passphrase|secret|token|api[-_]?key|authorization|bearer|cookie|credentials?|session[-_]?id|(^|[-_.])sid|jwt)$/i
 const REDACTED = "[redacted]"
 const withoutSecrets = (key: string, value: unknown) => (key !== "" && SECRET_FIELD.test(key) ? REDACTED : value)
 
