@@ -257,6 +257,24 @@ describe("the admin routes' configuration", () => {
     await expect(startDocport({ ADMIN_PANEL_PASSWORD: "secret" })).rejects.toThrow(/ADMIN_PANEL_PASSWORD.*at least 12 characters/)
   }, 30_000)
 
+  it("takes a password beyond ASCII as a browser sends it (Latin-1) and as curl sends it (UTF-8)", async () => {
+    const latin = "Pässwört-sehr-lang"
+    const beyondLatin = "пароль-очень-длинный"
+    for (const password of [latin, beyondLatin]) {
+      const server = await startDocport({ ADMIN_PANEL_PASSWORD: password })
+      try {
+        // fetch writes each character of a header as one byte: a string of UTF-8's bytes sends UTF-8.
+        const utf8 = Buffer.from(password, "utf8").toString("latin1")
+        const status = (header: string) => fetch(`${server.base}/admin/users`, { headers: { "x-admin-password": header } }).then((r) => r.status)
+        expect(await status(utf8), password).toBe(200)
+        if (password === latin) expect(await status(latin)).toBe(200)
+        expect(await status(`${utf8}x`)).toBe(401)
+      } finally {
+        await server.close()
+      }
+    }
+  }, 30_000)
+
   it("meets guessing with 429 once the sign-in failure limit is used up", async () => {
     const guarded = await startDocport({ AUTH_MAX_FAILURES: "3", ADMIN_PANEL_PASSWORD: PASSWORD })
     try {

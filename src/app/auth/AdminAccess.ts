@@ -21,6 +21,16 @@ export const adminPasswordConfig = Config.option(checked(
 ))
 
 /**
+ * What a header's value may stand for. Node reads a header's bytes as Latin-1: a browser sends a
+ * password such as `Pässwört` that way (a byte a character), curl and most programs as UTF-8 (two
+ * bytes for `ä`), which read as Latin-1 matched nothing; either is the password typed.
+ */
+const spellings = (given: string): ReadonlyArray<string> => {
+  const asUtf8 = Buffer.from(given, "latin1").toString("utf8")
+  return asUtf8 === given ? [given] : [given, asUtf8]
+}
+
+/**
  * The check in front of each admin route: 403 when no password is configured, 401 for a wrong or
  * missing one (counted as a failed sign-in of the client, so guessing meets 429 as token guessing
  * does), after the route's own sign-in.
@@ -37,7 +47,7 @@ export const makeAdminGate = Effect.gen(function*() {
       const wait = yield* limiter.blocked(address)
       if (Option.isSome(wait)) return yield* tooManyRequests(wait.value)
       const given = request.headers[ADMIN_PASSWORD_HEADER]
-      if (given !== undefined && sameSecret(given, Redacted.value(password.value))) return
+      if (given !== undefined && spellings(given).some((spelling) => sameSecret(spelling, Redacted.value(password.value)))) return
       yield* limiter.recordFailure(address)
       yield* Effect.logWarning("admin route refused: wrong or missing admin password")
       return yield* unauthorized("not_authenticated", "Invalid admin password")
