@@ -133,6 +133,9 @@ describe("personal access tokens", () => {
       [{ name: "x", expiresInDays: 1 / 100_000 }, "expiresInDays"],
       [{ name: "line\nbreak" }, "name"],
       [{ name: "nul\u0000" }, "name"],
+      [{ name: "   " }, "name"],
+      [{ name: "a\u202eb" }, "name"],
+      [{ name: "\u200b" }, "name"],
       // Not valid Unicode, so no backend stores it: refused here, not a 500 from the database.
       [{ name: "\ud800" }, "name"],
       [{ name: "ok\udfff" }, "name"]

@@ -3,6 +3,7 @@ import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
 import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
 import { Schema } from "effect"
 import { AccessTokenInfo } from "../../domain/AccessTokens.js"
+import { LINE_BREAKING_OR_INVISIBLE } from "../../domain/InvisibleText.js"
 import { WellFormedString } from "../../domain/Json.js"
 import { Workspace } from "../../domain/Principal.js"
 import { WorkspaceChanges } from "../../domain/WorkspaceRefresh.js"
@@ -42,11 +43,18 @@ export const SessionUser = Schema.Struct({
 // One second: anything shorter made a token that had expired when it was answered, and whose
 // first use then counted as a failed sign-in of its holder.
 const SHORTEST_DAYS = 1 / 86_400
-const CONTROL = /\p{Cc}/u
 
 export const TokenCreate = Schema.Struct({
-  // A name is one line of a list in the UI: no control characters (newlines, NUL, escapes).
-  name: WellFormedString.pipe(Schema.minLength(1), Schema.maxLength(100), Schema.filter((name) => !CONTROL.test(name) || "must not hold control characters (a newline, NUL, an escape)")),
+  // A name is one line of a list in the UI, which tells tokens apart by it: something to see, and
+  // nothing that breaks the line or hides or reorders text.
+  name: WellFormedString.pipe(
+    Schema.minLength(1),
+    Schema.maxLength(100),
+    Schema.filter((name) => name.trim() !== "" || "must not be blank"),
+    Schema.filter((name) =>
+      !LINE_BREAKING_OR_INVISIBLE.test(name) || "must not hold control characters (a newline, NUL, an escape) or invisible ones (zero-width, bidirectional controls)"
+    )
+  ),
   /** Default 90 days; at most a year; at least a second. */
   expiresInDays: Schema.optional(Schema.Number.pipe(
     Schema.filter((days) => (days >= SHORTEST_DAYS && days <= 366) || "must be a number of days from one second (1/86400) to 366")

@@ -1,20 +1,17 @@
 import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import { Effect, LogLevel } from "effect"
 import { TOKEN_PREFIX } from "../../domain/AccessTokens.js"
+import { LINE_BREAKING_OR_INVISIBLE } from "../../domain/InvisibleText.js"
 import { DocportApi } from "./Api.js"
 import type { ClientLog } from "./ClientLog.js"
 import { groupInLeanContext } from "./LeanContext.js"
 
-// A client decides what it sends, so every part of the line is cut to a bound, and control
-// characters are written as spaces: C0 and C1 (a forged second line; NEL is one to some log
-// readers), the line and paragraph separators (line breaks to JavaScript and many viewers), the
-// bidirectional overrides and marks (which make a terminal show the line's text in another
-// order), and the invisible zero-width ones (which make two values look the same).
+// A client decides what it sends, so every part of the line is cut to a bound, and characters that
+// break a line or hide text (a forged second line, text a terminal shows reordered) are spaces.
 const MAX_FIELD = 100
 const MAX_MESSAGE = 1000
 const MAX_METADATA = 2000
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2069\ufeff]/g
+const CONTROL = new RegExp(LINE_BREAKING_OR_INVISIBLE.source, "g")
 
 // Values that are credentials whatever holds them (a field of any name, the message's text): docport's
 // own access tokens (their prefix is there to be recognised), JSON Web Tokens, an Authorization
