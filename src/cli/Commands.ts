@@ -57,7 +57,11 @@ const runReported = <E>(
   command: RunResult["command"],
   intervalSeconds: number,
   work: (tallies: Array<Tally>, diffs: Array<CollectionDiff>) => Effect.Effect<void, E, Backends | Progress.Progress | Scope.Scope>,
-  report: (tallies: ReadonlyArray<Tally>, diffs: ReadonlyArray<CollectionDiff>) => { readonly text: string; readonly complete: boolean },
+  report: (
+    tallies: ReadonlyArray<Tally>,
+    diffs: ReadonlyArray<CollectionDiff>,
+    finished: boolean
+  ) => { readonly text: string; readonly complete: boolean },
   toStderr = false
 ) =>
   Effect.flatMap(Output, (output) => {
@@ -66,7 +70,7 @@ const runReported = <E>(
     // Reported on every exit, interruption included (onExit runs uninterruptibly): how far it got.
     const reportExit = (exit: Exit.Exit<void, E>) =>
       Effect.sync(() => {
-        const { complete, text } = report(tallies, diffs)
+        const { complete, text } = report(tallies, diffs, Exit.isSuccess(exit))
         if (tallies.length > 0 || diffs.length > 0) (toStderr ? output.err : output.out)(text)
         let exitCode: number
         if (Exit.isSuccess(exit)) exitCode = complete ? ExitCode.Ok : ExitCode.Incomplete
@@ -181,7 +185,7 @@ const verifyCommand = Command.make("verify", {
         const target = yield* open("target", args.toProvider)
         yield* verify(source, target, args, diffs)
       }),
-    (_, diffs) => ({ text: formatDiffs(diffs), complete: identical(diffs) })
+    (_, diffs, finished) => ({ text: formatDiffs(diffs, finished), complete: identical(diffs) })
   )).pipe(Command.withDescription("compare source and target: counts, and every missing, extra or differing document"))
 
 export const docport = Command.make("docport").pipe(
