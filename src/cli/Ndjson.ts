@@ -1,4 +1,5 @@
 import { Predicate } from "effect"
+import { inexactIntegerPath } from "../app/http/inexactInteger.js"
 import { canonicalJson, type Portable } from "./Canonical.js"
 import { type Line, MAX_LINE_CHARS } from "./Files.js"
 
@@ -31,6 +32,11 @@ export const parseLine = (text: Line, lineNumber: number): ParsedLine => {
     return unreadable(`not JSON: ${error instanceof Error ? error.message : String(error)}`)
   }
   if (!Predicate.isRecord(value) || typeof value.collection !== "string") return unreadable("expected {\"collection\": ..., \"document\": {...}}")
+  // JSON.parse rounds an integer beyond 2^53 without a word; the HTTP API refuses one, and so do we.
+  const inexact = inexactIntegerPath(text)
+  if (inexact !== undefined) {
+    return unreadable(`an integer beyond 2^53 at ${inexact}, which would not be kept as written: write it as a string`, value.collection)
+  }
   const document = value.document
   if (!Predicate.isRecord(document) || typeof document._id !== "string") {
     return unreadable("the document must be an object with a string _id", value.collection)

@@ -1,0 +1,39 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { mkdtemp, rm, writeFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import * as MemoryCatalog from "../../src/adapters/MemoryCatalog.js"
+import { fromLayer } from "../../src/cli/Backends.js"
+import { cli } from "./support.js"
+
+// A memory backend stands in for a real one: what is tested here is how lines are read.
+const memory = fromLayer("memory", MemoryCatalog.layer)
+
+/** An NDJSON file of these lines in a directory removed with the scope. */
+const fileOf = (lines: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    const dir = yield* Effect.acquireRelease(
+      Effect.promise(() => mkdtemp(join(tmpdir(), "docport-import-"))),
+      (dir) => Effect.promise(() => rm(dir, { recursive: true, force: true }))
+    )
+    const file = join(dir, "input.ndjson")
+    yield* Effect.promise(() => writeFile(file, lines.join("\n")))
+    return file
+  })
+
+describe("import", () => {
+  it.scoped("an integer beyond 2^53 is reported by line number, never stored rounded", () =>
+    Effect.gen(function*() {
+      const target = yield* memory
+      const file = yield* fileOf([
+        `{"collection":"agents","document":{"_id":"ok","n":9007199254740991}}`,
+        `{"collection":"agents","document":{"_id":"x","n":9007199254740993}}`
+      ])
+      const run = yield* cli(["import", "--from", file], { service: target })
+      expect(run.exitCode).toBe(2)
+      expect(run.out).toContain("failed agents/line 2: an integer beyond 2^53 at document.n")
+      expect((yield* target.db.get("agents", "ok")).n).toBe(9007199254740991)
+      expect(yield* target.db.getMany("agents", ["x"])).toEqual(new Map([["x", null]]))
+    }))
+})
