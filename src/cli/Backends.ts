@@ -5,6 +5,8 @@ import type { Provider } from "../adapters/Providers.js"
 import { CollectionCatalog, type CollectionCatalogShape } from "../ports/CollectionCatalog.js"
 import { DatabaseService, type DatabaseServiceShape } from "../ports/DatabaseService.js"
 import type { DatabaseError } from "../ports/Errors.js"
+import { type ProviderSetting, refuseMemory, SERVICE, SOURCE, TARGET } from "./ProviderChoice.js"
+import type { Refused } from "./Refused.js"
 
 export interface Backend {
   readonly provider: Provider
@@ -16,10 +18,14 @@ export interface Backend {
 export type Role = "service" | "source" | "target"
 
 const PREFIXES: Record<Role, string | undefined> = { service: undefined, source: "SOURCE", target: "TARGET" }
+const SETTINGS: Record<Role, ProviderSetting> = { service: SERVICE, source: SOURCE, target: TARGET }
 
-/** Opens a backend for a command, for as long as the scope lasts. Tests provide their own. */
+/**
+ * Opens a backend for a command, for as long as the scope lasts. Tests provide their own, where
+ * memory stands in for a lasting backend in the same process.
+ */
 export class Backends extends Context.Tag("docport/cli/Backends")<Backends, {
-  readonly open: (role: Role, provider: Provider) => Effect.Effect<Backend, ConfigError | DatabaseError, Scope.Scope>
+  readonly open: (role: Role, provider: Provider) => Effect.Effect<Backend, ConfigError | DatabaseError | Refused, Scope.Scope>
 }>() {}
 
 export const fromLayer = <E>(provider: Provider, layer: Layer.Layer<DatabaseService | CollectionCatalog, E>) =>
@@ -30,5 +36,6 @@ export const fromLayer = <E>(provider: Provider, layer: Layer.Layer<DatabaseServ
   }))
 
 export const layer: Layer.Layer<Backends> = Layer.succeed(Backends, {
-  open: (role, provider) => fromLayer(provider, backendLayer(provider, PREFIXES[role]))
+  open: (role, provider) =>
+    Effect.flatMap(refuseMemory(provider, SETTINGS[role]), () => fromLayer(provider, backendLayer(provider, PREFIXES[role])))
 })

@@ -1,7 +1,7 @@
 import { Command, Options } from "@effect/cli"
-import { Cause, Config, Effect, Exit, Option, type Scope, Stream } from "effect"
+import { Cause, Effect, Exit, Option, type Scope, Stream } from "effect"
 import { isConfigError } from "effect/ConfigError"
-import { PROVIDERS, type Provider, providerConfig } from "../adapters/Providers.js"
+import { PROVIDERS, type Provider } from "../adapters/Providers.js"
 import { Backends, type Role } from "./Backends.js"
 import { copy } from "./Copy.js"
 import { exportTo } from "./Export.js"
@@ -9,16 +9,15 @@ import { readLines, writeLines } from "./Files.js"
 import { importFrom } from "./Import.js"
 import { ExitCode, Output, type RunResult } from "./Output.js"
 import * as Progress from "./Progress.js"
+import { chooseProvider, LASTING, type ProviderSetting, SERVICE, SOURCE, TARGET } from "./ProviderChoice.js"
 import { allWentOver, formatSummary, type Tally } from "./Tally.js"
 import { type CollectionDiff, formatDiffs, identical, verify } from "./Verify.js"
 
-const provider = (name: string, variable: string, fallback?: Provider) => {
-  const config = Config.literal(...PROVIDERS)(variable)
-  return Options.choice(name, PROVIDERS).pipe(
-    Options.withFallbackConfig(fallback === undefined ? config : providerConfig),
-    Options.withDescription(`the backend (${PROVIDERS.join(", ")}); default: ${variable}${fallback === undefined ? "" : `, else ${fallback}`}`)
+const provider = (setting: ProviderSetting) =>
+  Options.choice(setting.option, PROVIDERS).pipe(
+    Options.optional,
+    Options.withDescription(`the backend (${LASTING.join(", ")}); default: ${setting.variable}`)
   )
-}
 
 const collections = Options.text("collections").pipe(
   Options.optional,
@@ -95,6 +94,14 @@ const runReported = <E>(
 
 const open = (role: Role, which: Provider) => Effect.flatMap(Backends, (backends) => backends.open(role, which))
 
+const openBoth = (from: Option.Option<Provider>, to: Option.Option<Provider>) =>
+  Effect.gen(function*() {
+    // Both chosen before either is opened, so that a missing choice is said before any connection.
+    const fromProvider = yield* chooseProvider(from, SOURCE)
+    const toProvider = yield* chooseProvider(to, TARGET)
+    return { source: yield* open("source", fromProvider), target: yield* open("target", toProvider) }
+  })
+
 const copyReport = (dry: boolean) => (tallies: ReadonlyArray<Tally>) => ({
   text: formatSummary(tallies, dry),
   complete: allWentOver(tallies)
@@ -102,7 +109,7 @@ const copyReport = (dry: boolean) => (tallies: ReadonlyArray<Tally>) => ({
 
 const exportCommand = Command.make("export", {
   to: Options.text("to").pipe(Options.withDescription("NDJSON file to write (- for stdout; gzip when it ends in .gz)")),
-  provider: provider("provider", "DATABASE_PROVIDER", "memory"),
+  provider: provider(SERVICE),
   collections,
   pageSize,
   progressInterval
@@ -112,7 +119,7 @@ const exportCommand = Command.make("export", {
     args.progressInterval,
     (tallies) =>
       Effect.gen(function*() {
-        const backend = yield* open("service", args.provider)
+        const backend = yield* open("service", yield* chooseProvider(args.provider, SERVICE))
         const sink = yield* writeLines(args.to)
         yield* exportTo(backend, sink, { collections: args.collections, pageSize: args.pageSize }, tallies)
         yield* sink.close
@@ -129,7 +136,7 @@ const countLines = (path: string) =>
 
 const importCommand = Command.make("import", {
   from: Options.text("from").pipe(Options.withDescription("NDJSON file to read (- for stdin; gunzip when it ends in .gz)")),
-  provider: provider("provider", "DATABASE_PROVIDER", "memory"),
+  provider: provider(SERVICE),
   mode,
   dryRun,
   collections,
@@ -141,7 +148,7 @@ const importCommand = Command.make("import", {
     args.progressInterval,
     (tallies) =>
       Effect.gen(function*() {
-        const backend = yield* open("service", args.provider)
+        const backend = yield* open("service", yield* chooseProvider(args.provider, SERVICE))
         const total = yield* countLines(args.from)
         yield* importFrom(backend, readLines(args.from), { ...args, total }, tallies)
       }),
@@ -149,8 +156,8 @@ const importCommand = Command.make("import", {
   )).pipe(Command.withDescription("write the documents of an NDJSON file with the backend's bulk writes"))
 
 const copyCommand = Command.make("copy", {
-  fromProvider: provider("from-provider", "SOURCE_DATABASE_PROVIDER"),
-  toProvider: provider("to-provider", "TARGET_DATABASE_PROVIDER"),
+  fromProvider: provider(SOURCE),
+  toProvider: provider(TARGET),
   mode,
   dryRun,
   collections,
@@ -162,16 +169,15 @@ const copyCommand = Command.make("copy", {
     args.progressInterval,
     (tallies) =>
       Effect.gen(function*() {
-        const source = yield* open("source", args.fromProvider)
-        const target = yield* open("target", args.toProvider)
+        const { source, target } = yield* openBoth(args.fromProvider, args.toProvider)
         yield* copy(source, target, args, tallies)
       }),
     copyReport(args.dryRun)
   )).pipe(Command.withDescription("copy documents from the SOURCE_ backend to the TARGET_ backend; safe to run again"))
 
 const verifyCommand = Command.make("verify", {
-  fromProvider: provider("from-provider", "SOURCE_DATABASE_PROVIDER"),
-  toProvider: provider("to-provider", "TARGET_DATABASE_PROVIDER"),
+  fromProvider: provider(SOURCE),
+  toProvider: provider(TARGET),
   collections,
   pageSize,
   progressInterval
@@ -181,8 +187,7 @@ const verifyCommand = Command.make("verify", {
     args.progressInterval,
     (_, diffs) =>
       Effect.gen(function*() {
-        const source = yield* open("source", args.fromProvider)
-        const target = yield* open("target", args.toProvider)
+        const { source, target } = yield* openBoth(args.fromProvider, args.toProvider)
         yield* verify(source, target, args, diffs)
       }),
     (_, diffs, finished) => ({ text: formatDiffs(diffs, finished), complete: identical(diffs) })

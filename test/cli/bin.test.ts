@@ -1,6 +1,9 @@
 import { expect, layer } from "@effect/vitest"
 import { Effect, Redacted } from "effect"
 import { spawn } from "node:child_process"
+import { existsSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import type { CouchDbOptions } from "../../src/adapters/couchdb/CouchDbDatabase.js"
 import type { DynamoDbOptions } from "../../src/adapters/dynamodb/DynamoDbDatabase.js"
@@ -120,9 +123,9 @@ layer(serversLayer(false), { timeout: 180_000, excludeTestServices: true })("npx
       const dead = yield* freePort
       const unreachable = { SOURCE_COUCHDB_URL: `http://127.0.0.1:${dead}`, SOURCE_COUCHDB_USER: "someone", SOURCE_COUCHDB_PASSWORD: "a password" }
       const [missing, none, unanswered] = yield* Effect.all([
-        docport(["copy", "--from-provider", "couchdb", "--to-provider", "memory"], {}),
+        docport(["copy", "--from-provider", "couchdb", "--to-provider", "dynamodb"], {}),
         docport(["verify"], {}),
-        docport(["copy", "--from-provider", "couchdb", "--to-provider", "memory"], unreachable)
+        docport(["copy", "--from-provider", "couchdb", "--to-provider", "dynamodb"], unreachable)
       ], { concurrency: 3 })
       expect(unanswered.code).toBe(1)
       expect(unanswered.stderr).toContain("CouchDB (SOURCE_COUCHDB_URL) could not be reached")
@@ -130,6 +133,24 @@ layer(serversLayer(false), { timeout: 180_000, excludeTestServices: true })("npx
       expect(missing.code).toBe(1)
       expect(missing.stderr).toContain("SOURCE_COUCHDB_URL")
       expect(none.code).toBe(1)
-      expect(none.stdout + none.stderr).toContain("from-provider")
+      expect(none.stderr).toContain("docport verify stopped: no backend chosen: set SOURCE_DATABASE_PROVIDER (or --from-provider)")
+    }), 240_000)
+
+  it.scoped("memory, or no backend at all, is refused from the command line, naming the variable to set", () =>
+    Effect.gen(function*() {
+      const couch = (yield* freshOptions("couchdb")) as CouchDbOptions
+      const file = join(tmpdir(), `docport-memory-${process.pid}-${Date.now()}.ndjson`)
+      const [exported, imported, copied] = yield* Effect.all([
+        docport(["export", "--to", file], { DATABASE_PROVIDER: "memory" }),
+        docport(["import", "--from", file], {}),
+        docport(["copy"], { ...couchEnv("SOURCE_", couch), SOURCE_DATABASE_PROVIDER: "couchdb", TARGET_DATABASE_PROVIDER: "memory" })
+      ], { concurrency: 3 })
+      expect(exported.code).toBe(1)
+      expect(exported.stderr).toContain("docport export stopped: memory keeps nothing once the command ends: set DATABASE_PROVIDER (or --provider)")
+      expect(existsSync(file)).toBe(false)
+      expect(imported.code).toBe(1)
+      expect(imported.stderr).toContain("docport import stopped: no backend chosen: set DATABASE_PROVIDER (or --provider)")
+      expect(copied.code).toBe(1)
+      expect(copied.stderr).toContain("memory keeps nothing once the command ends: set TARGET_DATABASE_PROVIDER (or --to-provider)")
     }), 240_000)
 })

@@ -30,7 +30,7 @@ describe("import", () => {
         `{"collection":"agents","document":{"_id":"ok","n":9007199254740991}}`,
         `{"collection":"agents","document":{"_id":"x","n":9007199254740993}}`
       ])
-      const run = yield* cli(["import", "--from", file], { service: target })
+      const run = yield* cli(["import", "--provider", "memory", "--from", file], { service: target })
       expect(run.exitCode).toBe(2)
       expect(run.out).toContain("failed agents/line 2: an integer beyond 2^53 at document.n")
       expect((yield* target.db.get("agents", "ok")).n).toBe(9007199254740991)

@@ -172,21 +172,21 @@ layer(serversLayer(false), { timeout: 120_000, excludeTestServices: true })("cop
         const dynamo = yield* freshBackend("dynamodb")
         yield* seed(couch, fixtures)
 
-        const exported = yield* cli(["export", "--to", join(dir, "couch.ndjson.gz"), "--page-size", "2"], { service: couch })
+        const exported = yield* cli(["export", "--provider", "couchdb", "--to", join(dir, "couch.ndjson.gz"), "--page-size", "2"], { service: couch })
         expect(exported.exitCode, exported.err).toBe(0)
         expect(exported.err).toMatch(new RegExp(`total\\s+${fixtureCount}\\s+${fixtureCount}`))
         const first = gunzipSync(yield* Effect.promise(() => readFile(join(dir, "couch.ndjson.gz")))).toString("utf8")
         expect(first.trim().split("\n")).toHaveLength(fixtureCount)
 
-        const dry = yield* cli(["import", "--from", join(dir, "couch.ndjson.gz"), "--dry-run"], { service: dynamo })
+        const dry = yield* cli(["import", "--provider", "dynamodb", "--from", join(dir, "couch.ndjson.gz"), "--dry-run"], { service: dynamo })
         expect(dry.exitCode).toBe(0)
         expect(yield* dynamo.catalog.collections).toEqual([])
 
-        const imported = yield* cli(["import", "--from", join(dir, "couch.ndjson.gz")], { service: dynamo })
+        const imported = yield* cli(["import", "--provider", "dynamodb", "--from", join(dir, "couch.ndjson.gz")], { service: dynamo })
         expect(imported.exitCode, imported.out).toBe(0)
         expect(total(imported, "written")).toBe(fixtureCount)
 
-        const back = yield* cli(["export", "--to", join(dir, "dynamo.ndjson")], { service: dynamo })
+        const back = yield* cli(["export", "--provider", "dynamodb", "--to", join(dir, "dynamo.ndjson")], { service: dynamo })
         expect(back.exitCode).toBe(0)
         const second = yield* Effect.promise(() => readFile(join(dir, "dynamo.ndjson"), "utf8"))
         const sorted = (text: string) => text.trim().split("\n").sort().join("\n")
@@ -195,7 +195,7 @@ layer(serversLayer(false), { timeout: 120_000, excludeTestServices: true })("cop
         const bodies = Object.values(fixtures).flat().map(canonicalJson).sort()
         expect(sorted(second).split("\n").map((line) => canonicalJson(JSON.parse(line).document)).sort()).toEqual(bodies)
 
-        const again = yield* cli(["import", "--from", join(dir, "dynamo.ndjson")], { service: dynamo })
+        const again = yield* cli(["import", "--provider", "dynamodb", "--from", join(dir, "dynamo.ndjson")], { service: dynamo })
         expect(again.exitCode).toBe(0)
         expect(total(again, "skipped")).toBe(fixtureCount)
       }))
@@ -215,7 +215,7 @@ layer(serversLayer(false), { timeout: 120_000, excludeTestServices: true })("cop
           `{"collection":"demos","document":{"_id":"d1","name":"demo"}}`
         ]
         yield* Effect.promise(() => import("node:fs/promises").then((fs) => fs.writeFile(file, lines.join("\n"))))
-        const run = yield* cli(["import", "--from", file], { service: target })
+        const run = yield* cli(["import", "--provider", "memory", "--from", file], { service: target })
         expect(run.exitCode).toBe(2)
         expect(run.out).toContain("failed (unreadable)/line 2: not JSON")
         expect(run.out).toContain("failed agents/_design/x: must not start with '_'")
@@ -233,7 +233,7 @@ layer(serversLayer(false), { timeout: 120_000, excludeTestServices: true })("cop
         const huge = `{"collection":"agents","document":{"_id":"huge","s":"${"x".repeat(MAX_LINE_CHARS)}"}}`
         const lines = [`{"collection":"agents","document":{"_id":"a","name":"before"}}`, huge, `{"collection":"agents","document":{"_id":"b","name":"after"}}`]
         yield* Effect.promise(() => import("node:fs/promises").then((fs) => fs.writeFile(file, lines.join("\r\n"))))
-        const run = yield* cli(["import", "--from", file], { service: target })
+        const run = yield* cli(["import", "--provider", "memory", "--from", file], { service: target })
         expect(run.exitCode).toBe(2)
         expect(run.out).toContain(`failed (unreadable)/line 2: longer than ${MAX_LINE_CHARS} characters`)
         expect((yield* target.db.get("agents", "a")).name).toBe("before")
@@ -243,7 +243,7 @@ layer(serversLayer(false), { timeout: 120_000, excludeTestServices: true })("cop
     it.scoped("a missing file stops the import with exit code 1 and one line", () =>
       Effect.gen(function*() {
         const target = yield* freshBackend("memory")
-        const run = yield* cli(["import", "--from", "/nonexistent/file.ndjson"], { service: target })
+        const run = yield* cli(["import", "--provider", "memory", "--from", "/nonexistent/file.ndjson"], { service: target })
         expect(run.exitCode).toBe(1)
         expect(run.err).toContain("docport import stopped: /nonexistent/file.ndjson: ENOENT")
       }))
