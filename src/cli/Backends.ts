@@ -7,6 +7,7 @@ import { DatabaseService, type DatabaseServiceShape } from "../ports/DatabaseSer
 import type { DatabaseError } from "../ports/Errors.js"
 import { type ProviderSetting, refuseMemory, SERVICE, SOURCE, TARGET } from "./ProviderChoice.js"
 import type { Refused } from "./Refused.js"
+import { retryTransient } from "./WritePage.js"
 
 export interface Backend {
   readonly provider: Provider
@@ -37,5 +38,10 @@ export const fromLayer = <E>(provider: Provider, layer: Layer.Layer<DatabaseServ
 
 export const layer: Layer.Layer<Backends> = Layer.succeed(Backends, {
   open: (role, provider) =>
-    Effect.flatMap(refuseMemory(provider, SETTINGS[role]), () => fromLayer(provider, backendLayer(provider, PREFIXES[role])))
+    Effect.flatMap(
+      refuseMemory(provider, SETTINGS[role]),
+      // The adapters check the backend answers when they start: a backend out of reach for a
+      // moment gets the same retries as any read. A failed attempt's clients close with the command.
+      () => retryTransient(fromLayer(provider, backendLayer(provider, PREFIXES[role])))
+    )
 })

@@ -4,6 +4,7 @@ import type { Backend } from "./Backends.js"
 import { portable } from "./Canonical.js"
 import { chooseCollections, countOrUnknown } from "./Collections.js"
 import { Progress } from "./Progress.js"
+import { sourceDocuments } from "./SourceDocuments.js"
 import { addPage, emptyTally, type Tally } from "./Tally.js"
 import { writePage, type WriteOptions } from "./WritePage.js"
 
@@ -30,7 +31,7 @@ export const copy = (
       const tally = emptyTally(collection)
       tallies.push(tally)
       yield* progress.start(collection, yield* countOrUnknown(source, collection))
-      yield* source.db.stream(collection, { pageSize: options.pageSize }).pipe(
+      yield* sourceDocuments(source, collection, options.pageSize).pipe(
         Stream.map(portable),
         Stream.grouped(options.pageSize),
         Stream.buffer({ capacity: 2 }),

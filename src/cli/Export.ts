@@ -6,6 +6,7 @@ import { chooseCollections, countOrUnknown } from "./Collections.js"
 import type { FileError, LineSink } from "./Files.js"
 import { toLine } from "./Ndjson.js"
 import { Progress } from "./Progress.js"
+import { sourceDocuments } from "./SourceDocuments.js"
 import { emptyTally, type Tally } from "./Tally.js"
 
 export interface ExportOptions {
@@ -27,7 +28,7 @@ export const exportTo = (
       const tally = emptyTally(collection)
       tallies.push(tally)
       yield* progress.start(collection, yield* countOrUnknown(backend, collection))
-      yield* backend.db.stream(collection, { pageSize: options.pageSize }).pipe(
+      yield* sourceDocuments(backend, collection, options.pageSize).pipe(
         Stream.grouped(options.pageSize),
         Stream.runForEach((page) => {
           let text = ""

@@ -1,4 +1,4 @@
-import { Chunk, Effect, Schedule, Stream } from "effect"
+import { Chunk, Effect, Stream } from "effect"
 import type { Document } from "../ports/Document.js"
 import type { DatabaseError, InvalidName } from "../ports/Errors.js"
 import type { Backend } from "./Backends.js"
@@ -6,6 +6,7 @@ import { canonicalJson, combineDigests, digestOf, emptyDigest } from "./Canonica
 import { chooseCollections, countOrUnknown } from "./Collections.js"
 import { retryTransient } from "./WritePage.js"
 import { Progress } from "./Progress.js"
+import { sourceDocuments } from "./SourceDocuments.js"
 
 export interface CollectionDiff {
   readonly collection: string
@@ -25,32 +26,6 @@ export interface VerifyOptions {
 }
 
 /**
- * A stream that, when its backend stops answering for a moment, is read again from the start
- * past the documents already seen: every backend streams in a stable order (by id, or a table
- * scan), and nothing writes to either side during a verify. Compares, never writes, so a
- * wrong guess could only misreport, never lose a document.
- */
-const resumable = <A, E extends { readonly _tag: string }>(open: () => Stream.Stream<A, E>): Stream.Stream<A, E> => {
-  let seen = 0
-  return Stream.suspend(() =>
-    open().pipe(
-      Stream.drop(seen),
-      Stream.mapChunks((chunk) => {
-        seen += chunk.length
-        return chunk
-      })
-    )
-  ).pipe(
-    Stream.retry(
-      Schedule.exponential("500 millis").pipe(
-        Schedule.intersect(Schedule.recurs(4)),
-        Schedule.whileInput((error: E) => error._tag === "DatabaseError" && (error as unknown as DatabaseError).unavailable)
-      )
-    )
-  )
-}
-
-/**
  * Walks one side page by page, looking each page's ids up on the other side with one getMany;
  * `visit` sees every document with its counterpart (null when the other side lacks it).
  */
@@ -65,7 +40,7 @@ const walk = (
   Effect.gen(function*() {
     const progress = yield* Progress
     yield* progress.start(label, yield* countOrUnknown(from, collection))
-    yield* resumable(() => from.db.stream(collection, { pageSize })).pipe(
+    yield* sourceDocuments(from, collection, pageSize).pipe(
       Stream.grouped(pageSize),
       Stream.buffer({ capacity: 2 }),
       Stream.mapEffect((page) => {

@@ -18,7 +18,7 @@ export interface WriteOptions {
  * A backend that could not be reached gets a few more chances before the run stops: every step
  * below is safe to repeat (reads, and writes of the same bodies under the same ids).
  */
-export const retryTransient = <A, E extends { readonly _tag: string }>(effect: Effect.Effect<A, E>) =>
+export const retryTransient = <A, E extends { readonly _tag: string }, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.retry(effect, {
     while: (error) => error._tag === "DatabaseError" && (error as unknown as DatabaseError).unavailable,
     schedule: Schedule.exponential("250 millis").pipe(Schedule.intersect(Schedule.recurs(4)))

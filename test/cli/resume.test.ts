@@ -1,17 +1,21 @@
 import { describe, expect, layer } from "@effect/vitest"
-import { Effect, Layer, Redacted, Stream } from "effect"
+import { ConfigProvider, Effect, Layer, Redacted } from "effect"
 import { mkdtemp, readFile, rm } from "node:fs/promises"
+import { connect, createServer, type Socket } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { gunzipSync } from "node:zlib"
 import * as CouchDbCatalog from "../../src/adapters/couchdb/CouchDbCatalog.js"
 import * as CouchDbDatabase from "../../src/adapters/couchdb/CouchDbDatabase.js"
-import { type Backend, fromLayer } from "../../src/cli/Backends.js"
+import { type Backend, Backends, fromLayer, layer as backendsLayer } from "../../src/cli/Backends.js"
 import { canonicalJson, type Portable } from "../../src/cli/Canonical.js"
 import { MAX_LINE_CHARS } from "../../src/cli/Files.js"
+import type { DocumentPage } from "../../src/ports/Document.js"
 import { DatabaseError } from "../../src/ports/Errors.js"
+import { pageStream } from "../../src/ports/pageStream.js"
+import { freePort } from "../support/ChildServer.js"
 import { fixtureCount, fixtures } from "./fixtures.js"
-import { cli, type CliRun, freshBackend, freshOptions, seed, serversLayer } from "./support.js"
+import { cli, type CliRun, freshBackend, freshOptions, seed, Servers, serversLayer } from "./support.js"
 
 const generated = (n: number): Record<string, ReadonlyArray<Portable>> => ({
   agents: Array.from({ length: n }, (_, i) => ({
@@ -39,6 +43,52 @@ const failingAfter = (backend: Backend, calls: number): Backend => {
     }
   }
 }
+
+/**
+ * The source as it looks when its server does not answer once, for the read of page `n` (from 0):
+ * its stream made of its pages, as the port's is, and the page reads counted, attempts included.
+ */
+const stallingOnce = (backend: Backend, n: number) => {
+  let stalled = false
+  let reads = 0
+  const counted = (read: Effect.Effect<DocumentPage, DatabaseError>, index: number): Effect.Effect<DocumentPage, DatabaseError> =>
+    Effect.suspend(() => {
+      reads += 1
+      if (index === n && !stalled) {
+        stalled = true
+        return Effect.fail(new DatabaseError({ operation: "stream.page", message: "did not answer within 2s", unavailable: true }))
+      }
+      return Effect.map(read, (page) => ({ items: page.items, next: page.next === undefined ? undefined : counted(page.next, index + 1) }))
+    })
+  const pages: Backend["db"]["pages"] = (collection, options) =>
+    Effect.flatMap(backend.db.pages(collection, options), (first) => counted(Effect.succeed(first), 0))
+  const stalling: Backend = { ...backend, db: { ...backend.db, pages, stream: (collection, options) => pageStream(pages(collection, options)) } }
+  return { backend: stalling, reads: () => reads }
+}
+
+/** A TCP proxy to `to` that starts listening on `port` only after `ms`, closed with the scope. */
+const listenLater = (port: number, to: URL, ms: number) =>
+  Effect.acquireRelease(
+    Effect.sync(() => {
+      const sockets = new Set<Socket>()
+      const server = createServer((client) => {
+        const upstream = connect(Number(to.port), to.hostname)
+        for (const socket of [client, upstream]) {
+          sockets.add(socket)
+          socket.on("error", () => (client.destroy(), upstream.destroy()))
+        }
+        client.pipe(upstream).pipe(client)
+      })
+      const timer = setTimeout(() => server.listen(port, "127.0.0.1"), ms)
+      return { server, timer, sockets }
+    }),
+    ({ server, sockets, timer }) =>
+      Effect.sync(() => {
+        clearTimeout(timer)
+        for (const socket of sockets) socket.destroy()
+        server.close()
+      })
+  )
 
 const tempDir = Effect.acquireRelease(
   Effect.promise(() => mkdtemp(join(tmpdir(), "docport-cli-"))),
@@ -81,26 +131,60 @@ layer(serversLayer(false), { timeout: 120_000, excludeTestServices: true })("cop
       const target = yield* freshBackend("memory")
       yield* seed(source, generated(250))
       yield* seed(target, generated(250))
-      let failures = 0
-      // The first stream of the source dies after two pages, as a server that times out would.
-      const flaky: Backend = {
-        ...source,
-        db: {
-          ...source.db,
-          stream: (collection, options) =>
-            failures++ > 0 ? source.db.stream(collection, options) : Stream.concat(
-              Stream.take(source.db.stream(collection, options), 100),
-              Stream.fail(new DatabaseError({ operation: "stream", message: "no answer within 10s", unavailable: true }))
-            )
-        }
-      }
+      const flaky = stallingOnce(source, 2)
       const run = yield* cli(["verify", "--from-provider", "memory", "--to-provider", "memory", "--page-size", "50"], {
-        source: flaky,
+        source: flaky.backend,
         target
       })
       expect(run.exitCode, run.out + run.err).toBe(0)
-      expect(failures).toBe(2)
+      // Five pages and the one read again, never the pages before it.
+      expect(flaky.reads()).toBe(6)
       expect(run.result.diffs).toMatchObject([{ collection: "agents", sourceCount: 250, targetCount: 250, missing: [], extra: [] }])
+    }))
+
+  it.scoped("copy and export read on past a source that stopped answering for a moment, every document once", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const source = yield* freshBackend("couchdb")
+      const target = yield* freshBackend("dynamodb")
+      yield* seed(source, generated(250))
+
+      const copying = stallingOnce(source, 2)
+      const copied = yield* cli(["copy", "--from-provider", "couchdb", "--to-provider", "dynamodb", "--page-size", "50"], {
+        source: copying.backend,
+        target
+      })
+      expect(copied.exitCode, copied.err).toBe(0)
+      expect(copying.reads()).toBe(6)
+      expect(copied.result.tallies).toMatchObject([{ collection: "agents", read: 250, written: 250, skipped: 0, failed: 0 }])
+      const stored = yield* target.db.listAll("agents")
+      expect(new Set(stored.map((d) => d._id)).size).toBe(250)
+      expect(stored.length).toBe(250)
+
+      const exporting = stallingOnce(source, 3)
+      const file = join(dir, "agents.ndjson")
+      const exported = yield* cli(["export", "--provider", "couchdb", "--to", file, "--page-size", "50"], { service: exporting.backend })
+      expect(exported.exitCode, exported.err).toBe(0)
+      const ids = (yield* Effect.promise(() => readFile(file, "utf8"))).trim().split("\n").map((line) => JSON.parse(line).document._id)
+      expect(ids).toEqual(generated(250).agents!.map((d) => d._id))
+    }))
+
+  it.scoped("a source out of reach when the command starts gets the same retries before the run stops", () =>
+    Effect.gen(function*() {
+      const servers = yield* Servers
+      const port = yield* freePort
+      // Nothing listens on the port for the first moment (connection refused), then a proxy to pouchdb-server does.
+      yield* listenLater(port, new URL(servers.couchdb.url), 600)
+      const source = yield* Effect.flatMap(Backends, (backends) => backends.open("source", "couchdb")).pipe(
+        Effect.provide(backendsLayer),
+        Effect.withConfigProvider(ConfigProvider.fromMap(new Map([
+          ["SOURCE_COUCHDB_URL", `http://127.0.0.1:${port}`],
+          ["SOURCE_COUCHDB_USER", servers.couchdb.username],
+          ["SOURCE_COUCHDB_PASSWORD", Redacted.value(servers.couchdb.password)],
+          ["SOURCE_COUCHDB_DATABASE_PREFIX", "docport-startup-retry-"]
+        ]), { pathDelim: "_" }))
+      )
+      expect(yield* source.catalog.collections).toEqual([])
     }))
 
   it.scoped("a document the target cannot store is reported with its id and reason; the others go over", () =>
