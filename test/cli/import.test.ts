@@ -23,7 +23,7 @@ const fileOf = (lines: ReadonlyArray<string>) =>
   })
 
 describe("import", () => {
-  it.scoped("an integer beyond 2^53 is reported by line number, never stored rounded", () =>
+  it.scopedLive("an integer beyond 2^53 is reported by line number, never stored rounded", () =>
     Effect.gen(function*() {
       const target = yield* memory
       const file = yield* fileOf([

@@ -20,7 +20,7 @@ const listingWithout = (backend: Backend, left: string): Backend => ({
 const args = ["verify", "--from-provider", "memory", "--to-provider", "memory"]
 
 describe("verify", () => {
-  it.scoped("counts or digests that differ are a difference even when every id listed is found", () =>
+  it.scopedLive("counts or digests that differ are a difference even when every id listed is found", () =>
     Effect.gen(function*() {
       const source = yield* memory
       const target = yield* memory
@@ -35,7 +35,7 @@ describe("verify", () => {
       expect(run.out.trimEnd().split("\n").at(-1)).toBe("DIFFERENT")
     }))
 
-  it.scoped("a verify that stopped part-way never says identical", () =>
+  it.scopedLive("a verify that stopped part-way never says identical", () =>
     Effect.gen(function*() {
       const source = yield* memory
       const target = yield* memory
