@@ -7,6 +7,13 @@ import { acquire, type DynamoDbOptions } from "./DynamoDbClient.js"
 import { isMissingTable } from "./errors.js"
 
 /**
+ * Where the listing starts: ListTables refuses an ExclusiveStartTableName shorter than a table
+ * name can be (3 characters), so a shorter prefix lists from the first table, and the names are
+ * kept by prefix all the same.
+ */
+const startOf = (tablePrefix: string): string | undefined => (tablePrefix.length < 3 ? undefined : tablePrefix)
+
+/**
  * ListTables, page by page from the prefix on (tables come back in name order), and DescribeTable's
  * ItemCount. A client of its own, built from the same options as the DatabaseService adapter's.
  */
@@ -24,7 +31,7 @@ export const make = (options: DynamoDbOptions) =>
           })
         )
     return {
-      collections: Stream.paginateChunkEffect(tablePrefix === "" ? undefined : tablePrefix, page).pipe(
+      collections: Stream.paginateChunkEffect(startOf(tablePrefix), page).pipe(
         Stream.runCollect,
         Effect.map((names) => collectionsUnder(tablePrefix, names))
       ),
