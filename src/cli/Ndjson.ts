@@ -1,6 +1,6 @@
 import { Predicate } from "effect"
 import { inexactIntegerPath } from "../app/http/inexactInteger.js"
-import { canonicalJson, type Portable } from "./Canonical.js"
+import { canonicalJson, type Portable, portable } from "./Canonical.js"
 import { type Line, MAX_LINE_CHARS } from "./Files.js"
 
 /**
@@ -41,5 +41,7 @@ export const parseLine = (text: Line, lineNumber: number): ParsedLine => {
   if (!Predicate.isRecord(document) || typeof document._id !== "string") {
     return unreadable("the document must be an object with a string _id", value.collection)
   }
-  return { _tag: "Document", collection: value.collection, document: document as Portable }
+  // A `_rev` (from a CouchDB dump, say) would make the write conditional on a revision the target
+  // never had: a "conflict" for a document that is not there. Imports are not conditional.
+  return { _tag: "Document", collection: value.collection, document: portable(document as Portable) }
 }

@@ -36,4 +36,14 @@ describe("import", () => {
       expect((yield* target.db.get("agents", "ok")).n).toBe(9007199254740991)
       expect(yield* target.db.getMany("agents", ["x"])).toEqual(new Map([["x", null]]))
     }))
+
+  it.scopedLive("a _rev in a line is left out: the document is written, not reported as a conflict", () =>
+    Effect.gen(function*() {
+      const target = yield* memory
+      const file = yield* fileOf([`{"collection":"agents","document":{"_id":"x","_rev":"3-abc","name":"from a dump"}}`])
+      const run = yield* cli(["import", "--provider", "memory", "--from", file], { service: target })
+      expect(run.exitCode, run.out).toBe(0)
+      expect(run.result.tallies).toMatchObject([{ collection: "agents", read: 1, written: 1, failed: 0 }])
+      expect((yield* target.db.get("agents", "x")).name).toBe("from a dump")
+    }))
 })
