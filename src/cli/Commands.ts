@@ -9,6 +9,7 @@ import { readLines, writeLines } from "./Files.js"
 import { importFrom } from "./Import.js"
 import { ExitCode, Output, type RunResult } from "./Output.js"
 import * as Progress from "./Progress.js"
+import { printable } from "./Printable.js"
 import { chooseProvider, LASTING, type ProviderSetting, SERVICE, SOURCE, TARGET } from "./ProviderChoice.js"
 import { allWentOver, formatSummary, type Tally } from "./Tally.js"
 import { type CollectionDiff, formatDiffs, identical, verify } from "./Verify.js"
@@ -78,7 +79,9 @@ const runReported = <E>(
           exitCode = ExitCode.Interrupted
         } else {
           const failure = Cause.failureOption(exit.cause)
-          output.err(`docport ${command} stopped: ${Option.match(failure, { onNone: () => Cause.pretty(exit.cause), onSome: describeError })}`)
+          // A failure's message can quote an id or a name from the input; a defect's trace is ours.
+          const reason = Option.match(failure, { onNone: () => Cause.pretty(exit.cause), onSome: (error) => printable(describeError(error)) })
+          output.err(`docport ${command} stopped: ${reason}`)
           exitCode = ExitCode.Failed
         }
         output.record({ command, exitCode, tallies, diffs })

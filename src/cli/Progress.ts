@@ -1,4 +1,5 @@
 import { Context, Effect } from "effect"
+import { printable } from "./Printable.js"
 
 /** Where a run reports how far it got: once per page, never per document. */
 export interface ProgressShape {
@@ -30,7 +31,8 @@ const duration = (seconds: number): string => {
 const BAR = 24
 
 /** The text of one progress report: done/total, rate and time left when the total is known. */
-export const describe = (collection: string, done: number, total: number | undefined, elapsedMs: number, tty: boolean) => {
+export const describe = (name: string, done: number, total: number | undefined, elapsedMs: number, tty: boolean) => {
+  const collection = printable(name)
   const rate = elapsedMs > 0 ? (done * 1000) / elapsedMs : 0
   // Totals can be estimates (DynamoDB's ItemCount): never show more than all of it done.
   const known = total !== undefined && total >= done ? total : undefined

@@ -1,3 +1,5 @@
+import { printable } from "./Printable.js"
+
 /** A document that did not go over, with the reason, never its body. */
 export interface Failure {
   readonly id: string
@@ -54,13 +56,13 @@ export const formatSummary = (tallies: ReadonlyArray<Tally>, dryRun: boolean): s
   )
   const rows = [
     header,
-    ...tallies.map((t) => [t.collection, number(t.read), number(t.written), number(t.skipped), number(t.failed)]),
+    ...tallies.map((t) => [printable(t.collection), number(t.read), number(t.written), number(t.skipped), number(t.failed)]),
     ["total", number(total.read), number(total.written), number(total.skipped), number(total.failed)]
   ]
   const widths = header.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)))
   const lines = rows.map((row) => pad(row, widths))
   for (const t of tallies) {
-    for (const failure of t.failures) lines.push(`failed ${t.collection}/${failure.id}: ${failure.reason}`)
+    for (const failure of t.failures) lines.push(`failed ${printable(t.collection)}/${printable(failure.id)}: ${printable(failure.reason)}`)
   }
   if (dryRun) lines.push("dry run: nothing was written")
   return lines.join("\n")

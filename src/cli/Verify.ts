@@ -6,6 +6,7 @@ import { canonicalJson, combineDigests, digestOf, emptyDigest } from "./Canonica
 import { chooseCollections, countOrUnknown } from "./Collections.js"
 import { retryTransient } from "./WritePage.js"
 import { Progress } from "./Progress.js"
+import { printable } from "./Printable.js"
 import { sourceDocuments } from "./SourceDocuments.js"
 
 export interface CollectionDiff {
@@ -118,8 +119,8 @@ const unexplained = (d: CollectionDiff): ReadonlyArray<string> => {
   if (sameCounts(d) || d.missing.length > 0 || d.extra.length > 0 || d.differing.length > 0) return []
   return [
     d.sourceCount === d.targetCount
-      ? `digests differ ${d.collection}: the same count, but the documents listed are not the same (listed twice on one side, or missing from one side's listing)`
-      : `counts differ ${d.collection}: ${number(d.sourceCount)} listed in the source, ${number(d.targetCount)} in the target, though every id listed was found on the other side: one backend lists fewer documents than it holds, or lists some twice`
+      ? `digests differ ${printable(d.collection)}: the same count, but the documents listed are not the same (listed twice on one side, or missing from one side's listing)`
+      : `counts differ ${printable(d.collection)}: ${number(d.sourceCount)} listed in the source, ${number(d.targetCount)} in the target, though every id listed was found on the other side: one backend lists fewer documents than it holds, or lists some twice`
   ]
 }
 
@@ -133,7 +134,7 @@ export const formatDiffs = (diffs: ReadonlyArray<CollectionDiff>, finished = tru
   const rows = [
     header,
     ...diffs.map((d) => [
-      d.collection,
+      printable(d.collection),
       number(d.sourceCount),
       number(d.targetCount),
       number(d.missing.length),
@@ -145,10 +146,11 @@ export const formatDiffs = (diffs: ReadonlyArray<CollectionDiff>, finished = tru
   const widths = header.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)))
   const lines = rows.map((row) => row.map((cell, i) => (i === 0 || i === 6 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ").trimEnd())
   for (const d of diffs) {
-    for (const id of d.missing) lines.push(`missing ${d.collection}/${id}: in the source only`)
-    for (const id of d.extra) lines.push(`extra ${d.collection}/${id}: in the target only`)
+    const collection = printable(d.collection)
+    for (const id of d.missing) lines.push(`missing ${collection}/${printable(id)}: in the source only`)
+    for (const id of d.extra) lines.push(`extra ${collection}/${printable(id)}: in the target only`)
     for (const { id, source, target } of d.differing) {
-      lines.push(`differs ${d.collection}/${id}: sha256 ${source.slice(0, 16)} in the source, ${target.slice(0, 16)} in the target`)
+      lines.push(`differs ${collection}/${printable(id)}: sha256 ${source.slice(0, 16)} in the source, ${target.slice(0, 16)} in the target`)
     }
     if (finished) lines.push(...unexplained(d))
   }
