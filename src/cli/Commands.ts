@@ -27,14 +27,18 @@ const collections = Options.text("collections").pipe(
   Options.withDescription("comma-separated collections; default: every collection the backend lists")
 )
 
+// 0 would read no page at all, and a negative count means nothing.
 const pageSize = Options.integer("page-size").pipe(
+  Options.filterMap((n) => Option.liftPredicate(n, (x: number) => x >= 1), "--page-size must be 1 or more"),
   Options.withDefault(100),
-  Options.withDescription("documents read, held and written at a time")
+  Options.withDescription("documents read, held and written at a time (1 or more)")
 )
 
-const progressInterval = Options.integer("progress-interval").pipe(
+// Fractions allowed, for a line about every page of a quick run; 0 or less is no interval at all.
+const progressInterval = Options.float("progress-interval").pipe(
+  Options.filterMap((n) => Option.liftPredicate(n, (x: number) => x > 0), "--progress-interval must be more than 0 seconds"),
   Options.withDefault(10),
-  Options.withDescription("seconds between progress lines when stderr is not a terminal")
+  Options.withDescription("seconds between progress lines when stderr is not a terminal (more than 0; 0.5 allowed)")
 )
 
 const mode = Options.choice("mode", ["create", "upsert"]).pipe(

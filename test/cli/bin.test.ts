@@ -71,7 +71,7 @@ layer(serversLayer(false), { timeout: 180_000, excludeTestServices: true })("npx
         agents: Array.from({ length: DOCS }, (_, i) => ({ _id: `agent-${i}`, name: `Agent ${i}`, description: "", code: "" }))
       })
       const env = { ...couchEnv("SOURCE_", couch), ...dynamoEnv("TARGET_", dynamo), SOURCE_DATABASE_PROVIDER: "couchdb" }
-      const args = ["copy", "--to-provider", "dynamodb", "--page-size", "20", "--progress-interval", "0"]
+      const args = ["copy", "--to-provider", "dynamodb", "--page-size", "20", "--progress-interval", "0.01"]
 
       const first = yield* docport(args, env, (stderr) => /agents: \d{3,}\/3,000/.test(stderr))
       expect(first.code, first.stderr).toBe(130)
@@ -134,6 +134,21 @@ layer(serversLayer(false), { timeout: 180_000, excludeTestServices: true })("npx
       expect(missing.stderr).toContain("SOURCE_COUCHDB_URL")
       expect(none.code).toBe(1)
       expect(none.stderr).toContain("docport verify stopped: no backend chosen: set SOURCE_DATABASE_PROVIDER (or --from-provider)")
+    }), 240_000)
+
+  it.scoped("a page size or progress interval of 0 or less is refused with what it must be", () =>
+    Effect.gen(function*() {
+      const [zero, negative, interval] = yield* Effect.all([
+        docport(["copy", "--page-size", "0"], {}),
+        docport(["verify", "--page-size", "-5"], {}),
+        docport(["export", "--to", "-", "--progress-interval", "0"], {})
+      ], { concurrency: 3 })
+      for (const run of [zero, negative]) {
+        expect(run.code).toBe(1)
+        expect(run.stderr).toContain("--page-size must be 1 or more")
+      }
+      expect(interval.code).toBe(1)
+      expect(interval.stderr).toContain("--progress-interval must be more than 0 seconds")
     }), 240_000)
 
   it.scoped("memory, or no backend at all, is refused from the command line, naming the variable to set", () =>
