@@ -11,6 +11,7 @@ import { ExitCode, Output, type RunResult } from "./Output.js"
 import * as Progress from "./Progress.js"
 import { printable } from "./Printable.js"
 import { chooseProvider, LASTING, type ProviderSetting, SERVICE, SOURCE, TARGET } from "./ProviderChoice.js"
+import { refuseSameBackend } from "./SameBackend.js"
 import { allWentOver, formatSummary, type Tally } from "./Tally.js"
 import { type CollectionDiff, formatDiffs, identical, verify } from "./Verify.js"
 
@@ -106,6 +107,7 @@ const openBoth = (from: Option.Option<Provider>, to: Option.Option<Provider>) =>
     // Both chosen before either is opened, so that a missing choice is said before any connection.
     const fromProvider = yield* chooseProvider(from, SOURCE)
     const toProvider = yield* chooseProvider(to, TARGET)
+    yield* refuseSameBackend(fromProvider, toProvider)
     return { source: yield* open("source", fromProvider), target: yield* open("target", toProvider) }
   })
 
