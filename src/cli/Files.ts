@@ -102,7 +102,10 @@ const waitFor = (stream: Writable, event: "drain" | "finish" | "close", path: st
 export const writeLines = (path: string): Effect.Effect<LineSink, FileError, Scope.Scope> =>
   Effect.gen(function*() {
     const partial = `${path}.partial`
-    const target: Writable = path === STDIO ? process.stdout : createWriteStream(partial)
+    // A partial file left by a killed run would keep its mode: the new one is made afresh.
+    if (path !== STDIO) yield* Effect.promise(() => unlink(partial).catch(() => undefined))
+    // Readable by its owner only: an export holds every user's API keys and sessions in clear.
+    const target: Writable = path === STDIO ? process.stdout : createWriteStream(partial, { mode: 0o600 })
     const gzip = gzipped(path) ? createGzip() : undefined
     if (gzip !== undefined) gzip.pipe(target, { end: path !== STDIO })
     const head: Writable = gzip ?? target
