@@ -17,8 +17,8 @@ export interface ImportOptions extends WriteOptions {
 
 /**
  * NDJSON lines into the backend, a page of lines at a time; within a page, each collection's
- * documents go in one bulk write. Lines are tallied under their collection; unreadable ones under
- * `(unreadable)`, by line number.
+ * documents go in one bulk write. Lines are tallied under their collection (those of collections
+ * not chosen with --collections as skipped); unreadable ones under `(unreadable)`, by line number.
  */
 export const importFrom = (
   backend: Backend,
@@ -51,7 +51,13 @@ export const importFrom = (
             addPage(tallyOf(line.collection), { read: 1, written: 0, skipped: 0, failures: [{ id: line.id, reason: line.reason }] })
             continue
           }
-          if (wanted !== undefined && !wanted.has(line.collection)) continue
+          // Made here, so that the summary lists collections in the order the file first names them.
+          const tally = tallyOf(line.collection)
+          if (wanted !== undefined && !wanted.has(line.collection)) {
+            // Read and left out on purpose: counted, so that the totals add up to the file.
+            addPage(tally, { read: 1, written: 0, skipped: 1, failures: [] })
+            continue
+          }
           const group = groups.get(line.collection) ?? []
           group.push(line.document)
           groups.set(line.collection, group)

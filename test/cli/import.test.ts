@@ -46,4 +46,22 @@ describe("import", () => {
       expect(run.result.tallies).toMatchObject([{ collection: "agents", read: 1, written: 1, failed: 0 }])
       expect((yield* target.db.get("agents", "x")).name).toBe("from a dump")
     }))
+
+  it.scopedLive("lines of collections not chosen with --collections are counted as skipped, not dropped", () =>
+    Effect.gen(function*() {
+      const target = yield* memory
+      const file = yield* fileOf([
+        `{"collection":"agents","document":{"_id":"a1"}}`,
+        `{"collection":"users","document":{"_id":"u1"}}`,
+        `{"collection":"users","document":{"_id":"u2"}}`
+      ])
+      const run = yield* cli(["import", "--provider", "memory", "--from", file, "--collections", "agents"], { service: target })
+      expect(run.exitCode, run.out).toBe(0)
+      expect(run.result.tallies).toMatchObject([
+        { collection: "agents", read: 1, written: 1, skipped: 0 },
+        { collection: "users", read: 2, written: 0, skipped: 2 }
+      ])
+      expect(run.out).toMatch(/total\s+3\s+1\s+2\s+0/)
+      expect(yield* target.catalog.collections).toEqual(["agents"])
+    }))
 })
