@@ -1,9 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Stream } from "effect"
+import { Effect } from "effect"
 import * as MemoryCatalog from "../../src/adapters/MemoryCatalog.js"
 import { type Backend, fromLayer } from "../../src/cli/Backends.js"
 import type { Portable } from "../../src/cli/Canonical.js"
+import type { DocumentPage } from "../../src/ports/Document.js"
 import { DatabaseError } from "../../src/ports/Errors.js"
+import { pageStream } from "../../src/ports/pageStream.js"
 import { cli, seed } from "./support.js"
 
 // Memory backends stand in for the real ones: what is tested here is verify's arithmetic and report.
@@ -11,11 +13,21 @@ const memory = fromLayer("memory", MemoryCatalog.layer)
 
 const docs: ReadonlyArray<Portable> = [{ _id: "a", n: 1 }, { _id: "b", n: 2 }, { _id: "c", n: 3 }]
 
-/** A backend whose listing leaves out ids its lookups still find, as pouchdb-server's _all_docs does with astral ids. */
-const listingWithout = (backend: Backend, left: string): Backend => ({
+/**
+ * The backend with its listing changed: `pages`, and `stream` made of them as the port makes it,
+ * so that the change is seen whichever of the two a command reads.
+ */
+const listing = (backend: Backend, pages: Backend["db"]["pages"]): Backend => ({
   ...backend,
-  db: { ...backend.db, stream: (collection, options) => Stream.filter(backend.db.stream(collection, options), (d) => d._id !== left) }
+  db: { ...backend.db, pages, stream: (collection, options) => pageStream(pages(collection, options)) }
 })
+
+/** A backend whose listing leaves out ids its lookups still find, as pouchdb-server's _all_docs does with astral ids. */
+const listingWithout = (backend: Backend, left: string): Backend => {
+  const without = <E>(read: Effect.Effect<DocumentPage, E>): Effect.Effect<DocumentPage, E> =>
+    Effect.map(read, (page) => ({ items: page.items.filter((d) => d._id !== left), next: page.next === undefined ? undefined : without(page.next) }))
+  return listing(backend, (collection, options) => without(backend.db.pages(collection, options)))
+}
 
 const args = ["verify", "--from-provider", "memory", "--to-provider", "memory"]
 
@@ -41,16 +53,10 @@ describe("verify", () => {
       const target = yield* memory
       yield* seed(source, { agents: docs, demos: docs })
       yield* seed(target, { agents: docs, demos: docs })
-      const broken: Backend = {
-        ...target,
-        db: {
-          ...target.db,
-          stream: (collection, options) =>
-            collection === "demos"
-              ? Stream.fail(new DatabaseError({ operation: "stream", message: "the listing was refused" }))
-              : target.db.stream(collection, options)
-        }
-      }
+      const broken = listing(target, (collection, options) =>
+        collection === "demos"
+          ? Effect.fail(new DatabaseError({ operation: "stream", message: "the listing was refused" }))
+          : target.db.pages(collection, options))
       const run = yield* cli(args, { source, target: broken })
       expect(run.exitCode).toBe(1)
       expect(run.err).toContain("docport verify stopped: the listing was refused")
