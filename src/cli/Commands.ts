@@ -28,7 +28,7 @@ const collections = Options.text("collections").pipe(
   Options.withDescription("comma-separated collections; default: every collection the backend lists")
 )
 
-// 0 would read no page at all, and a negative count means nothing.
+// A page of no documents, or fewer, is no page: refused with the option, before any backend is opened.
 const pageSize = Options.integer("page-size").pipe(
   Options.filterMap((n) => Option.liftPredicate(n, (x: number) => x >= 1), "--page-size must be 1 or more"),
   Options.withDefault(100),
