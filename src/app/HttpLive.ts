@@ -61,8 +61,9 @@ const serve = (observe: boolean) =>
   HttpApiBuilder.httpApp.pipe(
     Effect.zipWith(DatabaseService, (app, database) => serveInLeanContext(observe ? observeRequests(app, database.provider) : app)),
     Layer.unwrapEffect,
-    // The request span records every header but those named here: the admin password is one too.
-    Layer.locallyWith(Headers.currentRedactedNames, (names) => [...names, ADMIN_PASSWORD_HEADER, "proxy-authorization"]),
+    // The request span records every header but those named here: the admin password is one too,
+    // and a sign-in's redirect carries its state and nonce in its Location.
+    Layer.locallyWith(Headers.currentRedactedNames, (names) => [...names, ADMIN_PASSWORD_HEADER, "proxy-authorization", "location"]),
     Layer.provide([HttpApiBuilder.Router.Live, HttpApiBuilder.Middleware.layer])
   )
 

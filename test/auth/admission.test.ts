@@ -1,3 +1,4 @@
+import { request } from "node:http"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { Layer } from "effect"
 import type { DatabaseService } from "../../src/ports/DatabaseService.js"
@@ -27,7 +28,9 @@ beforeAll(async () => {
       root: { email: "root@elsewhere.org", name: "Root" },
       // Another account of the provider: OpenID subjects are case-sensitive.
       ROOT: { email: "impostor@evil.test", name: "Impostor" },
-      MALLORY: { email: "m2@evil.test", name: "Other Mallory" }
+      MALLORY: { email: "m2@evil.test", name: "Other Mallory" },
+      // A subject shaped like an address that ALLOWED_USERS lists: the provider vouches for no address.
+      "carol@example.org": { email: "x@evil.test", name: "Not Carol", emailVerified: false }
     }
   })
   database = (await sharedMemoryDatabase()).layer
@@ -37,7 +40,7 @@ beforeAll(async () => {
     AUTH_TEST_CLIENT_ID: "docport",
     AUTH_TEST_CLIENT_SECRET: "docport-secret",
     AUTH_TEST_ALLOWED_DOMAINS: "example.com",
-    AUTH_TEST_ALLOWED_USERS: "mallory",
+    AUTH_TEST_ALLOWED_USERS: "mallory,carol@example.org",
     SITE_ADMINS: "test:root,boss@example.com",
     FRONTEND_URL: FRONTEND,
     AUTH_MAX_FAILURES: "1000"
@@ -84,8 +87,8 @@ describe("who is let in, at sign-in and on every request after it", () => {
     expect((await withToken(await newToken(browser))).body).toMatchObject({ uid: "test:mallory", isSiteAdmin: false })
   }, 30_000)
 
-  it("subjects are matched exactly: ROOT is not the site admin root, MALLORY is not the allowed mallory", async () => {
-    for (const account of ["ROOT", "MALLORY"]) {
+  it("subjects are matched exactly: ROOT is not the site admin root, MALLORY is not the allowed mallory, an address listed is no subject", async () => {
+    for (const account of ["ROOT", "MALLORY", "carol@example.org"]) {
       const { browser, end } = await signedIn(account)
       expect(end.response?.status, account).toBe(403)
       expect(await end.response!.text()).toContain("Login denied")
@@ -116,12 +119,46 @@ describe("who is let in, at sign-in and on every request after it", () => {
     }
   }, 30_000)
 
+  it("a site admin signed in through a provider since removed from AUTH_PROVIDERS is refused too", async () => {
+    const { browser } = await signedIn("root")
+    const token = await newToken(browser)
+    const without = await startDocport({ ...env, AUTH_PROVIDERS: "dev_stub", APP_ENV: "test" }, { database })
+    try {
+      expect(await meOf(browser, without.base)).toMatchObject({ status: 401, reason: "session_expired" })
+      expect(await withToken(token, without.base)).toMatchObject({ status: 401 })
+    } finally {
+      await without.close()
+    }
+  }, 30_000)
+
+  it("a callback whose Host header makes no URL (PUBLIC_URL unset) is a refused sign-in, not a 500", async () => {
+    const browser = new Browser(FRONTEND)
+    const login = await browser.fetch(`${docport.base}/auth/login/${TYPE}`)
+    expect(login.status).toBe(302)
+    const state = new URL(login.headers.get("location")!).searchParams.get("state")!
+    const url = new URL(docport.base)
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request({
+        host: url.hostname,
+        port: url.port,
+        path: `/auth/callback/${TYPE}?code=anything&state=${encodeURIComponent(state)}`,
+        headers: { host: "a b", cookie: `gofannon_auth_state=${state}` }
+      }, (res) => {
+        res.resume()
+        resolve(res.statusCode ?? 0)
+      })
+      req.on("error", reject)
+      req.end()
+    })
+    expect(status).toBe(400)
+  }, 30_000)
+
   it("a token made in local mode opens nothing once sign-in is configured over the same database", async () => {
     const local = await startDocport({}, { database })
     try {
       const made = await fetch(`${local.base}/auth/tokens`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "runtime" }) })
       const { token } = (await made.json()) as { token: string }
-      expect((await withToken(token, local.base)).body).toMatchObject({ uid: "local:local" })
+      expect((await withToken(token, local.base)).body).toMatchObject({ uid: "local:local", isSiteAdmin: true })
       expect(await withToken(token)).toMatchObject({ status: 401 })
     } finally {
       await local.close()

@@ -136,6 +136,8 @@ describe("personal access tokens", () => {
       [{ name: "   " }, "name"],
       [{ name: "a\u202eb" }, "name"],
       [{ name: "\u200b" }, "name"],
+      [{ name: "\u00ad" }, "name"],
+      [{ name: "\u3164\u2800\u{e0001}" }, "name"],
       // Not valid Unicode, so no backend stores it: refused here, not a 500 from the database.
       [{ name: "\ud800" }, "name"],
       [{ name: "ok\udfff" }, "name"]

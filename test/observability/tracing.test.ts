@@ -49,6 +49,28 @@ describe("trace export over OTLP/HTTP", () => {
       expect(spans.some((s) => s.span.name === "DatabaseService.save" && s.span.parentSpanId === post?.spanId)).toBe(true)
     }).pipe(Effect.scoped), 30_000)
 
+  it.live("a sign-in's redirect exports no Location: it carries the login's state (and nonce) to the provider", () =>
+    Effect.gen(function*() {
+      const otlp = yield* otlpReceiver
+      const config = ConfigProvider.fromMap(new Map([
+        ["OTEL_EXPORTER_OTLP_ENDPOINT", otlp.url],
+        ["AUTH_PROVIDERS", "dev_stub"],
+        ["APP_ENV", "test"]
+      ]))
+      const state = yield* Effect.gen(function*() {
+        const base = Context.get(yield* Layer.build(testServer(MemoryDatabase.layer)), BaseUrl)
+        const login = yield* Effect.promise(() => fetch(`${base}/auth/login/dev_stub`, { redirect: "manual" }))
+        expect(login.status).toBe(302)
+        return new URL(login.headers.get("location")!, base).searchParams.get("state")!
+      }).pipe(Effect.scoped, Effect.provide(TracingLive), Effect.withConfigProvider(config))
+      expect(state.length).toBeGreaterThan(20)
+      const spans = yield* Effect.suspend(() => otlp.received.length > 0 ? Effect.succeed(otlp.received) : Effect.fail("none yet"))
+        .pipe(Effect.retry(Schedule.intersect(Schedule.spaced("100 millis"), Schedule.recurs(50))))
+      const login = spans.find((s) => spanAttribute(s.span, "http.route") === "/auth/login/:type")!.span
+      expect(spanAttribute(login, "http.response.header.location")).toBe("<redacted>")
+      expect(JSON.stringify(otlp.received)).not.toContain(state)
+    }).pipe(Effect.scoped), 30_000)
+
   it.live("a failure's cause reaches the trace without the backend's address or credentials, as it reaches the log", () =>
     Effect.gen(function*() {
       const otlp = yield* otlpReceiver

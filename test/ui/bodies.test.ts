@@ -126,6 +126,24 @@ layer(Layer.provide(testServer(MemoryDatabase.layer), captureLogs), { excludeTes
         expect(written).not.toMatch(/LEAK/)
         expect(event.message).toBe("client event: boom token=[redacted] at http://x/auth/callback/test?code=[redacted]&state=[redacted]")
         expect(written).toContain("iss=x&code=[redacted]")
+        // Wherever the pair stands: in a JSON string, in brackets, percent-encoded, after a prefix.
+        logged.length = 0
+        yield* raw("POST", "/log/client", {
+          eventType: "error",
+          message: `ok (code=LEAK-10) "state=LEAK-11" statusCode=404`,
+          metadata: {
+            query: "code=LEAK-12&state=x",
+            params: { code: "LEAK-13", state: "LEAK-14" },
+            returnTo: "/cb%3Fcode%3DLEAK-15%26tab%3D1",
+            private_key: "LEAK-16",
+            y: "gofannon_sid=LEAK-17",
+            z: "Authorization: Digest LEAK-18"
+          }
+        })
+        const more = logged.find((l) => l.annotations.source === "webui")!
+        expect(`${more.message} ${String(more.annotations.metadata)}`).not.toMatch(/LEAK/)
+        expect(more.message).toContain("statusCode=404")
+        expect(String(more.annotations.metadata)).toContain("%26tab%3D1")
         logged.length = 0
         yield* raw("POST", "/log/client", { eventType: "error", message: "boom", level: "ERROR" })
         const info = yield* raw("POST", "/log/client", { eventType: "navigation", message: "opened /demos" })

@@ -3,7 +3,7 @@ import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
 import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
 import { Schema } from "effect"
 import { AccessTokenInfo } from "../../domain/AccessTokens.js"
-import { LINE_BREAKING_OR_INVISIBLE } from "../../domain/InvisibleText.js"
+import { LINE_BREAKING_OR_INVISIBLE, showsSomething } from "../../domain/InvisibleText.js"
 import { WellFormedString } from "../../domain/Json.js"
 import { Workspace } from "../../domain/Principal.js"
 import { WorkspaceChanges } from "../../domain/WorkspaceRefresh.js"
@@ -50,7 +50,7 @@ export const TokenCreate = Schema.Struct({
   name: WellFormedString.pipe(
     Schema.minLength(1),
     Schema.maxLength(100),
-    Schema.filter((name) => name.trim() !== "" || "must not be blank"),
+    Schema.filter((name) => showsSomething(name) || "must not be blank (white space or invisible characters only)"),
     Schema.filter((name) =>
       !LINE_BREAKING_OR_INVISIBLE.test(name) || "must not hold control characters (a newline, NUL, an escape) or invisible ones (zero-width, bidirectional controls)"
     )

@@ -59,9 +59,11 @@ export const make = (settings: OidcSettings) =>
         onNone: () => Effect.map(discover, (config) => [config, Option.some(config)] as const)
       }))
 
-    // OpenID subjects are case-sensitive: `ROOT` is another account than `root`. Addresses are not.
-    const allowedSubjects = new Set(settings.allowedUsers)
-    const allowedEmails = new Set(settings.allowedUsers.map((u) => u.toLowerCase()))
+    // OpenID subjects are case-sensitive: `ROOT` is another account than `root`. Addresses are not,
+    // and an entry with an `@` is an address only: as a subject, an account whose subject looks
+    // like an address would be let in without the provider vouching for any address.
+    const allowedSubjects = new Set(settings.allowedUsers.filter((u) => !u.includes("@")))
+    const allowedEmails = new Set(settings.allowedUsers.filter((u) => u.includes("@")).map((u) => u.toLowerCase()))
     const allowedDomains = new Set(settings.allowedDomains)
 
     const provider: AuthProvider = {
@@ -85,7 +87,11 @@ export const make = (settings: OidcSettings) =>
       complete: ({ codeVerifier, nonce, query, redirectUri, state }) =>
         Effect.gen(function*() {
           const config = yield* configuration
-          const currentUrl = new URL(redirectUri)
+          // Without PUBLIC_URL the callback URL is built from the request's Host, which the client writes.
+          const currentUrl = yield* Effect.try({
+            try: () => new URL(redirectUri),
+            catch: (): Rejected => ({ _tag: "Rejected", reason: "the request's Host header makes no valid callback URL" })
+          })
           currentUrl.search = query.toString()
           const tokens = yield* Effect.tryPromise({
             try: () =>

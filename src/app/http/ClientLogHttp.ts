@@ -19,8 +19,13 @@ const CONTROL = new RegExp(LINE_BREAKING_OR_INVISIBLE.source, "g")
 const SECRET_VALUES: ReadonlyArray<readonly [RegExp, string]> = [
   [new RegExp(`\\b${TOKEN_PREFIX}[A-Za-z0-9_-]+`, "g"), `${TOKEN_PREFIX}[redacted]`],
   [/\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, "[redacted]"],
-  [/\b(Bearer|Basic)\s+[^\s"',;]+/gi, "$1 [redacted]"],
-  [/((?:^|[\s?&#;,])(?:code|state|token|access_token|id_token|refresh_token|session|sid|password|api_?key|key)=)[^&#;,\s"']+/gi, "$1[redacted]"]
+  [/\b(Bearer|Basic|Digest|Negotiate)\s+[^\s"',;]+/g, "$1 [redacted]"],
+  // `name=value` wherever it stands (a query, a JSON string, brackets), `=` percent-encoded too, for
+  // these names alone or after a prefix and `_` or `-` (`gofannon_sid`, `auth-code`), not `statusCode`.
+  [
+    /((?<=^|[^A-Za-z0-9]|%[0-9A-Fa-f]{2})(?:[A-Za-z0-9]+[_-])?(?:code|state|nonce|token|access_token|id_token|refresh_token|session|sid|password|secret|api_?key|key)(?:=|%3D))(?:(?!%26)[^&#;,\s"'()])+/gi,
+    "$1[redacted]"
+  ]
 ]
 
 const bounded = (text: string, max: number) => {
@@ -29,9 +34,10 @@ const bounded = (text: string, max: number) => {
 }
 
 // Fields a page may put in an event's metadata by mistake that name a credential (`password`,
-// `apiKey`, `openaiApiKey`, `accessToken`, `Authorization`, `sessionId`, `sid`, `jwt`…): their
-// values are never written. Matched at the end of the name, so that `maxTokens` or `tokenCount` stay.
-const SECRET_FIELD = /(passw(or)?d|passphrase|secret|token|api[-_]?key|authorization|bearer|cookie|credentials?|session[-_]?id|(^|[-_.])sid|jwt)$/i
+// `apiKey`, `openaiApiKey`, `accessToken`, `Authorization`, `sessionId`, `sid`, `jwt`, a sign-in's
+// `code`, `state` and `nonce`…): their values are never written. Matched at the end of the name, so
+// that `maxTokens` or `tokenCount` stay (and `errorCode`; `error_code` goes, the price of `auth_code`).
+const SECRET_FIELD = /(passw(or)?d|passphrase|secret|token|api[-_]?key|private[-_]?key|authorization|bearer|cookie|credentials?|session[-_]?id|(^|[-_.])(sid|code|state|nonce)|jwt)$/i
 const REDACTED = "[redacted]"
 const withoutSecrets = (key: string, value: unknown) => (key !== "" && SECRET_FIELD.test(key) ? REDACTED : value)
 
