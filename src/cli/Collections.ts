@@ -1,6 +1,7 @@
 import { Effect } from "effect"
 import type { DatabaseError } from "../ports/Errors.js"
 import type { Backend } from "./Backends.js"
+import { retryTransient } from "./WritePage.js"
 
 /** The collections a command works on: those named with --collections, else all the backends list. */
 export const chooseCollections = (
@@ -10,7 +11,8 @@ export const chooseCollections = (
   named !== undefined && named.length > 0
     ? Effect.succeed([...new Set(named)])
     : Effect.map(
-      Effect.forEach(backends, (backend) => backend.catalog.collections),
+      // A listing is a read like any other: a dropped connection gets the same few retries.
+      Effect.forEach(backends, (backend) => retryTransient(backend.catalog.collections)),
       (lists) => [...new Set(lists.flat())].sort()
     )
 

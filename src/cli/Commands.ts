@@ -80,7 +80,8 @@ const runReported = <E>(
         let exitCode: number
         if (Exit.isSuccess(exit)) exitCode = complete ? ExitCode.Ok : ExitCode.Incomplete
         else if (Cause.isInterruptedOnly(exit.cause)) {
-          output.err(`docport ${command} interrupted; run the same command again to continue`)
+          // A copy or import skips what is already there; an export or verify starts afresh.
+          output.err(`docport ${command} interrupted; run the same command again to ${command === "copy" || command === "import" ? "continue" : "start it again"}`)
           exitCode = ExitCode.Interrupted
         } else {
           const failure = Cause.failureOption(exit.cause)

@@ -1,8 +1,23 @@
 import { Config, Effect, Option } from "effect"
+import * as FirestoreDatabase from "../adapters/firestore/FirestoreDatabase.js"
 import type { Provider } from "../adapters/Providers.js"
 import { Refused } from "./Refused.js"
 
-const normalUrl = (text: string) => (URL.canParse(text) ? new URL(text).href : text).replace(/\/+$/, "")
+// Every name of this machine's loopback is one place: `localhost:5984` is `127.0.0.1:5984`.
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i
+
+/**
+ * Where a URL points, written one way: without the credentials it may carry (the adapters take
+ * them from their own variables), an empty query or fragment, or a trailing slash, and with any
+ * loopback name as one.
+ */
+const normalUrl = (text: string) => {
+  if (!URL.canParse(text)) return text.trim()
+  const url = new URL(text.trim())
+  const host = LOOPBACK.test(url.hostname) ? `loopback:${url.port}` : url.host
+  return `${url.protocol}//${host}${url.pathname.replace(/\/+$/, "")}${url.search.length > 1 ? url.search : ""}`
+}
+const normalHost = (host: string) => (host === "" ? "" : normalUrl(`http://${host}`))
 
 /**
  * The settings that say where a backend's documents are (not how to sign in): two sides alike in
@@ -20,9 +35,10 @@ const PLACES: Record<Provider, ReadonlyArray<readonly [variable: string, config:
     ["DYNAMODB_ENDPOINT_URL", Config.map(Config.withDefault(Config.string("DYNAMODB_ENDPOINT_URL"), ""), normalUrl)],
     ["DYNAMODB_TABLE_PREFIX", Config.withDefault(Config.string("DYNAMODB_TABLE_PREFIX"), "")]
   ],
+  // As the adapter reads them: an empty FIRESTORE_PROJECT_ID gives way to GOOGLE_CLOUD_PROJECT.
   firestore: [
-    ["FIRESTORE_PROJECT_ID", Config.orElse(Config.string("FIRESTORE_PROJECT_ID"), () => Config.string("GOOGLE_CLOUD_PROJECT"))],
-    ["FIRESTORE_EMULATOR_HOST", Config.withDefault(Config.string("FIRESTORE_EMULATOR_HOST"), "")]
+    ["FIRESTORE_PROJECT_ID", Config.map(FirestoreDatabase.optionsConfig, (options) => options.projectId)],
+    ["FIRESTORE_EMULATOR_HOST", Config.map(FirestoreDatabase.optionsConfig, (options) => normalHost(options.emulatorHost ?? ""))]
   ]
 }
 

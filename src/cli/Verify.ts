@@ -119,7 +119,7 @@ const unexplained = (d: CollectionDiff): ReadonlyArray<string> => {
   if (sameCounts(d) || d.missing.length > 0 || d.extra.length > 0 || d.differing.length > 0) return []
   return [
     d.sourceCount === d.targetCount
-      ? `digests differ ${printable(d.collection)}: the same count, but the documents listed are not the same (listed twice on one side, or missing from one side's listing)`
+      ? `digests differ ${printable(d.collection)}: the same count, but the documents listed are not the same (listed twice on one side, missing from one side's listing, or changed while verify read them)`
       : `counts differ ${printable(d.collection)}: ${number(d.sourceCount)} listed in the source, ${number(d.targetCount)} in the target, though every id listed was found on the other side: one backend lists fewer documents than it holds, or lists some twice`
   ]
 }

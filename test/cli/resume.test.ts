@@ -169,6 +169,30 @@ layer(serversLayer(false), { timeout: 120_000, excludeTestServices: true })("cop
       expect(ids).toEqual(generated(250).agents!.map((d) => d._id))
     }))
 
+  it.scoped("a listing of the collections that did not answer once is asked again, as a page read is", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const source = yield* freshBackend("couchdb")
+      yield* seed(source, generated(20))
+      let listings = 0
+      const flaky: Backend = {
+        ...source,
+        catalog: {
+          ...source.catalog,
+          collections: Effect.suspend(() =>
+            ++listings === 1
+              ? Effect.fail(new DatabaseError({ operation: "collections", message: "could not be reached: other side closed", unavailable: true }))
+              : source.catalog.collections
+          )
+        }
+      }
+      const file = join(dir, "all.ndjson")
+      const exported = yield* cli(["export", "--provider", "couchdb", "--to", file], { service: flaky })
+      expect(exported.exitCode, exported.err).toBe(0)
+      expect(listings).toBe(2)
+      expect((yield* Effect.promise(() => readFile(file, "utf8"))).trim().split("\n")).toHaveLength(20)
+    }))
+
   it.scoped("a source out of reach when the command starts gets the same retries before the run stops", () =>
     Effect.gen(function*() {
       const servers = yield* Servers

@@ -25,6 +25,22 @@ describe("source and target settings", () => {
           `docport ${command} stopped: the source and the target are the same couchdb documents (the same COUCHDB_URL, COUCHDB_DATABASE_PREFIX behind SOURCE_ and TARGET_)`
         )
       }
+      // Other spellings of one place: credentials in the URL, an empty query or fragment, another loopback name.
+      for (const url of ["http://admin:secret@127.0.0.1:5984", "http://127.0.0.1:5984/?", "http://127.0.0.1:5984/#", "http://localhost:5984"]) {
+        const spelled = { ...couch("SOURCE", "http://127.0.0.1:5984"), ...couch("TARGET", url) }
+        const again = yield* cli(["verify", "--from-provider", "couchdb", "--to-provider", "couchdb"], {}).pipe(withEnv(spelled))
+        expect(again.err, url).toContain("the same couchdb documents")
+      }
+      // Firestore as its adapter reads it: an empty FIRESTORE_PROJECT_ID gives way to GOOGLE_CLOUD_PROJECT.
+      const firestore = {
+        SOURCE_FIRESTORE_PROJECT_ID: "p1",
+        SOURCE_FIRESTORE_EMULATOR_HOST: "127.0.0.1:8080",
+        TARGET_FIRESTORE_PROJECT_ID: "",
+        TARGET_GOOGLE_CLOUD_PROJECT: "p1",
+        TARGET_FIRESTORE_EMULATOR_HOST: "localhost:8080"
+      }
+      const fs = yield* cli(["verify", "--from-provider", "firestore", "--to-provider", "firestore"], {}).pipe(withEnv(firestore))
+      expect(fs.err).toContain("the same firestore documents")
       const dynamo = { SOURCE_DYNAMODB_TABLE_PREFIX: "prod-", TARGET_DYNAMODB_TABLE_PREFIX: "prod-" }
       const run = yield* cli(["copy", "--from-provider", "dynamodb", "--to-provider", "dynamodb"], {}).pipe(withEnv(dynamo))
       expect(run.err).toContain("the same dynamodb documents")
@@ -37,6 +53,20 @@ describe("source and target settings", () => {
       const target = yield* fromLayer("memory", MemoryCatalog.layer)
       const env = { ...couch("SOURCE", "http://127.0.0.1:5984", "old-"), ...couch("TARGET", "http://127.0.0.1:5984", "new-") }
       const run = yield* cli(["copy", "--from-provider", "couchdb", "--to-provider", "couchdb"], { source, target }).pipe(withEnv(env))
+      expect(run.exitCode, run.err).toBe(0)
+    }))
+
+  it.scopedLive("two Firestore projects named through GOOGLE_CLOUD_PROJECT behind empty FIRESTORE_PROJECT_IDs are two backends", () =>
+    Effect.gen(function*() {
+      const source = yield* fromLayer("memory", MemoryCatalog.layer)
+      const target = yield* fromLayer("memory", MemoryCatalog.layer)
+      const env = {
+        SOURCE_FIRESTORE_PROJECT_ID: "",
+        SOURCE_GOOGLE_CLOUD_PROJECT: "p1",
+        TARGET_FIRESTORE_PROJECT_ID: "",
+        TARGET_GOOGLE_CLOUD_PROJECT: "p2"
+      }
+      const run = yield* cli(["verify", "--from-provider", "firestore", "--to-provider", "firestore"], { source, target }).pipe(withEnv(env))
       expect(run.exitCode, run.err).toBe(0)
     }))
 })
