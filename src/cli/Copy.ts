@@ -4,6 +4,7 @@ import type { Backend } from "./Backends.js"
 import { portable } from "./Canonical.js"
 import { chooseCollections, countOrUnknown } from "./Collections.js"
 import { Progress } from "./Progress.js"
+import type { Refused } from "./Refused.js"
 import { sourceDocuments } from "./SourceDocuments.js"
 import { addPage, emptyTally, type Tally } from "./Tally.js"
 import { writePage, type WriteOptions } from "./WritePage.js"
@@ -23,7 +24,7 @@ export const copy = (
   target: Backend,
   options: CopyOptions,
   tallies: Array<Tally>
-): Effect.Effect<void, DatabaseError | InvalidName, Progress> =>
+): Effect.Effect<void, DatabaseError | InvalidName | Refused, Progress> =>
   Effect.gen(function*() {
     const progress = yield* Progress
     const collections = yield* chooseCollections(options.collections, source)

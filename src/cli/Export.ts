@@ -6,6 +6,7 @@ import { chooseCollections, countOrUnknown } from "./Collections.js"
 import type { FileError, LineSink } from "./Files.js"
 import { toLine } from "./Ndjson.js"
 import { Progress } from "./Progress.js"
+import type { Refused } from "./Refused.js"
 import { sourceDocuments } from "./SourceDocuments.js"
 import { emptyTally, type Tally } from "./Tally.js"
 
@@ -20,7 +21,7 @@ export const exportTo = (
   sink: LineSink,
   options: ExportOptions,
   tallies: Array<Tally>
-): Effect.Effect<void, DatabaseError | InvalidName | FileError, Progress> =>
+): Effect.Effect<void, DatabaseError | InvalidName | Refused | FileError, Progress> =>
   Effect.gen(function*() {
     const progress = yield* Progress
     const collections = yield* chooseCollections(options.collections, backend)

@@ -6,6 +6,7 @@ import { canonicalJson, combineDigests, digestOf, emptyDigest } from "./Canonica
 import { chooseCollections, countOrUnknown } from "./Collections.js"
 import { retryTransient } from "./WritePage.js"
 import { Progress } from "./Progress.js"
+import type { Refused } from "./Refused.js"
 import { printable } from "./Printable.js"
 import { sourceDocuments } from "./SourceDocuments.js"
 
@@ -66,7 +67,7 @@ export const verify = (
   target: Backend,
   options: VerifyOptions,
   diffs: Array<CollectionDiff>
-): Effect.Effect<void, DatabaseError | InvalidName, Progress> =>
+): Effect.Effect<void, DatabaseError | InvalidName | Refused, Progress> =>
   Effect.gen(function*() {
     const collections = yield* chooseCollections(options.collections, source, target)
     for (const collection of collections) {

@@ -56,6 +56,20 @@ describe("source and target settings", () => {
       expect(run.exitCode, run.err).toBe(0)
     }))
 
+  it.scopedLive("a collection named with --collections that neither side holds is refused, not verified as identical", () =>
+    Effect.gen(function*() {
+      const source = yield* fromLayer("memory", MemoryCatalog.layer)
+      const target = yield* fromLayer("memory", MemoryCatalog.layer)
+      yield* source.db.save("agents", "a1", { name: "a" })
+      const env = { ...couch("SOURCE", "http://127.0.0.1:5984", "old-"), ...couch("TARGET", "http://127.0.0.1:5984", "new-") }
+      for (const command of ["verify", "copy"]) {
+        const run = yield* cli([command, "--from-provider", "couchdb", "--to-provider", "couchdb", "--collections", "agnets"], { source, target })
+          .pipe(withEnv(env))
+        expect(run.exitCode, command).toBe(1)
+        expect(run.err).toContain(`docport ${command} stopped: no such collection agnets: the backends hold agents`)
+      }
+    }))
+
   it.scopedLive("two Firestore projects named through GOOGLE_CLOUD_PROJECT behind empty FIRESTORE_PROJECT_IDs are two backends", () =>
     Effect.gen(function*() {
       const source = yield* fromLayer("memory", MemoryCatalog.layer)
