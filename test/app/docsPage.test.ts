@@ -13,6 +13,10 @@ describe("Swagger UI at /docs", () => {
       const page = await fetch(`http://127.0.0.1:${port}/docs`)
       expect(page.status).toBe(200)
       expect(page.headers.get("content-type")).toContain("text/html")
+      // No sniffing, no framing by another site.
+      expect(page.headers.get("x-content-type-options")).toBe("nosniff")
+      expect(page.headers.get("x-frame-options")).toBe("DENY")
+      expect(page.headers.get("content-security-policy")).toBe("frame-ancestors 'none'")
       const html = await page.text()
       expect(html).toContain("SwaggerUIBundle")
       expect(html).toContain("/agents/{id}")

@@ -207,6 +207,8 @@ describe("dev_stub provider", () => {
     const res = await fetch(`${docport.base}/auth/dev-stub-picker?state=${encodeURIComponent("\"><script>alert(1)</script>")}&users=mallory`)
     const page = await res.text()
     expect(res.headers.get("content-type")).toContain("text/html")
+    expect(res.headers.get("x-frame-options")).toBe("DENY")
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff")
     expect(page).not.toContain("<script>")
     expect(page).not.toContain("mallory")
     expect(page).toContain("alice@dev.local")

@@ -154,6 +154,7 @@ describe("OpenID Connect sign-in against a real provider (oidc-provider)", () =>
   it("a user outside the allowed domains is denied with a page, and gets no session", async () => {
     const { browser, end } = await attempt("eve")
     expect(end.response!.status).toBe(403)
+    expect(end.response!.headers.get("x-frame-options")).toBe("DENY")
     expect(await end.response!.text()).toContain("Login denied")
     expect(await browser.cookie(docport.base, "gofannon_sid")).toBeUndefined()
   }, 30_000)

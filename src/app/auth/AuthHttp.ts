@@ -23,6 +23,7 @@ import {
   tooManyRequests,
   UnknownProvider
 } from "./AuthErrors.js"
+import { htmlPage } from "../http/HtmlPage.js"
 import { makeAdmission } from "./Admission.js"
 import { AuthProviders } from "./AuthProviders.js"
 import { clientOf } from "./Authenticate.js"
@@ -95,9 +96,7 @@ export const AuthLive = HttpApiBuilder.group(DocportApi, "auth", (handlers) =>
       .handle("devStubPicker", ({ urlParams }) =>
         Effect.gen(function*() {
           yield* providerOf(DEV_STUB)
-          return HttpServerResponse.text(pickerPage(settings.devUsers, urlParams.state), {
-            contentType: "text/html; charset=utf-8"
-          })
+          return htmlPage(pickerPage(settings.devUsers, urlParams.state))
         }))
       .handle("callback", ({ path, urlParams }) =>
         Effect.gen(function*() {
@@ -148,7 +147,7 @@ export const AuthLive = HttpApiBuilder.group(DocportApi, "auth", (handlers) =>
           if (!admission.admits(applicant)) {
             yield* Effect.logWarning(`sign-in via ${provider.type} denied by the allowed domains/users`)
             yield* limiter.recordFailure(client)
-            return HttpServerResponse.text(deniedPage, { status: 403, contentType: "text/html; charset=utf-8" })
+            return htmlPage(deniedPage, { status: 403 })
           }
           const principal: Omit<Principal, "via"> = {
             ...applicant,

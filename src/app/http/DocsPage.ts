@@ -1,6 +1,7 @@
 import * as HttpApi from "@effect/platform/HttpApi"
 import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import { Effect, Layer } from "effect"
+import { withPageHeaders } from "./HtmlPage.js"
 
 /**
  * The platform's Swagger UI, served at `path` but loaded on the first request for it. Its module
@@ -23,6 +24,6 @@ export const docsPage = (path: `/${string}`) =>
           )
         )
       )
-      yield* router.get(path, Effect.flatten(page))
+      yield* router.get(path, Effect.map(Effect.flatten(page), withPageHeaders))
     })
   )
