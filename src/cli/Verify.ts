@@ -101,10 +101,10 @@ export const verify = (
     }
   })
 
-const sameCounts = (d: CollectionDiff) => d.sourceCount === d.targetCount && d.sourceDigest === d.targetDigest
+const sameCountsAndDigests = (d: CollectionDiff) => d.sourceCount === d.targetCount && d.sourceDigest === d.targetDigest
 
 const collectionIdentical = (d: CollectionDiff) =>
-  d.missing.length === 0 && d.extra.length === 0 && d.differing.length === 0 && sameCounts(d)
+  d.missing.length === 0 && d.extra.length === 0 && d.differing.length === 0 && sameCountsAndDigests(d)
 
 /**
  * Every id read was found on the other side with the same body, and the counts and collection
@@ -117,7 +117,7 @@ const number = (n: number) => n.toLocaleString("en-US")
 
 /** Why a collection's counts or digests differ when no id does, in words. */
 const unexplained = (d: CollectionDiff): ReadonlyArray<string> => {
-  if (sameCounts(d) || d.missing.length > 0 || d.extra.length > 0 || d.differing.length > 0) return []
+  if (sameCountsAndDigests(d) || d.missing.length > 0 || d.extra.length > 0 || d.differing.length > 0) return []
   return [
     d.sourceCount === d.targetCount
       ? `digests differ ${printable(d.collection)}: the same count, but the documents listed are not the same (listed twice on one side, missing from one side's listing, or changed while verify read them)`
