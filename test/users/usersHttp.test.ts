@@ -21,7 +21,9 @@ beforeAll(async () => {
       AUTH_DEV_USERS: "alice,bob",
       FRONTEND_URL: FRONTEND,
       ADMIN_PANEL_PASSWORD: PASSWORD,
-      GEMINI_API_KEY: "from-the-environment"
+      GEMINI_API_KEY: "from-the-environment",
+      OPENROUTER_API_KEY: "",
+      AWS_BEARER_TOKEN_BEDROCK: "   "
     },
     { database: shared.layer }
   )
@@ -98,6 +100,9 @@ describe("the profile page: GET /users/me and the API keys tab", () => {
     expect((await call(bob, "/users/me/api-keys/anthropic/effective")).body).toEqual({ provider: "anthropic", has_key: true, source: "user" })
     expect((await call(bob, "/users/me/api-keys/gemini/effective")).body).toEqual({ provider: "gemini", has_key: true, source: "env" })
     expect((await call(bob, "/users/me/api-keys/openai/effective")).body).toEqual({ provider: "openai", has_key: false, source: null })
+    // Set but empty or blank: no key a runtime could fall back to.
+    expect((await call(bob, "/users/me/api-keys/openrouter/effective")).body).toEqual({ provider: "openrouter", has_key: false, source: null })
+    expect((await call(bob, "/users/me/api-keys/bedrock/effective")).body).toEqual({ provider: "bedrock", has_key: false, source: null })
     expect((await call(bob, "/users/me/api-keys")).body.anthropicApiKey).toBe("****")
   }, 30_000)
 

@@ -1,5 +1,5 @@
 import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
-import { Config, Effect, Option } from "effect"
+import { Config, Effect, Option, Redacted } from "effect"
 import { Users } from "../../domain/Users.js"
 import { apiKeysView, isKeyProvider, type KeyProvider, storedKey, userView } from "../../domain/UserProfile.js"
 import type { Document } from "../../ports/Document.js"
@@ -19,10 +19,12 @@ const ENV_KEYS: Readonly<Record<string, string>> = {
   openrouter: "OPENROUTER_API_KEY"
 }
 
-// Only whether each is set is kept: the values never enter docport.
+// Only whether each is set is kept: the values never enter docport. An empty or blank one is no
+// key a runtime falling back to it could use, so it counts as unset.
 const envKeysSet = Effect.map(
   Config.all(Object.values(ENV_KEYS).map((name) => Config.option(Config.redacted(name)))),
-  (values) => new Set(Object.keys(ENV_KEYS).filter((_, i) => Option.isSome(values[i]!)))
+  (values) =>
+    new Set(Object.keys(ENV_KEYS).filter((_, i) => Option.exists(values[i]!, (value) => Redacted.value(value).trim() !== "")))
 )
 
 // The name comes from the client: a plain one as Gofannon words it, any other quoted and cut, so
