@@ -44,8 +44,10 @@ export const nameProblem = (what: "namespace" | "key", name: unknown): InvalidRe
 
 export const valueProblem = (key: string, value: unknown, metadata: unknown): InvalidRecord | undefined => {
   if (value === undefined) return new InvalidRecord({ reason: `record '${key.slice(0, 80)}' has no value` })
-  const problem = depthProblem(value, false, 0) ?? depthProblem(metadata, false, 0)
-  return problem === undefined ? undefined : new InvalidRecord({ reason: `the value of '${key.slice(0, 80)}' cannot be stored: ${problem}` })
+  const inValue = depthProblem(value, false, 0)
+  const problem = inValue ?? depthProblem(metadata, false, 0)
+  const part = inValue === undefined ? "metadata" : "value"
+  return problem === undefined ? undefined : new InvalidRecord({ reason: `the ${part} of '${key.slice(0, 80)}' cannot be stored: ${problem}` })
 }
 
 /** Bytes of a value's JSON (0 for what JSON cannot write): what a namespace's size adds up. */

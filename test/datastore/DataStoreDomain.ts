@@ -257,6 +257,9 @@ export const domainCases = (it: Methods, timeout: number) => {
       let deep: unknown = 1
       for (let i = 0; i < 25; i++) deep = { d: deep }
       expect(yield* tag(store.set("u1", namespace, { key: "deep", value: deep }))).toBe("InvalidRecord")
+      // The reason names the part that is too deep.
+      const deepMetadata = yield* Effect.flip(store.set("u1", namespace, { key: "md", value: 1, metadata: { m: deep } }))
+      expect(deepMetadata).toMatchObject({ _tag: "InvalidRecord", reason: expect.stringMatching(/^the metadata of 'md' cannot be stored/) })
       expect(yield* tag(store.set("u1", namespace, { key: "huge", value: 1e200 }))).toBe("InvalidRecord")
       expect(yield* tag(store.set("u1", namespace, { key: "none", value: undefined }))).toBe("InvalidRecord")
       // Just under the limit is stored and read back whole.
