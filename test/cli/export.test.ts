@@ -1,19 +1,15 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { mkdtemp, rm, stat, writeFile } from "node:fs/promises"
-import { tmpdir } from "node:os"
+import { stat, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import * as MemoryCatalog from "../../src/adapters/MemoryCatalog.js"
 import { fromLayer } from "../../src/cli/Backends.js"
-import { cli, seed } from "./support.js"
+import { cli, seed, tempDir } from "./support.js"
 
 describe("export", () => {
   it.scopedLive("writes a file only its owner can read, also over a partial file a killed run left", () =>
     Effect.gen(function*() {
-      const dir = yield* Effect.acquireRelease(
-        Effect.promise(() => mkdtemp(join(tmpdir(), "docport-export-"))),
-        (dir) => Effect.promise(() => rm(dir, { recursive: true, force: true }))
-      )
+      const dir = yield* tempDir
       // Memory stands in for a backend: what is tested is the file.
       const service = yield* fromLayer("memory", MemoryCatalog.layer)
       yield* seed(service, { users: [{ _id: "user-1", apiKeys: { openaiApiKey: "sk-secret" } }] })

@@ -1,11 +1,10 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { mkdtemp, rm, writeFile } from "node:fs/promises"
-import { tmpdir } from "node:os"
+import { writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import * as MemoryCatalog from "../../src/adapters/MemoryCatalog.js"
 import { fromLayer } from "../../src/cli/Backends.js"
-import { cli } from "./support.js"
+import { cli, tempDir } from "./support.js"
 
 // A memory backend stands in for a real one: what is tested here is how lines are read.
 const memory = fromLayer("memory", MemoryCatalog.layer)
@@ -13,10 +12,7 @@ const memory = fromLayer("memory", MemoryCatalog.layer)
 /** An NDJSON file of these lines in a directory removed with the scope. */
 const fileOf = (lines: ReadonlyArray<string>) =>
   Effect.gen(function*() {
-    const dir = yield* Effect.acquireRelease(
-      Effect.promise(() => mkdtemp(join(tmpdir(), "docport-import-"))),
-      (dir) => Effect.promise(() => rm(dir, { recursive: true, force: true }))
-    )
+    const dir = yield* tempDir
     const file = join(dir, "input.ndjson")
     yield* Effect.promise(() => writeFile(file, lines.join("\n")))
     return file

@@ -1,13 +1,12 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { mkdtemp, rm, writeFile } from "node:fs/promises"
-import { tmpdir } from "node:os"
+import { writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import * as MemoryCatalog from "../../src/adapters/MemoryCatalog.js"
 import { fromLayer } from "../../src/cli/Backends.js"
 import * as Progress from "../../src/cli/Progress.js"
 import { formatDiffs } from "../../src/cli/Verify.js"
-import { cli } from "./support.js"
+import { cli, tempDir } from "./support.js"
 
 // Anything that moves the cursor or starts a terminal sequence, raw.
 const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/
@@ -18,10 +17,7 @@ const CLEAR = "\u001b[2J\u001b[H"
 describe("names and ids from the input reach the terminal escaped", () => {
   it.scopedLive("in an import's report: one line per failure, no terminal sequence", () =>
     Effect.gen(function*() {
-      const dir = yield* Effect.acquireRelease(
-        Effect.promise(() => mkdtemp(join(tmpdir(), "docport-printable-"))),
-        (dir) => Effect.promise(() => rm(dir, { recursive: true, force: true }))
-      )
+      const dir = yield* tempDir
       const file = join(dir, "input.ndjson")
       yield* Effect.promise(() =>
         writeFile(file, [

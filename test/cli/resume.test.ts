@@ -1,8 +1,7 @@
 import { describe, expect, layer } from "@effect/vitest"
 import { ConfigProvider, Effect, Layer, Redacted } from "effect"
-import { mkdtemp, readFile, rm } from "node:fs/promises"
+import { readFile } from "node:fs/promises"
 import { connect, createServer, type Socket } from "node:net"
-import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { gunzipSync } from "node:zlib"
 import * as CouchDbCatalog from "../../src/adapters/couchdb/CouchDbCatalog.js"
@@ -15,7 +14,7 @@ import { DatabaseError } from "../../src/ports/Errors.js"
 import { pageStream } from "../../src/ports/pageStream.js"
 import { freePort } from "../support/ChildServer.js"
 import { fixtureCount, fixtures } from "./fixtures.js"
-import { cli, type CliRun, freshBackend, freshOptions, seed, Servers, serversLayer } from "./support.js"
+import { cli, type CliRun, freshBackend, freshOptions, seed, Servers, serversLayer, tempDir } from "./support.js"
 
 const generated = (n: number): Record<string, ReadonlyArray<Portable>> => ({
   agents: Array.from({ length: n }, (_, i) => ({
@@ -89,11 +88,6 @@ const listenLater = (port: number, to: URL, ms: number) =>
         server.close()
       })
   )
-
-const tempDir = Effect.acquireRelease(
-  Effect.promise(() => mkdtemp(join(tmpdir(), "docport-cli-"))),
-  (dir) => Effect.promise(() => rm(dir, { recursive: true, force: true }))
-)
 
 const total = (run: CliRun, field: "read" | "written" | "skipped" | "failed") =>
   run.result.tallies.reduce((n, t) => n + t[field], 0)

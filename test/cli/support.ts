@@ -1,4 +1,7 @@
 import { NodeContext } from "@effect/platform-node"
+import { mkdtemp, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { Context, Effect, Layer, Redacted, type Scope } from "effect"
 import * as CouchDbCatalog from "../../src/adapters/couchdb/CouchDbCatalog.js"
 import * as CouchDbDatabase from "../../src/adapters/couchdb/CouchDbDatabase.js"
@@ -122,3 +125,9 @@ export const cli = (args: ReadonlyArray<string>, backends: { readonly source?: B
     if (result === undefined) return yield* Effect.dieMessage(`the command recorded no result:\n${err}`)
     return { exitCode: result.exitCode, result, out, err } satisfies CliRun
   })
+
+/** A fresh directory for a test's files, removed with everything in it when the scope closes. */
+export const tempDir = Effect.acquireRelease(
+  Effect.promise(() => mkdtemp(join(tmpdir(), "docport-cli-"))),
+  (dir) => Effect.promise(() => rm(dir, { recursive: true, force: true }))
+)
