@@ -1,20 +1,19 @@
 import { Config, Effect, Option } from "effect"
 import * as FirestoreDatabase from "../adapters/firestore/FirestoreDatabase.js"
 import type { Provider } from "../adapters/Providers.js"
+import { isLoopbackHostname } from "../app/LoopbackName.js"
 import { Refused } from "./Refused.js"
 
-// Every name of this machine's loopback is one place: `localhost:5984` is `127.0.0.1:5984`.
-const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i
 
 /**
  * Where a URL points, written one way: without the credentials it may carry (the adapters take
  * them from their own variables), an empty query or fragment, or a trailing slash, and with any
- * loopback name as one.
+ * loopback name as one (`localhost:5984` is `127.0.0.1:5984`).
  */
 const normalUrl = (text: string) => {
   if (!URL.canParse(text)) return text.trim()
   const url = new URL(text.trim())
-  const host = LOOPBACK.test(url.hostname) ? `loopback:${url.port}` : url.host
+  const host = isLoopbackHostname(url.hostname) ? `loopback:${url.port}` : url.host
   return `${url.protocol}//${host}${url.pathname.replace(/\/+$/, "")}${url.search.length > 1 ? url.search : ""}`
 }
 const normalHost = (host: string) => (host === "" ? "" : normalUrl(`http://${host}`))

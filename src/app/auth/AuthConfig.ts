@@ -1,5 +1,6 @@
 import { Config, ConfigError, Duration, Effect, Either, Option, Redacted } from "effect"
 import { checked } from "../checkedConfig.js"
+import { isLoopbackHostname } from "../LoopbackName.js"
 import { frontendUrlsConfig } from "../http/FrontendUrls.js"
 
 export const DEV_STUB = "dev_stub"
@@ -62,7 +63,6 @@ const url = (name: string, fallback?: string) =>
     )
   )
 
-const loopbackHost = (host: string) => /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/.test(host)
 
 /** `alice` or `alice:alice@example.com`. */
 const devUsers = list("AUTH_DEV_USERS").pipe(
@@ -94,7 +94,7 @@ const oidc = (type: string): Config.Config<OidcSettings> => {
       v("ISSUER"),
       issuer,
       "the issuer must use https (plain http only on a loopback address, for tests)",
-      (u) => u.protocol === "https:" || (u.protocol === "http:" && loopbackHost(u.hostname))
+      (u) => u.protocol === "https:" || (u.protocol === "http:" && isLoopbackHostname(u.hostname))
     ),
     clientId: Config.string(v("CLIENT_ID")),
     clientSecret: Config.option(Config.redacted(v("CLIENT_SECRET"))),

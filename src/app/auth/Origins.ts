@@ -1,15 +1,13 @@
 import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import { isLoopbackHost } from "../LoopbackName.js"
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"])
 
 export const changesState = (request: HttpServerRequest.HttpServerRequest) => !SAFE_METHODS.has(request.method)
 
-// Host names are case-insensitive: `LOCALHOST` is localhost.
-const LOOPBACK_NAME = /^(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d+)?$/i
-
 /** A Host header naming a loopback address; anything else reaching a loopback server came by DNS rebinding. */
 export const loopbackHostHeader = (request: HttpServerRequest.HttpServerRequest) =>
-  LOOPBACK_NAME.test(request.headers["host"] ?? "")
+  isLoopbackHost(request.headers["host"] ?? "")
 
 export type OriginVerdict = "allowed" | "foreign" | "unknown"
 
