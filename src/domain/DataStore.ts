@@ -185,6 +185,8 @@ export const make = (options: AccessTrackerOptions = {}) =>
       const lastWriterWins = Effect.gen(function*() {
         const [doc, stats] = yield* stored
         const body = bodyFor(userId, namespace, write, doc, agent)
+        // Checked again once merged: the stored metadata can take a record under the limit over it.
+        if (doc !== undefined) yield* check(sizeProblem(write.key, body))
         const { rev } = yield* db.save(DATA_STORE, id, body, doc === undefined ? { mode: "create" } : { expectedRev: doc._rev })
         return toRecord({ ...body, _id: id, _rev: rev }, stats.get(id))
       }).pipe(
@@ -198,6 +200,7 @@ export const make = (options: AccessTrackerOptions = {}) =>
           const [doc, stats] = yield* stored
           if (doc === undefined || doc._rev !== expected) return yield* conflict
           const body = bodyFor(userId, namespace, write, doc, agent)
+          yield* check(sizeProblem(write.key, body))
           const { rev } = yield* db.save(DATA_STORE, id, body, { expectedRev: expected })
           return toRecord({ ...body, _id: id, _rev: rev }, stats.get(id))
         })
@@ -263,8 +266,14 @@ export const make = (options: AccessTrackerOptions = {}) =>
             results.set(write.key, { key: write.key, ok: false, error: "conflict", reason: "the record is at another revision or gone" })
             continue
           }
+          const body = bodyFor(userId, namespace, write, mine, agent)
+          const tooLarge = mine === undefined ? undefined : sizeProblem(write.key, body)
+          if (tooLarge !== undefined) {
+            results.set(write.key, { key: write.key, ok: false, error: "failed", reason: tooLarge.message })
+            continue
+          }
           toWrite.push(write)
-          docs.push({ ...bodyFor(userId, namespace, write, mine, agent), _id: ids[i]!, ...(write._rev === undefined ? {} : { _rev: write._rev }) })
+          docs.push({ ...body, _id: ids[i]!, ...(write._rev === undefined ? {} : { _rev: write._rev }) })
         }
         const saved = yield* db.saveMany(DATA_STORE, docs)
         for (const [i, result] of saved.entries()) {

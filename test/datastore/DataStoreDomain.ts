@@ -269,6 +269,23 @@ export const domainCases = (it: Methods, timeout: number) => {
       expect(yield* store.listKeys("u1", namespace)).toEqual(["fits"])
     }), timeout)
 
+  it.effect("a write that fits alone but not merged onto the stored metadata is RecordTooLarge naming the key, and stores nothing", () =>
+    Effect.gen(function*() {
+      const store = yield* DataStore.DataStore
+      const namespace = ns("merged")
+      const stored = yield* store.set("u1", namespace, { key: "k", value: 1, metadata: { notes: "m".repeat(120 * 1024) } })
+      const value = "v".repeat(100 * 1024)
+      const tooLarge = { _tag: "RecordTooLarge", key: "k", message: expect.stringMatching(/^record 'k' is \d+ bytes of JSON, over the data store's limit/) }
+      expect(yield* Effect.flip(store.set("u1", namespace, { key: "k", value }))).toMatchObject(tooLarge)
+      expect(yield* Effect.flip(store.set("u1", namespace, { key: "k", value, _rev: stored._rev }))).toMatchObject(tooLarge)
+      const [merged, fresh] = yield* store.setMany("u1", namespace, [{ key: "k", value }, { key: "new", value }])
+      expect(merged).toEqual({ key: "k", ok: false, error: "failed", reason: expect.stringMatching(/^record 'k' is \d+ bytes of JSON/) })
+      expect(fresh).toMatchObject({ key: "new", ok: true })
+      const kept = yield* store.get("u1", namespace, "k")
+      expect(kept.value).toBe(1)
+      expect(kept._rev).toBe(stored._rev)
+    }), timeout)
+
   it.effect("a large namespace: paged, streamed, counted and cleared in bulk; stats read only that namespace", () =>
     Effect.gen(function*() {
       const store = yield* DataStore.DataStore
