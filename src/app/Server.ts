@@ -8,6 +8,7 @@ import { type MetricsText, workerMetricsLayer } from "./observability/WorkerMetr
 import { ServerConfig } from "./ServerConfig.js"
 import { adminPasswordConfig } from "./auth/AdminAccess.js"
 import { authConfig, checkAuthSettings } from "./auth/AuthConfig.js"
+import { ClientLogPerSecond } from "./http/ClientLogLimit.js"
 import { MaxBodyBytes } from "./http/JsonBody.js"
 import { warmUpIfOn } from "./warmup/Warmup.js"
 import { WarmupConfig, type WarmupSettings } from "./warmup/WarmupConfig.js"
@@ -39,6 +40,7 @@ const laterSettingsChecked = Effect.all([
   Effect.flatMap(authConfig, checkAuthSettings),
   adminPasswordConfig,
   MaxBodyBytes,
+  ClientLogPerSecond,
   GracefulServer.ShutdownTimeout
 ], { discard: true })
 

@@ -38,11 +38,11 @@ export const unauthorized = (reason: AuthReason, message: string) =>
 
 export const forbidden = (message: string) => Effect.fail(new Forbidden(errorBody(message)))
 
-export const tooManyRequests = (retryAfter: Duration.Duration) => {
+export const tooManyRequests = (retryAfter: Duration.Duration, what = "failed sign-in attempts") => {
   const seconds = Math.max(1, Math.ceil(Duration.toSeconds(retryAfter)))
   return Effect.zipRight(
     setHeader("Retry-After", String(seconds)),
-    Effect.fail(new TooManyRequests(errorBody(`too many failed sign-in attempts; try again in ${seconds} s`)))
+    Effect.fail(new TooManyRequests(errorBody(`too many ${what}; try again in ${seconds} s`)))
   )
 }
 

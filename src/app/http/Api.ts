@@ -9,6 +9,7 @@ import { AgentChain } from "../../domain/AgentChain.js"
 import { Demo, DemoCreate, DemoReplace } from "../../domain/Demo.js"
 import { Deployment, DeploymentStatus, DeployResult } from "../../domain/Deployment.js"
 import { AuthApi, SessionApi } from "../auth/AuthApi.js"
+import { TooManyRequests } from "../auth/AuthErrors.js"
 import { signedIn, signInSchemes } from "../auth/CurrentUser.js"
 import {
   BadRequestError,
@@ -78,9 +79,12 @@ export class DemosApi extends HttpApiGroup.make("demos")
   .add(HttpApiEndpoint.del("remove", "/demos/:id").setPath(IdParam).addError(NotFoundError).addError(ConflictError))
 {}
 
-/** Gofannon's UI reports its own events here; they become docport log lines. */
+/** Gofannon's UI reports its own events here; they become docport log lines, at a bounded rate (429 past it). */
 export class ClientLogApi extends HttpApiGroup.make("clientLog")
-  .add(HttpApiEndpoint.post("log", "/log/client").setPayload(readable(ClientLog)).addSuccess(ClientLogged, { status: 202 }))
+  .add(
+    HttpApiEndpoint.post("log", "/log/client").setPayload(readable(ClientLog)).addSuccess(ClientLogged, { status: 202 })
+      .addError(TooManyRequests)
+  )
 {}
 
 /**

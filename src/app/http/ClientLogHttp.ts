@@ -1,9 +1,11 @@
 import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
-import { Effect, LogLevel } from "effect"
+import { Effect, LogLevel, Option } from "effect"
 import { TOKEN_PREFIX } from "../../domain/AccessTokens.js"
 import { LINE_BREAKING_OR_INVISIBLE } from "../../domain/InvisibleText.js"
 import { DocportApi } from "./Api.js"
+import { tooManyRequests } from "../auth/AuthErrors.js"
 import type { ClientLog } from "./ClientLog.js"
+import { ClientLogPerSecond, makeClientLogLimit } from "./ClientLogLimit.js"
 import { groupInLeanContext } from "./LeanContext.js"
 
 // A client decides what it sends, so every part of the line is cut to a bound, and characters that
@@ -67,4 +69,11 @@ export const logClientEvent = (event: ClientLog) =>
   )
 
 export const ClientLogLive = HttpApiBuilder.group(DocportApi, "clientLog", (handlers) =>
-  Effect.succeed(handlers.handle("log", ({ payload }) => Effect.as(logClientEvent(payload), { status: "logged" as const })))).pipe(groupInLeanContext())
+  Effect.map(ClientLogPerSecond, (perSecond) => {
+    const limit = makeClientLogLimit(perSecond)
+    return handlers.handle("log", ({ payload }) =>
+      Effect.flatMap(limit, (wait) =>
+        Option.isSome(wait)
+          ? tooManyRequests(wait.value, "client events")
+          : Effect.as(logClientEvent(payload), { status: "logged" as const })))
+  })).pipe(groupInLeanContext())
