@@ -1,11 +1,18 @@
 import { Effect, Layer } from "effect"
 import { DatabaseService } from "../ports/DatabaseService.js"
-import type { BulkResult, Document } from "../ports/Document.js"
+import type { BulkResult, Document, Selector } from "../ports/Document.js"
 import { Conflict, NotFound } from "../ports/Errors.js"
 import { makeDatabaseService, type MakeOptions } from "../ports/makeDatabaseService.js"
 import type { RawDatabase, StoredWrite } from "../ports/RawDatabase.js"
+import { type ArenaStats, DocumentArena, type Location } from "./memory/DocumentArena.js"
+import { ReadCache, type Shelf } from "./memory/ReadCache.js"
 
-type Table = Map<string, Document>
+/** A collection: where each document's record is, and the documents of it read last. */
+interface Table {
+  readonly index: number
+  readonly at: Map<string, Location>
+  readonly cached: Shelf
+}
 
 const deepFreeze = <A>(value: A): A => {
   if (value !== null && typeof value === "object") {
@@ -22,12 +29,50 @@ interface Cursor {
 }
 
 /**
+ * A selector's test of a parsed document, and of a stored one before parsing: a document whose
+ * field equals a value holds that value's JSON text somewhere in its own.
+ */
+const selectorTest = (arena: DocumentArena, selector: Selector) => {
+  const entries = Object.entries(selector)
+  const needles = entries.map(([, value]) => Buffer.from(JSON.stringify(value), "utf8"))
+  return {
+    fields: (doc: Document) => entries.every(([field, value]) => doc[field] === value),
+    mayHold: (at: Location) => needles.every((needle) => arena.holds(at, needle))
+  }
+}
+
+export interface MemoryOptions {
+  /** Bytes of each buffer documents are kept in (DocumentArena.ts). */
+  readonly chunkBytes?: number | undefined
+  /** Bytes of JSON of the documents kept parsed after a read, across collections (ReadCache.ts). */
+  readonly cacheBytes?: number | undefined
+}
+
+/** 4 MiB: a chunk holds at least twenty documents at the port's limit of 200 KB. */
+export const CHUNK_BYTES = 4 * 1024 * 1024
+/** 32 MiB of JSON: about 60 – 80 MB of objects, the most a read-mostly working set keeps on the heap. */
+export const CACHE_BYTES = 32 * 1024 * 1024
+
+/** What the memory backend holds, for tests and the bench: its arena, and the bytes of JSON kept parsed. */
+export interface MemoryStats {
+  readonly arena: ArenaStats
+  readonly cachedBytes: number
+}
+
+export const makeRaw = (options?: MemoryOptions): RawDatabase => makeMemory(options).raw
+
+/**
  * The in-memory backend. Each operation runs synchronously inside one Effect.sync, so a
  * check-and-write can never interleave with another fiber's: compare-and-swap is exact.
- * Stored documents are frozen copies, so callers can share them without cloning on read.
+ * Documents are kept as JSON bytes outside V8's heap (DocumentArena.ts) and parsed when read,
+ * the ones read last kept parsed (ReadCache.ts); what a read returns is frozen, so callers can
+ * share it without cloning.
  */
-export const makeRaw = (): RawDatabase => {
+export const makeMemory = (options?: MemoryOptions): { readonly raw: RawDatabase; readonly stats: () => MemoryStats } => {
   const tables = new Map<string, Table>()
+  const byIndex: Array<Table> = []
+  const arena = new DocumentArena(options?.chunkBytes ?? CHUNK_BYTES, (index, id, to) => byIndex[index]!.at.set(id, to))
+  const cache = new ReadCache(options?.cacheBytes ?? CACHE_BYTES)
   // Each collection's ids in order, for find's paging; dropped whenever an id comes or goes.
   const orderedIds = new Map<string, ReadonlyArray<string>>()
   let writes = 0
@@ -35,7 +80,7 @@ export const makeRaw = (): RawDatabase => {
   const idsInOrder = (collection: string): ReadonlyArray<string> => {
     let ids = orderedIds.get(collection)
     if (ids === undefined) {
-      ids = Array.from(tables.get(collection)?.keys() ?? []).sort()
+      ids = Array.from(tables.get(collection)?.at.keys() ?? []).sort()
       orderedIds.set(collection, ids)
     }
     return ids
@@ -56,40 +101,72 @@ export const makeRaw = (): RawDatabase => {
   const table = (collection: string): Table => {
     let t = tables.get(collection)
     if (t === undefined) {
-      t = new Map()
+      t = { index: byIndex.length, at: new Map(), cached: new Map() }
+      byIndex.push(t)
       tables.set(collection, t)
     }
     return t
   }
 
   // A revision is "<generation>-<process-wide write counter>": never reused, even after a delete.
-  const nextRev = (previous: string | undefined): string => {
-    const generation = previous === undefined ? 1 : Number.parseInt(previous, 10) + 1
-    writes += 1
-    return `${generation}-${writes.toString(16).padStart(8, "0")}`
+  const revText = (generation: number, counter: number) => `${generation}-${counter.toString(16).padStart(8, "0")}`
+  const revAt = (at: Location) => revText(arena.generation(at), arena.counter(at))
+
+  /** The document `id` of `t` as stored, parsed and cached, or from the cache. */
+  const read = (t: Table, id: string): Document | undefined => {
+    const hit = cache.get(t.cached, id)
+    if (hit !== undefined) return hit
+    const at = t.at.get(id)
+    if (at === undefined) return undefined
+    const doc = JSON.parse(arena.json(at)) as Record<string, unknown>
+    doc._id = id
+    doc._rev = revAt(at)
+    return cache.add(t.cached, id, deepFreeze(doc as Document), arena.jsonBytes(at))
   }
 
   const write = (collection: string, { body, expectedRev, id }: StoredWrite, create: boolean): string | undefined => {
     const t = table(collection)
-    const existing = t.get(id)
+    const existing = t.at.get(id)
     if (create && existing !== undefined) return undefined
-    if (expectedRev !== undefined && existing?._rev !== expectedRev) return undefined
-    const rev = nextRev(existing?._rev)
+    if (expectedRev !== undefined && (existing === undefined || revAt(existing) !== expectedRev)) return undefined
+    const generation = existing === undefined ? 1 : arena.generation(existing) + 1
+    writes += 1
+    const rev = revText(generation, writes)
+    const json = JSON.stringify(body)
     if (existing === undefined) orderedIds.delete(collection)
-    // The body is the port's own copy (storedBody), so it is finished in place. Spread into a
-    // new object (`{ ...body, _id, _rev }`), every stored document got a V8 map of its own once
-    // the spread was warm (991 maps for 1,000 documents of one shape, on Node 20): every read of
-    // a field of a document then missed V8's caches, four times in each GET of an agent.
-    body._id = id
-    body._rev = rev
-    t.set(id, deepFreeze(body as Document))
+    else arena.release(existing)
+    const at = arena.put(t.index, id, generation, writes, json)
+    t.at.set(id, at)
+    // A document read before stays cached in its new version; a new one waits for its first read.
+    if (t.cached.has(id)) {
+      // The body is the port's own copy (storedBody), so it is finished in place. Spread into a
+      // new object (`{ ...body, _id, _rev }`), every document got a V8 map of its own once the
+      // spread was warm (991 maps for 1,000 documents of one shape, on Node 20): every read of a
+      // field of a document then missed V8's caches, four times in each GET of an agent.
+      body._id = id
+      body._rev = rev
+      cache.add(t.cached, id, deepFreeze(body as Document), arena.jsonBytes(at))
+    }
     return rev
   }
 
-  return {
+  const remove = (t: Table, id: string): boolean => {
+    const at = t.at.get(id)
+    if (at === undefined) return false
+    arena.release(at)
+    t.at.delete(id)
+    cache.remove(t.cached, id)
+    return true
+  }
+
+  const raw: RawDatabase = {
     provider: "memory",
     ping: Effect.void,
-    get: (collection, id) => Effect.sync(() => tables.get(collection)?.get(id)),
+    get: (collection, id) =>
+      Effect.sync(() => {
+        const t = tables.get(collection)
+        return t === undefined ? undefined : read(t, id)
+      }),
     save: (collection, w) =>
       Effect.suspend(() => {
         const rev = write(collection, w, w.create)
@@ -97,10 +174,11 @@ export const makeRaw = (): RawDatabase => {
       }),
     delete: (collection, id, expectedRev) =>
       Effect.suspend((): Effect.Effect<void, NotFound | Conflict> => {
-        const existing = tables.get(collection)?.get(id)
+        const t = tables.get(collection)
+        const existing = t?.at.get(id)
         if (existing === undefined) return Effect.fail(new NotFound({ collection, id }))
-        if (expectedRev !== undefined && expectedRev !== existing._rev) return Effect.fail(new Conflict({ collection, id }))
-        tables.get(collection)!.delete(id)
+        if (expectedRev !== undefined && expectedRev !== revAt(existing)) return Effect.fail(new Conflict({ collection, id }))
+        remove(t!, id)
         orderedIds.delete(collection)
         return Effect.void
       }),
@@ -108,32 +186,46 @@ export const makeRaw = (): RawDatabase => {
     page: (collection, size, cursor) =>
       Effect.sync(() => {
         const t = tables.get(collection)
-        const { ids, offset } = (cursor as Cursor | undefined) ?? { ids: Array.from(t?.keys() ?? []), offset: 0 }
+        const { ids, offset } = (cursor as Cursor | undefined) ?? { ids: Array.from(t?.at.keys() ?? []), offset: 0 }
         const docs: Array<Document> = []
-        for (const id of ids.slice(offset, offset + size)) {
-          const doc = t?.get(id)
-          if (doc !== undefined) docs.push(doc)
+        if (t !== undefined) {
+          for (const id of ids.slice(offset, offset + size)) {
+            const doc = read(t, id)
+            if (doc !== undefined) docs.push(doc)
+          }
         }
         return { docs, next: offset + size < ids.length ? { ids, offset: offset + size } : undefined }
       }),
     listPageSize: Number.MAX_SAFE_INTEGER,
     find: (collection, selector, _fields, limit, after) =>
       Effect.sync(() => {
-        const entries = Object.entries(selector)
         const out: Array<Document> = []
         const t = tables.get(collection)
         if (t === undefined) return out
-        const matches = (doc: Document | undefined): doc is Document =>
-          doc !== undefined && entries.every(([field, value]) => doc[field] === value)
+        const matches = selectorTest(arena, selector)
+        // A document not cached is parsed only when its JSON holds every value the selector asks for.
+        const match = (id: string): Document | undefined => {
+          let doc = cache.get(t.cached, id)
+          if (doc === undefined) {
+            const at = t.at.get(id)
+            if (at === undefined || !matches.mayHold(at)) return undefined
+            doc = read(t, id)
+          }
+          return doc !== undefined && matches.fields(doc) ? doc : undefined
+        }
         // Every match, in no particular order: no need to sort the ids.
-        if (after === undefined && limit === Number.POSITIVE_INFINITY) {
-          for (const doc of t.values()) if (matches(doc)) out.push(doc)
+        const ids = after === undefined && limit === Number.POSITIVE_INFINITY ? t.at.keys() : undefined
+        if (ids !== undefined) {
+          for (const id of ids) {
+            const doc = match(id)
+            if (doc !== undefined) out.push(doc)
+          }
           return out
         }
-        const ids = idsInOrder(collection)
-        for (let i = after === undefined ? 0 : startAfter(ids, after); i < ids.length && out.length < limit; i++) {
-          const doc = t.get(ids[i]!)
-          if (matches(doc)) out.push(doc)
+        const ordered = idsInOrder(collection)
+        for (let i = after === undefined ? 0 : startAfter(ordered, after); i < ordered.length && out.length < limit; i++) {
+          const doc = match(ordered[i]!)
+          if (doc !== undefined) out.push(doc)
         }
         return out
       }),
@@ -142,8 +234,9 @@ export const makeRaw = (): RawDatabase => {
       Effect.sync(() => {
         const t = tables.get(collection)
         const found = new Map<string, Document>()
+        if (t === undefined) return found
         for (const id of ids) {
-          const doc = t?.get(id)
+          const doc = read(t, id)
           if (doc !== undefined) found.set(id, doc)
         }
         return found
@@ -158,13 +251,15 @@ export const makeRaw = (): RawDatabase => {
         })
       ),
     deleteMany: (collection, ids) =>
-      Effect.sync(() =>
-        ids.map((id): BulkResult => {
-          if (tables.get(collection)?.delete(id) === true) orderedIds.delete(collection)
+      Effect.sync(() => {
+        const t = tables.get(collection)
+        return ids.map((id): BulkResult => {
+          if (t !== undefined && remove(t, id)) orderedIds.delete(collection)
           return { id, ok: true }
         })
-      )
+      })
   }
+  return { raw, stats: () => ({ arena: arena.stats(), cachedBytes: cache.bytes }) }
 }
 
 export const makeWith = (options?: MakeOptions): Effect.Effect<DatabaseService["Type"]> =>

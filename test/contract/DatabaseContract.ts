@@ -18,11 +18,12 @@ const sortById = <D extends { readonly _id: string }>(docs: ReadonlyArray<D>) =>
   [...docs].sort((a, b) => a._id.localeCompare(b._id))
 
 /**
- * The port's contract, written once and run against every backend. `name` labels the backend;
- * `makeLayer` builds it (once for the whole suite).
+ * The port's contract, written once and run against every backend. `name` is the backend's
+ * provider; `dbLayer` builds it (once for the whole suite); `variant` tells one setting of a
+ * backend from another in the suite's title.
  */
-export const databaseContract = <E>(name: string, dbLayer: Layer.Layer<DatabaseService, E>, timeout = 60_000) =>
-  layer(dbLayer, { timeout: "120 seconds", excludeTestServices: true })(`DatabaseService contract: ${name}`, (it) => {
+export const databaseContract = <E>(name: string, dbLayer: Layer.Layer<DatabaseService, E>, timeout = 60_000, variant = "") =>
+  layer(dbLayer, { timeout: "120 seconds", excludeTestServices: true })(`DatabaseService contract: ${name}${variant}`, (it) => {
     it.effect("ping succeeds and names the provider", () =>
       Effect.gen(function*() {
         const db = yield* DatabaseService

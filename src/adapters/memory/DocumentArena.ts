@@ -1,0 +1,196 @@
+/**
+ * The in-memory backend's documents as JSON bytes in large buffers outside V8's heap.
+ *
+ * Kept as objects, every stored document was about 15 heap objects and 1 KB that V8's full
+ * collections marked on the server's one CPU: a store growing by a few thousand `POST`s a second
+ * made those collections longer and more frequent until they set the write tail (bench/HISTORY.md,
+ * 2 – 6 December). Here a document costs the heap one map entry (its id and a number), and a
+ * collection marks what the process works with, not what it has kept.
+ *
+ * A record: its length, its collection's number, its id's length, its revision (generation and
+ * write counter), whether it is live, then its id and its JSON, in UTF-8. A record is written
+ * once; a new revision is a new record, and the old one turns into garbage that compaction
+ * reclaims a chunk at a time.
+ */
+
+const HEADER = 28
+const AT_LENGTH = 0
+const AT_COLLECTION = 4
+const AT_ID_BYTES = 8
+const AT_GENERATION = 12
+const AT_COUNTER = 16
+const AT_LIVE = 24
+
+/** Where a record lives: its chunk times SPAN, plus its offset in that chunk. */
+export type Location = number
+const SPAN = 2 ** 23
+
+/** A chunk's share of garbage from which it is compacted when a new chunk is started. */
+const COMPACT_FROM = 0.5
+/** At most this many chunks compacted each time a chunk fills, so that no write waits for more. */
+const COMPACTIONS_PER_CHUNK = 2
+
+export type Moved = (collection: number, id: string, to: Location) => void
+
+export interface ArenaStats {
+  readonly chunks: number
+  readonly bytes: number
+  readonly liveBytes: number
+}
+
+export class DocumentArena {
+  private readonly chunks: Array<Buffer | undefined> = []
+  private readonly used: Array<number> = []
+  private readonly garbage: Array<number> = []
+  private readonly freeSlots: Array<number> = []
+  private current = -1
+
+  /**
+   * @param chunkBytes each chunk's size (a record larger than that gets a chunk of its own).
+   * @param moved told of every live record compaction moves, to update its location.
+   */
+  constructor(private readonly chunkBytes: number, private readonly moved: Moved) {
+    if (!(chunkBytes >= HEADER && chunkBytes < SPAN)) throw new RangeError(`chunk size ${chunkBytes} outside ${HEADER} to ${SPAN}`)
+  }
+
+  put(collection: number, id: string, generation: number, counter: number, json: string): Location {
+    const idBytes = Buffer.byteLength(id, "utf8")
+    const length = HEADER + idBytes + Buffer.byteLength(json, "utf8")
+    if (length >= SPAN) throw new RangeError(`a record of ${length} bytes is larger than a chunk may be`)
+    if (!this.fits(length)) {
+      this.startChunk(length)
+      this.compact()
+      if (!this.fits(length)) this.startChunk(length)
+    }
+    const chunk = this.chunks[this.current]!
+    const offset = this.used[this.current]!
+    chunk.writeUInt32LE(length, offset + AT_LENGTH)
+    chunk.writeUInt32LE(collection, offset + AT_COLLECTION)
+    chunk.writeUInt32LE(idBytes, offset + AT_ID_BYTES)
+    chunk.writeUInt32LE(generation, offset + AT_GENERATION)
+    chunk.writeDoubleLE(counter, offset + AT_COUNTER)
+    chunk.writeUInt32LE(1, offset + AT_LIVE)
+    chunk.write(id, offset + HEADER, idBytes, "utf8")
+    chunk.write(json, offset + HEADER + idBytes, length - HEADER - idBytes, "utf8")
+    this.used[this.current] = offset + length
+    return this.current * SPAN + offset
+  }
+
+  /** The record at `at` is garbage from now on; a chunk left with nothing live is dropped at once. */
+  release(at: Location): void {
+    const slot = Math.floor(at / SPAN)
+    const offset = at - slot * SPAN
+    const chunk = this.chunks[slot]!
+    chunk.writeUInt32LE(0, offset + AT_LIVE)
+    this.garbage[slot]! += chunk.readUInt32LE(offset + AT_LENGTH)
+    if (slot !== this.current && this.garbage[slot] === this.used[slot]) this.drop(slot)
+  }
+
+  generation(at: Location): number {
+    const slot = Math.floor(at / SPAN)
+    return this.chunks[slot]!.readUInt32LE(at - slot * SPAN + AT_GENERATION)
+  }
+
+  counter(at: Location): number {
+    const slot = Math.floor(at / SPAN)
+    return this.chunks[slot]!.readDoubleLE(at - slot * SPAN + AT_COUNTER)
+  }
+
+  /** The document's JSON text. */
+  json(at: Location): string {
+    const slot = Math.floor(at / SPAN)
+    const offset = at - slot * SPAN
+    const chunk = this.chunks[slot]!
+    return chunk.toString("utf8", offset + HEADER + chunk.readUInt32LE(offset + AT_ID_BYTES), offset + chunk.readUInt32LE(offset + AT_LENGTH))
+  }
+
+  /** How many bytes the document's JSON takes. */
+  jsonBytes(at: Location): number {
+    const slot = Math.floor(at / SPAN)
+    const offset = at - slot * SPAN
+    const chunk = this.chunks[slot]!
+    return chunk.readUInt32LE(offset + AT_LENGTH) - HEADER - chunk.readUInt32LE(offset + AT_ID_BYTES)
+  }
+
+  /** Whether the document's JSON holds these bytes anywhere: a test that rules a document out without parsing it. */
+  holds(at: Location, needle: Buffer): boolean {
+    const slot = Math.floor(at / SPAN)
+    const offset = at - slot * SPAN
+    const chunk = this.chunks[slot]!
+    const start = offset + HEADER + chunk.readUInt32LE(offset + AT_ID_BYTES)
+    return chunk.subarray(start, offset + chunk.readUInt32LE(offset + AT_LENGTH)).includes(needle)
+  }
+
+  stats(): ArenaStats {
+    let chunks = 0
+    let bytes = 0
+    let liveBytes = 0
+    for (let slot = 0; slot < this.chunks.length; slot++) {
+      const chunk = this.chunks[slot]
+      if (chunk === undefined) continue
+      chunks += 1
+      bytes += chunk.length
+      liveBytes += this.used[slot]! - this.garbage[slot]!
+    }
+    return { chunks, bytes, liveBytes }
+  }
+
+  private fits(length: number): boolean {
+    return this.current !== -1 && this.used[this.current]! + length <= this.chunks[this.current]!.length
+  }
+
+  private startChunk(atLeast: number): void {
+    const previous = this.current
+    const slot = this.freeSlots.pop() ?? this.chunks.length
+    // Never zeroed: every byte read was written first.
+    this.chunks[slot] = Buffer.allocUnsafeSlow(Math.max(this.chunkBytes, atLeast))
+    this.used[slot] = 0
+    this.garbage[slot] = 0
+    this.current = slot
+    // A chunk that emptied while it was the one written to is dropped once it no longer is.
+    if (previous !== -1 && this.garbage[previous] === this.used[previous]) this.drop(previous)
+  }
+
+  private drop(slot: number): void {
+    this.chunks[slot] = undefined
+    this.used[slot] = 0
+    this.garbage[slot] = 0
+    this.freeSlots.push(slot)
+  }
+
+  /**
+   * Moves the live records of the chunks that are at least half garbage into the current one, at
+   * most COMPACTIONS_PER_CHUNK of them (most garbage first), so a chunk's worth of writes reclaims
+   * up to two chunks: the bytes held stay within about twice the live ones.
+   */
+  private compact(): void {
+    for (let round = 0; round < COMPACTIONS_PER_CHUNK; round++) {
+      let worst = -1
+      for (let slot = 0; slot < this.chunks.length; slot++) {
+        if (slot === this.current || this.chunks[slot] === undefined) continue
+        if (worst === -1 || this.garbage[slot]! > this.garbage[worst]!) worst = slot
+      }
+      if (worst === -1 || this.garbage[worst]! < this.used[worst]! * COMPACT_FROM) return
+      this.evacuate(worst)
+    }
+  }
+
+  private evacuate(slot: number): void {
+    const chunk = this.chunks[slot]!
+    const end = this.used[slot]!
+    for (let offset = 0; offset < end;) {
+      const length = chunk.readUInt32LE(offset + AT_LENGTH)
+      if (chunk.readUInt32LE(offset + AT_LIVE) === 1) {
+        if (!this.fits(length)) this.startChunk(length)
+        const target = this.chunks[this.current]!
+        const to = this.used[this.current]!
+        chunk.copy(target, to, offset, offset + length)
+        this.used[this.current] = to + length
+        const idBytes = chunk.readUInt32LE(offset + AT_ID_BYTES)
+        this.moved(chunk.readUInt32LE(offset + AT_COLLECTION), chunk.toString("utf8", offset + HEADER, offset + HEADER + idBytes), this.current * SPAN + to)
+      }
+      offset += length
+    }
+    this.drop(slot)
+  }
+}

@@ -1,0 +1,56 @@
+import type { Document } from "../../ports/Document.js"
+
+/** A document read from the arena, kept parsed (and frozen) for the reads after it. */
+export interface Cached {
+  readonly doc: Document
+  readonly bytes: number
+  readonly id: string
+  readonly shelf: Shelf
+}
+
+/** One collection's cached documents by id. */
+export type Shelf = Map<string, Cached>
+
+/**
+ * The documents read last, as objects, up to a budget of their JSON's bytes across every
+ * collection; the first cached is the first let go. Reads of a working set within the budget
+ * parse nothing, and what stays on V8's heap is bounded by the budget, not by the store.
+ */
+export class ReadCache {
+  // Insertion order is the order of eviction.
+  private readonly order = new Set<Cached>()
+  private held = 0
+
+  constructor(private readonly budget: number) {}
+
+  get bytes(): number {
+    return this.held
+  }
+
+  get(shelf: Shelf, id: string): Document | undefined {
+    return shelf.get(id)?.doc
+  }
+
+  /** Caches `doc` (in place of any other version), letting the oldest go past the budget. */
+  add(shelf: Shelf, id: string, doc: Document, bytes: number): Document {
+    this.remove(shelf, id)
+    if (bytes > this.budget) return doc
+    const entry: Cached = { doc, bytes, id, shelf }
+    shelf.set(id, entry)
+    this.order.add(entry)
+    this.held += bytes
+    while (this.held > this.budget) {
+      const oldest = this.order.values().next().value as Cached
+      this.remove(oldest.shelf, oldest.id)
+    }
+    return doc
+  }
+
+  remove(shelf: Shelf, id: string): void {
+    const entry = shelf.get(id)
+    if (entry === undefined) return
+    shelf.delete(id)
+    this.order.delete(entry)
+    this.held -= entry.bytes
+  }
+}
