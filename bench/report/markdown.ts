@@ -351,17 +351,18 @@ const fullGcPart = (runs: ReadonlyArray<HttpRun>) =>
     "docport's tail and V8's full collections. Each of docport's continuous runs on memory, round by round: its p99 / p50, " +
     "and how many full collections of its heap V8 made during the run, with their pauses added up " +
     "(`docport_gc_pause_seconds{kind=\"major\"}`, read before and after the run). A full collection also marks the heap " +
-    "in steps between requests for two to four times its pause, so a run that holds one reads its tail from it; on memory " +
-    "the heap holds every document, so under `POST` it grows with every request and each collection costs more than the last.",
+    "in steps between requests for two to four times its pause, so a run that holds one reads its tail from it. On memory " +
+    "the documents lie outside the heap (src/adapters/memory/DocumentArena.ts) but each one's id and the documents read " +
+    "last are on it, so under `POST` it still grows, by about 100 bytes a request.",
     fullGcTable(runs)
   )
 
 const postCyclesPart = (runs: ReadonlyArray<CycleRun>) =>
   captioned(
     "`POST` over a span of full collections (bench/http/postCycles.ts). On memory every `POST` adds a live agent, so " +
-    "the heap grows with every request and V8 collects it whole each time it has doubled: every 10 - 17 s at 60 - 100 MB, " +
-    "further apart as it grows, longer than the scenarios' runs, whose p99 then says whether a collection fell into " +
-    "them. After the scenarios, each round, docport and the bare HttpApi run `POST` on, in turn (docport first in the " +
+    "the heap grows with every request (by about 100 bytes since the documents lie outside it; about 1 KB before 6 " +
+    "December) and V8 collects it whole each time it has doubled, further apart as it grows, longer than the " +
+    "scenarios' runs, whose p99 then says whether a collection fell into them. After the scenarios, each round, docport and the bare HttpApi run `POST` on, in turn (docport first in the " +
     "rounds it started first), the other servers stopped, for a span meant to hold collections (--post-cycles): the " +
     "tail over their cycle, and its p99.9, where what they cost still shows. The last column counts docport's; a span " +
     "that held none says nothing of them.",
