@@ -1,17 +1,14 @@
 import { describe, expect, it, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { createServer } from "node:http"
-import { setFlagsFromString } from "node:v8"
-import { runInNewContext } from "node:vm"
 import { withFullGcs, withFullGcsOf } from "../../bench/http/fullGcs.js"
 import type { HttpRun } from "../../bench/http/httpBench.js"
 import type { LoadResult } from "../../bench/http/load.js"
 import { fullGcTable } from "../../bench/report/fullGcTable.js"
 import * as MemoryDatabase from "../../src/adapters/MemoryDatabase.js"
+import { fullCollection } from "../support/fullCollection.js"
 import { BaseUrl, testServer } from "../support/TestServer.js"
 
-setFlagsFromString("--expose-gc")
-const fullCollection = runInNewContext("gc") as () => void
 // PerformanceObserver hands its entries over after the collection, not during it.
 const collectedTwice = Effect.zipRight(
   Effect.sync(() => (fullCollection(), fullCollection())),

@@ -1,10 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
-import { setFlagsFromString } from "node:v8"
-import { runInNewContext } from "node:vm"
 import * as MemoryDatabase from "../../src/adapters/MemoryDatabase.js"
 import { DatabaseService } from "../../src/ports/DatabaseService.js"
 import { makeDatabaseService } from "../../src/ports/makeDatabaseService.js"
+import { fullCollection } from "../support/fullCollection.js"
 import { databaseContract } from "./DatabaseContract.js"
 
 // Every read parsed from the arena and records moved by compaction all the time: the contract
@@ -23,9 +22,8 @@ const memory = (options: MemoryDatabase.MemoryOptions) => {
 }
 
 const collect = (): void => {
-  setFlagsFromString("--expose-gc")
-  ;(runInNewContext("gc") as () => void)()
-  ;(runInNewContext("gc") as () => void)()
+  fullCollection()
+  fullCollection()
 }
 
 describe("the memory backend's documents", () => {

@@ -1,14 +1,10 @@
 import { describe, expect, it, layer } from "@effect/vitest"
 import { Effect, Layer, Metric, MetricLabel } from "effect"
-import { setFlagsFromString } from "node:v8"
-import { runInNewContext } from "node:vm"
 import * as MemoryDatabase from "../../src/adapters/MemoryDatabase.js"
 import { GcMetricsLive, gcPauses } from "../../src/app/observability/GcMetrics.js"
+import { fullCollection } from "../support/fullCollection.js"
 import { BaseUrl, testServer } from "../support/TestServer.js"
 
-// A full collection on demand: V8 gives the function to contexts made after the flag is set.
-setFlagsFromString("--expose-gc")
-const fullCollection = runInNewContext("gc") as () => void
 
 // PerformanceObserver hands its entries over after the collection, not during it.
 const delivered = Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 50)))
