@@ -112,16 +112,20 @@ export const makeMemory = (options?: MemoryOptions): { readonly raw: RawDatabase
   const revText = (generation: number, counter: number) => `${generation}-${counter.toString(16).padStart(8, "0")}`
   const revAt = (at: Location) => revText(arena.generation(at), arena.counter(at))
 
-  /** The document `id` of `t` as stored, parsed and cached, or from the cache. */
-  const read = (t: Table, id: string): Document | undefined => {
-    const hit = cache.get(t.cached, id)
-    if (hit !== undefined) return hit
-    const at = t.at.get(id)
-    if (at === undefined) return undefined
+  /** The document `id` of `t` stored at `at`, parsed and cached. */
+  const parsed = (t: Table, id: string, at: Location): Document => {
     const doc = JSON.parse(arena.json(at)) as Record<string, unknown>
     doc._id = id
     doc._rev = revAt(at)
     return cache.add(t.cached, id, deepFreeze(doc as Document), arena.jsonBytes(at))
+  }
+
+  /** The document `id` of `t`, from the cache or as stored. */
+  const read = (t: Table, id: string): Document | undefined => {
+    const hit = cache.get(t.cached, id)
+    if (hit !== undefined) return hit
+    const at = t.at.get(id)
+    return at === undefined ? undefined : parsed(t, id, at)
   }
 
   const write = (collection: string, { body, expectedRev, id }: StoredWrite, create: boolean): string | undefined => {
@@ -209,9 +213,9 @@ export const makeMemory = (options?: MemoryOptions): { readonly raw: RawDatabase
           if (doc === undefined) {
             const at = t.at.get(id)
             if (at === undefined || !matches.mayHold(at)) return undefined
-            doc = read(t, id)
+            doc = parsed(t, id, at)
           }
-          return doc !== undefined && matches.fields(doc) ? doc : undefined
+          return matches.fields(doc) ? doc : undefined
         }
         // Every match, in no particular order: no need to sort the ids.
         const ids = after === undefined && limit === Number.POSITIVE_INFINITY ? t.at.keys() : undefined

@@ -92,7 +92,7 @@ export class DocumentArena {
   /** The record at `at` is garbage from now on; a chunk left with nothing live is dropped at once. */
   release(at: Location): void {
     const slot = Math.floor(at / SPAN)
-    const offset = at - slot * SPAN
+    const offset = at % SPAN
     const chunk = this.chunks[slot]!
     chunk.writeUInt32LE(0, offset + AT_LIVE)
     this.garbage[slot]! += chunk.readUInt32LE(offset + AT_LENGTH)
@@ -100,38 +100,26 @@ export class DocumentArena {
   }
 
   generation(at: Location): number {
-    const slot = Math.floor(at / SPAN)
-    return this.chunks[slot]!.readUInt32LE(at - slot * SPAN + AT_GENERATION)
+    return this.chunkOf(at).readUInt32LE(at % SPAN + AT_GENERATION)
   }
 
   counter(at: Location): number {
-    const slot = Math.floor(at / SPAN)
-    return this.chunks[slot]!.readDoubleLE(at - slot * SPAN + AT_COUNTER)
+    return this.chunkOf(at).readDoubleLE(at % SPAN + AT_COUNTER)
   }
 
   /** The document's JSON text. */
   json(at: Location): string {
-    const slot = Math.floor(at / SPAN)
-    const offset = at - slot * SPAN
-    const chunk = this.chunks[slot]!
-    return chunk.toString("utf8", offset + HEADER + chunk.readUInt32LE(offset + AT_ID_BYTES), offset + chunk.readUInt32LE(offset + AT_LENGTH))
+    return this.chunkOf(at).toString("utf8", this.jsonStart(at), this.end(at))
   }
 
   /** How many bytes the document's JSON takes. */
   jsonBytes(at: Location): number {
-    const slot = Math.floor(at / SPAN)
-    const offset = at - slot * SPAN
-    const chunk = this.chunks[slot]!
-    return chunk.readUInt32LE(offset + AT_LENGTH) - HEADER - chunk.readUInt32LE(offset + AT_ID_BYTES)
+    return this.end(at) - this.jsonStart(at)
   }
 
   /** Whether the document's JSON holds these bytes anywhere: a test that rules a document out without parsing it. */
   holds(at: Location, needle: Buffer): boolean {
-    const slot = Math.floor(at / SPAN)
-    const offset = at - slot * SPAN
-    const chunk = this.chunks[slot]!
-    const start = offset + HEADER + chunk.readUInt32LE(offset + AT_ID_BYTES)
-    return chunk.subarray(start, offset + chunk.readUInt32LE(offset + AT_LENGTH)).includes(needle)
+    return this.chunkOf(at).subarray(this.jsonStart(at), this.end(at)).includes(needle)
   }
 
   stats(): ArenaStats {
@@ -146,6 +134,22 @@ export class DocumentArena {
       liveBytes += this.used[slot]! - this.garbage[slot]!
     }
     return { chunks, bytes, liveBytes }
+  }
+
+  private chunkOf(at: Location): Buffer {
+    return this.chunks[Math.floor(at / SPAN)]!
+  }
+
+  /** Where the record's JSON starts in its chunk: after the header and the id. */
+  private jsonStart(at: Location): number {
+    const offset = at % SPAN
+    return offset + HEADER + this.chunkOf(at).readUInt32LE(offset + AT_ID_BYTES)
+  }
+
+  /** Where the record ends in its chunk. */
+  private end(at: Location): number {
+    const offset = at % SPAN
+    return offset + this.chunkOf(at).readUInt32LE(offset + AT_LENGTH)
   }
 
   private fits(length: number): boolean {
