@@ -5,12 +5,13 @@ import { Conflict, NotFound } from "../ports/Errors.js"
 import { makeDatabaseService, type MakeOptions } from "../ports/makeDatabaseService.js"
 import type { RawDatabase, StoredWrite } from "../ports/RawDatabase.js"
 import { type ArenaStats, DocumentArena, type Location } from "./memory/DocumentArena.js"
+import { IdIndex } from "./memory/IdIndex.js"
 import { ReadCache, type Shelf } from "./memory/ReadCache.js"
 
 /** A collection: where each document's record is, and the documents of it read last. */
 interface Table {
   readonly index: number
-  readonly at: Map<string, Location>
+  readonly at: IdIndex
   readonly cached: Shelf
 }
 
@@ -80,7 +81,7 @@ export const makeMemory = (options?: MemoryOptions): { readonly raw: RawDatabase
   const idsInOrder = (collection: string): ReadonlyArray<string> => {
     let ids = orderedIds.get(collection)
     if (ids === undefined) {
-      ids = Array.from(tables.get(collection)?.at.keys() ?? []).sort()
+      ids = (tables.get(collection)?.at.ids() ?? []).sort()
       orderedIds.set(collection, ids)
     }
     return ids
@@ -101,7 +102,7 @@ export const makeMemory = (options?: MemoryOptions): { readonly raw: RawDatabase
   const table = (collection: string): Table => {
     let t = tables.get(collection)
     if (t === undefined) {
-      t = { index: byIndex.length, at: new Map(), cached: new Map() }
+      t = { index: byIndex.length, at: new IdIndex(arena), cached: new Map() }
       byIndex.push(t)
       tables.set(collection, t)
     }
@@ -137,8 +138,12 @@ export const makeMemory = (options?: MemoryOptions): { readonly raw: RawDatabase
     writes += 1
     const rev = revText(generation, writes)
     const json = JSON.stringify(body)
+    // The index lets go of a record before the arena does: it reads a record's id to compare.
     if (existing === undefined) orderedIds.delete(collection)
-    else arena.release(existing)
+    else {
+      t.at.delete(id)
+      arena.release(existing)
+    }
     const at = arena.put(t.index, id, generation, writes, json)
     t.at.set(id, at)
     // A document read before stays cached in its new version; a new one waits for its first read.
@@ -157,8 +162,8 @@ export const makeMemory = (options?: MemoryOptions): { readonly raw: RawDatabase
   const remove = (t: Table, id: string): boolean => {
     const at = t.at.get(id)
     if (at === undefined) return false
-    arena.release(at)
     t.at.delete(id)
+    arena.release(at)
     cache.remove(t.cached, id)
     return true
   }
@@ -186,11 +191,12 @@ export const makeMemory = (options?: MemoryOptions): { readonly raw: RawDatabase
         orderedIds.delete(collection)
         return Effect.void
       }),
-    // Snapshot the ids once; each page then reads the documents as they are at that moment.
+    // The ids in order as they are when the listing starts (CouchDB's order); each page then reads
+    // the documents as they are at that moment.
     page: (collection, size, cursor) =>
       Effect.sync(() => {
         const t = tables.get(collection)
-        const { ids, offset } = (cursor as Cursor | undefined) ?? { ids: Array.from(t?.at.keys() ?? []), offset: 0 }
+        const { ids, offset } = (cursor as Cursor | undefined) ?? { ids: idsInOrder(collection), offset: 0 }
         const docs: Array<Document> = []
         if (t !== undefined) {
           for (const id of ids.slice(offset, offset + size)) {
@@ -217,13 +223,15 @@ export const makeMemory = (options?: MemoryOptions): { readonly raw: RawDatabase
           }
           return matches.fields(doc) ? doc : undefined
         }
-        // Every match, in no particular order: no need to sort the ids.
-        const ids = after === undefined && limit === Number.POSITIVE_INFINITY ? t.at.keys() : undefined
-        if (ids !== undefined) {
-          for (const id of ids) {
-            const doc = match(id)
-            if (doc !== undefined) out.push(doc)
-          }
+        // Every match, in no particular order: no need to sort the ids, nor to read those of the
+        // documents whose JSON rules them out.
+        if (after === undefined && limit === Number.POSITIVE_INFINITY) {
+          t.at.forEach((at) => {
+            if (!matches.mayHold(at)) return
+            const id = arena.id(at)
+            const doc = cache.get(t.cached, id) ?? parsed(t, id, at)
+            if (matches.fields(doc)) out.push(doc)
+          })
           return out
         }
         const ordered = idsInOrder(collection)

@@ -4,8 +4,9 @@
  * Kept as objects, every stored document was about 15 heap objects and 1 KB that V8's full
  * collections marked on the server's one CPU: a store growing by a few thousand `POST`s a second
  * made those collections longer and more frequent until they set the write tail (bench/HISTORY.md,
- * 2 – 6 December). Here a document costs the heap one map entry (its id and a number), and a
- * collection marks what the process works with, not what it has kept.
+ * 2 – 6 December). Here a document costs the heap nothing (its id and location are in an
+ * IdIndex, off the heap too), and a collection marks what the process works with, not what it has
+ * kept.
  *
  * A record: its length, its collection's number, its id's length, its revision (generation and
  * write counter), whether it is live, then its id and its JSON, in UTF-8. A record is written
@@ -105,6 +106,29 @@ export class DocumentArena {
 
   counter(at: Location): number {
     return this.chunkOf(at).readDoubleLE(at % SPAN + AT_COUNTER)
+  }
+
+  /** The record's id. */
+  id(at: Location): string {
+    const offset = at % SPAN
+    const chunk = this.chunkOf(at)
+    return chunk.toString("utf8", offset + HEADER, offset + HEADER + chunk.readUInt32LE(offset + AT_ID_BYTES))
+  }
+
+  /** Whether the record's id is `id`: an ASCII id is compared byte by byte, without decoding the record's. */
+  idIs(at: Location, id: string): boolean {
+    const offset = at % SPAN
+    const chunk = this.chunkOf(at)
+    const bytes = chunk.readUInt32LE(offset + AT_ID_BYTES)
+    if (bytes !== id.length) return this.id(at) === id
+    const start = offset + HEADER
+    for (let i = 0; i < bytes; i++) {
+      const code = id.charCodeAt(i)
+      // Past ASCII, a character's code and a byte of another's UTF-8 may coincide.
+      if (code >= 0x80) return this.id(at) === id
+      if (chunk[start + i] !== code) return false
+    }
+    return true
   }
 
   /** The document's JSON text. */
