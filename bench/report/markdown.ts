@@ -352,8 +352,8 @@ const fullGcPart = (runs: ReadonlyArray<HttpRun>) =>
     "and how many full collections of its heap V8 made during the run, with their pauses added up " +
     "(`docport_gc_pause_seconds{kind=\"major\"}`, read before and after the run). A full collection also marks the heap " +
     "in steps between requests for two to four times its pause, so a run that holds one reads its tail from it. On memory " +
-    "the documents lie outside the heap (src/adapters/memory/DocumentArena.ts) but each one's id and the documents read " +
-    "last are on it, so under `POST` it still grows, by about 100 bytes a request.",
+    "the documents and their ids lie outside the heap (src/adapters/memory/DocumentArena.ts, IdIndex.ts); the documents " +
+    "read last are on it, up to a budget, so a stream of `POST`s does not grow it.",
     fullGcTable(runs)
   )
 
