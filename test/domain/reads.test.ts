@@ -68,7 +68,10 @@ layer(DomainLive, { excludeTestServices: true })("reads that cost a fixed number
       calls.clear()
       const listed = yield* deployments.list
       expect(Object.fromEntries(calls)).toEqual({ "stream page": 3, getMany: 3 })
-      expect(listed.map((d) => d.description)).toEqual(created.map((_, i) => `p${i}`))
+      // Each deployment joined to its own agent, in the order of the deployments' ids.
+      expect(listed.map((d) => [d.friendlyName, d.description])).toEqual(
+        created.map((_, i) => [`paged-api-${i}`, `p${i}`]).sort(([a], [b]) => (a! < b! ? -1 : 1))
+      )
     }))
 
   it.effect("a chain deeper than the bound ends in truncated agents, read with one getMany per level", () =>
