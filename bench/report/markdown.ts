@@ -359,10 +359,10 @@ const fullGcPart = (runs: ReadonlyArray<HttpRun>) =>
 
 const postCyclesPart = (runs: ReadonlyArray<CycleRun>) =>
   captioned(
-    "`POST` over a span of full collections (bench/http/postCycles.ts). On memory every `POST` adds a live agent, so " +
-    "the heap grows with every request (by about 100 bytes since the documents lie outside it; about 1 KB before 6 " +
-    "December) and V8 collects it whole each time it has doubled, further apart as it grows, longer than the " +
-    "scenarios' runs, whose p99 then says whether a collection fell into them. After the scenarios, each round, docport and the bare HttpApi run `POST` on, in turn (docport first in the " +
+    "`POST` over a span of full collections (bench/http/postCycles.ts). On memory every `POST` adds a live agent: until 6 " +
+    "December the heap grew with every request (about 1 KB, then 100 bytes with the documents outside it; nothing " +
+    "since the ids are outside it too) and V8 collected it whole each time it had doubled, further apart as it grew, " +
+    "longer than the scenarios' runs, whose p99 then said whether a collection fell into them. After the scenarios, each round, docport and the bare HttpApi run `POST` on, in turn (docport first in the " +
     "rounds it started first), the other servers stopped, for a span meant to hold collections (--post-cycles): the " +
     "tail over their cycle, and its p99.9, where what they cost still shows. The last column counts docport's; a span " +
     "that held none says nothing of them.",
