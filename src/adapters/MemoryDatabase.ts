@@ -74,7 +74,7 @@ export const makeMemory = (options?: MemoryOptions): { readonly raw: RawDatabase
   const byIndex: Array<Table> = []
   const arena = new DocumentArena(options?.chunkBytes ?? CHUNK_BYTES, (index, id, to) => byIndex[index]!.at.set(id, to))
   const cache = new ReadCache(options?.cacheBytes ?? CACHE_BYTES)
-  // Each collection's ids in order, for find's paging; dropped whenever an id comes or goes.
+  // Each collection's ids in order, for listings and find's paging; dropped whenever an id comes or goes.
   const orderedIds = new Map<string, ReadonlyArray<string>>()
   let writes = 0
 
@@ -160,9 +160,9 @@ export const makeMemory = (options?: MemoryOptions): { readonly raw: RawDatabase
   }
 
   const remove = (t: Table, id: string): boolean => {
-    const at = t.at.get(id)
+    // The index lets go of a record before the arena does: it reads a record's id to compare.
+    const at = t.at.delete(id)
     if (at === undefined) return false
-    t.at.delete(id)
     arena.release(at)
     cache.remove(t.cached, id)
     return true

@@ -29,7 +29,7 @@ const pair = () => {
   }
   const remove = (id: string) => {
     const at = index!.get(id)
-    expect(index!.delete(id)).toBe(at !== undefined)
+    expect(index!.delete(id)).toBe(at)
     if (at !== undefined) arena.release(at)
     model.delete(id)
   }

@@ -228,8 +228,7 @@ export class DocumentArena {
         const to = this.used[this.current]!
         chunk.copy(target, to, offset, offset + length)
         this.used[this.current] = to + length
-        const idBytes = chunk.readUInt32LE(offset + AT_ID_BYTES)
-        this.moved(chunk.readUInt32LE(offset + AT_COLLECTION), chunk.toString("utf8", offset + HEADER, offset + HEADER + idBytes), this.current * SPAN + to)
+        this.moved(chunk.readUInt32LE(offset + AT_COLLECTION), this.id(slot * SPAN + offset), this.current * SPAN + to)
       }
       offset += length
     }

@@ -6,8 +6,8 @@ import type { DocumentArena, Location } from "./DocumentArena.js"
  * and the id's hash, and the id is compared against the record's own copy in the arena.
  *
  * As a `Map<string, Location>` every document kept about 100 B on the heap (its id string and the
- * map's entry), which a store growing by thousands of `POST`s a second turned into a full
- * collection every 20 – 40 s, each pausing the server for about 20 ms (bench/HISTORY.md, 6
+ * map's entry), which a store growing by thousands of `POST`s a second turned into one or two
+ * full collections a minute, each pausing the server for about 20 ms (bench/HISTORY.md, 6
  * December). Here a document costs the heap nothing; the table's 12 bytes a slot, at most half
  * of them used, lie in SharedArrayBuffers, which V8 neither marks nor counts as external memory.
  */
@@ -68,14 +68,16 @@ export class IdIndex {
     this.live += 1
   }
 
-  delete(id: string): boolean {
+  /** Removes `id`, returning where its record was (undefined when it was not there). */
+  delete(id: string): Location | undefined {
     const slot = this.slotOf(id, hashOf(id))
-    if (slot === -1) return false
+    if (slot === -1) return undefined
+    const at = this.locations[slot]
     this.locations[slot] = DELETED
     this.live -= 1
     // A collection mostly emptied gives its table back, down to a quarter full.
     if (this.live * 8 < this.locations.length && this.locations.length > MIN_SLOTS) this.resize(this.live)
-    return true
+    return at
   }
 
   /** Every live record's location, in no particular order. */
