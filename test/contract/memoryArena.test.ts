@@ -66,6 +66,23 @@ describe("the memory backend's documents", () => {
       expect(stats().cachedBytes).toBeLessThanOrEqual(2000)
     }))
 
+  it.effect("leave the cache when rewritten, so that no rewrite's body stays on the heap; the next read parses the new version", () =>
+    Effect.gen(function*() {
+      const { db, stats } = memory({})
+      yield* db.save("things", "a", { text: "one" })
+      yield* db.save("things", "b", { text: "bee" })
+      expect((yield* db.get("things", "a")).text).toBe("one")
+      expect((yield* db.get("things", "b")).text).toBe("bee")
+      const both = stats().cachedBytes
+      yield* db.save("things", "a", { text: "two" })
+      expect(stats().cachedBytes).toBeLessThan(both)
+      expect(stats().cachedBytes).toBeGreaterThan(0)
+      const read = yield* db.get("things", "a")
+      expect(read.text).toBe("two")
+      expect(read._rev.startsWith("2-")).toBe(true)
+      expect(stats().cachedBytes).toBe(both)
+    }))
+
   it.effect("are frozen when read, cached or not: a caller cannot change what is stored", () =>
     Effect.gen(function*() {
       for (const cacheBytes of [0, 1_000_000]) {

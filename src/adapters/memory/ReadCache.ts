@@ -2,8 +2,8 @@ import type { Document } from "../../ports/Document.js"
 
 /** A document read from the arena, kept parsed (and frozen) for the reads after it. */
 export interface Cached {
-  doc: Document
-  bytes: number
+  readonly doc: Document
+  readonly bytes: number
   readonly id: string
   readonly shelf: Shelf
 }
@@ -31,24 +31,14 @@ export class ReadCache {
     return shelf.get(id)?.doc
   }
 
-  /**
-   * Caches `doc`, letting the oldest go past the budget. A new version of a cached document takes
-   * its place in the order, which costs a rewrite no more than changing two fields.
-   */
+  /** Caches `doc` in place of any earlier version, letting the oldest go past the budget. */
   add(shelf: Shelf, id: string, doc: Document, bytes: number): Document {
-    const cached = shelf.get(id)
-    if (cached !== undefined && bytes <= this.budget) {
-      this.held += bytes - cached.bytes
-      cached.doc = doc
-      cached.bytes = bytes
-    } else {
-      if (cached !== undefined) this.remove(shelf, id)
-      if (bytes > this.budget) return doc
-      const entry: Cached = { doc, bytes, id, shelf }
-      shelf.set(id, entry)
-      this.order.add(entry)
-      this.held += bytes
-    }
+    this.remove(shelf, id)
+    if (bytes > this.budget) return doc
+    const entry: Cached = { doc, bytes, id, shelf }
+    shelf.set(id, entry)
+    this.order.add(entry)
+    this.held += bytes
     while (this.held > this.budget) {
       const oldest = this.order.values().next().value as Cached
       this.remove(oldest.shelf, oldest.id)
