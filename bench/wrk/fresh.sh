@@ -1,7 +1,7 @@
 # Sourced by tails.sh and gcVariants.sh, run from the repository's root with SCENARIO and PORT set:
 # what both do around one fresh server. `prepare` sets OUT (a temporary folder), the agents to seed,
 # the POST body, OPEN_MS and npm start's FLAGS; `start_warmed log command…` starts the server on
-# CPU 1 (its pid in $pid), waits for it to listen, seeds it and loads it 6 s unmeasured; `measure s`
+# CPU 1 (its pid in $pid), waits for it to turn healthy, seeds it and loads it 6 s unmeasured; `measure s`
 # prints scenario.lua's summary of s seconds of load ({"requests":…,"p50":µs,"p99":µs,…}).
 prepare() {
   command -v wrk > /dev/null || { echo "wrk is not installed (Debian: apt-get install wrk)" >&2; exit 1; }
@@ -23,7 +23,8 @@ start_warmed() {
   shift
   PORT=$PORT HOST=127.0.0.1 NODE_ENV=production DATABASE_PROVIDER=memory taskset -c 1 "$@" > "$log" 2>&1 &
   pid=$!
-  until grep -q "Listening on" "$log"; do
+  # /health, not the "Listening on" line: a LOG_LEVEL that hides that line must still start.
+  until curl -sf -o /dev/null "http://127.0.0.1:$PORT/health"; do
     kill -0 "$pid" 2> /dev/null || { cat "$log" >&2; exit 1; }
     sleep 0.2
   done
