@@ -113,20 +113,22 @@ export const makeMemory = (options?: MemoryOptions): { readonly raw: RawDatabase
   const revText = (generation: number, counter: number) => `${generation}-${counter.toString(16).padStart(8, "0")}`
   const revAt = (at: Location) => revText(arena.generation(at), arena.counter(at))
 
-  /** The document `id` of `t` stored at `at`, parsed and cached. */
-  const parsed = (t: Table, id: string, at: Location): Document => {
+  /** The document `id` of `t` stored at `at`, parsed and cached (for a scan, only if there is room). */
+  const parsed = (t: Table, id: string, at: Location, scan: boolean): Document => {
     const doc = JSON.parse(arena.json(at)) as Record<string, unknown>
     doc._id = id
     doc._rev = revAt(at)
-    return cache.add(t.cached, id, deepFreeze(doc as Document), arena.jsonBytes(at))
+    const frozen = deepFreeze(doc as Document)
+    const bytes = arena.jsonBytes(at)
+    return scan ? cache.admit(t.cached, id, frozen, bytes) : cache.add(t.cached, id, frozen, bytes)
   }
 
   /** The document `id` of `t`, from the cache or as stored. */
-  const read = (t: Table, id: string): Document | undefined => {
+  const read = (t: Table, id: string, scan: boolean): Document | undefined => {
     const hit = cache.get(t.cached, id)
     if (hit !== undefined) return hit
     const at = t.at.get(id)
-    return at === undefined ? undefined : parsed(t, id, at)
+    return at === undefined ? undefined : parsed(t, id, at, scan)
   }
 
   const write = (collection: string, { body, expectedRev, id }: StoredWrite, create: boolean): string | undefined => {
@@ -168,7 +170,7 @@ export const makeMemory = (options?: MemoryOptions): { readonly raw: RawDatabase
     get: (collection, id) =>
       Effect.sync(() => {
         const t = tables.get(collection)
-        return t === undefined ? undefined : read(t, id)
+        return t === undefined ? undefined : read(t, id, false)
       }),
     save: (collection, w) =>
       Effect.suspend(() => {
@@ -194,7 +196,7 @@ export const makeMemory = (options?: MemoryOptions): { readonly raw: RawDatabase
         const docs: Array<Document> = []
         if (t !== undefined) {
           for (const id of ids.slice(offset, offset + size)) {
-            const doc = read(t, id)
+            const doc = read(t, id, true)
             if (doc !== undefined) docs.push(doc)
           }
         }
@@ -213,7 +215,7 @@ export const makeMemory = (options?: MemoryOptions): { readonly raw: RawDatabase
           if (doc === undefined) {
             const at = t.at.get(id)
             if (at === undefined || !matches.mayHold(at)) return undefined
-            doc = parsed(t, id, at)
+            doc = parsed(t, id, at, true)
           }
           return matches.fields(doc) ? doc : undefined
         }
@@ -223,7 +225,7 @@ export const makeMemory = (options?: MemoryOptions): { readonly raw: RawDatabase
           t.at.forEach((at) => {
             if (!matches.mayHold(at)) return
             const id = arena.id(at)
-            const doc = cache.get(t.cached, id) ?? parsed(t, id, at)
+            const doc = cache.get(t.cached, id) ?? parsed(t, id, at, true)
             if (matches.fields(doc)) out.push(doc)
           })
           return out
@@ -242,7 +244,7 @@ export const makeMemory = (options?: MemoryOptions): { readonly raw: RawDatabase
         const found = new Map<string, Document>()
         if (t === undefined) return found
         for (const id of ids) {
-          const doc = read(t, id)
+          const doc = read(t, id, false)
           if (doc !== undefined) found.set(id, doc)
         }
         return found

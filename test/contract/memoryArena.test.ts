@@ -66,6 +66,24 @@ describe("the memory backend's documents", () => {
       expect(stats().cachedBytes).toBeLessThanOrEqual(2000)
     }))
 
+  it.effect("read by a scan fill at most half the cache, and a scan lets go of no document read by id", () =>
+    Effect.gen(function*() {
+      const { db, stats } = memory({ cacheBytes: 2000 })
+      for (let n = 0; n < 100; n++) yield* db.save("things", `doc-${n}`, { text: "x".repeat(80) })
+      yield* db.get("things", "doc-7")
+      const one = stats().cachedBytes
+      expect(one).toBeGreaterThan(0)
+      expect((yield* db.listAll("things")).length).toBe(100)
+      expect(stats().cachedBytes).toBeGreaterThan(one)
+      expect(stats().cachedBytes).toBeLessThanOrEqual(1000)
+      expect((yield* db.find("things", { text: "x".repeat(80) })).length).toBe(100)
+      expect(stats().cachedBytes).toBeLessThanOrEqual(1000)
+      // doc-7 is still cached: deleting it from the cache's view gives back exactly its bytes.
+      const before = stats().cachedBytes
+      yield* db.delete("things", "doc-7")
+      expect(before - stats().cachedBytes).toBe(one)
+    }))
+
   it.effect("leave the cache when rewritten, so that no rewrite's body stays on the heap; the next read parses the new version", () =>
     Effect.gen(function*() {
       const { db, stats } = memory({})
