@@ -16,10 +16,12 @@ export type Shelf = Map<string, Cached>
  * collection; the first cached is the first let go. Reads of a working set within the budget
  * parse nothing, and what stays on V8's heap is bounded by the budget, not by the store.
  *
- * A scan (a listing, a stream, a find) only fills what is free of the first half of the budget
- * and never lets a document go: read once, a collection larger than the cache would otherwise
- * push out the documents read by id and leave the whole budget on the heap. Streaming 100,000
- * documents left 44.7 MB of them live (51.6 MB at its peak) that way (bench/HISTORY.md, 6 December).
+ * A scan (a listing, a stream, a find) only fills what is free of the first quarter of the
+ * budget and lets no document go. Read once, a collection larger than that would otherwise push
+ * out the documents read by id and leave the whole budget on the heap: streaming 100,000 small
+ * documents (14 MB of JSON) left all of them parsed, 44.7 MB live and 51.6 MB at the peak
+ * (bench/HISTORY.md, 6 December). A quarter of the default budget, 8 MiB, still holds the agents
+ * Gofannon's UI lists (500 of ~10 KB: 6.3 MB), so a repeated listing parses nothing.
  */
 export class ReadCache {
   // Insertion order is the order of eviction.
@@ -51,9 +53,9 @@ export class ReadCache {
     return doc
   }
 
-  /** Caches `doc` for a scan: only while the cache holds less than half its budget, evicting nothing. */
+  /** Caches `doc` for a scan: only while the cache stays within a quarter of its budget, evicting nothing. */
   admit(shelf: Shelf, id: string, doc: Document, bytes: number): Document {
-    return this.held + bytes <= this.budget / 2 ? this.add(shelf, id, doc, bytes) : doc
+    return this.held + bytes <= this.budget / 4 ? this.add(shelf, id, doc, bytes) : doc
   }
 
   remove(shelf: Shelf, id: string): void {
