@@ -16,7 +16,7 @@ node_modules/.bin/esbuild bench/baseline/httpApiServer.ts --bundle --packages=ex
   --target=node20 --log-level=warning --outfile=bench/.build/httpApiServer.mjs
 for round in $(seq "$ROUNDS"); do
   for server in docport httpapi; do
-    script=dist/app/main.js
+    script=dist/server/main.js
     [ "$server" = httpapi ] && script=bench/.build/httpApiServer.mjs
     # $FLAGS is a list of flags: split on purpose.
     start_warmed "$OUT/$server.log" node $FLAGS "$script"
