@@ -5,19 +5,25 @@ import * as CouchDbDatabase from "../../src/adapters/couchdb/CouchDbDatabase.js"
 import { startPouchdbServer } from "../../test/support/pouchdbServer.js"
 import { BENCH_TIMEOUT, type BenchBackend, type RawClient, uniqueName } from "./Backend.js"
 
-/** nano over the same kind of undici pool and the same Basic authentication as the adapter. */
-const rawClient = (url: string, username: string, password: string, prefix: string) =>
+/** nano over the same kind of undici pool and the same Basic authentication as the adapter, closed with the scope. */
+export const nanoClient = (url: string, username: string, password: string) =>
   Effect.map(
     Effect.acquireRelease(
       Effect.sync(() => new Agent({ keepAliveTimeout: 4_000, connections: 32 })),
       (agent) => Effect.promise(() => agent.destroy())
     ),
-    (agent): RawClient => {
-      const server = nano({
+    (agent) =>
+      nano({
         url,
         agentOptions: agent as unknown as nano.Configuration["agentOptions"],
         headers: { Authorization: `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}` }
       })
+  )
+
+const rawClient = (url: string, username: string, password: string, prefix: string) =>
+  Effect.map(
+    nanoClient(url, username, password),
+    (server): RawClient => {
       const db = (collection: string) => server.use<Record<string, unknown>>(`${prefix}${collection}`)
       const revs = new Map<string, string>()
       return {

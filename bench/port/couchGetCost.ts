@@ -6,11 +6,11 @@
  * inside an Effect (`Effect.promise`, the calls of a burst in one fiber, as the port bench makes
  * them); and the adapter's raw `get`. Prints the median client CPU per call of each.
  */
-import { Agent } from "@effect/platform-node/Undici"
 import { Effect, Redacted } from "effect"
-import nano from "nano"
+import type nano from "nano"
 import * as CouchDbDatabase from "../../src/adapters/couchdb/CouchDbDatabase.js"
 import { startPouchdbServer } from "../../test/support/pouchdbServer.js"
+import { nanoClient } from "../backends/couchdb.js"
 import { median } from "../support/stats.js"
 
 const BURST = 300
@@ -30,12 +30,7 @@ const program = Effect.gen(function*() {
   for (let i = 0; i < DOCUMENTS; i++) {
     yield* raw.save("things", { id: `d${i}`, body: { n: i, text: "y".repeat(300) }, create: false, expectedRev: undefined })
   }
-  const agent = yield* Effect.acquireRelease(
-    Effect.sync(() => new Agent({ keepAliveTimeout: 4_000, connections: 32 })),
-    (agent) => Effect.promise(() => agent.destroy())
-  )
-  const token = Buffer.from(`${server.username}:${server.password}`).toString("base64")
-  const client = nano({ url: server.url, agentOptions: agent as unknown as nano.Configuration["agentOptions"], headers: { Authorization: `Basic ${token}` } })
+  const client = yield* nanoClient(server.url, server.username, server.password)
   const db = client.use("cost_things")
   const relaxWithSignal = (id: string): Promise<unknown> => {
     const controller = new AbortController()
